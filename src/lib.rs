@@ -1,0 +1,15 @@
+//! dockgate: a container policy gate for CI.
+//!
+//! The pipeline, one module per stage: [`workspace`] finds Dockerfiles, [`dockerfile`]
+//! parses them into a syntax tree and a model, [`rules`] turn the model into
+//! [`finding::Finding`]s, and [`report`] formats them. [`app`] runs one pass of it for
+//! the CLI in [`cli`].
+
+pub mod app;
+pub mod cli;
+pub mod dockerfile;
+pub mod finding;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod workspace;
