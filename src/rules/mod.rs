@@ -1,1 +1,271 @@
-//! (being written)
+//! The rule engine: the registry of every rule, the [`Context`] a rule checks a file
+//! through, and [`lint`], which runs the enabled rules over one Dockerfile.
+//!
+//! A rule is one file under `dockerfile/` (later `image/`), named by its code. The file
+//! holds the rule's documentation (a doc comment with the sections *What it does*, *Why
+//! is this bad?*, *Example*, *Use instead*), its metadata and its check, declared with
+//! [`declare_rule!`]. The doc comment is the single source of `dockgate rules CODE` and
+//! of `docs/rules.md`, so the two cannot drift. Adding a rule is one new file plus its
+//! name in the `register_rules!` list of its folder.
+
+pub mod dockerfile;
+pub mod docs;
+mod pragma;
+pub mod testing;
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::dockerfile::{Dockerfile, Instruction};
+use crate::finding::{Finding, Severity, Span};
+use crate::source::{LineIndex, TextRange};
+
+pub use pragma::Pragmas;
+
+/// What a rule is about; groups the rule list and lets policies select by theme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    /// The file cannot be parsed as BuildKit parses it.
+    Syntax,
+    /// The build fails or does something other than what the file says.
+    Correctness,
+    /// The same file may build a different image tomorrow.
+    Reproducibility,
+    /// The image is larger, slower or harder to operate than it needs to be.
+    BestPractice,
+    /// Instructions Docker has deprecated.
+    Deprecation,
+    /// The image or the build is less safe than it could be.
+    Security,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Syntax => "syntax",
+            Category::Correctness => "correctness",
+            Category::Reproducibility => "reproducibility",
+            Category::BestPractice => "best-practice",
+            Category::Deprecation => "deprecation",
+            Category::Security => "security",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a rule looks at its input. Image rules will get a variant of their own.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Runs once per Dockerfile.
+    Dockerfile(fn(&mut Context)),
+}
+
+/// A rule: its metadata, documentation and check. Declared with [`declare_rule!`].
+pub struct Rule {
+    /// `DL3006` for hadolint's rules, `DG....` for dockgate's own.
+    pub code: &'static str,
+    /// A kebab-case name that says what is wrong: `untagged-base-image`.
+    pub name: &'static str,
+    pub severity: Severity,
+    pub category: Category,
+    /// Whether the rule's findings carry a [`crate::finding::Fix`].
+    pub fixable: bool,
+    /// The message of a finding, unless the check words it itself.
+    pub message: &'static str,
+    /// The doc comment, one `#[doc]` line per line (each with rustdoc's leading space).
+    pub raw_doc: &'static str,
+    pub check: Check,
+}
+
+impl Rule {
+    /// The documentation as Markdown, from the rule's doc comment.
+    pub fn doc(&self) -> String {
+        let mut doc = String::with_capacity(self.raw_doc.len());
+        for line in self.raw_doc.lines() {
+            doc.push_str(line.strip_prefix(' ').unwrap_or(line));
+            doc.push('\n');
+        }
+        doc.trim().to_string() + "\n"
+    }
+}
+
+impl fmt::Debug for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rule")
+            .field("code", &self.code)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Declares a rule: the doc comment above it becomes the rule's documentation.
+///
+/// ```ignore
+/// declare_rule! {
+///     /// ## What it does
+///     /// ...
+///     code: "DL4000",
+///     name: "maintainer-deprecated",
+///     severity: Error,
+///     category: Deprecation,
+///     fixable: true,
+///     message: "MAINTAINER is deprecated",
+///     check: check,
+/// }
+/// ```
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:expr])*
+        code: $code:literal,
+        name: $name:literal,
+        severity: $severity:ident,
+        category: $category:ident,
+        fixable: $fixable:literal,
+        message: $message:literal,
+        check: $check:path $(,)?
+    ) => {
+        /// The rule declared in this file (see the module documentation).
+        pub static RULE: $crate::rules::Rule = $crate::rules::Rule {
+            code: $code,
+            name: $name,
+            severity: $crate::finding::Severity::$severity,
+            category: $crate::rules::Category::$category,
+            fixable: $fixable,
+            message: $message,
+            raw_doc: concat!($($doc, "\n"),*),
+            check: $crate::rules::Check::Dockerfile($check),
+        };
+    };
+}
+
+/// Every rule dockgate knows, in code order.
+pub fn all() -> &'static [&'static Rule] {
+    dockerfile::RULES
+}
+
+/// The rule with this code (case-insensitive) or kebab-case name.
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    all()
+        .iter()
+        .copied()
+        .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name)
+}
+
+/// Which rules run and at what severity: what a policy preset boils down to.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    rules: Vec<(&'static Rule, Severity)>,
+}
+
+impl RuleSet {
+    /// Every rule at its default severity.
+    pub fn all() -> RuleSet {
+        RuleSet {
+            rules: all().iter().map(|&rule| (rule, rule.severity)).collect(),
+        }
+    }
+
+    /// Only the rule with `code`, at its default severity (used by tests).
+    pub fn only(code: &str) -> RuleSet {
+        let rule = find(code).unwrap_or_else(|| panic!("no rule {code}"));
+        RuleSet {
+            rules: vec![(rule, rule.severity)],
+        }
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = (&'static Rule, Severity)> + '_ {
+        self.rules.iter().copied()
+    }
+}
+
+/// What a rule sees while it checks one Dockerfile, and where it reports.
+pub struct Context<'a> {
+    dockerfile: &'a Dockerfile,
+    lines: &'a LineIndex,
+    rule: &'static Rule,
+    severity: Severity,
+    findings: Vec<Finding>,
+}
+
+impl<'a> Context<'a> {
+    pub fn dockerfile(&self) -> &'a Dockerfile {
+        self.dockerfile
+    }
+
+    /// The decoded source text every range points into.
+    pub fn source(&self) -> &'a str {
+        &self.dockerfile.source
+    }
+
+    /// The source text of `range`.
+    pub fn text(&self, range: TextRange) -> &'a str {
+        self.source().get(range.start..range.end).unwrap_or("")
+    }
+
+    pub fn lines(&self) -> &'a LineIndex {
+        self.lines
+    }
+
+    /// The top-level instructions (ONBUILD triggers stay wrapped in their ONBUILD).
+    pub fn instructions(&self) -> &'a [Instruction] {
+        &self.dockerfile.instructions
+    }
+
+    /// Reports a finding about `range` inside `instruction`, with the rule's message.
+    /// The returned finding can be given another message or a fix.
+    pub fn report(&mut self, instruction: &Instruction, range: TextRange) -> &mut Finding {
+        self.report_at(instruction.range, range)
+    }
+
+    /// Reports a finding that belongs to `anchor` rather than to an instruction (a
+    /// syntax error between instructions, say).
+    pub fn report_at(&mut self, anchor: TextRange, range: TextRange) -> &mut Finding {
+        self.findings.push(Finding {
+            rule: Cow::Borrowed(self.rule.code),
+            severity: self.severity,
+            path: String::new(),
+            range,
+            instruction_range: anchor,
+            span: Span::default(),
+            message: self.rule.message.to_string(),
+            fix: None,
+        });
+        self.findings.last_mut().expect("just pushed")
+    }
+}
+
+/// Runs `rules` over one parsed Dockerfile: checks, then pragmas, then positions.
+/// Findings come back sorted by position and rule, with `path` set.
+pub fn lint(path: &str, dockerfile: &Dockerfile, rules: &RuleSet) -> Vec<Finding> {
+    let lines = LineIndex::new(&dockerfile.source);
+    let mut findings = Vec::new();
+    for (rule, severity) in rules.rules() {
+        let Check::Dockerfile(check) = rule.check;
+        let mut context = Context {
+            dockerfile,
+            lines: &lines,
+            rule,
+            severity,
+            findings: std::mem::take(&mut findings),
+        };
+        check(&mut context);
+        findings = context.findings;
+    }
+    if findings.is_empty() {
+        return findings;
+    }
+    let pragmas = Pragmas::new(dockerfile, &lines);
+    findings.retain(|finding| !pragmas.ignores(finding, &dockerfile.source, &lines));
+    for finding in &mut findings {
+        finding.path = path.to_string();
+        finding.locate(&dockerfile.source, &lines);
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings
+}

@@ -1,0 +1,112 @@
+//! DL3000: WORKDIR with a relative path.
+
+use crate::dockerfile::{Args, Keyword};
+use crate::rules::Context;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Checks that `WORKDIR` is given an absolute path.
+    ///
+    /// ## Why is this bad?
+    /// A relative `WORKDIR` is resolved against the previous working directory, which
+    /// the base image chooses. When the base image changes its `WORKDIR`, files land
+    /// somewhere else and `RUN`, `CMD` and `COPY` silently use another directory.
+    ///
+    /// Paths that start with a variable (`$HOME/app`, `${APP_DIR}`) and Windows paths
+    /// with a drive letter (`C:\app`) are accepted, as hadolint accepts them.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM debian:12
+    /// WORKDIR app
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// FROM debian:12
+    /// WORKDIR /app
+    /// ```
+    ///
+    /// ## References
+    /// - [Dockerfile reference: WORKDIR](https://docs.docker.com/reference/dockerfile/#workdir)
+    code: "DL3000",
+    name: "relative-workdir",
+    severity: Error,
+    category: Correctness,
+    fixable: false,
+    message: "Use absolute WORKDIR",
+    check: check,
+}
+
+fn check(context: &mut Context) {
+    for instruction in context.instructions() {
+        if instruction.keyword != Keyword::Workdir {
+            continue;
+        }
+        let Args::Shell(path) = &instruction.args else {
+            continue;
+        };
+        if !is_absolute(&path.value) {
+            context.report(instruction, path.range);
+        }
+    }
+}
+
+fn is_absolute(path: &str) -> bool {
+    let path = unquote(path.trim());
+    let mut chars = path.chars();
+    match (chars.next(), chars.next()) {
+        (Some('/' | '$'), _) => true,
+        (Some(drive), Some(':')) => drive.is_ascii_alphabetic(),
+        _ => false,
+    }
+}
+
+/// `path` without one pair of surrounding quotes, as the shell would read it.
+fn unquote(path: &str) -> &str {
+    for quote in ['"', '\''] {
+        if let Some(inner) = path.strip_prefix(quote) {
+            return inner.strip_suffix(quote).unwrap_or(inner);
+        }
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn relative_paths() {
+        assert_catches("DL3000", "FROM debian:12\nWORKDIR foo");
+        assert_catches("DL3000", "FROM debian:12\nWORKDIR ./foo");
+        assert_catches("DL3000", "FROM debian:12\nWORKDIR \"foo\"");
+        assert_catches("DL3000", "FROM debian:12\nWORKDIR ~/foo");
+        assert_catches("DL3000", "FROM debian:12\nWORKDIR \\\\server\\share");
+    }
+
+    #[test]
+    fn absolute_paths() {
+        assert_catches_not("DL3000", "FROM debian:12\nWORKDIR /foo");
+        assert_catches_not("DL3000", "FROM debian:12\nWORKDIR \"/foo\"");
+        assert_catches_not("DL3000", "FROM debian:12\nWORKDIR '/foo'");
+        assert_catches_not("DL3000", "FROM debian:12\nWORKDIR $HOME/x");
+        assert_catches_not("DL3000", "FROM debian:12\nWORKDIR ${HOME}");
+    }
+
+    #[test]
+    fn windows_paths() {
+        assert_catches_not(
+            "DL3000",
+            "FROM mcr.microsoft.com/windows:1\nWORKDIR C:\\app",
+        );
+        assert_catches_not("DL3000", "FROM mcr.microsoft.com/windows:1\nWORKDIR c:/app");
+        assert_catches_not("DL3000", "# escape=`\nFROM windows:1\nWORKDIR D:\\app");
+    }
+
+    #[test]
+    fn onbuild_is_not_checked() {
+        // As hadolint: triggers run in another build, with another WORKDIR.
+        assert_catches_not("DL3000", "FROM debian:12\nONBUILD WORKDIR foo");
+    }
+}

@@ -1,0 +1,109 @@
+//! DL3025: CMD or ENTRYPOINT in shell form.
+
+use crate::dockerfile::{Args, Keyword};
+use crate::finding::Fix;
+use crate::rules::Context;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Checks that `CMD` and `ENTRYPOINT` use the JSON (exec) form.
+    ///
+    /// ## Why is this bad?
+    /// In shell form the command runs as `/bin/sh -c "..."`: the shell becomes PID 1,
+    /// does not forward `SIGTERM` to the program, and `docker stop` has to wait for its
+    /// timeout and kill the container. A shell-form `ENTRYPOINT` also ignores the
+    /// arguments given to `docker run` and every `CMD`.
+    ///
+    /// `HEALTHCHECK CMD` is not reported: a health check is not PID 1 and receives no
+    /// signals (hadolint reports it too).
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM python:3.12
+    /// CMD python -m http.server
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// FROM python:3.12
+    /// CMD ["python", "-m", "http.server"]
+    /// ```
+    ///
+    /// ## Fix
+    /// When the command is plain words (no quotes, variables, redirections or other
+    /// shell syntax), rewrites it in JSON form. Otherwise there is no fix: the command
+    /// needs a shell, so write `["/bin/sh", "-c", "..."]` yourself, or better, a script
+    /// that ends with `exec`.
+    ///
+    /// ## References
+    /// - [Dockerfile reference: shell and exec form](https://docs.docker.com/reference/dockerfile/#shell-and-exec-form)
+    code: "DL3025",
+    name: "shell-form-cmd",
+    severity: Warning,
+    category: BestPractice,
+    fixable: true,
+    message: "Use arguments JSON notation for CMD and ENTRYPOINT arguments",
+    check: check,
+}
+
+fn check(context: &mut Context) {
+    for instruction in context.instructions() {
+        if !matches!(instruction.keyword, Keyword::Cmd | Keyword::Entrypoint) {
+            continue;
+        }
+        let Args::Shell(command) = &instruction.args else {
+            continue;
+        };
+        let fix = exec_form(&command.value)
+            .map(|json| Fix::replace("Use the JSON (exec) form", command.range, json));
+        context.report(instruction, command.range).fix = fix;
+    }
+}
+
+/// The JSON form of `command` when it is plain words a shell would pass on unchanged.
+fn exec_form(command: &str) -> Option<String> {
+    let is_plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
+    let words: Vec<&str> = command.split_ascii_whitespace().collect();
+    if words.is_empty() || !words.iter().all(|word| word.chars().all(is_plain)) {
+        return None;
+    }
+    let quoted: Vec<String> = words.iter().map(|word| format!("\"{word}\"")).collect();
+    Some(format!("[{}]", quoted.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    #[test]
+    fn shell_form() {
+        assert_catches("DL3025", "FROM debian:12\nCMD foo");
+        assert_catches("DL3025", "FROM debian:12\nENTRYPOINT foo bar");
+        assert_catches("DL3025", "FROM debian:12\nCMD [foo]");
+        assert_catches("DL3025", "FROM debian:12\nCMD ['foo']");
+        assert_catches("DL3025", "FROM debian:12\ncmd foo");
+    }
+
+    #[test]
+    fn exec_form() {
+        assert_catches_not("DL3025", "FROM debian:12\nCMD [\"foo\"]");
+        assert_catches_not("DL3025", "FROM debian:12\nENTRYPOINT [\"foo\", \"bar\"]");
+        assert_catches_not("DL3025", "FROM debian:12\nCMD []");
+        assert_catches_not(
+            "DL3025",
+            "FROM debian:12\nHEALTHCHECK CMD curl -f localhost",
+        );
+        assert_catches_not("DL3025", "FROM debian:12\nONBUILD CMD foo");
+    }
+
+    #[test]
+    fn fix_for_plain_words_only() {
+        assert_fix(
+            "DL3025",
+            "FROM debian:12\nCMD python -m http.server 8000\n",
+            "FROM debian:12\nCMD [\"python\", \"-m\", \"http.server\", \"8000\"]\n",
+        );
+        let found = findings("DL3025", "FROM debian:12\nCMD echo $HOME > /tmp/x\n");
+        assert!(found[0].fix.is_none());
+    }
+}

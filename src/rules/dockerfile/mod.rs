@@ -1,0 +1,23 @@
+//! Rules that read a Dockerfile. One file per rule, named by its code.
+
+use crate::rules::Rule;
+
+/// Declares each rule module and lists its `RULE` in [`RULES`]: registering a rule is
+/// adding its module name here.
+macro_rules! register_rules {
+    ($($module:ident),* $(,)?) => {
+        $(mod $module;)*
+
+        /// Every Dockerfile rule, in code order.
+        pub static RULES: &[&Rule] = &[$(&$module::RULE),*];
+    };
+}
+
+register_rules! {
+    dl1000,
+    dl3000,
+    dl3020,
+    dl3025,
+    dl3061,
+    dl4000,
+}

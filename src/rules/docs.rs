@@ -1,0 +1,105 @@
+//! Rule documentation rendered from the rules' doc comments: the text of
+//! `dockgate rules [CODE]` and the generated `docs/rules.md`.
+
+use std::fmt::Write;
+
+use super::Rule;
+
+/// The command that regenerates `docs/rules.md` (the test that compares it says so).
+pub const REGENERATE: &str = "DOCKGATE_UPDATE_DOCS=1 cargo test --test rules";
+
+/// One rule's page: a title line, its metadata, then its documentation.
+pub fn rule_page(rule: &Rule) -> String {
+    let mut page = format!("# {}: {}\n\n", rule.code, rule.name);
+    let _ = writeln!(page, "{}\n", metadata(rule));
+    let _ = writeln!(page, "Message: {}\n", rule.message);
+    page.push_str(&rule.doc());
+    page
+}
+
+/// The one-line metadata summary: `Severity: warning · Category: ... · Fix: ...`.
+fn metadata(rule: &Rule) -> String {
+    format!(
+        "Default severity: {} · Category: {} · Fix: {}",
+        rule.severity,
+        rule.category,
+        if rule.fixable { "available" } else { "none" }
+    )
+}
+
+/// The rule list as an aligned table, one rule per line.
+pub fn rule_list(rules: &[&Rule]) -> String {
+    let name_width = rules.iter().map(|rule| rule.name.len()).max().unwrap_or(0);
+    let mut list = String::new();
+    for rule in rules {
+        let _ = writeln!(
+            list,
+            "{:<6}  {:<name_width$}  {:<7}  {:<15}  {}  {}",
+            rule.code,
+            rule.name,
+            rule.severity.as_str(),
+            rule.category.as_str(),
+            if rule.fixable { "fix" } else { "   " },
+            rule.message,
+        );
+    }
+    list
+}
+
+/// The whole of `docs/rules.md`.
+pub fn markdown(rules: &[&Rule]) -> String {
+    let mut doc = String::from(
+        "# Rules\n\n\
+         <!-- Generated from the rules' doc comments in src/rules/; do not edit by hand. \
+         Regenerate with: ",
+    );
+    let _ = writeln!(doc, "{REGENERATE} -->\n");
+    doc.push_str(
+        "Every rule dockgate checks, with its default severity. `dockgate rules CODE` \
+         prints the same page in the terminal. Codes `DLxxxx` mean what they mean in \
+         hadolint, so `# hadolint ignore=...` pragmas keep working.\n\n",
+    );
+    doc.push_str("| Code | Name | Severity | Category | Fix | Message |\n");
+    doc.push_str("| --- | --- | --- | --- | --- | --- |\n");
+    for rule in rules {
+        let _ = writeln!(
+            doc,
+            "| [{code}](#{anchor}) | `{name}` | {severity} | {category} | {fix} | {message} |",
+            code = rule.code,
+            anchor = anchor(rule),
+            name = rule.name,
+            severity = rule.severity,
+            category = rule.category,
+            fix = if rule.fixable { "yes" } else { "" },
+            message = rule.message.replace('|', "\\|"),
+        );
+    }
+    for rule in rules {
+        let _ = write!(
+            doc,
+            "\n## {}: {}\n\n{}\n\n",
+            rule.code,
+            rule.name,
+            metadata(rule)
+        );
+        let _ = writeln!(doc, "Message: {}\n", rule.message);
+        // The rule's own sections are `##`; nest them under the rule's heading (but
+        // leave `#` comments in code examples alone).
+        let mut in_code = false;
+        for line in rule.doc().lines() {
+            if line.starts_with("```") {
+                in_code = !in_code;
+            } else if !in_code && line.starts_with('#') {
+                doc.push('#');
+            }
+            doc.push_str(line);
+            doc.push('\n');
+        }
+    }
+    doc
+}
+
+/// The GitHub anchor of a rule's heading `## DL3006: untagged-base-image`.
+fn anchor(rule: &Rule) -> String {
+    format!("{}-{}", rule.code.to_ascii_lowercase(), rule.name)
+}

@@ -1,0 +1,160 @@
+//! Inline pragmas that silence rules, compatible with hadolint's:
+//!
+//! - `# hadolint ignore=DL3006,DL3007` in the block of comment lines directly above an
+//!   instruction silences those rules for that instruction (hadolint only reads the one
+//!   line directly above; a block lets a pragma sit next to an explanatory comment);
+//! - `# hadolint global ignore=DL3006` anywhere silences them for the whole file.
+//!
+//! `# dockgate ...` is accepted wherever `# hadolint ...` is. Anything after the code
+//! list is ignored, so a reason can follow: `# hadolint ignore=DL3006 pinned by digest`.
+
+use std::collections::HashSet;
+
+use crate::dockerfile::Dockerfile;
+use crate::finding::Finding;
+use crate::source::LineIndex;
+
+/// The pragmas of one file.
+#[derive(Debug, Default)]
+pub struct Pragmas {
+    /// 1-based line of each whole-line comment, with the codes it ignores (possibly
+    /// none), sorted by line.
+    comment_lines: Vec<(usize, Vec<String>)>,
+    global: HashSet<String>,
+}
+
+/// One parsed pragma comment.
+#[derive(Debug, PartialEq, Eq)]
+struct Pragma {
+    global: bool,
+    codes: Vec<String>,
+}
+
+impl Pragmas {
+    pub fn new(dockerfile: &Dockerfile, lines: &LineIndex) -> Pragmas {
+        let mut pragmas = Pragmas::default();
+        for comment in &dockerfile.comments {
+            let line = lines.position(&dockerfile.source, comment.range.start).line;
+            let codes = match parse(&comment.text) {
+                Some(Pragma {
+                    global: true,
+                    codes,
+                }) => {
+                    pragmas.global.extend(codes);
+                    Vec::new()
+                }
+                Some(Pragma {
+                    global: false,
+                    codes,
+                }) => codes,
+                None => Vec::new(),
+            };
+            pragmas.comment_lines.push((line, codes));
+        }
+        pragmas.comment_lines.sort_by_key(|&(line, _)| line);
+        pragmas
+    }
+
+    /// Whether a pragma silences `finding` (whose positions need not be filled in yet).
+    pub fn ignores(&self, finding: &Finding, source: &str, lines: &LineIndex) -> bool {
+        if self.global.contains(finding.rule.as_ref()) {
+            return true;
+        }
+        let mut line = lines.position(source, finding.instruction_range.start).line;
+        // Walk up through the comment block directly above the instruction.
+        while line > 1 {
+            line -= 1;
+            let Ok(at) = self.comment_lines.binary_search_by_key(&line, |&(l, _)| l) else {
+                return false;
+            };
+            if self.comment_lines[at]
+                .1
+                .iter()
+                .any(|code| code == finding.rule.as_ref())
+            {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Parses the text of a comment (after `#`): `hadolint [global] ignore=CODE[,CODE...]`.
+fn parse(comment: &str) -> Option<Pragma> {
+    let rest = strip_word(comment.trim_start(), "hadolint")
+        .or_else(|| strip_word(comment.trim_start(), "dockgate"))?;
+    let (global, rest) = match strip_word(rest, "global") {
+        Some(rest) => (true, rest),
+        None => (false, rest),
+    };
+    let rest = rest.strip_prefix("ignore")?.trim_start();
+    let mut rest = rest.strip_prefix('=')?;
+    let mut codes = Vec::new();
+    loop {
+        rest = rest.trim_start();
+        let end = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        if end == 0 {
+            break;
+        }
+        codes.push(rest[..end].to_ascii_uppercase());
+        rest = rest[end..].trim_start();
+        match rest.strip_prefix(',') {
+            Some(after) => rest = after,
+            None => break,
+        }
+    }
+    (!codes.is_empty()).then_some(Pragma { global, codes })
+}
+
+/// `text` without the leading `word` and the whitespace after it, if it starts so.
+fn strip_word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
+    let rest = text.strip_prefix(word)?;
+    let trimmed = rest.trim_start();
+    (trimmed.len() < rest.len()).then_some(trimmed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(comment: &str) -> Option<(bool, Vec<&'static str>)> {
+        parse(comment).map(|pragma| {
+            let codes = pragma
+                .codes
+                .into_iter()
+                .map(|code| &*Box::leak(code.into_boxed_str()))
+                .collect();
+            (pragma.global, codes)
+        })
+    }
+
+    #[test]
+    fn parses_hadolint_and_dockgate_pragmas() {
+        assert_eq!(
+            codes("hadolint ignore=DL3006"),
+            Some((false, vec!["DL3006"]))
+        );
+        assert_eq!(
+            codes("hadolint ignore=DL3006, DL3007"),
+            Some((false, vec!["DL3006", "DL3007"]))
+        );
+        assert_eq!(
+            codes("hadolint  ignore = DL3020"),
+            Some((false, vec!["DL3020"]))
+        );
+        assert_eq!(
+            codes("hadolint global ignore=DL3006"),
+            Some((true, vec!["DL3006"]))
+        );
+        assert_eq!(
+            codes("dockgate ignore=dl3006 pinned elsewhere"),
+            Some((false, vec!["DL3006"]))
+        );
+        assert_eq!(codes("hadolint shell=powershell"), None);
+        assert_eq!(codes("hadolintignore=DL3006"), None);
+        assert_eq!(codes("hadolint ignore="), None);
+        assert_eq!(codes("just a comment"), None);
+    }
+}

@@ -1,0 +1,84 @@
+//! hadolint-style one-line rule tests:
+//!
+//! ```
+//! use dockgate::rules::testing::{assert_catches, assert_catches_not};
+//! assert_catches("DL4000", "FROM debian:12\nMAINTAINER me");
+//! assert_catches_not("DL4000", "FROM debian:12\nLABEL maintainer=me");
+//! ```
+//!
+//! Each helper runs only the named rule, with pragmas applied, on a file called
+//! `Dockerfile`.
+
+use crate::dockerfile::parse;
+use crate::finding::Finding;
+use crate::rules::{self, RuleSet};
+
+/// The findings of rule `code` alone on `source`.
+pub fn findings(code: &str, source: &str) -> Vec<Finding> {
+    let dockerfile = parse(source);
+    rules::lint("Dockerfile", &dockerfile, &RuleSet::only(code))
+}
+
+/// Asserts that rule `code` reports at least one finding on `source`.
+#[track_caller]
+pub fn assert_catches(code: &str, source: &str) {
+    let found = findings(code, source);
+    assert!(
+        found.iter().any(|finding| finding.rule == code),
+        "expected {code} to catch:\n{source}\n"
+    );
+}
+
+/// Asserts that rule `code` reports nothing on `source`.
+#[track_caller]
+pub fn assert_catches_not(code: &str, source: &str) {
+    let found = findings(code, source);
+    assert!(
+        found.is_empty(),
+        "expected {code} not to catch:\n{source}\nbut it reported:\n{}",
+        describe(&found)
+    );
+}
+
+/// Asserts the 1-based lines rule `code` reports on `source`, in order.
+#[track_caller]
+pub fn assert_lines(code: &str, source: &str, lines: &[usize]) {
+    let found = findings(code, source);
+    let actual: Vec<usize> = found.iter().map(Finding::line).collect();
+    assert_eq!(
+        actual,
+        lines,
+        "lines of {code} on:\n{source}\n{}",
+        describe(&found)
+    );
+}
+
+/// Asserts that applying the fix of the single finding of `code` turns `source` into
+/// `fixed`.
+#[track_caller]
+pub fn assert_fix(code: &str, source: &str, fixed: &str) {
+    let found = findings(code, source);
+    let [finding] = found.as_slice() else {
+        panic!(
+            "expected one {code} finding on:\n{source}\ngot:\n{}",
+            describe(&found)
+        );
+    };
+    let fix = finding
+        .fix
+        .as_ref()
+        .unwrap_or_else(|| panic!("{code} offered no fix on:\n{source}"));
+    assert_eq!(
+        fix.apply(source),
+        fixed,
+        "fix `{}` on:\n{source}",
+        fix.title
+    );
+}
+
+fn describe(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| format!("  {}:{}: {} {}\n", f.line(), f.column(), f.rule, f.message))
+        .collect()
+}
