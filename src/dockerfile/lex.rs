@@ -579,7 +579,7 @@ impl Pattern {
         let start = if longest {
             starts.next()
         } else {
-            starts.last()
+            starts.next_back()
         };
         match start {
             Some(start) => chars[..start].iter().collect(),

@@ -1,5 +1,7 @@
 use super::*;
 
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
 fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
     pairs
         .iter()
@@ -28,7 +30,7 @@ fn expansion_matches_buildkit() {
         ("KOREAN", "한국어"),
         ("NULL", ""),
     ];
-    let cases: &[(&str, &[(&str, &str)], &str)] = &[
+    let cases: &[Case] = &[
         ("hello", &base, "hello"),
         ("he'll'o", &base, "hello"),
         ("he'llo", &base, "error"),
