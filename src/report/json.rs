@@ -1,0 +1,116 @@
+//! `--format json`: the object design.md fixes. Fields may be added, never renamed.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::Report;
+use crate::finding::Severity;
+use crate::source::LineIndex;
+
+/// The version of the JSON shape; bumped only if a field changes meaning.
+const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    passed: bool,
+    findings: Vec<JsonFinding<'a>>,
+    /// Image results come with `dockgate image` / `check`.
+    images: [(); 0],
+    /// Inputs that could not be read (each also makes the exit code 2).
+    errors: Vec<JsonError<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: Severity,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+/// A replacement of `line:column` up to (not including) `end_line:end_column`.
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    content: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    path: &'a str,
+    message: &'a str,
+}
+
+pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    let mut findings = Vec::new();
+    for file in report.files {
+        let mut lines = None;
+        for finding in &file.findings {
+            let fix = finding.fix.as_ref().map(|fix| {
+                let lines = lines.get_or_insert_with(|| LineIndex::new(&file.source));
+                JsonFix {
+                    title: &fix.title,
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|edit| {
+                            let start = lines.position(&file.source, edit.range.start);
+                            let end = lines.position(&file.source, edit.range.end);
+                            JsonEdit {
+                                line: start.line,
+                                column: start.column,
+                                end_line: end.line,
+                                end_column: end.column,
+                                content: &edit.content,
+                            }
+                        })
+                        .collect(),
+                }
+            });
+            findings.push(JsonFinding {
+                rule: &finding.rule,
+                severity: finding.severity,
+                path: &finding.path,
+                line: finding.line(),
+                column: finding.column(),
+                end_line: finding.end_line(),
+                end_column: finding.end_column(),
+                message: &finding.message,
+                fix,
+            });
+        }
+    }
+    let json = JsonReport {
+        version: VERSION,
+        passed: report.passed,
+        findings,
+        images: [],
+        errors: report
+            .errors
+            .iter()
+            .map(|error| JsonError {
+                path: &error.path,
+                message: &error.message,
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &json)?;
+    writeln!(out)
+}

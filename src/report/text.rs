@@ -1,0 +1,305 @@
+//! `--format text`: rustc/ruff-style diagnostics for people.
+//!
+//! ```text
+//! svc/Dockerfile:1:6: DL3006 [warning] Always tag the version of an image explicitly
+//!   |
+//! 1 | FROM debian
+//!   |      ^^^^^^
+//!   |
+//! ```
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+
+use super::{FileReport, Report};
+use crate::finding::{Finding, Severity};
+use crate::source::LineIndex;
+
+/// Snippets longer than this show their first and last lines around a `...`.
+const MAX_SNIPPET_LINES: usize = 6;
+const TAB_WIDTH: usize = 4;
+
+/// The styles of one run: all plain when colour is off.
+struct Styles {
+    path: Style,
+    rule: Style,
+    gutter: Style,
+    help: Style,
+    summary: Style,
+    color: bool,
+}
+
+impl Styles {
+    fn new(color: bool) -> Styles {
+        let style = |style: Style| if color { style } else { Style::new() };
+        Styles {
+            path: style(Style::new().bold()),
+            rule: style(Style::new().bold()),
+            gutter: style(AnsiColor::Blue.on_default().bold()),
+            help: style(AnsiColor::Cyan.on_default()),
+            summary: style(Style::new().bold()),
+            color,
+        }
+    }
+
+    fn severity(&self, severity: Severity) -> Style {
+        if !self.color {
+            return Style::new();
+        }
+        match severity {
+            Severity::Error => AnsiColor::Red.on_default().bold(),
+            Severity::Warning => AnsiColor::Yellow.on_default().bold(),
+            Severity::Info => AnsiColor::Cyan.on_default().bold(),
+            Severity::Style => AnsiColor::Magenta.on_default().bold(),
+        }
+    }
+}
+
+pub fn write_text(out: &mut dyn Write, report: &Report, color: bool) -> io::Result<()> {
+    let styles = Styles::new(color);
+    let mut text = String::new();
+    for file in report.files {
+        if file.findings.is_empty() {
+            continue;
+        }
+        let lines = LineIndex::new(&file.source);
+        for finding in &file.findings {
+            write_finding(&mut text, file, &lines, finding, &styles);
+        }
+        // Write per file so a large run streams instead of building one huge string.
+        out.write_all(text.as_bytes())?;
+        text.clear();
+    }
+    write_summary(&mut text, report, &styles);
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+fn write_finding(
+    text: &mut String,
+    file: &FileReport,
+    lines: &LineIndex,
+    finding: &Finding,
+    styles: &Styles,
+) {
+    let severity = styles.severity(finding.severity);
+    let _ = writeln!(
+        text,
+        "{path}{}:{}:{}:{path:#} {rule}{}{rule:#} {severity}[{}]{severity:#} {}",
+        finding.path,
+        finding.line(),
+        finding.column(),
+        finding.rule,
+        finding.severity,
+        finding.message,
+        path = styles.path,
+        rule = styles.rule,
+    );
+    write_snippet(text, &file.source, lines, finding, styles);
+    if let Some(fix) = &finding.fix {
+        let gutter_width = digits(lines.position(&file.source, finding.range.end).line);
+        let _ = writeln!(
+            text,
+            "{:gutter_width$} {help}= help:{help:#} {}",
+            "",
+            fix.title,
+            help = styles.help
+        );
+    }
+    text.push('\n');
+}
+
+/// The lines of the exact range, each with its part of the range underlined.
+fn write_snippet(
+    text: &mut String,
+    source: &str,
+    lines: &LineIndex,
+    finding: &Finding,
+    styles: &Styles,
+) {
+    let start = lines.position(source, finding.range.start);
+    let end = lines.position(source, finding.range.end);
+    // A range that ends at the start of a line (after its newline) ends on the line before.
+    let last_line = if end.line > start.line && end.column == 1 {
+        end.line - 1
+    } else {
+        end.line
+    };
+    let width = digits(last_line);
+    let gutter = styles.gutter;
+    let marker = styles.severity(finding.severity);
+    let _ = writeln!(text, "{:width$} {gutter}|{gutter:#}", "");
+    let count = last_line - start.line + 1;
+    for line in start.line..=last_line {
+        let elided = count > MAX_SNIPPET_LINES
+            && line >= start.line + MAX_SNIPPET_LINES / 2
+            && line <= last_line - MAX_SNIPPET_LINES / 2;
+        if elided {
+            if line == start.line + MAX_SNIPPET_LINES / 2 {
+                let _ = writeln!(text, "{gutter}...{gutter:#}");
+            }
+            continue;
+        }
+        let content = lines.line_text(source, line);
+        let (shown, columns) = expand_tabs(content);
+        let _ = writeln!(text, "{gutter}{line:>width$} |{gutter:#} {shown}");
+        let from = if line == start.line { start.column } else { 1 };
+        let to = if line == end.line {
+            end.column
+        } else {
+            content.chars().count() + 1
+        };
+        let from_col = columns[(from - 1).min(columns.len() - 1)];
+        let to_col = columns[(to - 1).min(columns.len() - 1)];
+        let carets = "^".repeat(to_col.saturating_sub(from_col).max(1));
+        let _ = writeln!(
+            text,
+            "{:width$} {gutter}|{gutter:#} {:from_col$}{marker}{carets}{marker:#}",
+            "", ""
+        );
+    }
+    let _ = writeln!(text, "{:width$} {gutter}|{gutter:#}", "");
+}
+
+/// The line with tabs expanded, and the display column (0-based) where each character
+/// starts, plus one entry for the end of the line.
+fn expand_tabs(line: &str) -> (String, Vec<usize>) {
+    let mut shown = String::with_capacity(line.len());
+    let mut columns = Vec::with_capacity(line.len() + 1);
+    let mut column = 0;
+    for c in line.chars() {
+        columns.push(column);
+        if c == '\t' {
+            let spaces = TAB_WIDTH - column % TAB_WIDTH;
+            shown.extend(std::iter::repeat_n(' ', spaces));
+            column += spaces;
+        } else {
+            shown.push(c);
+            column += 1;
+        }
+    }
+    columns.push(column);
+    (shown, columns)
+}
+
+fn digits(n: usize) -> usize {
+    n.max(1).ilog10() as usize + 1
+}
+
+fn write_summary(text: &mut String, report: &Report, styles: &Styles) {
+    let summary = styles.summary;
+    let total = report.findings().count();
+    let linted = report.files.len();
+    let files = plural(linted, "file", "files");
+    if total == 0 {
+        let _ = write!(
+            text,
+            "{summary}No problems found{summary:#} in {linted} {files}"
+        );
+    } else {
+        let mut counts = Vec::new();
+        for severity in Severity::ALL {
+            let n = report.findings().filter(|f| f.severity == severity).count();
+            if n > 0 {
+                let name = match (severity, n) {
+                    (Severity::Error, 1) => "error",
+                    (Severity::Error, _) => "errors",
+                    (Severity::Warning, 1) => "warning",
+                    (Severity::Warning, _) => "warnings",
+                    (Severity::Info, _) => "info",
+                    (Severity::Style, _) => "style",
+                };
+                counts.push(format!("{n} {name}"));
+            }
+        }
+        let with_findings = report
+            .files
+            .iter()
+            .filter(|f| !f.findings.is_empty())
+            .count();
+        let _ = write!(
+            text,
+            "{summary}Found {total} {}{summary:#} ({}) in {with_findings} of {linted} {files}",
+            plural(total, "problem", "problems"),
+            counts.join(", "),
+        );
+    }
+    if !report.errors.is_empty() {
+        let n = report.errors.len();
+        let _ = write!(
+            text,
+            "; {n} {} could not be read",
+            plural(n, "input", "inputs")
+        );
+    }
+    let verdict = match report.fail_on {
+        None => "passed (--fail-on never)".to_string(),
+        Some(threshold) => {
+            let outcome = if report.passed { "passed" } else { "failed" };
+            format!("{outcome} (--fail-on {threshold})")
+        }
+    };
+    let _ = writeln!(text, "; {verdict}.");
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Span;
+    use crate::source::TextRange;
+
+    fn report_of(source: &str, range: TextRange, instruction: TextRange) -> String {
+        let lines = LineIndex::new(source);
+        let mut finding = Finding {
+            rule: "DL3006".into(),
+            severity: Severity::Warning,
+            path: "Dockerfile".into(),
+            range,
+            instruction_range: instruction,
+            span: Span::default(),
+            message: "Always tag the version of an image explicitly".into(),
+            fix: None,
+        };
+        finding.locate(source, &lines);
+        let files = [FileReport {
+            path: "Dockerfile".into(),
+            source: source.into(),
+            findings: vec![finding],
+        }];
+        let report = Report {
+            files: &files,
+            errors: &[],
+            fail_on: Some(Severity::Warning),
+            passed: false,
+        };
+        let mut out = Vec::new();
+        write_text(&mut out, &report, false).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn underlines_the_range() {
+        let source = "FROM debian\n";
+        let text = report_of(source, TextRange::new(5, 11), TextRange::new(0, 11));
+        assert_eq!(
+            text,
+            "Dockerfile:1:6: DL3006 [warning] Always tag the version of an image explicitly\n  \
+             |\n1 | FROM debian\n  |      ^^^^^^\n  |\n\n\
+             Found 1 problem (1 warning) in 1 of 1 file; failed (--fail-on warning).\n"
+        );
+    }
+
+    #[test]
+    fn expands_tabs_and_spans_lines() {
+        let source = "RUN a \\\n\tb\n";
+        let text = report_of(source, TextRange::new(4, 10), TextRange::new(0, 10));
+        assert!(text.contains("1 | RUN a \\\n  |     ^^^\n"), "{text}");
+        assert!(text.contains("2 |     b\n  | ^^^^^\n"), "{text}");
+    }
+}
