@@ -16,6 +16,7 @@ pub mod testing;
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::dockerfile::model::Model;
 use crate::dockerfile::{Dockerfile, Instruction};
 use crate::finding::{Finding, Severity, Span};
 use crate::source::{LineIndex, TextRange};
@@ -187,6 +188,7 @@ impl RuleSet {
 /// What a rule sees while it checks one Dockerfile, and where it reports.
 pub struct Context<'a> {
     dockerfile: &'a Dockerfile,
+    model: &'a Model,
     lines: &'a LineIndex,
     rule: &'static Rule,
     severity: Severity,
@@ -196,6 +198,18 @@ pub struct Context<'a> {
 impl<'a> Context<'a> {
     pub fn dockerfile(&self) -> &'a Dockerfile {
         self.dockerfile
+    }
+
+    /// Stages, base images and the variables in scope at each instruction.
+    pub fn model(&self) -> &'a Model {
+        self.model
+    }
+
+    /// `text` as BuildKit expands it at instruction `index` (an index into
+    /// [`Context::instructions`]): variables substituted, quotes and escapes removed.
+    /// `None` when it depends on a value only the build knows.
+    pub fn expand(&self, index: usize, text: &str) -> Option<String> {
+        self.model.expand(index, text)
     }
 
     /// The decoded source text every range points into.
@@ -244,11 +258,13 @@ impl<'a> Context<'a> {
 /// Findings come back sorted by position and rule, with `path` set.
 pub fn lint(path: &str, dockerfile: &Dockerfile, rules: &RuleSet) -> Vec<Finding> {
     let lines = LineIndex::new(&dockerfile.source);
+    let model = Model::new(dockerfile);
     let mut findings = Vec::new();
     for (rule, severity) in rules.rules() {
         let Check::Dockerfile(check) = rule.check;
         let mut context = Context {
             dockerfile,
+            model: &model,
             lines: &lines,
             rule,
             severity,

@@ -12,8 +12,11 @@ crate::declare_rule! {
     /// the base image chooses. When the base image changes its `WORKDIR`, files land
     /// somewhere else and `RUN`, `CMD` and `COPY` silently use another directory.
     ///
-    /// Paths that start with a variable (`$HOME/app`, `${APP_DIR}`) and Windows paths
-    /// with a drive letter (`C:\app`) are accepted, as hadolint accepts them.
+    /// Variables are expanded first where the Dockerfile says what they hold, so
+    /// `ARG APP_DIR=app` + `WORKDIR $APP_DIR` is reported. Paths that start with a
+    /// variable only the build knows (`$HOME/app`, where `HOME` comes from the base
+    /// image) and Windows paths with a drive letter (`C:\app`) are accepted, as
+    /// hadolint accepts them.
     ///
     /// ## Example
     /// ```dockerfile
@@ -39,14 +42,20 @@ crate::declare_rule! {
 }
 
 fn check(context: &mut Context) {
-    for instruction in context.instructions() {
+    for (index, instruction) in context.instructions().iter().enumerate() {
         if instruction.keyword != Keyword::Workdir {
             continue;
         }
         let Args::Shell(path) = &instruction.args else {
             continue;
         };
-        if !is_absolute(&path.value) {
+        let relative = match context.expand(index, &path.value) {
+            // Expanded to nothing: BuildKit rejects it, not this rule's business.
+            Some(expanded) if expanded.trim().is_empty() => false,
+            Some(expanded) => !is_absolute(&expanded),
+            None => !is_absolute(&path.value),
+        };
+        if relative {
             context.report(instruction, path.range);
         }
     }
@@ -92,6 +101,14 @@ mod tests {
         assert_catches_not("DL3000", "FROM debian:12\nWORKDIR '/foo'");
         assert_catches_not("DL3000", "FROM debian:12\nWORKDIR $HOME/x");
         assert_catches_not("DL3000", "FROM debian:12\nWORKDIR ${HOME}");
+    }
+
+    #[test]
+    fn known_variables_are_expanded() {
+        assert_catches("DL3000", "FROM debian:12\nARG DIR=app\nWORKDIR $DIR");
+        assert_catches("DL3000", "FROM debian:12\nENV DIR=app\nWORKDIR ${DIR}/src");
+        assert_catches_not("DL3000", "FROM debian:12\nENV DIR=/app\nWORKDIR $DIR/src");
+        assert_catches_not("DL3000", "FROM debian:12\nARG DIR\nWORKDIR $DIR");
     }
 
     #[test]

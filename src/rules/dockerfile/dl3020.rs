@@ -1,6 +1,6 @@
 //! DL3020: ADD used for local files and folders.
 
-use crate::dockerfile::{Args, Keyword, Word};
+use crate::dockerfile::{Args, Keyword};
 use crate::finding::Fix;
 use crate::rules::Context;
 
@@ -19,7 +19,9 @@ crate::declare_rule! {
     /// Archives are recognised by extension: `.tar`, `.tgz`, `.gz`, `.bz2`, `.xz`,
     /// `.Z`, `.lz`, `.lzma`, `.tb2`, `.tbz`, `.tbz2`, `.txz`, `.tlz` as in hadolint,
     /// plus `.zst` and `.tzst`, which BuildKit unpacks too. `git@host:repo` sources
-    /// count as Git repositories (hadolint reports them).
+    /// count as Git repositories (hadolint reports them). Sources are expanded where
+    /// the Dockerfile says what their variables hold (`ARG URL=https://...` +
+    /// `ADD $URL /x` is a download); a source only the build knows counts as a file.
     ///
     /// ## Example
     /// ```dockerfile
@@ -52,7 +54,7 @@ crate::declare_rule! {
 const COPY_COMPATIBLE_FLAGS: &[&str] = &["chown", "chmod", "link", "exclude"];
 
 fn check(context: &mut Context) {
-    for instruction in context.instructions() {
+    for (index, instruction) in context.instructions().iter().enumerate() {
         if instruction.keyword != Keyword::Add {
             continue;
         }
@@ -63,7 +65,17 @@ fn check(context: &mut Context) {
         let Some((_destination, sources)) = words.split_last() else {
             continue;
         };
-        let kinds: Vec<Source> = sources.iter().map(classify).collect();
+        let kinds: Vec<Source> = sources
+            .iter()
+            .map(|source| {
+                // A heredoc is inline content, whatever variables its name holds.
+                let path = match source.value.starts_with("<<") {
+                    true => None,
+                    false => context.expand(index, &source.value),
+                };
+                classify(path.as_deref().unwrap_or(&source.value))
+            })
+            .collect();
         if !kinds.contains(&Source::Local) {
             continue;
         }
@@ -88,13 +100,12 @@ enum Source {
     Local,
 }
 
-fn classify(source: &Word) -> Source {
+fn classify(path: &str) -> Source {
     const REMOTE_PREFIXES: &[&str] = &["http://", "https://", "git://", "ssh://", "git@"];
     const ARCHIVE_EXTENSIONS: &[&str] = &[
         ".tar", ".tgz", ".gz", ".bz2", ".xz", ".z", ".lz", ".lzma", ".tb2", ".tbz", ".tbz2",
         ".txz", ".tlz", ".zst", ".tzst",
     ];
-    let path = source.value.as_str();
     if REMOTE_PREFIXES
         .iter()
         .any(|prefix| path.starts_with(prefix))
@@ -137,6 +148,20 @@ mod tests {
         assert_catches_not("DL3020", "FROM debian:12\nADD *.tar.xz /bar/");
         assert_catches_not("DL3020", "FROM debian:12\nADD foo.tar.gz http://x/y /bar/");
         assert_catches_not("DL3020", "FROM debian:12\nCOPY foo /bar");
+    }
+
+    #[test]
+    fn known_variables_are_expanded() {
+        assert_catches_not(
+            "DL3020",
+            "FROM debian:12\nARG URL=https://x/y\nADD $URL /bar",
+        );
+        assert_catches_not(
+            "DL3020",
+            "FROM debian:12\nARG V=1\nADD app-${V}.tar.gz /bar",
+        );
+        assert_catches("DL3020", "FROM debian:12\nARG URL\nADD ${URL} /bar");
+        assert_catches("DL3020", "FROM debian:12\nARG F=app.py\nADD $F /bar");
     }
 
     #[test]

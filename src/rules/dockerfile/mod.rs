@@ -2,6 +2,8 @@
 
 use crate::rules::Rule;
 
+mod base_image;
+
 /// Declares each rule module and lists its `RULE` in [`RULES`]: registering a rule is
 /// adding its module name here.
 macro_rules! register_rules {
@@ -16,7 +18,10 @@ macro_rules! register_rules {
 register_rules! {
     dl1000,
     dl3000,
+    dl3006,
+    dl3007,
     dl3020,
+    dl3024,
     dl3025,
     dl3061,
     dl4000,
