@@ -22,6 +22,16 @@ pub struct InputError {
     pub message: String,
 }
 
+impl InputError {
+    /// An error reading `path`, with the OS message (`No such file or directory`).
+    pub fn io(path: &Path, error: &std::io::Error) -> InputError {
+        InputError {
+            path: path.display().to_string(),
+            message: io_message(error),
+        }
+    }
+}
+
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.path, self.message)
@@ -60,10 +70,7 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
         match std::fs::metadata(path) {
             Ok(metadata) if metadata.is_dir() => walk(path, &mut discovery),
             Ok(_) => discovery.files.push(clean(path)),
-            Err(error) => discovery.errors.push(InputError {
-                path: path.display().to_string(),
-                message: io_message(&error),
-            }),
+            Err(error) => discovery.errors.push(InputError::io(path, &error)),
         }
     }
     discovery.files.sort();

@@ -32,7 +32,7 @@ pub(super) fn base_tag(base: &BaseImage) -> BaseTag {
     }
     // The name depends on a build argument. The tag lives in the last path component,
     // so when that component is written out, `$REGISTRY/debian` is still untagged.
-    let raw = base.word.value.as_str();
+    let raw = base.word.value.trim_matches(['"', '\'']);
     let last = &raw[raw.rfind('/').map_or(0, |slash| slash + 1)..];
     if last.contains(['$', '@']) || raw.contains('@') {
         return BaseTag::NotApplicable;

@@ -73,7 +73,7 @@ fn check(context: &mut Context) {
                     true => None,
                     false => context.expand(index, &source.value),
                 };
-                classify(path.as_deref().unwrap_or(&source.value))
+                classify(path.as_deref().unwrap_or_else(|| unquote(&source.value)))
             })
             .collect();
         if !kinds.contains(&Source::Local) {
@@ -119,6 +119,12 @@ fn classify(path: &str) -> Source {
     Source::Local
 }
 
+/// The raw text of a source whose value only the build knows, without the quotes
+/// that would have been removed with its variables expanded.
+fn unquote(raw: &str) -> &str {
+    raw.trim_matches(['"', '\''])
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::*;
@@ -161,6 +167,10 @@ mod tests {
             "FROM debian:12\nARG V=1\nADD app-${V}.tar.gz /bar",
         );
         assert_catches("DL3020", "FROM debian:12\nARG URL\nADD ${URL} /bar");
+        assert_catches_not(
+            "DL3020",
+            "FROM debian:12\nARG V\nADD \"https://x/$V.deb\" /b",
+        );
         assert_catches("DL3020", "FROM debian:12\nARG F=app.py\nADD $F /bar");
     }
 
