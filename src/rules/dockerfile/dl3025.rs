@@ -54,8 +54,12 @@ fn check(context: &mut Context) {
         let Args::Shell(command) = &instruction.args else {
             continue;
         };
-        let fix = exec_form(&command.value)
-            .map(|json| Fix::replace("Use the JSON (exec) form", command.range, json));
+        // Flags on CMD are a BuildKit error; a rewrite would hide them.
+        let fix = match instruction.flags.is_empty() {
+            true => exec_form(&command.value)
+                .map(|json| Fix::replace("Use the JSON (exec) form", command.range, json)),
+            false => None,
+        };
         context.report(instruction, command.range).fix = fix;
     }
 }

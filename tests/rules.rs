@@ -1,0 +1,174 @@
+//! The rule registry as a whole: every rule is documented and registered the same way,
+//! `docs/rules.md` is up to date, and the fixtures' findings match their snapshots.
+//! Each rule's own one-line cases live next to it in `src/rules/dockerfile/`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use dockgate::dockerfile::parse_bytes;
+use dockgate::rules::{self, RuleSet, docs};
+
+const DOC_SECTIONS: &[&str] = &[
+    "## What it does",
+    "## Why is this bad?",
+    "## Example",
+    "## Use instead",
+];
+
+#[test]
+fn rules_are_registered_in_code_order_with_unique_codes_and_names() {
+    let all = rules::all();
+    let codes: Vec<&str> = all.iter().map(|rule| rule.code).collect();
+    let mut sorted = codes.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(
+        codes, sorted,
+        "rules must be registered once, in code order"
+    );
+
+    let mut names: Vec<&str> = all.iter().map(|rule| rule.name).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), all.len(), "rule names must be unique");
+}
+
+#[test]
+fn every_rule_lives_in_a_file_named_by_its_code() {
+    for rule in rules::all() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/rules/dockerfile")
+            .join(format!("{}.rs", rule.code.to_ascii_lowercase()));
+        assert!(
+            file.exists(),
+            "{} should be in {}",
+            rule.code,
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn every_rule_is_documented() {
+    for rule in rules::all() {
+        let code = rule.code;
+        assert!(
+            rule.code.len() == 6 && rule.code.starts_with("DL") || rule.code.starts_with("DG"),
+            "{code}: codes are DLxxxx (hadolint's) or DGxxxx (dockgate's)"
+        );
+        let is_kebab = rule.name.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
+        assert!(is_kebab, "{code}: name `{}` must be kebab-case", rule.name);
+        let doc = rule.doc();
+        let mut at = 0;
+        for section in DOC_SECTIONS {
+            let found = doc[at..].find(section);
+            assert!(
+                found.is_some(),
+                "{code}: doc needs `{section}` (in this order)"
+            );
+            at += found.unwrap_or(0);
+        }
+        assert_eq!(
+            rule.fixable,
+            doc.contains("## Fix\n"),
+            "{code}: a fixable rule documents its fix in a `## Fix` section, others have none"
+        );
+        assert!(!rule.message.is_empty(), "{code}: needs a message");
+    }
+}
+
+#[test]
+fn docs_rules_md_is_up_to_date() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    let expected = docs::markdown(rules::all());
+    if std::env::var_os("DOCKGATE_UPDATE_DOCS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &expected).unwrap();
+        return;
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/rules.md is out of date with the rules' doc comments; regenerate it with\n\n    {}\n",
+        docs::REGENERATE
+    );
+}
+
+#[test]
+fn rule_pages_come_from_the_doc_comments() {
+    let rule = rules::find("dl3006").expect("DL3006 is registered");
+    let page = docs::rule_page(rule);
+    assert!(
+        page.starts_with("# DL3006: untagged-base-image\n"),
+        "{page}"
+    );
+    assert!(
+        page.contains("## What it does\nChecks that every `FROM`"),
+        "{page}"
+    );
+    assert_eq!(
+        rules::find("untagged-base-image").map(|r| r.code),
+        Some("DL3006")
+    );
+    assert!(rules::find("DL9999").is_none());
+}
+
+/// The findings of every rule on a fixture, one per line, with fixes applied-as-text.
+fn findings_of(fixture: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/lint")
+        .join(fixture);
+    let bytes = std::fs::read(&path).unwrap();
+    let dockerfile = parse_bytes(&bytes);
+    let findings = rules::lint(fixture, &dockerfile, &RuleSet::all());
+    let mut out = String::new();
+    for f in findings {
+        let _ = writeln!(
+            out,
+            "{}:{}-{}:{} {} [{}] {}",
+            f.line(),
+            f.column(),
+            f.end_line(),
+            f.end_column(),
+            f.rule,
+            f.severity,
+            f.message
+        );
+        if let Some(fix) = &f.fix {
+            for edit in &fix.edits {
+                let _ = writeln!(
+                    out,
+                    "    fix {:?}: {:?} -> {:?}",
+                    fix.title,
+                    &dockerfile.source[edit.range.start..edit.range.end],
+                    edit.content
+                );
+            }
+        }
+    }
+    out
+}
+
+macro_rules! snapshot {
+    ($name:ident, $fixture:literal) => {
+        #[test]
+        fn $name() {
+            insta::with_settings!({
+                snapshot_path => "fixtures/snapshots",
+                prepend_module_to_snapshot => false,
+                description => $fixture,
+            }, {
+                insta::assert_snapshot!(stringify!($name), findings_of($fixture));
+            });
+        }
+    };
+}
+
+snapshot!(every_rule, "every-rule.Dockerfile");
+snapshot!(clean, "clean.Dockerfile");
+snapshot!(windows, "windows.Dockerfile");
