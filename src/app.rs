@@ -56,6 +56,10 @@ pub fn run(cli: Cli) -> ExitStatus {
 fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
     let rules = rule_set(args.config.as_deref())?;
     let discovery = workspace::discover(&args.paths);
+    if discovery.files.is_empty() && discovery.errors.is_empty() {
+        // Not an error (a repository may have no Dockerfiles yet), but likely a wrong path.
+        eprintln!("dockgate: warning: no Dockerfiles found");
+    }
     let mut errors = discovery.errors;
     let results: Vec<Result<FileReport, InputError>> = discovery
         .files

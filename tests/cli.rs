@@ -223,6 +223,18 @@ fn discovery_follows_names_and_gitignore_outside_git() {
 }
 
 #[test]
+fn nothing_to_lint_passes_with_a_warning() {
+    let dir = tree(&[("README.md", "# nothing here\n")]);
+    dockgate()
+        .current_dir(dir.path())
+        .arg("lint")
+        .assert()
+        .success()
+        .stdout("No problems found in 0 files; passed (--fail-on warning).\n")
+        .stderr(predicate::str::contains("no Dockerfiles found"));
+}
+
+#[test]
 fn explicit_files_are_linted_whatever_their_name() {
     let dir = tree(&[
         ("build/image.txt", UNTAGGED),
