@@ -1,10 +1,21 @@
-//! BuildKit's shell-word lexer (`frontend/dockerfile/shell`): quotes, escapes, word
-//! splitting and `$VAR` / `${VAR...}` expansion, with the same results and error
-//! messages, so that rules see the values BuildKit would use.
+//! BuildKit's shell-word lexer (`frontend/dockerfile/shell/lex.go`): quotes, escapes,
+//! word splitting and `$VAR` / `${VAR...}` expansion, with the same results and the same
+//! error messages, so that rules see the values BuildKit would use.
 //!
 //! dockgate adds one notion: a variable may be declared but unknowable statically (an
-//! `ARG` without a default). [`Lookup::Unknown`] expands like an empty value and sets
-//! [`Processed::unknown`], so callers can say "not knowable" instead of guessing.
+//! `ARG` without a default, a `--build-arg`, BuildKit's automatic platform ARGs).
+//! [`Lookup::Unknown`] expands like an empty value and sets [`Processed::unknown`] when
+//! the result depends on it, so callers can say "not knowable" instead of guessing.
+//!
+//! Behaviour worth knowing, all inherited from BuildKit:
+//! - A U+FEFF at the very start of a word is dropped (Go's `text/scanner` skips a BOM).
+//! - The shell patterns of `${V#pat}`, `${V%pat}` and `${V/pat/rep}` know `*`, `?` and
+//!   `\` escapes only. BuildKit turns them into a Go regular expression, so `*` and `?`
+//!   never match a newline, and `*` prefers the longest (or, for `#`/`%`, the shortest)
+//!   run from left to right rather than the overall longest match. [`pattern`] matches
+//!   the same way without building a regex.
+//! - `${V//pat/rep}` goes through Go's `Regexp.ReplaceAllString`, so `$0` in the
+//!   replacement stands for the matched text and other `$name`s for nothing.
 
 use std::collections::HashMap;
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
@@ -13,12 +24,12 @@ use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCa
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lookup<'a> {
     Value(&'a str),
-    /// Declared, but its value is only known at build time.
+    /// Declared, but only the build knows whether it is set and to what.
     Unknown,
     Unset,
 }
 
-/// Variables visible to an expansion.
+/// Variables visible to an expansion. Names compare case-sensitively (BuildKit on Linux).
 pub trait Env {
     fn lookup(&self, name: &str) -> Lookup<'_>;
 }
@@ -36,6 +47,7 @@ impl Env for HashMap<String, String> {
     }
 }
 
+/// A word BuildKit would refuse; `message` is BuildKit's, word for word.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct LexError {
@@ -55,17 +67,26 @@ pub struct Processed {
     pub result: String,
     /// The same, split into words on unquoted whitespace.
     pub words: Vec<String>,
-    /// Variables that were referenced and set (or unknown).
+    /// Variables that were referenced and set (or unknown), in order of first use.
     pub matched: Vec<String>,
-    /// Variables that were referenced but unset.
+    /// Variables that were referenced but unset, in order of first use.
     pub unmatched: Vec<String>,
-    /// Some referenced variable has a value only known at build time.
+    /// The result depends on a [`Lookup::Unknown`] variable: `result` and `words` are
+    /// only a guess (unknown values taken as empty).
     pub unknown: bool,
+}
+
+impl Processed {
+    /// The expanded word, when it does not depend on anything unknowable.
+    pub fn known_result(&self) -> Option<&str> {
+        (!self.unknown).then_some(self.result.as_str())
+    }
 }
 
 /// BuildKit's `shell.Lex` and its options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lexer {
+    /// The escape character: `\`, or `` ` `` after `# escape=``.
     pub escape: char,
     /// Keep quote characters in the result.
     pub raw_quotes: bool,
@@ -91,40 +112,118 @@ impl Lexer {
     pub fn process(&self, word: &str, env: &dyn Env) -> Result<Processed, LexError> {
         let mut scanner = Scanner {
             lexer: *self,
-            chars: word.chars().collect(),
+            chars: scanner_chars(word),
             pos: 0,
             env,
             raw_escapes: self.raw_escapes,
-            processed: Processed::default(),
+            unknown: false,
+            matched: Vec::new(),
+            unmatched: Vec::new(),
         };
         let (result, words) =
             scanner
                 .process_until(None, self.raw_escapes)
                 .map_err(|e| LexError {
-                    message: format!("failed to process \"{word}\": {}", e.message),
+                    message: format!("failed to process {}: {}", go_quote(word), e.message),
                 })?;
-        let mut processed = scanner.processed;
-        processed.result = result;
-        processed.words = words;
-        Ok(processed)
+        Ok(Processed {
+            result,
+            words,
+            matched: scanner.matched,
+            unmatched: scanner.unmatched,
+            unknown: scanner.unknown,
+        })
     }
 
+    /// The expanded word ([`Processed::result`]).
     pub fn process_word(&self, word: &str, env: &dyn Env) -> Result<String, LexError> {
         Ok(self.process(word, env)?.result)
     }
 
+    /// The expanded word split into words ([`Processed::words`]).
     pub fn process_words(&self, word: &str, env: &dyn Env) -> Result<Vec<String>, LexError> {
         Ok(self.process(word, env)?.words)
     }
 }
 
-/// Go's `unicode.IsSpace`.
+/// The characters Go's `text/scanner` yields for `text`: everything, except a byte
+/// order mark in first position.
+fn scanner_chars(text: &str) -> Vec<char> {
+    text.strip_prefix('\u{FEFF}')
+        .unwrap_or(text)
+        .chars()
+        .collect()
+}
+
+/// Go's `unicode.IsSpace`: the Latin-1 spaces plus Unicode White_Space, which is exactly
+/// Rust's `char::is_whitespace`.
 fn is_space(c: char) -> bool {
     c.is_whitespace()
 }
 
+/// Go's `unicode.IsDigit`: Unicode decimal digits (Nd).
+fn is_go_digit(c: char) -> bool {
+    c.is_ascii_digit() || (!c.is_ascii() && c.general_category() == GeneralCategory::DecimalNumber)
+}
+
+/// Go's `unicode.IsLetter`: Unicode letters (L).
+fn is_go_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || (!c.is_ascii() && c.general_category_group() == GeneralCategoryGroup::Letter)
+}
+
+/// Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and ASCII space.
+fn is_go_print(c: char) -> bool {
+    c == ' '
+        || matches!(
+            c.general_category_group(),
+            GeneralCategoryGroup::Letter
+                | GeneralCategoryGroup::Mark
+                | GeneralCategoryGroup::Number
+                | GeneralCategoryGroup::Punctuation
+                | GeneralCategoryGroup::Symbol
+        )
+}
+
+/// Go's `%q` (`strconv.Quote`), which BuildKit uses to show the word in its errors.
+fn go_quote(text: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if is_go_print(c) => out.push(c),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if c < ' ' || c == '\u{7f}' => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if (c as u32) < 0x10000 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// How Go prints `string(ch)` of a scanned character: end of input becomes U+FFFD.
+fn char_text(c: Option<char>) -> String {
+    c.unwrap_or(char::REPLACEMENT_CHARACTER).to_string()
+}
+
 /// Word splitting as BuildKit does it: characters from variable values split on
-/// whitespace, quoted text never does.
+/// whitespace, quoted and escaped text never does.
 #[derive(Default)]
 struct Words {
     word: String,
@@ -135,6 +234,7 @@ struct Words {
 impl Words {
     fn add_char(&mut self, c: char) {
         if is_space(c) {
+            // `''` starts a word without adding to it; a space after it ends nothing.
             if self.in_word && !self.word.is_empty() {
                 self.words.push(std::mem::take(&mut self.word));
                 self.in_word = false;
@@ -166,13 +266,26 @@ impl Words {
     }
 }
 
+/// A variable as one expansion sees it.
+enum Variable {
+    Set(String),
+    /// Set or not, to some value: only the build knows.
+    Unknown,
+    Unset,
+}
+
 struct Scanner<'a> {
     lexer: Lexer,
     chars: Vec<char>,
     pos: usize,
     env: &'a dyn Env,
+    /// Whether escape characters are kept: the lexer's option, but always on inside
+    /// the operands of `${V#...}`, `${V%...}` and `${V/.../...}`.
     raw_escapes: bool,
-    processed: Processed,
+    /// The text produced so far depends on an unknown variable.
+    unknown: bool,
+    matched: Vec<String>,
+    unmatched: Vec<String>,
 }
 
 impl Scanner<'_> {
@@ -188,30 +301,24 @@ impl Scanner<'_> {
         c
     }
 
-    fn lookup(&mut self, name: &str) -> (String, bool) {
-        let found = match self.env.lookup(name) {
-            Lookup::Value(value) => Some(value.to_string()),
-            Lookup::Unknown => {
-                self.processed.unknown = true;
-                Some(String::new())
-            }
-            Lookup::Unset => None,
+    /// Looks a variable up and records it as matched or unmatched.
+    fn variable(&mut self, name: &str) -> Variable {
+        let variable = match self.env.lookup(name) {
+            Lookup::Value(value) => Variable::Set(value.to_string()),
+            Lookup::Unknown => Variable::Unknown,
+            Lookup::Unset => Variable::Unset,
         };
-        let list = if found.is_some() {
-            &mut self.processed.matched
-        } else {
-            &mut self.processed.unmatched
+        let list = match variable {
+            Variable::Unset => &mut self.unmatched,
+            _ => &mut self.matched,
         };
         if !list.iter().any(|n| n == name) {
             list.push(name.to_string());
         }
-        match found {
-            Some(value) => (value, true),
-            None => (String::new(), false),
-        }
+        variable
     }
 
-    /// Processes up to `stop` (consumed) or the end of input when `stop` is `None`.
+    /// Processes up to `stop` (consumed), or to the end of input when `stop` is `None`.
     fn process_until(
         &mut self,
         stop: Option<char>,
@@ -229,12 +336,12 @@ impl Scanner<'_> {
     ) -> Result<(String, Vec<String>), LexError> {
         let mut result = String::new();
         let mut words = Words::default();
+        let quotes = !self.lexer.skip_process_quotes;
         while let Some(c) = self.peek() {
             if stop == Some(c) {
                 self.next();
                 return Ok((result, words.finish()));
             }
-            let quotes = !self.lexer.skip_process_quotes;
             if c == '$' {
                 let value = self.dollar()?;
                 result.push_str(&value);
@@ -254,7 +361,7 @@ impl Scanner<'_> {
                         words.add_raw_char(c);
                         result.push(c);
                     }
-                    // The escape character escapes anything, except at the end.
+                    // The escape character escapes anything; at the very end it vanishes.
                     let Some(escaped) = self.next() else {
                         break;
                     };
@@ -274,6 +381,7 @@ impl Scanner<'_> {
         Ok((result, words.finish()))
     }
 
+    /// `'...'`: everything literal, no escapes.
     fn single_quoted(&mut self) -> Result<String, LexError> {
         let mut result = String::new();
         let open = self.next();
@@ -298,6 +406,7 @@ impl Scanner<'_> {
         }
     }
 
+    /// `"..."`: variables expand; the escape character escapes only `"`, `$` and itself.
     fn double_quoted(&mut self) -> Result<String, LexError> {
         let mut result = String::new();
         let open = self.next();
@@ -329,13 +438,13 @@ impl Scanner<'_> {
                             result.push(c);
                         }
                         match self.peek() {
-                            // An escape at the very end: the missing quote is reported.
+                            // An escape right before the end: the missing quote is reported.
                             None => continue,
-                            // Only these can be escaped inside double quotes.
                             Some(n) if n == '"' || n == '$' || n == self.lexer.escape => {
                                 self.next();
                                 c = n;
                             }
+                            // Anything else keeps its escape character (twice when raw).
                             Some(_) => {}
                         }
                     }
@@ -345,6 +454,7 @@ impl Scanner<'_> {
         }
     }
 
+    /// A `$` reference, starting at the `$`.
     fn dollar(&mut self) -> Result<String, LexError> {
         self.next(); // '$'
         if self.peek() != Some('{') {
@@ -352,11 +462,15 @@ impl Scanner<'_> {
             if name.is_empty() {
                 return Ok("$".into());
             }
-            let (value, set) = self.lookup(&name);
-            if !set && self.lexer.skip_unset_env {
-                return Ok(format!("${name}"));
-            }
-            return Ok(value);
+            return Ok(match self.variable(&name) {
+                Variable::Set(value) => value,
+                Variable::Unknown => {
+                    self.unknown = true;
+                    String::new()
+                }
+                Variable::Unset if self.lexer.skip_unset_env => format!("${name}"),
+                Variable::Unset => String::new(),
+            });
         }
         self.next(); // '{'
         match self.peek() {
@@ -365,93 +479,139 @@ impl Scanner<'_> {
             Some(_) => {}
         }
         let name = self.name();
-        let mut modifier = self.next();
-        let mut written = char_text(modifier);
-        match modifier {
-            Some('}') => {
-                let (value, set) = self.lookup(&name);
-                if !set && self.lexer.skip_unset_env {
-                    return Ok(format!("${{{name}}}"));
+        let first = self.next();
+        match first {
+            Some('}') => Ok(match self.variable(&name) {
+                Variable::Set(value) => value,
+                Variable::Unknown => {
+                    self.unknown = true;
+                    String::new()
                 }
-                Ok(value)
-            }
-            Some(':' | '+' | '-' | '?' | '#' | '%') => {
-                let null_is_unset = modifier == Some(':');
-                if null_is_unset {
-                    modifier = self.next();
-                    written.push_str(&char_text(modifier));
-                }
-                let raw = matches!(modifier, Some('#' | '%'));
-                let word = self.operand('}', raw, "syntax error: missing '}'")?;
-                let (value, set) = self.lookup(&name);
-                if !set && self.lexer.skip_unset_env {
-                    return Ok(format!("${{{name}{written}{word}}}"));
-                }
-                let empty_or_unset = !set || (null_is_unset && value.is_empty());
-                match modifier {
-                    Some('-') => Ok(if empty_or_unset { word } else { value }),
-                    Some('+') => Ok(if empty_or_unset { String::new() } else { word }),
-                    Some('?') => {
-                        let default_message = if !set {
-                            "is not allowed to be unset"
-                        } else if null_is_unset && value.is_empty() {
-                            "is not allowed to be empty"
-                        } else {
-                            return Ok(value);
-                        };
-                        let message = if word.is_empty() {
-                            default_message
-                        } else {
-                            &word
-                        };
-                        error(format!("{name}: {message}"))
-                    }
-                    Some(c @ ('%' | '#')) => {
-                        let (greedy, pattern) = match word.strip_prefix(c) {
-                            Some(rest) => (true, rest),
-                            None => (false, word.as_str()),
-                        };
-                        let pattern = Pattern::compile(pattern)?;
-                        Ok(if c == '%' {
-                            pattern.trim_suffix(&value, greedy)
-                        } else {
-                            pattern.trim_prefix(&value, greedy)
-                        })
-                    }
-                    _ => error(format!("unsupported modifier ({written}) in substitution")),
-                }
-            }
-            Some('/') => {
-                let replace_all = self.peek() == Some('/');
-                if replace_all {
-                    self.next();
-                }
-                let pattern_text = self.operand('/', true, "syntax error: missing '/' in ${}")?;
-                let replacement = self.operand('}', true, "syntax error: missing '}'")?;
-                let (value, set) = self.lookup(&name);
-                if !set && self.lexer.skip_unset_env {
-                    return Ok(format!("${{{name}/{pattern_text}/{replacement}}}"));
-                }
-                let pattern = Pattern::compile(&pattern_text).map_err(|e| LexError {
-                    message: format!("invalid pattern ({pattern_text}) in substitution: {e}"),
-                })?;
-                Ok(pattern.replace(&value, &replacement, replace_all))
-            }
-            _ => error(format!("unsupported modifier ({written}) in substitution")),
+                Variable::Unset if self.lexer.skip_unset_env => format!("${{{name}}}"),
+                Variable::Unset => String::new(),
+            }),
+            Some(':' | '+' | '-' | '?' | '#' | '%') => self.modifier(&name, first),
+            Some('/') => self.substitution(&name),
+            _ => error(format!(
+                "unsupported modifier ({}) in substitution",
+                char_text(first)
+            )),
         }
     }
 
-    /// The word after a `${name<op>` up to `stop`.
-    fn operand(&mut self, stop: char, raw: bool, at_end: &str) -> Result<String, LexError> {
-        match self.process_until(Some(stop), raw) {
-            Ok((word, _)) => Ok(word),
+    /// `${name:-word}`, `${name+word}`, `${name:?word}`, `${name#word}`, ... after the
+    /// name, `first` being the character after it.
+    fn modifier(&mut self, name: &str, first: Option<char>) -> Result<String, LexError> {
+        let mut written = char_text(first);
+        let mut modifier = first;
+        let null_is_unset = first == Some(':');
+        if null_is_unset {
+            modifier = self.next();
+            written.push_str(&char_text(modifier));
+        }
+        // Patterns keep their escapes, so `\*` still means a literal star.
+        let raw = matches!(modifier, Some('#' | '%'));
+        let (word, word_unknown) = self.operand('}', raw, "syntax error: missing '}'")?;
+        let (value, set, value_unknown) = match self.variable(name) {
+            Variable::Set(value) => (value, true, false),
+            Variable::Unknown => (String::new(), true, true),
+            Variable::Unset if self.lexer.skip_unset_env => {
+                self.unknown |= word_unknown;
+                return Ok(format!("${{{name}{written}{word}}}"));
+            }
+            Variable::Unset => (String::new(), false, false),
+        };
+        let use_word = !set || (null_is_unset && value.is_empty());
+        // Whether `name` is empty or set decides the result, so an unknown `name`
+        // makes any result unknown; an unknown word matters only where it is used.
+        let (result, word_used) = match modifier {
+            Some('-') if use_word => (word, true),
+            Some('-') => (value, false),
+            Some('+') if use_word => (String::new(), false),
+            Some('+') => (word, true),
+            Some('?') if value_unknown => (value, false),
+            Some('?') if use_word => {
+                let message = match (set, word.is_empty()) {
+                    (_, false) => word.as_str(),
+                    (false, true) => "is not allowed to be unset",
+                    (true, true) => "is not allowed to be empty",
+                };
+                return error(format!("{name}: {message}"));
+            }
+            Some('?') => (value, false),
+            Some(c @ ('#' | '%')) => {
+                // `##` and `%%` remove the longest match, `#` and `%` the shortest.
+                let (longest, pattern) = match word.strip_prefix(c) {
+                    Some(rest) => (true, rest),
+                    None => (false, word.as_str()),
+                };
+                let trimmed = if c == '#' {
+                    pattern::trim_prefix(pattern, &value, longest)?
+                } else {
+                    pattern::trim_suffix(pattern, &value, longest)?
+                };
+                (trimmed, true)
+            }
+            _ => {
+                return error(format!("unsupported modifier ({written}) in substitution"));
+            }
+        };
+        self.unknown |= value_unknown || (word_used && word_unknown);
+        Ok(result)
+    }
+
+    /// `${name/pattern/replacement}` and `${name//pattern/replacement}`, after the
+    /// first `/`.
+    fn substitution(&mut self, name: &str) -> Result<String, LexError> {
+        let replace_all = self.peek() == Some('/');
+        if replace_all {
+            self.next();
+        }
+        let (pattern, pattern_unknown) =
+            self.operand('/', true, "syntax error: missing '/' in ${}")?;
+        let (replacement, replacement_unknown) =
+            self.operand('}', true, "syntax error: missing '}'")?;
+        let (value, value_unknown) = match self.variable(name) {
+            Variable::Set(value) => (value, false),
+            Variable::Unknown => (String::new(), true),
+            Variable::Unset if self.lexer.skip_unset_env => {
+                self.unknown |= pattern_unknown || replacement_unknown;
+                return Ok(format!("${{{name}/{pattern}/{replacement}}}"));
+            }
+            Variable::Unset => (String::new(), false),
+        };
+        let result = if replace_all {
+            pattern::replace_all(&pattern, &value, &replacement)
+        } else {
+            pattern::replace_first(&pattern, &value, &replacement)
+        };
+        let result = result.map_err(|e| LexError {
+            message: format!("invalid pattern ({pattern}) in substitution: {}", e.message),
+        })?;
+        self.unknown |= value_unknown || pattern_unknown || replacement_unknown;
+        Ok(result)
+    }
+
+    /// The word after `${name<modifier>` up to `stop`, and whether it depends on an
+    /// unknown variable. Running out of input is reported as `at_end`.
+    fn operand(
+        &mut self,
+        stop: char,
+        raw_escapes: bool,
+        at_end: &str,
+    ) -> Result<(String, bool), LexError> {
+        let outer_unknown = std::mem::take(&mut self.unknown);
+        let result = self.process_until(Some(stop), raw_escapes);
+        let word_unknown = std::mem::replace(&mut self.unknown, outer_unknown);
+        match result {
+            Ok((word, _)) => Ok((word, word_unknown)),
             Err(_) if self.peek().is_none() => error(at_end),
             Err(e) => Err(e),
         }
     }
 
-    /// A variable name: letters, digits and `_`; a run of digits; or one special
-    /// parameter character.
+    /// A variable name: a run of digits; else one special parameter character; else
+    /// letters, digits and `_`. Empty when none of these follows.
     fn name(&mut self) -> String {
         let mut name = String::new();
         while let Some(c) = self.peek() {
@@ -476,144 +636,250 @@ impl Scanner<'_> {
     }
 }
 
-/// How Go prints `string(rune)` of a scanned character, EOF included.
-fn char_text(c: Option<char>) -> String {
-    c.unwrap_or(char::REPLACEMENT_CHARACTER).to_string()
-}
+/// The shell patterns of `${V#pat}`, `${V%pat}` and `${V/pat/rep}`, matched exactly as
+/// BuildKit's regular expressions match them, by a linear-time dynamic program instead
+/// of a regex compiled per word.
+pub(crate) mod pattern {
+    use super::{LexError, error, scanner_chars};
 
-fn is_go_digit(c: char) -> bool {
-    c.is_ascii_digit() || (!c.is_ascii() && c.general_category() == GeneralCategory::DecimalNumber)
-}
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Token {
+        /// `*`: any run of characters other than newline.
+        Star,
+        /// `?`: one character other than newline.
+        AnyChar,
+        Literal(char),
+    }
 
-fn is_go_letter(c: char) -> bool {
-    c.is_ascii_alphabetic()
-        || (!c.is_ascii() && c.general_category_group() == GeneralCategoryGroup::Letter)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Token {
-    Star,
-    AnyChar,
-    Literal(char),
-}
-
-/// A shell pattern of `${V#pat}`, `${V%pat}` and `${V/pat/rep}`: `*`, `?` and escaped
-/// literals (no bracket expressions, like BuildKit). Matched directly, with no regex.
-struct Pattern {
-    tokens: Vec<Token>,
-}
-
-impl Pattern {
-    fn compile(pattern: &str) -> Result<Pattern, LexError> {
-        let mut tokens = Vec::new();
-        let mut chars = pattern.chars().peekable();
-        while let Some(c) = chars.next() {
+    /// `*`, `?`, `\*`, `\?`, `\\`; `\}` and `\/` are `}` and `/` (their escape only
+    /// got them through `${...}`); any other escape is an error, as in BuildKit. There
+    /// are no bracket expressions.
+    fn tokens(pattern: &str) -> Result<Vec<Token>, LexError> {
+        let chars = scanner_chars(pattern);
+        let mut tokens = Vec::with_capacity(chars.len());
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            i += 1;
             tokens.push(match c {
                 '*' => Token::Star,
                 '?' => Token::AnyChar,
-                '\\' => match chars.peek() {
-                    // `}` and `/` are escaped only to get through `${...}` parsing.
-                    Some('}' | '/') => continue,
-                    Some(&e @ ('*' | '?' | '\\')) => {
-                        chars.next();
-                        Token::Literal(e)
-                    }
-                    other => {
-                        return error(format!(
-                            "invalid escape '\\{}'",
-                            other.copied().unwrap_or(char::REPLACEMENT_CHARACTER)
-                        ));
-                    }
-                },
-                c => Token::Literal(c),
-            });
-        }
-        Ok(Pattern { tokens })
-    }
-
-    /// Every `end` such that the pattern matches `text[start..end]`, ascending.
-    fn match_ends(&self, text: &[char], start: usize) -> Vec<usize> {
-        // states[j]: the pattern prefix of length i matches text[start..j].
-        let mut states = vec![false; text.len() + 1];
-        states[start] = true;
-        for token in &self.tokens {
-            let mut next = vec![false; text.len() + 1];
-            for j in start..=text.len() {
-                match token {
-                    Token::Star => {
-                        if states[j] || (j > start && next[j - 1]) {
-                            next[j] = true;
-                        }
-                    }
-                    Token::AnyChar => {
-                        if j > start && states[j - 1] {
-                            next[j] = true;
-                        }
-                    }
-                    Token::Literal(c) => {
-                        if j > start && states[j - 1] && text[j - 1] == *c {
-                            next[j] = true;
+                '\\' if matches!(chars.get(i), Some('}' | '/')) => continue,
+                '\\' => {
+                    let escaped = chars.get(i).copied();
+                    i += 1;
+                    match escaped {
+                        Some(e @ ('*' | '?' | '\\')) => Token::Literal(e),
+                        other => {
+                            return error(format!(
+                                "invalid escape '\\{}'",
+                                other.unwrap_or(char::REPLACEMENT_CHARACTER)
+                            ));
                         }
                     }
                 }
+                c => Token::Literal(c),
+            });
+        }
+        Ok(tokens)
+    }
+
+    /// For every start position in `text`, where the match that a backtracking regex
+    /// engine would report ends (`None`: no match starts there). Stars are tried longest
+    /// first when `greedy`, shortest first otherwise; that is Go's leftmost-first
+    /// semantics for `.*` and `.*?`.
+    fn match_ends(tokens: &[Token], text: &[char], greedy: bool) -> Vec<Option<usize>> {
+        let n = text.len();
+        // ends[p]: where the match of the remaining tokens, started at p, ends.
+        let mut ends: Vec<Option<usize>> = (0..=n).map(Some).collect();
+        let mut before = vec![None; n + 1];
+        for token in tokens.iter().rev() {
+            match *token {
+                Token::Literal(c) => {
+                    for p in 0..=n {
+                        before[p] = if p < n && text[p] == c {
+                            ends[p + 1]
+                        } else {
+                            None
+                        };
+                    }
+                }
+                Token::AnyChar => {
+                    for p in 0..=n {
+                        before[p] = if p < n && text[p] != '\n' {
+                            ends[p + 1]
+                        } else {
+                            None
+                        };
+                    }
+                }
+                Token::Star => {
+                    // From p the star can stop anywhere in p..=q, q being the first
+                    // newline at or after p (or the end). The preferred stop is the
+                    // furthest (greedy) or nearest (lazy) one the rest can match from.
+                    let mut preferred: Option<usize> = None;
+                    for p in (0..=n).rev() {
+                        if p == n || text[p] == '\n' {
+                            preferred = None;
+                        }
+                        if ends[p].is_some() && (!greedy || preferred.is_none()) {
+                            preferred = Some(p);
+                        }
+                        before[p] = preferred.and_then(|stop| ends[stop]);
+                    }
+                }
             }
-            states = next;
+            std::mem::swap(&mut ends, &mut before);
         }
-        (start..=text.len()).filter(|&j| states[j]).collect()
+        ends
     }
 
-    fn trim_prefix(&self, value: &str, longest: bool) -> String {
-        let chars: Vec<char> = value.chars().collect();
-        let ends = self.match_ends(&chars, 0);
-        let end = if longest { ends.last() } else { ends.first() };
-        match end {
-            Some(&end) => chars[end..].iter().collect(),
+    /// `${V#pattern}` (shortest) and `${V##pattern}` (longest).
+    pub(super) fn trim_prefix(
+        pattern: &str,
+        value: &str,
+        longest: bool,
+    ) -> Result<String, LexError> {
+        let tokens = tokens(pattern).map_err(|e| invalid(pattern, e))?;
+        let text: Vec<char> = value.chars().collect();
+        Ok(match match_ends(&tokens, &text, longest)[0] {
+            Some(end) => text[end..].iter().collect(),
             None => value.to_string(),
+        })
+    }
+
+    /// `${V%pattern}` (shortest) and `${V%%pattern}` (longest). Like BuildKit, this
+    /// reverses pattern and value and trims a prefix; errors name the reversed pattern.
+    pub(super) fn trim_suffix(
+        pattern: &str,
+        value: &str,
+        longest: bool,
+    ) -> Result<String, LexError> {
+        let reversed_value: String = value.chars().rev().collect();
+        let trimmed = trim_prefix(&reverse_pattern(pattern), &reversed_value, longest)?;
+        Ok(trimmed.chars().rev().collect())
+    }
+
+    fn invalid(pattern: &str, e: LexError) -> LexError {
+        LexError {
+            message: format!("invalid pattern ({pattern}) in substitution: {}", e.message),
         }
     }
 
-    fn trim_suffix(&self, value: &str, longest: bool) -> String {
-        let chars: Vec<char> = value.chars().collect();
-        let mut starts =
-            (0..=chars.len()).filter(|&s| self.match_ends(&chars, s).last() == Some(&chars.len()));
-        let start = if longest {
-            starts.next()
-        } else {
-            starts.next_back()
-        };
-        match start {
-            Some(start) => chars[..start].iter().collect(),
-            None => value.to_string(),
+    /// Reverses a pattern but keeps each `\x` escape in order: `a\*c` becomes `c\*a`.
+    fn reverse_pattern(pattern: &str) -> String {
+        let chars: Vec<char> = pattern.chars().collect();
+        let mut pieces: Vec<&[char]> = Vec::with_capacity(chars.len());
+        let mut i = 0;
+        while i < chars.len() {
+            let width = if chars[i] == '\\' && i + 1 < chars.len() {
+                2
+            } else {
+                1
+            };
+            pieces.push(&chars[i..i + width]);
+            i += width;
         }
+        pieces.iter().rev().flat_map(|p| p.iter()).collect()
     }
 
-    /// Leftmost-longest matches, replaced once or everywhere; an empty match right
-    /// after a previous match is skipped, as Go's `ReplaceAllString` does.
-    fn replace(&self, value: &str, replacement: &str, all: bool) -> String {
-        let chars: Vec<char> = value.chars().collect();
+    /// `${V/pattern/replacement}`: the leftmost match, longest stars first, replaced
+    /// literally.
+    pub(super) fn replace_first(
+        pattern: &str,
+        value: &str,
+        replacement: &str,
+    ) -> Result<String, LexError> {
+        let tokens = tokens(pattern)?;
+        let text: Vec<char> = value.chars().collect();
+        let ends = match_ends(&tokens, &text, true);
+        Ok(
+            match (0..=text.len()).find_map(|s| ends[s].map(|e| (s, e))) {
+                Some((start, end)) => {
+                    let mut out: String = text[..start].iter().collect();
+                    out.push_str(replacement);
+                    out.extend(&text[end..]);
+                    out
+                }
+                None => value.to_string(),
+            },
+        )
+    }
+
+    /// `${V//pattern/replacement}` as Go's `Regexp.ReplaceAllString` does it: matches
+    /// left to right, an empty match right after a match is not replaced, and the
+    /// replacement is a template where `$0` is the match.
+    pub(super) fn replace_all(
+        pattern: &str,
+        value: &str,
+        replacement: &str,
+    ) -> Result<String, LexError> {
+        let tokens = tokens(pattern)?;
+        let text: Vec<char> = value.chars().collect();
+        let ends = match_ends(&tokens, &text, true);
         let mut out = String::new();
-        let mut copied = 0;
+        let mut last_match_end = 0;
         let mut search = 0;
-        let mut last_match_end = None;
-        while search <= chars.len() {
-            let found = (search..=chars.len())
-                .find_map(|s| self.match_ends(&chars, s).last().map(|&e| (s, e)));
-            let Some((start, end)) = found else { break };
-            if start == end && last_match_end == Some(start) {
-                search = start + 1;
+        while search <= text.len() {
+            let Some((start, end)) = (search..=text.len()).find_map(|s| ends[s].map(|e| (s, e)))
+            else {
+                break;
+            };
+            out.extend(&text[last_match_end..start]);
+            if end > last_match_end || start == 0 {
+                let matched: String = text[start..end].iter().collect();
+                expand_template(&mut out, replacement, &matched);
+            }
+            last_match_end = end;
+            // Always advance by at least one character.
+            search = if end > search { end } else { search + 1 };
+        }
+        out.extend(&text[last_match_end.min(text.len())..]);
+        Ok(out)
+    }
+
+    /// Go's `Regexp.Expand` for a regex without groups: `$$` is `$`, `$0` and `${0}`
+    /// are the match, other `$name`s are empty, a malformed `$` stays.
+    fn expand_template(out: &mut String, template: &str, matched: &str) {
+        let mut rest = template;
+        while let Some(dollar) = rest.find('$') {
+            out.push_str(&rest[..dollar]);
+            rest = &rest[dollar + 1..];
+            if let Some(after) = rest.strip_prefix('$') {
+                out.push('$');
+                rest = after;
                 continue;
             }
-            out.extend(&chars[copied..start]);
-            out.push_str(replacement);
-            copied = end;
-            last_match_end = Some(end);
-            if !all {
-                break;
+            let (braced, body) = match rest.strip_prefix('{') {
+                Some(body) => (true, body),
+                None => (false, rest),
+            };
+            let name_len: usize = body
+                .chars()
+                .take_while(|&c| super::is_go_letter(c) || super::is_go_digit(c) || c == '_')
+                .map(char::len_utf8)
+                .sum();
+            let closed = !braced || body[name_len..].starts_with('}');
+            if name_len == 0 || !closed {
+                out.push('$');
+                continue;
             }
-            search = if end > start { end } else { end + 1 };
+            if &body[..name_len] == "0" {
+                out.push_str(matched);
+            }
+            rest = &body[name_len + usize::from(braced)..];
         }
-        out.extend(&chars[copied.min(chars.len())..]);
-        out
+        out.push_str(rest);
+    }
+
+    #[cfg(test)]
+    pub(super) fn compile_check(pattern: &str) -> Result<(), LexError> {
+        tokens(pattern).map(|_| ())
+    }
+
+    #[cfg(test)]
+    pub(super) fn reverse_for_test(pattern: &str) -> String {
+        reverse_pattern(pattern)
     }
 }
 
