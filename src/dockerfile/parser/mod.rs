@@ -256,6 +256,7 @@ impl<'a> Parser<'a> {
             }
         };
         let resume_at = self.next_line;
+        let range_without_bodies = instruction.range;
         let mut search_from = 0;
         for opener in openers {
             let word_range = logical
@@ -300,6 +301,7 @@ impl<'a> Parser<'a> {
                 );
                 self.next_line = resume_at;
                 instruction.heredocs.clear();
+                instruction.range = range_without_bodies;
                 return;
             }
             instruction.range = instruction.range.cover(heredoc.range);
