@@ -45,15 +45,11 @@ fn check(context: &mut Context) {
         context.report_at(error.range, error.range).message = error.message.clone();
     }
     // BuildKit's parser keeps unknown instructions; its builder then refuses the file.
-    let dockerfile = context.dockerfile();
-    let unknown: Vec<_> = dockerfile
-        .instructions
-        .iter()
-        .filter(|i| i.keyword == Keyword::Unknown)
-        .map(|i| (i.range, i.name_range, unknown_instruction_message(&i.name)))
-        .collect();
-    for (anchor, range, message) in unknown {
-        context.report_at(anchor, range).message = message;
+    for instruction in context.instructions() {
+        if instruction.keyword == Keyword::Unknown {
+            context.report(instruction, instruction.name_range).message =
+                unknown_instruction_message(&instruction.name);
+        }
     }
 }
 
@@ -131,6 +127,9 @@ mod tests {
             super::unknown_instruction_message("RUNN"),
             "unknown instruction: RUNN (did you mean RUN?)"
         );
-        assert_eq!(super::unknown_instruction_message("let"), "unknown instruction: let");
+        assert_eq!(
+            super::unknown_instruction_message("let"),
+            "unknown instruction: let"
+        );
     }
 }
