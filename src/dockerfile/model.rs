@@ -1,51 +1,98 @@
 //! The semantic model of a Dockerfile: global ARGs, stages with their base images, and
 //! the variables in scope at each instruction, expanded by BuildKit's rules. Rules ask
 //! the model "what is this value, if it is knowable" instead of reading raw text.
+//!
+//! What "knowable" means here: the value a build without any `--build-arg` would use,
+//! when the Dockerfile alone determines it. An ARG that has no value at all (no default,
+//! no global default) exists to be passed in, so it is unknown; so are BuildKit's
+//! platform ARGs (`TARGETARCH`, ...) and anything an external base image may set.
+//!
+//! Scoping, as BuildKit's `dockerfile2llb` does it:
+//! - FROM (image and `--platform`) sees only the global ARGs (those before the first
+//!   FROM) and the automatic platform ARGs.
+//! - A stage starts from its base: an earlier stage passes on everything it ended with
+//!   (ENV *and* ARG values: BuildKit copies the whole build state); an external image
+//!   may set any variable (unknown); `scratch` sets only `PATH`.
+//! - `ARG X` without a default takes the global value of X, if there is one.
+//! - ARG and ENV share one namespace: the later declaration wins. The pairs of one ARG
+//!   see each other in order; the pairs of one ENV all see the scope before the ENV.
 
-use crate::dockerfile::lex::{Env, Lexer, Lookup};
-use crate::dockerfile::syntax::{Args, Dockerfile, Keyword, Word};
+use crate::dockerfile::lex::{Env, LexError, Lexer, Lookup, Processed};
+use crate::dockerfile::syntax::{Args, Dockerfile, Instruction, Keyword, Word};
+use crate::source::TextRange;
+use std::borrow::Cow;
+use std::fmt;
 use std::ops::Range;
 
-/// ARGs BuildKit defines automatically: declared in a stage (or used in FROM), their
-/// value depends on the build, not on the Dockerfile.
-const AUTOMATIC_ARGS: &[&str] = &[
-    "TARGETPLATFORM",
-    "TARGETOS",
-    "TARGETARCH",
-    "TARGETVARIANT",
+/// The ARGs BuildKit defines for every build (`defaultArgs`): visible to FROM without a
+/// declaration, and imported into a stage by `ARG NAME`. Their values depend on the
+/// machine and the build options, so they are unknown.
+pub const PLATFORM_ARGS: &[&str] = &[
     "BUILDPLATFORM",
     "BUILDOS",
+    "BUILDOSVERSION",
     "BUILDARCH",
     "BUILDVARIANT",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "FTP_PROXY",
-    "NO_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "ftp_proxy",
-    "no_proxy",
-    "all_proxy",
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETOSVERSION",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "TARGETSTAGE",
 ];
 
+/// ARGs BuildKit keeps out of the build environment (they configure SBOM scanning).
+const NON_ENV_ARGS: &[&str] = &["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"];
+
+/// The `PATH` BuildKit gives a Linux stage whose image sets none (`scratch`).
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// A variable's value as far as the Dockerfile determines it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
     Known(String),
-    /// Declared, but only the build knows it (an ARG without default, a
-    /// `--build-arg`, a variable of an external base image).
+    /// Only the build knows it (an ARG without any default, a platform ARG, something
+    /// derived from them).
     Unknown,
 }
 
-/// A global ARG (declared before the first FROM).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GlobalArg {
-    pub name: String,
-    pub value: Value,
-    pub instruction: usize,
+impl Value {
+    pub fn known(&self) -> Option<&str> {
+        match self {
+            Value::Known(value) => Some(value),
+            Value::Unknown => None,
+        }
+    }
+
+    fn from_processed(processed: Result<Processed, LexError>) -> Value {
+        match processed {
+            Ok(p) if !p.unknown => Value::Known(p.result),
+            _ => Value::Unknown,
+        }
+    }
 }
 
-/// A Docker image reference split by Docker's normalisation rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariableKind {
+    Arg,
+    Env,
+}
+
+/// One declaration of an ARG or ENV variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variable {
+    pub name: String,
+    /// Its value right after the declaration.
+    pub value: Value,
+    pub kind: VariableKind,
+    /// The declaring instruction.
+    pub instruction: usize,
+    /// The declaring word (`NAME=value`) or, for ENV, the key.
+    pub range: TextRange,
+}
+
+/// A Docker image reference split by Docker's normalisation rules
+/// (`distribution/reference.ParseNormalizedNamed`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRef {
     /// `docker.io` when the name has no registry part.
@@ -56,51 +103,211 @@ pub struct ImageRef {
     pub digest: Option<String>,
 }
 
+/// Why Docker would reject a reference; the message is Docker's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ReferenceError {
+    pub message: String,
+}
+
+fn reference_error<T>(message: impl Into<String>) -> Result<T, ReferenceError> {
+    Err(ReferenceError {
+        message: message.into(),
+    })
+}
+
 impl ImageRef {
-    /// Splits `[registry/]repository[:tag][@digest]`; `None` for an empty name.
-    pub fn parse(reference: &str) -> Option<ImageRef> {
-        let (name, digest) = match reference.split_once('@') {
-            Some((name, digest)) => (name, Some(digest.to_string())),
+    /// Splits and validates `[registry/]repository[:tag][@digest]` as Docker does:
+    /// a first component with a `.` or `:`, `localhost`, or an upper-case letter is a
+    /// registry; Docker Hub names get `docker.io` and, with a single component,
+    /// `library/`.
+    pub fn parse(reference: &str) -> Result<ImageRef, ReferenceError> {
+        if reference.len() == 64
+            && reference
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
+            return reference_error(format!(
+                "invalid repository name ({reference}), cannot specify 64-byte hexadecimal strings"
+            ));
+        }
+        let (name_and_tag, digest) = match reference.split_once('@') {
+            Some((left, digest)) => (left, Some(digest)),
             None => (reference, None),
         };
-        let last_slash = name.rfind('/').map_or(0, |i| i + 1);
-        let (name, tag) = match name[last_slash..].rfind(':') {
-            Some(i) => (
-                &name[..last_slash + i],
-                Some(name[last_slash + i + 1..].to_string()),
-            ),
-            None => (name, None),
+        let (registry, remainder) = split_registry(name_and_tag);
+        let (path, tag) = match remainder.rsplit_once(':') {
+            Some((path, tag)) => (path, Some(tag)),
+            None => (remainder.as_ref(), None),
         };
-        if name.is_empty() {
-            return None;
+        if path.to_lowercase() != path {
+            return reference_error(format!(
+                "invalid reference format: repository name ({path}) must be lowercase"
+            ));
         }
-        let (registry, repository) = match name.split_once('/') {
-            Some((first, rest))
-                if first.contains(['.', ':'])
-                    || first == "localhost"
-                    || first.chars().any(|c| c.is_ascii_uppercase()) =>
-            {
-                (first.to_string(), rest.to_string())
-            }
-            _ => ("docker.io".to_string(), name.to_string()),
-        };
-        let registry = if registry == "index.docker.io" {
-            "docker.io".to_string()
-        } else {
-            registry
-        };
-        let repository = if registry == "docker.io" && !repository.contains('/') {
-            format!("library/{repository}")
-        } else {
-            repository
-        };
-        Some(ImageRef {
+        let valid = is_registry(&registry)
+            && path.split('/').all(is_path_component)
+            && tag.is_none_or(is_tag)
+            && digest.is_none_or(is_digest);
+        if !valid {
+            return reference_error("invalid reference format");
+        }
+        if registry.len() + 1 + path.len() > 255 {
+            return reference_error("repository name must not be more than 255 characters");
+        }
+        Ok(ImageRef {
             registry,
-            repository,
-            tag,
-            digest,
+            repository: path.to_string(),
+            tag: tag.map(str::to_string),
+            digest: digest.map(str::to_string),
         })
     }
+
+    /// The name as Docker abbreviates it: `debian`, `bitnami/redis`, `ghcr.io/o/i`.
+    pub fn familiar_name(&self) -> String {
+        if self.registry != "docker.io" {
+            return format!("{}/{}", self.registry, self.repository);
+        }
+        self.repository
+            .strip_prefix("library/")
+            .filter(|rest| !rest.contains('/'))
+            .unwrap_or(&self.repository)
+            .to_string()
+    }
+}
+
+/// The canonical form: `docker.io/library/debian:12`.
+impl fmt::Display for ImageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.registry, self.repository)?;
+        if let Some(tag) = &self.tag {
+            write!(f, ":{tag}")?;
+        }
+        if let Some(digest) = &self.digest {
+            write!(f, "@{digest}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Docker's `splitDockerDomain`: the registry, and the rest with `library/` added for
+/// official images.
+fn split_registry(name: &str) -> (String, Cow<'_, str>) {
+    let (registry, remainder) = match name.split_once('/') {
+        Some((first, rest))
+            if first.contains(['.', ':'])
+                || first == "localhost"
+                || first.to_lowercase() != first =>
+        {
+            (first, rest)
+        }
+        _ => ("docker.io", name),
+    };
+    let registry = if registry == "index.docker.io" {
+        "docker.io"
+    } else {
+        registry
+    };
+    let remainder = if registry == "docker.io" && !remainder.contains('/') {
+        Cow::Owned(format!("library/{remainder}"))
+    } else {
+        Cow::Borrowed(remainder)
+    };
+    (registry.to_string(), remainder)
+}
+
+/// `host[:port]`: dot-separated components of letters, digits and inner hyphens, or a
+/// bracketed IPv6 address.
+fn is_registry(registry: &str) -> bool {
+    let (host_ok, rest) = match registry.strip_prefix('[') {
+        Some(inner) => match inner.split_once(']') {
+            Some((address, rest)) => (
+                !address.is_empty() && address.chars().all(|c| c.is_ascii_hexdigit() || c == ':'),
+                rest,
+            ),
+            None => return false,
+        },
+        None => {
+            let end = registry.find(':').unwrap_or(registry.len());
+            let component_ok = |c: &str| {
+                !c.is_empty()
+                    && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && !c.starts_with('-')
+                    && !c.ends_with('-')
+            };
+            (
+                registry[..end].split('.').all(component_ok),
+                &registry[end..],
+            )
+        }
+    };
+    let port_ok = rest.is_empty()
+        || rest
+            .strip_prefix(':')
+            .is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()));
+    host_ok && port_ok
+}
+
+/// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`
+fn is_path_component(component: &str) -> bool {
+    let bytes = component.as_bytes();
+    let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    let mut i = 0;
+    loop {
+        let start = i;
+        while i < bytes.len() && alnum(bytes[i]) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+        if i == bytes.len() {
+            return true;
+        }
+        let separator_start = i;
+        while i < bytes.len() && !alnum(bytes[i]) {
+            i += 1;
+        }
+        let separator = &component[separator_start..i];
+        let ok = matches!(separator, "." | "_" | "__") || separator.bytes().all(|b| b == b'-');
+        if !ok {
+            return false;
+        }
+    }
+}
+
+/// `[\w][\w.-]{0,127}`
+fn is_tag(tag: &str) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let bytes = tag.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 128
+        && word(bytes[0])
+        && bytes[1..]
+            .iter()
+            .all(|&b| word(b) || b == b'.' || b == b'-')
+}
+
+/// `algorithm:hex`, the algorithm being `[A-Za-z][A-Za-z0-9]*` parts joined by
+/// `+ . - _`, the hex part at least 32 digits.
+fn is_digest(digest: &str) -> bool {
+    let Some((algorithm, hex)) = digest.split_once(':') else {
+        return false;
+    };
+    let part_ok = |p: &str| {
+        p.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+            && p.bytes().all(|b| b.is_ascii_alphanumeric())
+    };
+    algorithm.split(['+', '.', '-', '_']).all(part_ok)
+        && hex.len() >= 32
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// BuildKit's rule for stage names: `^[a-z][a-z0-9-_.]*$` after lower-casing.
+pub fn is_valid_stage_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_lowercase())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,224 +318,332 @@ pub struct BaseImage {
     pub expanded: Option<String>,
     /// The earlier stage this stage builds on, if the base names one.
     pub stage: Option<usize>,
+    /// `FROM scratch`: an empty filesystem and no configuration.
     pub is_scratch: bool,
     /// The split reference of an external image (not for stages or scratch).
     pub reference: Option<ImageRef>,
+    /// Why the expanded name is not a valid reference, for an external image.
+    pub reference_error: Option<ReferenceError>,
+}
+
+impl BaseImage {
+    /// An image pulled from a registry (not a stage, not scratch; maybe unknowable).
+    pub fn is_external(&self) -> bool {
+        self.stage.is_none() && !self.is_scratch
+    }
+}
+
+/// A `--platform` flag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Platform {
+    /// The flag value as written (quotes already removed by the parser).
+    pub raw: String,
+    /// Expanded with the global ARGs, when knowable.
+    pub expanded: Option<String>,
+    /// The whole flag.
+    pub range: TextRange,
+}
+
+/// The USER in effect: the last USER instruction of the stage or of the stages it is
+/// built on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSetting {
+    pub instruction: usize,
+    /// Expanded; `None` when unknowable.
+    pub value: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stage {
     pub index: usize,
-    /// `AS name`, lower-cased as BuildKit compares it.
+    /// `AS name`, lower-cased as BuildKit stores it.
     pub name: Option<String>,
+    /// The name as written, with its range.
     pub name_word: Option<Word>,
     /// The FROM instruction.
     pub from: usize,
     /// The instructions of the stage, FROM included.
     pub instructions: Range<usize>,
-    /// `--platform`, expanded when knowable, else as written.
-    pub platform: Option<String>,
+    pub platform: Option<Platform>,
     pub base: BaseImage,
+    /// The USER in effect at the end of the stage; `None` when neither this stage nor
+    /// a stage it is built on sets one (the base image's user applies, root for
+    /// scratch).
+    pub user: Option<UserSetting>,
+    /// The ARG and ENV declarations of this stage, in order.
+    variables: Vec<Variable>,
 }
 
-/// Variables in scope at one instruction: ENV wins over ARG of the same name.
-#[derive(Debug, Clone, Default)]
-pub struct Scope {
-    env: Vec<(String, Value)>,
-    args: Vec<(String, Value)>,
-    /// What an undeclared name means: unknown when it may come from an external base
-    /// image's environment, unset otherwise.
-    undeclared_unknown: bool,
-}
-
-impl Scope {
-    fn set(list: &mut Vec<(String, Value)>, name: &str, value: Value) {
-        match list.iter_mut().find(|(n, _)| n == name) {
-            Some(slot) => slot.1 = value,
-            None => list.push((name.to_string(), value)),
-        }
-    }
-
-    pub fn get(&self, name: &str) -> Option<&Value> {
-        fn find<'a>(list: &'a [(String, Value)], name: &str) -> Option<&'a Value> {
-            list.iter().find(|(n, _)| n == name).map(|(_, v)| v)
-        }
-        find(&self.env, name).or_else(|| find(&self.args, name))
+impl Stage {
+    /// The ARG and ENV declarations of this stage, in order (not the inherited ones).
+    pub fn variables(&self) -> &[Variable] {
+        &self.variables
     }
 }
 
-impl Env for Scope {
+/// The variables visible at one point of the Dockerfile. It is an [`Env`] for the
+/// lexer.
+#[derive(Debug, Clone, Copy)]
+pub struct ScopeEnv<'m> {
+    model: &'m Model,
+    /// `None`: the global scope.
+    stage: Option<usize>,
+    /// How many declarations of the innermost scope are visible.
+    visible: usize,
+}
+
+/// Where a scope continues once its own declarations are exhausted.
+enum Outer {
+    /// Found among the declarations.
+    Declared,
+    /// An external image, or a base that cannot be known: any name may be set.
+    Anything,
+    Scratch,
+    /// The global scope: platform ARGs only.
+    Platform,
+}
+
+impl<'m> ScopeEnv<'m> {
+    /// The declaration in effect for `name`, if the Dockerfile has one in scope.
+    pub fn variable(&self, name: &str) -> Option<&'m Variable> {
+        self.find(name).0
+    }
+
+    /// Walks from the innermost scope outwards.
+    fn find(&self, name: &str) -> (Option<&'m Variable>, Outer) {
+        let model = self.model;
+        let mut stage = self.stage;
+        let mut visible = self.visible;
+        loop {
+            let Some(index) = stage else {
+                let found = model.global_args[..visible.min(model.global_args.len())]
+                    .iter()
+                    .rev()
+                    .find(|v| v.name == name);
+                return (found, Outer::Platform);
+            };
+            let current = &model.stages[index];
+            let declared = &current.variables[..visible.min(current.variables.len())];
+            if let Some(found) = declared.iter().rev().find(|v| v.name == name) {
+                return (Some(found), Outer::Declared);
+            }
+            let base = &current.base;
+            match base.stage {
+                Some(parent) => {
+                    stage = Some(parent);
+                    visible = usize::MAX;
+                }
+                None if base.is_scratch => return (None, Outer::Scratch),
+                None => return (None, Outer::Anything),
+            }
+        }
+    }
+}
+
+impl Env for ScopeEnv<'_> {
     fn lookup(&self, name: &str) -> Lookup<'_> {
-        match self.get(name) {
-            Some(Value::Known(v)) => Lookup::Value(v),
-            Some(Value::Unknown) => Lookup::Unknown,
-            None if self.undeclared_unknown => Lookup::Unknown,
-            None => Lookup::Unset,
+        match self.find(name) {
+            (Some(variable), _) => match &variable.value {
+                Value::Known(value) => Lookup::Value(value),
+                Value::Unknown => Lookup::Unknown,
+            },
+            (None, Outer::Anything) => Lookup::Unknown,
+            (None, Outer::Scratch) if name == "PATH" => Lookup::Value(DEFAULT_PATH),
+            (None, Outer::Platform) if PLATFORM_ARGS.contains(&name) => Lookup::Unknown,
+            (None, _) => Lookup::Unset,
         }
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Model {
-    pub global_args: Vec<GlobalArg>,
+    /// ARGs declared before the first FROM, in order.
+    pub global_args: Vec<Variable>,
     pub stages: Vec<Stage>,
     escape: char,
-    /// The scope at each instruction, before it takes effect.
-    scopes: Vec<Scope>,
-    global_scope: Scope,
 }
 
 impl Model {
     pub fn new(dockerfile: &Dockerfile) -> Model {
-        let lexer = Lexer::new(dockerfile.escape);
-        let expand_with = |scope: &Scope, text: &str| -> Value {
-            match lexer.process(text, scope) {
-                Ok(p) if !p.unknown => Value::Known(p.result),
-                _ => Value::Unknown,
-            }
+        let mut model = Model {
+            global_args: Vec::new(),
+            stages: Vec::new(),
+            escape: dockerfile.escape,
         };
-        let mut global_scope = Scope::default();
-        for name in AUTOMATIC_ARGS {
-            Scope::set(&mut global_scope.args, name, Value::Unknown);
-        }
-        let mut global_args = Vec::new();
-        let mut stages: Vec<Stage> = Vec::new();
-        let mut scopes = Vec::with_capacity(dockerfile.instructions.len());
-        let mut scope = global_scope.clone();
-        // The scope each stage ends with, for stages built on it.
-        let mut final_scopes: Vec<Scope> = Vec::new();
-
         for (index, instruction) in dockerfile.instructions.iter().enumerate() {
             if instruction.keyword == Keyword::From {
-                if let Some(last) = stages.last_mut() {
-                    last.instructions.end = index;
-                    final_scopes.push(std::mem::take(&mut scope));
+                if let Some(previous) = model.stages.last_mut() {
+                    previous.instructions.end = index;
                 }
-                let stage = Self::stage(stages.len(), index, instruction, &stages, &|text| {
-                    expand_with(&global_scope, text)
-                });
-                scope = match stage.base.stage {
-                    Some(base) => Scope {
-                        env: final_scopes[base].env.clone(),
-                        args: Vec::new(),
-                        undeclared_unknown: final_scopes[base].undeclared_unknown,
-                    },
-                    None => Scope {
-                        undeclared_unknown: !stage.base.is_scratch,
-                        ..Scope::default()
-                    },
-                };
-                scopes.push(global_scope.clone());
-                stages.push(stage);
+                let stage = model.new_stage(index, instruction);
+                model.stages.push(stage);
                 continue;
             }
-            scopes.push(if stages.is_empty() {
-                global_scope.clone()
-            } else {
-                scope.clone()
-            });
             match (&instruction.keyword, &instruction.args) {
-                (Keyword::Arg, Args::List(words)) => {
-                    for word in words {
-                        let (name, value) = match word.value.split_once('=') {
-                            Some((name, default)) => {
-                                let current = if stages.is_empty() {
-                                    &global_scope
-                                } else {
-                                    &scope
-                                };
-                                (name, expand_with(current, default))
-                            }
-                            None if stages.is_empty() => (word.value.as_str(), Value::Unknown),
-                            // Re-declaring a global ARG imports its value into the stage.
-                            None => (
-                                word.value.as_str(),
-                                global_scope
-                                    .get(&word.value)
-                                    .cloned()
-                                    .unwrap_or(Value::Unknown),
-                            ),
-                        };
-                        if stages.is_empty() {
-                            Scope::set(&mut global_scope.args, name, value.clone());
-                            global_args.push(GlobalArg {
-                                name: name.to_string(),
-                                value,
+                (Keyword::Arg, Args::List(words)) => model.declare_args(index, words),
+                (Keyword::Env, Args::KeyValues(pairs)) if !model.stages.is_empty() => {
+                    // All pairs of one ENV are expanded in the scope before it.
+                    let env = model.current_scope();
+                    let declared: Vec<Variable> = pairs
+                        .iter()
+                        .filter_map(|pair| {
+                            let name = model.process_in(env, &pair.key.value).ok()?;
+                            Some(Variable {
+                                name: name.known_result()?.to_string(),
+                                value: Value::from_processed(
+                                    model.process_in(env, &pair.value.value),
+                                ),
+                                kind: VariableKind::Env,
                                 instruction: index,
-                            });
-                        } else {
-                            Scope::set(&mut scope.args, name, value);
-                        }
+                                range: pair.key.range,
+                            })
+                        })
+                        .collect();
+                    if let Some(stage) = model.stages.last_mut() {
+                        stage.variables.extend(declared);
                     }
                 }
-                (Keyword::Env, Args::KeyValues(pairs)) if !stages.is_empty() => {
-                    // All pairs of one ENV are expanded with the scope before it.
-                    let before = scope.clone();
-                    for pair in pairs {
-                        let value = expand_with(&before, &pair.value.value);
-                        Scope::set(&mut scope.env, &pair.key.value, value);
+                (Keyword::User, Args::Shell(word)) if !model.stages.is_empty() => {
+                    let value = model
+                        .process_in(model.current_scope(), &word.value)
+                        .ok()
+                        .and_then(|p| p.known_result().map(str::to_string));
+                    if let Some(stage) = model.stages.last_mut() {
+                        stage.user = Some(UserSetting {
+                            instruction: index,
+                            value,
+                        });
                     }
                 }
                 _ => {}
             }
         }
-        if let Some(last) = stages.last_mut() {
+        if let Some(last) = model.stages.last_mut() {
             last.instructions.end = dockerfile.instructions.len();
         }
-        Model {
-            global_args,
-            stages,
-            escape: dockerfile.escape,
-            scopes,
-            global_scope,
+        model
+    }
+
+    /// The scope at the end of what has been built so far.
+    fn current_scope(&self) -> ScopeEnv<'_> {
+        match self.stages.last() {
+            Some(stage) => ScopeEnv {
+                model: self,
+                stage: Some(stage.index),
+                visible: stage.variables.len(),
+            },
+            None => self.global_scope(),
         }
     }
 
-    fn stage(
-        index: usize,
-        from: usize,
-        instruction: &crate::dockerfile::Instruction,
-        earlier: &[Stage],
-        expand: &dyn Fn(&str) -> Value,
-    ) -> Stage {
+    fn global_scope(&self) -> ScopeEnv<'_> {
+        ScopeEnv {
+            model: self,
+            stage: None,
+            visible: self.global_args.len(),
+        }
+    }
+
+    fn process_in(&self, env: ScopeEnv<'_>, text: &str) -> Result<Processed, LexError> {
+        Lexer::new(self.escape).process(text, &env)
+    }
+
+    /// ARG declarations, one by one: each sees the ones before it.
+    fn declare_args(&mut self, index: usize, words: &[Word]) {
+        for word in words {
+            let (name, default) = match word.value.split_once('=') {
+                Some((name, default)) => (name, Some(default)),
+                None => (word.value.as_str(), None),
+            };
+            let value = match default {
+                Some(default) => {
+                    Value::from_processed(self.process_in(self.current_scope(), default))
+                }
+                None => self.imported_value(name),
+            };
+            let variable = Variable {
+                name: name.to_string(),
+                value,
+                kind: VariableKind::Arg,
+                instruction: index,
+                range: word.range,
+            };
+            match self.stages.last_mut() {
+                Some(_) if NON_ENV_ARGS.contains(&name) => {}
+                Some(stage) => stage.variables.push(variable),
+                None => self.global_args.push(variable),
+            }
+        }
+    }
+
+    /// The value of `ARG name` without a default: the global value if there is one (a
+    /// platform ARG is unknown), else what the scope already holds; a name with no
+    /// value at all is a parameter for `--build-arg`, so unknown.
+    fn imported_value(&self, name: &str) -> Value {
+        let global = self.global_scope();
+        let from_global = match global.lookup(name) {
+            Lookup::Unset => None,
+            _ => Some(
+                global
+                    .variable(name)
+                    .map_or(Value::Unknown, |v| v.value.clone()),
+            ),
+        };
+        from_global.unwrap_or_else(|| match self.current_scope().lookup(name) {
+            Lookup::Value(value) => Value::Known(value.to_string()),
+            Lookup::Unknown | Lookup::Unset => Value::Unknown,
+        })
+    }
+
+    fn new_stage(&self, from: usize, instruction: &Instruction) -> Stage {
+        let index = self.stages.len();
         let words: &[Word] = match &instruction.args {
             Args::List(words) => words,
             _ => &[],
         };
         let word = words.first().cloned().unwrap_or_else(|| Word {
             value: String::new(),
-            range: instruction.range,
+            range: TextRange::empty(instruction.name_range.end),
         });
         let name_word = match words {
-            [_, r#as, name] if r#as.value.eq_ignore_ascii_case("as") => Some(name.clone()),
+            [_, keyword, name] if is_as(&keyword.value) => Some(name.clone()),
             _ => None,
         };
-        let expanded = match expand(&word.value) {
-            Value::Known(v) => Some(v),
-            Value::Unknown => None,
+        let global = self.global_scope();
+        let expand = |text: &str| {
+            self.process_in(global, text)
+                .ok()
+                .and_then(|p| p.known_result().map(str::to_string))
         };
+        let expanded = expand(&word.value);
+        // BuildKit looks the expanded name up among the earlier stages before anything
+        // else. It compares with the lower-cased stage names; an upper-case name is no
+        // valid image either, so matching it case-insensitively only names the intent.
         let stage = expanded.as_deref().and_then(|image| {
-            earlier
+            let lower = image.to_lowercase();
+            self.stages
                 .iter()
-                .position(|s| s.name.as_deref() == Some(image.to_lowercase().as_str()))
+                .rposition(|s| s.name.as_deref() == Some(lower.as_str()))
         });
-        let is_scratch = expanded
-            .as_deref()
-            .is_some_and(|i| i.eq_ignore_ascii_case("scratch"));
-        let reference = match (&expanded, stage, is_scratch) {
-            (Some(image), None, false) => ImageRef::parse(image),
-            _ => None,
+        let is_scratch = stage.is_none() && expanded.as_deref() == Some("scratch");
+        let (reference, reference_error) = match (&expanded, stage, is_scratch) {
+            (Some(image), None, false) => match ImageRef::parse(image) {
+                Ok(reference) => (Some(reference), None),
+                Err(error) => (None, Some(error)),
+            },
+            _ => (None, None),
         };
         let platform = instruction
             .flags
             .iter()
             .find(|f| f.name == "platform")
-            .and_then(|f| {
-                let value = f.value.as_deref()?;
-                Some(match expand(value) {
-                    Value::Known(v) => v,
-                    Value::Unknown => value.to_string(),
-                })
+            .map(|flag| {
+                let raw = flag.value.clone().unwrap_or_default();
+                Platform {
+                    expanded: expand(&raw),
+                    raw,
+                    range: flag.range,
+                }
             });
         Stage {
             index,
@@ -337,48 +652,87 @@ impl Model {
             from,
             instructions: from..from + 1,
             platform,
+            user: stage.and_then(|base| self.stages[base].user.clone()),
             base: BaseImage {
                 word,
                 expanded,
                 stage,
                 is_scratch,
                 reference,
+                reference_error,
+            },
+            variables: Vec::new(),
+        }
+    }
+
+    /// The variables in scope at an instruction, before it takes effect. Instructions
+    /// before the first FROM, and every FROM, see the global ARGs.
+    pub fn env(&self, instruction: usize) -> ScopeEnv<'_> {
+        match self.stage_of(instruction) {
+            Some(stage) if stage.from != instruction => ScopeEnv {
+                model: self,
+                stage: Some(stage.index),
+                visible: stage
+                    .variables
+                    .partition_point(|v| v.instruction < instruction),
+            },
+            _ => ScopeEnv {
+                model: self,
+                stage: None,
+                visible: self
+                    .global_args
+                    .partition_point(|v| v.instruction < instruction),
             },
         }
     }
 
-    /// The variables in scope at an instruction (before it takes effect). Instructions
-    /// before the first FROM, and FROM itself, see the global ARGs.
-    pub fn scope(&self, instruction: usize) -> &Scope {
-        self.scopes.get(instruction).unwrap_or(&self.global_scope)
+    /// Runs BuildKit's lexer on `text` in the scope of `instruction`: the expanded word,
+    /// its split words, and whether it depends on something unknowable.
+    pub fn process(&self, instruction: usize, text: &str) -> Result<Processed, LexError> {
+        self.process_in(self.env(instruction), text)
     }
 
-    /// `text` expanded as BuildKit would at `instruction`; `None` when it depends on a
-    /// value only the build knows, or does not lex.
+    /// `text` expanded as BuildKit would at `instruction` (quotes and escapes removed);
+    /// `None` when it depends on a value only the build knows, or does not lex.
     pub fn expand(&self, instruction: usize, text: &str) -> Option<String> {
-        let processed = Lexer::new(self.escape)
-            .process(text, self.scope(instruction))
-            .ok()?;
+        let processed = self.process(instruction, text).ok()?;
         (!processed.unknown).then_some(processed.result)
+    }
+
+    /// The escape character of the file.
+    pub fn escape(&self) -> char {
+        self.escape
     }
 
     /// The stage an instruction belongs to (`None` before the first FROM).
     pub fn stage_of(&self, instruction: usize) -> Option<&Stage> {
-        self.stages
-            .iter()
-            .find(|s| s.instructions.contains(&instruction))
+        let after = self.stages.partition_point(|s| s.from <= instruction);
+        after.checked_sub(1).map(|i| &self.stages[i])
+    }
+
+    /// The stage `docker build` builds when no `--target` is given.
+    pub fn last_stage(&self) -> Option<&Stage> {
+        self.stages.last()
     }
 
     pub fn is_last_stage(&self, stage: &Stage) -> bool {
         stage.index + 1 == self.stages.len()
     }
 
-    /// The stage a `--from=` or base name refers to: a stage name (case-insensitive)
-    /// or a numeric index of an earlier stage.
+    /// Whether the instruction belongs to the stage built by default.
+    pub fn is_in_last_stage(&self, instruction: usize) -> bool {
+        self.stage_of(instruction)
+            .is_some_and(|stage| self.is_last_stage(stage))
+    }
+
+    /// The stage a `COPY --from=` or `RUN --mount=from=` names: a stage name
+    /// (case-insensitive) or a stage index. BuildKit does not expand variables there.
     pub fn stage_by_reference(&self, reference: &str) -> Option<&Stage> {
         let lower = reference.to_lowercase();
+        // A later stage of the same name shadows an earlier one, as in BuildKit's map.
         self.stages
             .iter()
+            .rev()
             .find(|s| s.name.as_deref() == Some(lower.as_str()))
             .or_else(|| {
                 reference
@@ -388,7 +742,8 @@ impl Model {
             })
     }
 
-    /// Stages whose result some later stage uses (as base or via `COPY --from`).
+    /// For each stage, whether a later stage uses its result: as a base, through
+    /// `COPY --from` or through `RUN --mount=from=`.
     pub fn stages_used_later(&self, dockerfile: &Dockerfile) -> Vec<bool> {
         let mut used = vec![false; self.stages.len()];
         for stage in &self.stages {
@@ -397,20 +752,43 @@ impl Model {
             }
         }
         for (index, instruction) in dockerfile.instructions.iter().enumerate() {
-            for flag in instruction.flags.iter().filter(|f| f.name == "from") {
-                let Some(value) = flag.value.as_deref() else {
-                    continue;
-                };
-                let value = self
-                    .expand(index, value)
-                    .unwrap_or_else(|| value.to_string());
-                if let Some(stage) = self.stage_by_reference(&value) {
-                    used[stage.index] = true;
+            for reference in stage_references(instruction) {
+                if let Some(source) = self.stage_by_reference(reference)
+                    && self.stage_of(index).is_none_or(|s| s.index != source.index)
+                {
+                    used[source.index] = true;
                 }
             }
         }
         used
     }
+}
+
+/// The stage (or image) names an instruction reads from: `COPY --from=NAME` and each
+/// `RUN --mount=...,from=NAME`.
+pub fn stage_references(instruction: &Instruction) -> impl Iterator<Item = &str> {
+    instruction.flags.iter().filter_map(|flag| {
+        let value = flag.value.as_deref()?;
+        match flag.name.as_str() {
+            "from" => Some(value),
+            "mount" => value.split(',').find_map(|field| {
+                let (key, value) = field.split_once('=')?;
+                key.trim()
+                    .eq_ignore_ascii_case("from")
+                    .then_some(value.trim())
+            }),
+            _ => None,
+        }
+    })
+}
+
+/// `AS` in `FROM image AS name`, compared like Go's `strings.EqualFold`.
+fn is_as(word: &str) -> bool {
+    let mut chars = word.chars();
+    matches!(
+        (chars.next(), chars.next(), chars.next()),
+        (Some('a' | 'A'), Some('s' | 'S' | 'ſ'), None)
+    )
 }
 
 #[cfg(test)]
