@@ -274,11 +274,11 @@ impl LineParser<'_> {
     /// ENV and LABEL: `key=value ...`, or the legacy `key value` form (a space comes
     /// before any `=` in the first word).
     fn name_values(&self, instruction: &str, start: usize, end: usize) -> ParseResult<Args> {
-        let words = self.words(start, end);
-        let Some(first) = words.first() else {
+        let words = self.raw_words(start, end);
+        let Some((first, _, _)) = words.first() else {
             return Ok(Args::Empty);
         };
-        if !first.value.contains('=') {
+        if !first.contains('=') {
             let text = &self.text()[start..end];
             let Some(key_end) = text.find(is_split_space) else {
                 return Err(self.error(
@@ -296,37 +296,39 @@ impl LineParser<'_> {
             }]));
         }
         let mut pairs = Vec::new();
-        for word in words {
-            let Some((key, value)) = word.value.split_once('=') else {
-                return Err(SyntaxError {
-                    message: format!(
+        for (word, word_start, word_end) in words {
+            let Some((key, value)) = word.split_once('=') else {
+                return Err(self.error(
+                    format!(
                         "Syntax error - can't find = in {}. Must be of the form: name=value",
-                        crate::dockerfile::buildkit_dump::go_quote(&word.value)
+                        crate::dockerfile::buildkit_dump::go_quote(&word)
                     ),
-                    range: word.range,
-                });
+                    word_start,
+                    word_end,
+                ));
             };
-            let key_range = TextRange::new(word.range.start, word.range.start + key.len());
-            let value_range =
-                TextRange::new((key_range.end + 1).min(word.range.end), word.range.end);
+            // The key is written as is; offsets are mapped through the logical line,
+            // since a word may span a continuation.
+            let key_end = word_start + key.len();
             pairs.push(KeyValue {
-                key: Word {
-                    value: key.to_string(),
-                    range: key_range,
-                },
-                value: Word {
-                    value: value.to_string(),
-                    range: value_range,
-                },
+                key: self.word(key, word_start, key_end),
+                value: self.word(value, (key_end + 1).min(word_end), word_end),
                 separator: "=".into(),
             });
         }
         Ok(Args::KeyValues(pairs))
     }
 
-    /// BuildKit's `parseWords`: split on whitespace outside quotes, keeping quotes and
-    /// escape characters in the words.
     fn words(&self, start: usize, end: usize) -> Vec<Word> {
+        self.raw_words(start, end)
+            .into_iter()
+            .map(|(value, word_start, word_end)| self.word(value, word_start, word_end))
+            .collect()
+    }
+
+    /// BuildKit's `parseWords`: split on whitespace outside quotes, keeping quotes and
+    /// escape characters in the words. Each word with its logical-line offsets.
+    fn raw_words(&self, start: usize, end: usize) -> Vec<(String, usize, usize)> {
         #[derive(PartialEq)]
         enum Phase {
             Spaces,
@@ -358,7 +360,7 @@ impl LineParser<'_> {
             }
             if at_end {
                 if blank_ok || !word.is_empty() {
-                    words.push(self.word(word, start + word_start, end));
+                    words.push((word, start + word_start, end));
                 }
                 break;
             }
@@ -366,11 +368,7 @@ impl LineParser<'_> {
                 if is_space(ch) {
                     phase = Phase::Spaces;
                     if blank_ok || !word.is_empty() {
-                        words.push(self.word(
-                            std::mem::take(&mut word),
-                            start + word_start,
-                            start + pos,
-                        ));
+                        words.push((std::mem::take(&mut word), start + word_start, start + pos));
                     }
                     word.clear();
                     blank_ok = false;
