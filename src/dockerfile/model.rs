@@ -461,6 +461,8 @@ pub struct Model {
     pub global_args: Vec<Variable>,
     pub stages: Vec<Stage>,
     escape: char,
+    /// The keyword of each instruction, for questions about earlier instructions.
+    keywords: Vec<Keyword>,
 }
 
 impl Model {
@@ -469,6 +471,7 @@ impl Model {
             global_args: Vec::new(),
             stages: Vec::new(),
             escape: dockerfile.escape,
+            keywords: dockerfile.instructions.iter().map(|i| i.keyword).collect(),
         };
         for (index, instruction) in dockerfile.instructions.iter().enumerate() {
             if instruction.keyword == Keyword::From {
@@ -708,6 +711,24 @@ impl Model {
     pub fn stage_of(&self, instruction: usize) -> Option<&Stage> {
         let after = self.stages.partition_point(|s| s.from <= instruction);
         after.checked_sub(1).map(|i| &self.stages[i])
+    }
+
+    /// The last `keyword` instruction before `instruction` in its stage or in the stages
+    /// that stage is built on (say, whether a WORKDIR or SHELL is in effect).
+    pub fn last_before(&self, instruction: usize, keyword: Keyword) -> Option<usize> {
+        let mut stage = self.stage_of(instruction)?;
+        let mut end = instruction.min(stage.instructions.end);
+        loop {
+            let range = stage.instructions.start + 1..end;
+            if let Some(found) = range
+                .rev()
+                .find(|&i| self.keywords.get(i) == Some(&keyword))
+            {
+                return Some(found);
+            }
+            stage = &self.stages[stage.base.stage?];
+            end = stage.instructions.end;
+        }
     }
 
     /// The stage `docker build` builds when no `--target` is given.

@@ -483,3 +483,29 @@ fn many_stages_and_variables_stay_fast() {
     assert_eq!(model.expand(last, "$V19"), None, "may come from the image");
     assert!(started.elapsed().as_secs() < 5);
 }
+
+#[test]
+fn last_instruction_of_a_kind_through_the_stage_chain() {
+    let (_, model) = build(concat!(
+        "FROM debian:12 AS base\n", // 0
+        "WORKDIR /app\n",           // 1
+        "RUN a\n",                  // 2
+        "FROM base AS next\n",      // 3
+        "RUN b\n",                  // 4
+        "WORKDIR sub\n",            // 5
+        "COPY x y\n",               // 6
+        "FROM debian:12\n",         // 7
+        "COPY x y\n",               // 8
+    ));
+    assert_eq!(model.last_before(2, Keyword::Workdir), Some(1));
+    assert_eq!(model.last_before(1, Keyword::Workdir), None);
+    assert_eq!(model.last_before(4, Keyword::Workdir), Some(1));
+    assert_eq!(model.last_before(6, Keyword::Workdir), Some(5));
+    assert_eq!(model.last_before(8, Keyword::Workdir), None);
+    assert_eq!(
+        model.last_before(6, Keyword::From),
+        None,
+        "FROM is not looked at"
+    );
+    assert_eq!(model.last_before(0, Keyword::Run), None);
+}
