@@ -117,6 +117,7 @@ impl Lexer {
             env,
             raw_escapes: self.raw_escapes,
             unknown: false,
+            depth: 0,
             matched: Vec::new(),
             unmatched: Vec::new(),
         };
@@ -266,6 +267,10 @@ impl Words {
     }
 }
 
+/// How deeply `${a:-${b:-...}}` may nest: far beyond real use, well within a 2 MiB
+/// thread stack (the one place dockgate departs from BuildKit, which has no limit).
+const MAX_NESTING: usize = 64;
+
 /// A variable as one expansion sees it.
 enum Variable {
     Set(String),
@@ -284,6 +289,8 @@ struct Scanner<'a> {
     raw_escapes: bool,
     /// The text produced so far depends on an unknown variable.
     unknown: bool,
+    /// How many `${...}` operands enclose the current position.
+    depth: usize,
     matched: Vec<String>,
     unmatched: Vec<String>,
 }
@@ -600,9 +607,15 @@ impl Scanner<'_> {
         raw_escapes: bool,
         at_end: &str,
     ) -> Result<(String, bool), LexError> {
+        // Go's stacks grow; ours do not. No real Dockerfile nests anywhere near this.
+        if self.depth >= MAX_NESTING {
+            return error("syntax error: substitutions nested too deeply");
+        }
+        self.depth += 1;
         let outer_unknown = std::mem::take(&mut self.unknown);
         let result = self.process_until(Some(stop), raw_escapes);
         let word_unknown = std::mem::replace(&mut self.unknown, outer_unknown);
+        self.depth -= 1;
         match result {
             Ok((word, _)) => Ok((word, word_unknown)),
             Err(_) if self.peek().is_none() => error(at_end),

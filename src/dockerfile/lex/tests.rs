@@ -892,6 +892,32 @@ fn long_patterns_are_fast_and_shallow() {
     assert_eq!(word(&input, &[("V", &value)]).unwrap(), value);
 }
 
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let nested = |depth: usize, open: &str| {
+        let mut word = open.repeat(depth);
+        word.push('x');
+        word.push_str(&"}".repeat(depth));
+        word
+    };
+    // Run on a small stack to show the limit leaves plenty of room.
+    std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(move || {
+            let lexer = Lexer::new('\\');
+            assert_eq!(lexer.process_word(&nested(60, "${a:-"), &()).unwrap(), "x");
+            for open in ["${a:-", "${a:-\"", "${a/", "${a#"] {
+                let result = lexer.process_word(&nested(100_000, open), &());
+                assert!(result.is_err(), "{open}");
+            }
+            let error = lexer.process_word(&nested(100, "${a:-"), &()).unwrap_err();
+            assert!(error.message.ends_with("substitutions nested too deeply"));
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
 proptest::proptest! {
     #[test]
     fn never_panics(input in r#"[-${}:#%/?+*=@!0-9a-z\\`'" \n\t\u{feff}é]{0,48}"#) {

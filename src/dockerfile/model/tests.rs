@@ -509,3 +509,31 @@ fn last_instruction_of_a_kind_through_the_stage_chain() {
     );
     assert_eq!(model.last_before(0, Keyword::Run), None);
 }
+
+proptest::proptest! {
+    #[test]
+    fn never_panics(
+        source in r#"((FROM|ARG|ENV|USER|RUN|COPY|WORKDIR|ONBUILD|from)( (--platform=|--from=|AS )?[-a-zA-Z0-9$={}:/@.\"'\\ _]{0,16}){0,4}\n){0,10}"#
+    ) {
+        let dockerfile = parse(&source);
+        let model = Model::new(&dockerfile);
+        for index in 0..=dockerfile.instructions.len() {
+            let _ = model.expand(index, "$A${B:-$C}");
+            let _ = model.last_before(index, Keyword::Workdir);
+            let _ = model.stage_of(index);
+        }
+        let _ = model.stages_used_later(&dockerfile);
+        for stage in &model.stages {
+            proptest::prop_assert!(stage.instructions.start <= stage.instructions.end);
+            proptest::prop_assert!(stage.base.stage.is_none_or(|base| base < stage.index));
+        }
+    }
+
+    #[test]
+    fn reference_parsing_never_panics(reference in r"[-a-zA-Z0-9:/@._\[\]é]{0,40}") {
+        if let Ok(parsed) = ImageRef::parse(&reference) {
+            // What parses prints back to something that parses to the same.
+            proptest::prop_assert_eq!(ImageRef::parse(&parsed.to_string()), Ok(parsed));
+        }
+    }
+}
