@@ -17,6 +17,7 @@
 //! - `${V//pat/rep}` goes through Go's `Regexp.ReplaceAllString`, so `$0` in the
 //!   replacement stands for the matched text and other `$name`s for nothing.
 
+use crate::dockerfile::buildkit_dump::go_quote;
 use std::collections::HashMap;
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 
@@ -171,51 +172,6 @@ fn is_go_digit(c: char) -> bool {
 fn is_go_letter(c: char) -> bool {
     c.is_ascii_alphabetic()
         || (!c.is_ascii() && c.general_category_group() == GeneralCategoryGroup::Letter)
-}
-
-/// Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and ASCII space.
-fn is_go_print(c: char) -> bool {
-    c == ' '
-        || matches!(
-            c.general_category_group(),
-            GeneralCategoryGroup::Letter
-                | GeneralCategoryGroup::Mark
-                | GeneralCategoryGroup::Number
-                | GeneralCategoryGroup::Punctuation
-                | GeneralCategoryGroup::Symbol
-        )
-}
-
-/// Go's `%q` (`strconv.Quote`), which BuildKit uses to show the word in its errors.
-fn go_quote(text: &str) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if is_go_print(c) => out.push(c),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if c < ' ' || c == '\u{7f}' => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if (c as u32) < 0x10000 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => {
-                let _ = write!(out, "\\U{:08x}", c as u32);
-            }
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// How Go prints `string(ch)` of a scanned character: end of input becomes U+FFFD.
