@@ -58,3 +58,34 @@ fn all_negative_cases_are_rejected() {
         );
     }
 }
+
+/// The same suite through the binary, as `dockgate debug parse --format buildkit FILE`:
+/// stdout is the result byte for byte; a negative file exits 2 with a located message.
+#[test]
+fn the_cli_prints_buildkit_results_and_rejects_negatives_with_exit_2() {
+    let binary = env!("CARGO_BIN_EXE_dockgate");
+    let run = |file: &Path| {
+        std::process::Command::new(binary)
+            .args(["debug", "parse", "--format", "buildkit"])
+            .arg(file)
+            .output()
+            .unwrap()
+    };
+    for dir in cases("testfiles") {
+        let output = run(&dir.join("Dockerfile"));
+        assert!(output.status.success(), "{}", dir.display());
+        assert_eq!(
+            output.stdout,
+            fs::read(dir.join("result")).unwrap(),
+            "{}",
+            dir.display()
+        );
+    }
+    for dir in cases("testfiles-negative") {
+        let file = dir.join("Dockerfile");
+        let output = run(&file);
+        assert_eq!(output.status.code(), Some(2), "{}", dir.display());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&*file.to_string_lossy()), "{stderr}");
+    }
+}
