@@ -178,7 +178,10 @@ fn unterminated_heredoc_is_reported_at_its_opener_and_parsing_resumes() {
 #[test]
 fn a_later_unterminated_heredoc_drops_the_earlier_bodies_too() {
     let df = parse("RUN <<A <<B\nFROM\nA\n");
-    assert_eq!(only_error(&df), ("unterminated heredoc `B` opened at line 1", (1, 9)));
+    assert_eq!(
+        only_error(&df),
+        ("unterminated heredoc `B` opened at line 1", (1, 9))
+    );
     assert_eq!(df.instructions.len(), 3);
     assert_eq!(span(&df, df.instructions[0].range), ((1, 1), (1, 12)));
     assert!(df.instructions[0].heredocs.is_empty());
