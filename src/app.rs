@@ -111,6 +111,7 @@ fn lint_file(path: &Path, rules: &RuleSet) -> Result<FileReport, InputError> {
     Ok(FileReport {
         path: display,
         source: dockerfile.source,
+        lines: dockerfile.lines,
         findings,
     })
 }

@@ -46,6 +46,13 @@ pub struct LineIndex {
     line_starts: Vec<usize>,
 }
 
+impl Default for LineIndex {
+    /// The index of an empty text.
+    fn default() -> Self {
+        LineIndex::new("")
+    }
+}
+
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];

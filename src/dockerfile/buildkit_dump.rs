@@ -3,7 +3,6 @@
 //! check against BuildKit's own test suite.
 
 use crate::dockerfile::syntax::{Args, Dockerfile, Instruction, Keyword};
-use crate::source::LineIndex;
 use std::fmt::Write;
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 
@@ -11,8 +10,9 @@ use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 /// the file.
 pub fn dump(dockerfile: &Dockerfile) -> Result<String, String> {
     if let Some(error) = dockerfile.errors.first() {
-        let index = LineIndex::new(&dockerfile.source);
-        let at = index.position(&dockerfile.source, error.range.start);
+        let at = dockerfile
+            .lines
+            .position(&dockerfile.source, error.range.start);
         return Err(format!("{}:{}: {}", at.line, at.column, error.message));
     }
     let mut out = String::new();

@@ -3,7 +3,7 @@
 //! Every range is a byte range into [`Dockerfile::source`] (the decoded text); convert it
 //! to 1-based line/column with [`crate::source::LineIndex`].
 
-use crate::source::TextRange;
+use crate::source::{LineIndex, TextRange};
 
 /// A parsed Dockerfile. Parsing never fails: syntax errors are collected in
 /// [`Dockerfile::errors`] and the parser resumes at the next instruction.
@@ -11,6 +11,8 @@ use crate::source::TextRange;
 pub struct Dockerfile {
     /// The decoded text (BOM removed, UTF-16/32 converted to UTF-8).
     pub source: String,
+    /// Line starts of `source`, built once for every consumer of positions.
+    pub lines: LineIndex,
     /// Parser directives from the leading comment block (`syntax`, `escape`, `check`).
     pub directives: Vec<Directive>,
     /// The escape character in effect: `\` or `` ` ``.

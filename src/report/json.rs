@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use super::Report;
 use crate::finding::Severity;
-use crate::source::LineIndex;
 
 /// The version of the JSON shape; bumped only if a field changes meaning.
 const VERSION: u32 = 1;
@@ -61,28 +60,25 @@ struct JsonError<'a> {
 pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     let mut findings = Vec::new();
     for file in report.files {
-        let mut lines = None;
+        let lines = &file.lines;
         for finding in &file.findings {
-            let fix = finding.fix.as_ref().map(|fix| {
-                let lines = lines.get_or_insert_with(|| LineIndex::new(&file.source));
-                JsonFix {
-                    title: &fix.title,
-                    edits: fix
-                        .edits
-                        .iter()
-                        .map(|edit| {
-                            let start = lines.position(&file.source, edit.range.start);
-                            let end = lines.position(&file.source, edit.range.end);
-                            JsonEdit {
-                                line: start.line,
-                                column: start.column,
-                                end_line: end.line,
-                                end_column: end.column,
-                                content: &edit.content,
-                            }
-                        })
-                        .collect(),
-                }
+            let fix = finding.fix.as_ref().map(|fix| JsonFix {
+                title: &fix.title,
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|edit| {
+                        let start = lines.position(&file.source, edit.range.start);
+                        let end = lines.position(&file.source, edit.range.end);
+                        JsonEdit {
+                            line: start.line,
+                            column: start.column,
+                            end_line: end.line,
+                            end_column: end.column,
+                            content: &edit.content,
+                        }
+                    })
+                    .collect(),
             });
             findings.push(JsonFinding {
                 rule: &finding.rule,

@@ -6,6 +6,7 @@
 mod json;
 mod text;
 
+use crate::source::LineIndex;
 use std::io::{self, Write};
 
 use crate::finding::{Finding, Severity};
@@ -29,6 +30,8 @@ pub enum Format {
 pub struct FileReport {
     pub path: String,
     pub source: String,
+    /// Line starts of `source`, as the parser built them.
+    pub lines: LineIndex,
     pub findings: Vec<Finding>,
 }
 

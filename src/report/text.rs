@@ -64,9 +64,8 @@ pub fn write_text(out: &mut dyn Write, report: &Report, color: bool) -> io::Resu
         if file.findings.is_empty() {
             continue;
         }
-        let lines = LineIndex::new(&file.source);
         for finding in &file.findings {
-            write_finding(&mut text, file, &lines, finding, &styles);
+            write_finding(&mut text, file, &file.lines, finding, &styles);
         }
         // Write per file so a large run streams instead of building one huge string.
         out.write_all(text.as_bytes())?;
@@ -270,6 +269,7 @@ mod tests {
         let files = [FileReport {
             path: "Dockerfile".into(),
             source: source.into(),
+            lines,
             findings: vec![finding],
         }];
         let report = Report {

@@ -257,7 +257,7 @@ impl<'a> Context<'a> {
 /// Runs `rules` over one parsed Dockerfile: checks, then pragmas, then positions.
 /// Findings come back sorted by position and rule, with `path` set.
 pub fn lint(path: &str, dockerfile: &Dockerfile, rules: &RuleSet) -> Vec<Finding> {
-    let lines = LineIndex::new(&dockerfile.source);
+    let lines = &dockerfile.lines;
     let model = Model::new(dockerfile);
     let mut findings = Vec::new();
     for (rule, severity) in rules.rules() {
@@ -265,7 +265,7 @@ pub fn lint(path: &str, dockerfile: &Dockerfile, rules: &RuleSet) -> Vec<Finding
         let mut context = Context {
             dockerfile,
             model: &model,
-            lines: &lines,
+            lines,
             rule,
             severity,
             findings: std::mem::take(&mut findings),
@@ -276,11 +276,11 @@ pub fn lint(path: &str, dockerfile: &Dockerfile, rules: &RuleSet) -> Vec<Finding
     if findings.is_empty() {
         return findings;
     }
-    let pragmas = Pragmas::new(dockerfile, &lines);
-    findings.retain(|finding| !pragmas.ignores(finding, &dockerfile.source, &lines));
+    let pragmas = Pragmas::new(dockerfile, lines);
+    findings.retain(|finding| !pragmas.ignores(finding, &dockerfile.source, lines));
     for finding in &mut findings {
         finding.path = path.to_string();
-        finding.locate(&dockerfile.source, &lines);
+        finding.locate(&dockerfile.source, lines);
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings

@@ -16,7 +16,7 @@ use crate::dockerfile::lex::Lexer;
 use crate::dockerfile::syntax::{
     Args, Comment, Directive, Dockerfile, Heredoc, Instruction, SyntaxError,
 };
-use crate::source::TextRange;
+use crate::source::{LineIndex, TextRange};
 use line::{LineParser, Logical};
 
 /// Parses a decoded Dockerfile. A leading BOM is ignored.
@@ -75,6 +75,7 @@ impl<'a> Parser<'a> {
             directives_done: false,
             result: Dockerfile {
                 source: source.to_string(),
+                lines: LineIndex::new(source),
                 escape: '\\',
                 ..Dockerfile::default()
             },
