@@ -9,10 +9,14 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 
-use crate::cli::{Cli, Command, DebugCommand, LintArgs, ParseArgs, ParseFormat, RulesArgs};
+use crate::cli::{
+    Cli, Command, DebugCommand, FailOn, ImportHadolintArgs, LintArgs, ParseArgs, ParseFormat,
+    PolicyArg, PolicyCommand, RulesArgs,
+};
+use crate::policy::{self, Choice, GithubFetcher, Policy, PolicyError};
 use crate::dockerfile::{buildkit_dump, parse_bytes};
 use crate::report::{self, FileReport, Format, Report};
-use crate::rules::{self, RuleSet, docs};
+use crate::rules::{self, docs};
 use crate::workspace::{self, InputError};
 
 /// How a run ended; the process exit code.
@@ -32,19 +36,22 @@ impl From<ExitStatus> for ExitCode {
     }
 }
 
-/// The built-in policies `--config` accepts until policy files arrive.
-const BUILTIN_POLICIES: &[&str] = &["builtin:recommended", "builtin:hadolint"];
-
 /// Runs one command. Errors are printed to stderr here, so `main` only exits.
 pub fn run(cli: Cli) -> ExitStatus {
     let result = match cli.command {
         Command::Lint(args) => lint(&args),
         Command::Rules(args) => print_rules(&args),
+        Command::Policy(command) => policy_command(command),
         Command::Debug(DebugCommand::Parse(args)) => debug_parse(&args),
     };
     match result {
         Ok(status) => status,
         Err(error) if is_broken_pipe(&error) => ExitStatus::Passed,
+        Err(error) if error.downcast_ref::<PolicyError>().is_some() => {
+            // FILE:LINE:COLUMN first, as compilers print it, so editors can jump there.
+            eprintln!("{error}");
+            ExitStatus::Error
+        }
         Err(error) => {
             eprintln!("dockgate: error: {error:#}");
             ExitStatus::Error
@@ -54,8 +61,13 @@ pub fn run(cli: Cli) -> ExitStatus {
 
 /// `dockgate lint`: discover, lint in parallel, report in path order.
 fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
-    let rules = rule_set(args.config.as_deref())?;
-    let discovery = workspace::discover(&args.paths);
+    // The whole policy is read and validated before any Dockerfile is.
+    let policy = load_policy(&args.policy)?;
+    let mut discovery = workspace::discover(&args.paths);
+    let root = policy.root.clone();
+    discovery
+        .files
+        .retain(|path| policy.includes(&relative_to(path, &root)));
     if discovery.files.is_empty() && discovery.errors.is_empty() {
         // Not an error (a repository may have no Dockerfiles yet), but likely a wrong path.
         eprintln!("dockgate: warning: no Dockerfiles found");
@@ -64,9 +76,10 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
     let results: Vec<Result<FileReport, InputError>> = discovery
         .files
         .par_iter()
-        .map(|path| lint_file(path, &rules))
+        .map(|path| lint_file(path, &policy))
         .collect();
     let mut files = Vec::with_capacity(results.len());
+    files.extend(policy.expired.iter().cloned());
     for result in results {
         match result {
             Ok(file) => files.push(file),
@@ -78,7 +91,12 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
         eprintln!("dockgate: error: {error}");
     }
 
-    let threshold = args.fail_on.threshold();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let threshold = args
+        .fail_on
+        .or(policy.fail_on())
+        .unwrap_or(FailOn::Warning)
+        .threshold();
     let failing = |severity| threshold.is_some_and(|threshold| severity >= threshold);
     let passed = errors.is_empty()
         && !files
@@ -102,12 +120,16 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
-/// Reads, parses and lints one file; the file is read once and parsed once.
-fn lint_file(path: &Path, rules: &RuleSet) -> Result<FileReport, InputError> {
+/// Reads, parses and lints one file with the rules the policy sets for its path; the
+/// file is read once and parsed once.
+fn lint_file(path: &Path, policy: &Policy) -> Result<FileReport, InputError> {
     let display = path.display().to_string();
+    let relative = relative_to(path, &policy.root);
     let bytes = std::fs::read(path).map_err(|error| InputError::io(path, &error))?;
     let dockerfile = parse_bytes(&bytes);
-    let findings = rules::lint(&display, &dockerfile, rules);
+    let rules = policy.rule_set(&relative);
+    let mut findings = rules::lint(&display, &dockerfile, &rules);
+    findings.retain(|finding| rules.locked.contains(&finding.rule.as_ref()) || !policy.waives(&finding.rule, &relative));
     Ok(FileReport {
         path: display,
         source: dockerfile.source,
@@ -116,22 +138,60 @@ fn lint_file(path: &Path, rules: &RuleSet) -> Result<FileReport, InputError> {
     })
 }
 
-/// The rules a `--config` value selects.
-fn rule_set(config: Option<&str>) -> anyhow::Result<RuleSet> {
-    match config {
-        None => Ok(RuleSet::all()),
-        // Both presets are every rule at hadolint's severity while all rules are
-        // hadolint's; they part ways when dockgate's own rules arrive.
-        Some(name) if BUILTIN_POLICIES.contains(&name) => Ok(RuleSet::all()),
-        Some(name) if name.starts_with("builtin:") => bail!(
-            "unknown built-in policy `{name}` (available: {})",
-            BUILTIN_POLICIES.join(", ")
-        ),
-        Some(file) => bail!(
-            "policy files are not supported yet (`--config {file}`); use one of: {}",
-            BUILTIN_POLICIES.join(", ")
-        ),
+/// The policy `--config` names, or the repository's, validated as a whole.
+fn load_policy(arg: &PolicyArg) -> anyhow::Result<Policy> {
+    let choice = match &arg.config {
+        Some(spec) => Choice::Explicit(spec.clone()),
+        None => Choice::Discover,
+    };
+    let root = std::env::current_dir().context("cannot read the current directory")?;
+    Ok(policy::load(&choice, &root, GithubFetcher::from_env())?)
+}
+
+/// `path` relative to `root` with `/` separators, as policy globs match it.
+fn relative_to(path: &Path, root: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let text = relative.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+/// `dockgate policy ...`.
+fn policy_command(command: PolicyCommand) -> anyhow::Result<ExitStatus> {
+    let mut out = io::stdout().lock();
+    match command {
+        PolicyCommand::Validate(args) => {
+            let policy = load_policy(&PolicyArg { config: args.file })?;
+            let chain: Vec<&str> = policy.chain.iter().map(|document| document.name.as_str()).collect();
+            writeln!(out, "{}: valid ({})", policy.name(), chain.join(" -> "))?;
+            for report in &policy.expired {
+                for finding in &report.findings {
+                    writeln!(out, "{}:{}:{}: {}: {}", report.path, finding.line(), finding.column(), finding.rule, finding.message)?;
+                }
+            }
+        }
+        PolicyCommand::Show(args) => out.write_all(load_policy(&args.policy)?.show().as_bytes())?,
+        PolicyCommand::Schema => out.write_all(policy::schema_json().as_bytes())?,
+        PolicyCommand::ImportHadolint(args) => import_hadolint(&args)?,
     }
+    Ok(ExitStatus::Passed)
+}
+
+fn import_hadolint(args: &ImportHadolintArgs) -> anyhow::Result<()> {
+    let path = match &args.file {
+        Some(path) => path.clone(),
+        None => [".hadolint.yaml", ".hadolint.yml"]
+            .iter()
+            .map(std::path::PathBuf::from)
+            .find(|path| path.is_file())
+            .context("no .hadolint.yaml or .hadolint.yml here; name the file")?,
+    };
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let policy = policy::hadolint::import(&path.display().to_string(), &text)?;
+    match &args.output {
+        Some(output) => std::fs::write(output, policy).with_context(|| format!("cannot write `{}`", output.display()))?,
+        None => io::stdout().lock().write_all(policy.as_bytes())?,
+    }
+    Ok(())
 }
 
 fn write_report(report: &Report, format: Format, output: Option<&Path>) -> anyhow::Result<()> {

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::finding::Severity;
 use crate::report::Format;
 
 /// A container policy gate for CI: lints Dockerfiles and Containerfiles.
@@ -24,6 +23,9 @@ pub enum Command {
     Lint(LintArgs),
     /// List the rules, or print one rule's documentation.
     Rules(RulesArgs),
+    /// Validate, show, and export policies.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Tools for dockgate's developers.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -46,42 +48,62 @@ pub struct LintArgs {
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Fail (exit 1) when a finding has this severity or a higher one. The default,
-    /// `warning`, fails on errors and warnings and only reports info and style
-    /// findings.
-    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Fail (exit 1) when a finding has this severity or a higher one. Overrides the
+    /// policy's `fail_on`; without either, `warning` fails on errors and warnings and
+    /// only reports info and style findings.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
 
-    /// The policy: `builtin:recommended` (the default) or `builtin:hadolint` (hadolint's
-    /// rules at hadolint's severities). Policy files come in a later release; for now
-    /// only the built-in names are accepted.
+    #[command(flatten)]
+    pub policy: PolicyArg,
+}
+
+/// The policy a command uses.
+#[derive(Debug, Clone, Args)]
+pub struct PolicyArg {
+    /// The policy: a file, `builtin:NAME` (recommended, strict, hadolint) or
+    /// `github:OWNER/REPO/PATH@REF`. Without it, `dockgate.yml`, `.dockgate.yml` or
+    /// `.github/dockgate.yml` in the current directory, else `builtin:recommended`.
     #[arg(long, value_name = "FILE|builtin:NAME")]
     pub config: Option<String>,
 }
 
-/// The threshold of `--fail-on`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Info,
-    Style,
-    /// Never fail because of findings (input errors still exit 2).
-    Never,
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Check a policy and everything it extends; exit 2 with FILE:LINE:COLUMN on error.
+    Validate(PolicyValidateArgs),
+    /// Print the effective policy, each value annotated with the file that set it.
+    Show(PolicyShowArgs),
+    /// Print the JSON Schema of policy files (for editors and yaml-language-server).
+    Schema,
+    /// Convert a `.hadolint.yaml` into the equivalent dockgate policy.
+    ImportHadolint(ImportHadolintArgs),
 }
 
-impl FailOn {
-    /// The lowest severity that fails the run; `None` for `never`.
-    pub fn threshold(self) -> Option<Severity> {
-        match self {
-            FailOn::Error => Some(Severity::Error),
-            FailOn::Warning => Some(Severity::Warning),
-            FailOn::Info => Some(Severity::Info),
-            FailOn::Style => Some(Severity::Style),
-            FailOn::Never => None,
-        }
-    }
+#[derive(Debug, Args)]
+pub struct PolicyValidateArgs {
+    /// The policy to check (default: the repository's policy file, as `lint` finds it).
+    #[arg(value_name = "FILE|builtin:NAME")]
+    pub file: Option<String>,
 }
+
+#[derive(Debug, Args)]
+pub struct PolicyShowArgs {
+    #[command(flatten)]
+    pub policy: PolicyArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportHadolintArgs {
+    /// The hadolint configuration (default: `.hadolint.yaml`, else `.hadolint.yml`).
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Write the policy to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub use crate::policy::FailOn;
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {

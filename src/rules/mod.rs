@@ -10,6 +10,7 @@
 
 pub mod dockerfile;
 pub mod docs;
+pub mod policy;
 mod pragma;
 pub mod testing;
 
@@ -21,7 +22,7 @@ use crate::dockerfile::{Dockerfile, Instruction};
 use crate::finding::{Finding, Severity, Span};
 use crate::source::{LineIndex, TextRange};
 
-pub use pragma::Pragmas;
+pub use pragma::{PragmaMode, Pragmas};
 
 /// What a rule is about; groups the rule list and lets policies select by theme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -64,6 +65,48 @@ impl fmt::Display for Category {
 pub enum Check {
     /// Runs once per Dockerfile.
     Dockerfile(fn(&mut Context)),
+    /// About the policy itself (an expired exception, a pragma without a reason): the
+    /// policy engine reports these; there is nothing to run per file.
+    Policy,
+}
+
+/// One option a rule takes from `rules.CODE.options` in a policy.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleOption {
+    pub name: &'static str,
+    pub kind: OptionKind,
+    /// One line for `dockgate rules CODE` and the docs.
+    pub description: &'static str,
+}
+
+/// The type of a rule option's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    /// A list of strings.
+    Strings,
+    /// A list of globs (`*` within a path segment, `**` across).
+    Globs,
+    Bool,
+}
+
+impl OptionKind {
+    fn expected(self) -> &'static str {
+        match self {
+            OptionKind::Strings => "a list of strings",
+            OptionKind::Globs => "a list of globs",
+            OptionKind::Bool => "true or false",
+        }
+    }
+
+    /// The JSON Schema of a value of this kind.
+    pub fn schema(self) -> serde_json::Value {
+        match self {
+            OptionKind::Strings | OptionKind::Globs => {
+                serde_json::json!({ "type": "array", "items": { "type": "string" } })
+            }
+            OptionKind::Bool => serde_json::json!({ "type": "boolean" }),
+        }
+    }
 }
 
 /// A rule: its metadata, documentation and check. Declared with [`declare_rule!`].
@@ -80,10 +123,43 @@ pub struct Rule {
     pub message: &'static str,
     /// The doc comment, one `#[doc]` line per line (each with rustdoc's leading space).
     pub raw_doc: &'static str,
+    /// What a policy may set in `rules.CODE.options`.
+    pub options: &'static [RuleOption],
     pub check: Check,
 }
 
 impl Rule {
+    /// Checks one option a policy sets for this rule.
+    pub fn validate_option(&self, name: &str, value: &serde_json::Value) -> Result<(), String> {
+        let Some(option) = self.options.iter().find(|option| option.name == name) else {
+            return Err(if self.options.is_empty() {
+                format!("rule {} takes no options (unknown option `{name}`)", self.code)
+            } else {
+                let names: Vec<&str> = self.options.iter().map(|option| option.name).collect();
+                format!(
+                    "unknown option `{name}`; {} takes {}{}",
+                    self.code,
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                    crate::policy::suggestion(name, names.iter().copied())
+                )
+            });
+        };
+        let valid = match option.kind {
+            OptionKind::Bool => value.is_boolean(),
+            OptionKind::Strings => value.as_array().is_some_and(|items| items.iter().all(|item| item.is_string())),
+            OptionKind::Globs => value.as_array().is_some_and(|items| {
+                items.iter().all(|item| {
+                    item.as_str().is_some_and(|glob| globset::Glob::new(glob).is_ok())
+                })
+            }),
+        };
+        if valid {
+            Ok(())
+        } else {
+            Err(format!("option `{name}` expects {}", option.kind.expected()))
+        }
+    }
+
     /// The documentation as Markdown, from the rule's doc comment.
     pub fn doc(&self) -> String {
         let mut doc = String::with_capacity(self.raw_doc.len());
@@ -129,7 +205,56 @@ macro_rules! declare_rule {
         category: $category:ident,
         fixable: $fixable:literal,
         message: $message:literal,
+        check: policy $(,)?
+    ) => {
+        $crate::declare_rule! {
+            @rule
+            $(#[doc = $doc])*
+            code: $code,
+            name: $name,
+            severity: $severity,
+            category: $category,
+            fixable: $fixable,
+            message: $message,
+            options: &[],
+            check: $crate::rules::Check::Policy,
+        }
+    };
+    (
+        $(#[doc = $doc:expr])*
+        code: $code:literal,
+        name: $name:literal,
+        severity: $severity:ident,
+        category: $category:ident,
+        fixable: $fixable:literal,
+        message: $message:literal,
+        $(options: [$($option:expr),* $(,)?],)?
         check: $check:path $(,)?
+    ) => {
+        $crate::declare_rule! {
+            @rule
+            $(#[doc = $doc])*
+            code: $code,
+            name: $name,
+            severity: $severity,
+            category: $category,
+            fixable: $fixable,
+            message: $message,
+            options: &[$($($option),*)?],
+            check: $crate::rules::Check::Dockerfile($check),
+        }
+    };
+    (
+        @rule
+        $(#[doc = $doc:expr])*
+        code: $code:literal,
+        name: $name:literal,
+        severity: $severity:ident,
+        category: $category:ident,
+        fixable: $fixable:literal,
+        message: $message:literal,
+        options: $options:expr,
+        check: $check:expr,
     ) => {
         /// The rule declared in this file (see the module documentation).
         pub static RULE: $crate::rules::Rule = $crate::rules::Rule {
@@ -140,14 +265,20 @@ macro_rules! declare_rule {
             fixable: $fixable,
             message: $message,
             raw_doc: concat!($($doc, "\n"),*),
-            check: $crate::rules::Check::Dockerfile($check),
+            options: $options,
+            check: $check,
         };
     };
 }
 
 /// Every rule dockgate knows, in code order.
 pub fn all() -> &'static [&'static Rule] {
-    dockerfile::RULES
+    static ALL: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::LazyLock::new(|| {
+        let mut rules: Vec<&'static Rule> = policy::RULES.iter().chain(dockerfile::RULES).copied().collect();
+        rules.sort_by_key(|rule| rule.code);
+        rules
+    });
+    &ALL
 }
 
 /// The rule with this code (case-insensitive) or kebab-case name.
@@ -158,30 +289,68 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
         .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name)
 }
 
-/// Which rules run and at what severity: what a policy preset boils down to.
-#[derive(Debug, Clone)]
+/// A rule's options as a policy sets them.
+pub type Options = std::sync::Arc<serde_json::Map<String, serde_json::Value>>;
+
+/// Which rules run, at what severity and with which options: what a policy boils
+/// down to for one file.
+#[derive(Debug, Clone, Default)]
 pub struct RuleSet {
-    rules: Vec<(&'static Rule, Severity)>,
+    rules: Vec<(&'static Rule, Severity, Options)>,
+    /// What inline ignore pragmas may do.
+    pub pragmas: PragmaMode,
+    /// Rules a policy locked: no pragma silences them.
+    pub locked: Vec<&'static str>,
 }
 
 impl RuleSet {
     /// Every rule at its default severity.
     pub fn all() -> RuleSet {
         RuleSet {
-            rules: all().iter().map(|&rule| (rule, rule.severity)).collect(),
+            rules: all().iter().map(|&rule| (rule, rule.severity, Options::default())).collect(),
+            ..RuleSet::default()
         }
     }
 
     /// Only the rule with `code`, at its default severity (used by tests).
     pub fn only(code: &str) -> RuleSet {
+        RuleSet::only_with(code, serde_json::Map::new())
+    }
+
+    /// Only the rule with `code`, with these options (used by tests).
+    pub fn only_with(code: &str, options: serde_json::Map<String, serde_json::Value>) -> RuleSet {
         let rule = find(code).unwrap_or_else(|| panic!("no rule {code}"));
         RuleSet {
-            rules: vec![(rule, rule.severity)],
+            rules: vec![(rule, rule.severity, Options::new(options))],
+            ..RuleSet::default()
         }
     }
 
-    pub fn rules(&self) -> impl Iterator<Item = (&'static Rule, Severity)> + '_ {
-        self.rules.iter().copied()
+    /// Adds `rule` (or replaces its entry).
+    pub fn set(&mut self, rule: &'static Rule, severity: Severity, options: Options) {
+        self.rules.retain(|(known, ..)| known.code != rule.code);
+        self.rules.push((rule, severity, options));
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = (&'static Rule, Severity, &Options)> + '_ {
+        self.rules.iter().map(|(rule, severity, options)| (*rule, *severity, options))
+    }
+
+    /// Removes `code` (the policy turned it off).
+    pub fn remove(&mut self, code: &str) {
+        self.rules.retain(|(rule, ..)| rule.code != code);
+    }
+
+    /// The severity and options of `code`, when it runs.
+    pub fn get(&self, code: &str) -> Option<(Severity, &Options)> {
+        self.rules
+            .iter()
+            .find(|(rule, ..)| rule.code == code)
+            .map(|(_, severity, options)| (*severity, options))
+    }
+
+    pub fn severity(&self, code: &str) -> Option<Severity> {
+        self.rules.iter().find(|(rule, ..)| rule.code == code).map(|&(_, severity, _)| severity)
     }
 }
 
@@ -192,6 +361,7 @@ pub struct Context<'a> {
     lines: &'a LineIndex,
     rule: &'static Rule,
     severity: Severity,
+    options: &'a Options,
     findings: Vec<Finding>,
 }
 
@@ -226,6 +396,20 @@ impl<'a> Context<'a> {
         self.lines
     }
 
+    /// A boolean option the policy set; `false` when unset.
+    pub fn option_bool(&self, name: &str) -> bool {
+        self.options.get(name).and_then(serde_json::Value::as_bool).unwrap_or(false)
+    }
+
+    /// The strings of a list option the policy set, or none.
+    pub fn option_strings(&self, name: &str) -> Vec<&'a str> {
+        self.options
+            .get(name)
+            .and_then(serde_json::Value::as_array)
+            .map(|items| items.iter().filter_map(serde_json::Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
     /// The top-level instructions (ONBUILD triggers stay wrapped in their ONBUILD).
     pub fn instructions(&self) -> &'a [Instruction] {
         &self.dockerfile.instructions
@@ -254,30 +438,67 @@ impl<'a> Context<'a> {
     }
 }
 
+/// Findings about the pragmas themselves, when the policy restricts them.
+fn pragma_findings(pragmas: &Pragmas, rules: &RuleSet) -> Vec<Finding> {
+    let rule = match rules.pragmas {
+        PragmaMode::Allowed => return Vec::new(),
+        PragmaMode::ReasonRequired => &policy::dg0002::RULE,
+        PragmaMode::Forbidden => &policy::dg0003::RULE,
+    };
+    let Some(severity) = rules.severity(rule.code) else {
+        return Vec::new();
+    };
+    pragmas
+        .comments
+        .iter()
+        .filter(|pragma| rules.pragmas == PragmaMode::Forbidden || !pragma.has_reason)
+        .map(|pragma| Finding {
+            rule: Cow::Borrowed(rule.code),
+            severity,
+            path: String::new(),
+            range: pragma.range,
+            instruction_range: pragma.range,
+            span: Span::default(),
+            message: rule.message.to_string(),
+            fix: None,
+        })
+        .collect()
+}
+
 /// Runs `rules` over one parsed Dockerfile: checks, then pragmas, then positions.
 /// Findings come back sorted by position and rule, with `path` set.
 pub fn lint(path: &str, dockerfile: &Dockerfile, rules: &RuleSet) -> Vec<Finding> {
     let lines = &dockerfile.lines;
     let model = Model::new(dockerfile);
     let mut findings = Vec::new();
-    for (rule, severity) in rules.rules() {
-        let Check::Dockerfile(check) = rule.check;
+    for (rule, severity, options) in rules.rules() {
+        let Check::Dockerfile(check) = rule.check else { continue };
         let mut context = Context {
             dockerfile,
             model: &model,
             lines,
             rule,
             severity,
+            options,
             findings: std::mem::take(&mut findings),
         };
         check(&mut context);
         findings = context.findings;
     }
+    let pragmas = Pragmas::new(dockerfile, lines);
+    let honoured = |pragma: &pragma::PragmaComment| match rules.pragmas {
+        PragmaMode::Allowed => true,
+        PragmaMode::ReasonRequired => pragma.has_reason,
+        PragmaMode::Forbidden => false,
+    };
+    findings.retain(|finding| {
+        rules.locked.contains(&finding.rule.as_ref())
+            || !pragmas.ignores(finding, &dockerfile.source, lines, honoured)
+    });
+    findings.extend(pragma_findings(&pragmas, rules));
     if findings.is_empty() {
         return findings;
     }
-    let pragmas = Pragmas::new(dockerfile, lines);
-    findings.retain(|finding| !pragmas.ignores(finding, &dockerfile.source, lines));
     for finding in &mut findings {
         finding.path = path.to_string();
         finding.locate(&dockerfile.source, lines);

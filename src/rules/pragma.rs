@@ -8,19 +8,41 @@
 //! `# dockgate ...` is accepted wherever `# hadolint ...` is. Anything after the code
 //! list is ignored, so a reason can follow: `# hadolint ignore=DL3006 pinned by digest`.
 
-use std::collections::HashSet;
-
 use crate::dockerfile::Dockerfile;
 use crate::finding::Finding;
-use crate::source::LineIndex;
+use crate::source::{LineIndex, TextRange};
+
+/// What a policy lets pragmas do (`pragmas:` in the policy).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PragmaMode {
+    /// Every pragma is honoured.
+    #[default]
+    Allowed,
+    /// Only pragmas with a reason after the codes are honoured.
+    ReasonRequired,
+    /// No pragma is honoured.
+    Forbidden,
+}
+
+/// One pragma comment of a file.
+#[derive(Debug, Clone)]
+pub struct PragmaComment {
+    /// The comment, for findings about the pragma itself.
+    pub range: TextRange,
+    pub global: bool,
+    pub codes: Vec<String>,
+    /// Whether text follows the codes (`ignore=DL3007 tracks latest on purpose`).
+    pub has_reason: bool,
+}
 
 /// The pragmas of one file.
 #[derive(Debug, Default)]
 pub struct Pragmas {
-    /// 1-based line of each whole-line comment, with the codes it ignores (possibly
-    /// none), sorted by line.
-    comment_lines: Vec<(usize, Vec<String>)>,
-    global: HashSet<String>,
+    /// Every pragma comment, in file order.
+    pub comments: Vec<PragmaComment>,
+    /// 1-based line of each whole-line comment, with the index of its pragma in
+    /// `comments` if it is one, sorted by line.
+    comment_lines: Vec<(usize, Option<usize>)>,
 }
 
 /// One parsed pragma comment.
@@ -28,6 +50,7 @@ pub struct Pragmas {
 struct Pragma {
     global: bool,
     codes: Vec<String>,
+    has_reason: bool,
 }
 
 impl Pragmas {
@@ -35,29 +58,34 @@ impl Pragmas {
         let mut pragmas = Pragmas::default();
         for comment in &dockerfile.comments {
             let line = lines.position(&dockerfile.source, comment.range.start).line;
-            let codes = match parse(&comment.text) {
-                Some(Pragma {
-                    global: true,
-                    codes,
-                }) => {
-                    pragmas.global.extend(codes);
-                    Vec::new()
-                }
-                Some(Pragma {
-                    global: false,
-                    codes,
-                }) => codes,
-                None => Vec::new(),
-            };
-            pragmas.comment_lines.push((line, codes));
+            let index = parse(&comment.text).map(|pragma| {
+                pragmas.comments.push(PragmaComment {
+                    range: comment.range,
+                    global: pragma.global,
+                    codes: pragma.codes,
+                    has_reason: pragma.has_reason,
+                });
+                pragmas.comments.len() - 1
+            });
+            pragmas.comment_lines.push((line, index));
         }
         pragmas.comment_lines.sort_by_key(|&(line, _)| line);
         pragmas
     }
 
-    /// Whether a pragma silences `finding` (whose positions need not be filled in yet).
-    pub fn ignores(&self, finding: &Finding, source: &str, lines: &LineIndex) -> bool {
-        if self.global.contains(finding.rule.as_ref()) {
+    /// Whether a pragma that `honoured` accepts silences `finding` (whose positions
+    /// need not be filled in yet).
+    pub fn ignores(
+        &self,
+        finding: &Finding,
+        source: &str,
+        lines: &LineIndex,
+        honoured: impl Fn(&PragmaComment) -> bool,
+    ) -> bool {
+        let names = |pragma: &PragmaComment| {
+            honoured(pragma) && pragma.codes.iter().any(|code| code == finding.rule.as_ref())
+        };
+        if self.comments.iter().any(|pragma| pragma.global && names(pragma)) {
             return true;
         }
         let mut line = lines.position(source, finding.instruction_range.start).line;
@@ -67,10 +95,9 @@ impl Pragmas {
             let Ok(at) = self.comment_lines.binary_search_by_key(&line, |&(l, _)| l) else {
                 return false;
             };
-            if self.comment_lines[at]
-                .1
-                .iter()
-                .any(|code| code == finding.rule.as_ref())
+            if let Some(index) = self.comment_lines[at].1
+                && !self.comments[index].global
+                && names(&self.comments[index])
             {
                 return true;
             }
@@ -105,7 +132,12 @@ fn parse(comment: &str) -> Option<Pragma> {
             None => break,
         }
     }
-    (!codes.is_empty()).then_some(Pragma { global, codes })
+    let has_reason = !rest.trim().is_empty();
+    (!codes.is_empty()).then_some(Pragma {
+        global,
+        codes,
+        has_reason,
+    })
 }
 
 /// `text` without the leading `word` and the whitespace after it, if it starts so.
@@ -118,6 +150,12 @@ fn strip_word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_follow_the_codes() {
+        assert_eq!(parse("hadolint ignore=DL3006").map(|p| p.has_reason), Some(false));
+        assert_eq!(parse("hadolint ignore=DL3006,DL3007 pinned by digest").map(|p| p.has_reason), Some(true));
+    }
 
     fn codes(comment: &str) -> Option<(bool, Vec<&'static str>)> {
         parse(comment).map(|pragma| {

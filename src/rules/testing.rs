@@ -19,6 +19,33 @@ pub fn findings(code: &str, source: &str) -> Vec<Finding> {
     rules::lint("Dockerfile", &dockerfile, &RuleSet::only(code))
 }
 
+/// The findings of rule `code` alone, with `options`, on `source`.
+pub fn findings_with(code: &str, options: &serde_json::Map<String, serde_json::Value>, source: &str) -> Vec<Finding> {
+    let dockerfile = parse(source);
+    rules::lint("Dockerfile", &dockerfile, &RuleSet::only_with(code, options.clone()))
+}
+
+/// [`assert_catches`] with rule options.
+#[track_caller]
+pub fn assert_catches_with(code: &str, options: &serde_json::Map<String, serde_json::Value>, source: &str) {
+    let found = findings_with(code, options, source);
+    assert!(
+        found.iter().any(|finding| finding.rule == code),
+        "expected {code} with {options:?} to catch:\n{source}\n"
+    );
+}
+
+/// [`assert_catches_not`] with rule options.
+#[track_caller]
+pub fn assert_catches_not_with(code: &str, options: &serde_json::Map<String, serde_json::Value>, source: &str) {
+    let found = findings_with(code, options, source);
+    assert!(
+        found.is_empty(),
+        "expected {code} with {options:?} not to catch:\n{source}\nbut it reported:\n{}",
+        describe(&found)
+    );
+}
+
 /// Asserts that rule `code` reports at least one finding on `source`.
 #[track_caller]
 pub fn assert_catches(code: &str, source: &str) {

@@ -23,6 +23,9 @@ register_rules! {
     dl3020,
     dl3024,
     dl3025,
+    dl3026,
     dl3061,
     dl4000,
+    dg1001,
+    dg1002,
 }

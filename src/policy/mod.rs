@@ -1,0 +1,373 @@
+//! Policies: the YAML files that say which rules run, how strictly, where, and what
+//! the built image must satisfy.
+//!
+//! Loading goes file -> [`load::Document`] (validated, every error `FILE:LINE:COL`)
+//! -> `extends` chain -> [`merge::Merged`] (with the origin of every value, locks
+//! checked as each file is applied) -> [`Policy`], the effective settings the rest of
+//! dockgate asks questions of. The whole policy is validated before any linting starts.
+
+pub mod file;
+pub mod hadolint;
+pub mod units;
+
+mod error;
+mod load;
+mod locate;
+mod lock;
+mod merge;
+mod presets;
+mod remote;
+mod schema;
+mod show;
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+pub use error::{PolicyError, did_you_mean, suggestion};
+pub use file::{Date, FailOn, Level, PolicyFile, PragmaPolicy};
+pub use load::{Document, Source};
+pub use locate::{Location, SettingPath};
+pub use presets::NAMES as PRESETS;
+pub use remote::{GithubFetcher, GithubRef};
+pub use schema::schema_json;
+
+use crate::finding::{Finding, Span};
+use crate::report::FileReport;
+use crate::rules::{self, PragmaMode, RuleSet};
+use crate::source::{LineIndex, TextRange};
+use file::{Exception, Glob, RuleSetting};
+use merge::Merged;
+
+/// The names a repository's policy file may have, in the order they are looked for.
+pub const POLICY_FILE_NAMES: &[&str] = &["dockgate.yml", ".dockgate.yml", ".github/dockgate.yml"];
+
+/// The policy used when there is neither `--config` nor a policy file.
+pub const DEFAULT_POLICY: &str = "builtin:recommended";
+
+/// The effective policy of a run.
+#[derive(Debug)]
+pub struct Policy {
+    /// Every policy applied, in merge order, the repository's own last.
+    pub chain: Vec<std::sync::Arc<Document>>,
+    /// The merged settings.
+    pub settings: PolicyFile,
+    merged: Merged,
+    /// Where path globs are relative to: the repository root.
+    pub root: PathBuf,
+    overrides: Vec<(globset::GlobSet, std::collections::BTreeMap<String, RuleSetting>)>,
+    include: Option<globset::GlobSet>,
+    exclude: Option<globset::GlobSet>,
+    exceptions: Vec<ActiveException>,
+    /// Exceptions past their date, as findings on the policy file that holds each.
+    pub expired: Vec<FileReport>,
+}
+
+#[derive(Debug)]
+struct ActiveException {
+    rules: Vec<String>,
+    paths: Option<globset::GlobSet>,
+    images: Option<globset::GlobSet>,
+}
+
+/// Which policy a run uses.
+#[derive(Debug, Clone)]
+pub enum Choice {
+    /// `--config FILE` or `--config builtin:NAME`.
+    Explicit(String),
+    /// Look for a policy file at the repository root, else the default preset.
+    Discover,
+}
+
+/// Loads, merges and validates the policy for a run rooted at `root`.
+pub fn load(choice: &Choice, root: &Path, fetcher: GithubFetcher) -> Result<Policy, PolicyError> {
+    load_on(choice, root, fetcher, Date::today())
+}
+
+/// [`load`] as if today were `today` (exception expiry).
+pub fn load_on(choice: &Choice, root: &Path, fetcher: GithubFetcher, today: Date) -> Result<Policy, PolicyError> {
+    let source = match choice {
+        Choice::Explicit(spec) => source_for(spec)?,
+        Choice::Discover => match discover(root)? {
+            Some(path) => Source::Local(path),
+            None => source_for(DEFAULT_POLICY)?,
+        },
+    };
+    let mut loader = load::Loader::new(fetcher);
+    let chain = loader.chain(source)?;
+    let mut merged = Merged::new();
+    for document in &chain {
+        merged.apply(document)?;
+    }
+    Policy::new(chain, merged, root, today)
+}
+
+/// The source a `--config` value names.
+pub fn source_for(spec: &str) -> Result<Source, PolicyError> {
+    if let Some(name) = spec.strip_prefix("builtin:") {
+        return presets::find(name).map(Source::Builtin).ok_or_else(|| {
+            PolicyError::new(
+                spec,
+                Location::START,
+                format!(
+                    "unknown built-in policy `{spec}` (available: {}){}",
+                    PRESETS.iter().map(|n| format!("builtin:{n}")).collect::<Vec<_>>().join(", "),
+                    suggestion(name, PRESETS.iter().copied())
+                ),
+            )
+        });
+    }
+    if spec.starts_with("github:") {
+        return GithubRef::parse(spec)
+            .map(Source::Remote)
+            .map_err(|message| PolicyError::new(spec, Location::START, message));
+    }
+    Ok(Source::Local(PathBuf::from(spec)))
+}
+
+/// The repository's policy file, if it has one. Two of them is an error: which one
+/// applies would be a guess.
+pub fn discover(root: &Path) -> Result<Option<PathBuf>, PolicyError> {
+    let found: Vec<PathBuf> = POLICY_FILE_NAMES
+        .iter()
+        .map(|name| root.join(name))
+        .filter(|path| path.is_file())
+        .collect();
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        [first, second, ..] => Err(PolicyError::new(
+            second.display().to_string(),
+            Location::START,
+            format!(
+                "two policy files: `{}` and `{}`; keep one, or choose with --config",
+                first.display(),
+                second.display()
+            ),
+        )),
+    }
+}
+
+fn glob_set<'a>(globs: impl IntoIterator<Item = &'a Glob>) -> globset::GlobSet {
+    let mut builder = globset::GlobSetBuilder::new();
+    for glob in globs {
+        builder.add(
+            globset::GlobBuilder::new(&glob.0)
+                .literal_separator(true)
+                .build()
+                .expect("globs are validated when the policy is read"),
+        );
+    }
+    builder.build().expect("a set of valid globs builds")
+}
+
+impl Policy {
+    fn new(chain: Vec<std::sync::Arc<Document>>, merged: Merged, root: &Path, today: Date) -> Result<Policy, PolicyError> {
+        let name = chain.last().map(|document| document.name.clone()).unwrap_or_default();
+        let settings: PolicyFile = serde_yaml_ng::from_value(merged.value.clone())
+            .map_err(|error| PolicyError::new(name, Location::START, format!("the merged policy is invalid: {error}")))?;
+        let overrides = settings
+            .overrides
+            .iter()
+            .flat_map(|list| list.items())
+            .map(|entry| (glob_set(&entry.paths), entry.rules.clone()))
+            .collect();
+        let files = settings.files.clone().unwrap_or_default();
+        let include = files.include.as_ref().map(|globs| glob_set(globs.items()));
+        let exclude = files.exclude.as_ref().map(|globs| glob_set(globs.items()));
+        let mut exceptions = Vec::new();
+        let mut expired: Vec<FileReport> = Vec::new();
+        for (index, exception) in settings.exceptions.iter().flat_map(|list| list.items()).enumerate() {
+            if exception.expires >= today {
+                exceptions.push(ActiveException {
+                    rules: exception.rules.clone(),
+                    paths: exception.paths.as_ref().map(|globs| glob_set(globs)),
+                    images: exception.images.as_ref().map(|globs| glob_set(globs)),
+                });
+                continue;
+            }
+            let path = SettingPath::parse("exceptions").index(index);
+            if let Some(origin) = merged.origin(&path) {
+                expired_finding(&chain, origin, exception, &mut expired);
+            }
+        }
+        Ok(Policy {
+            chain,
+            settings,
+            merged,
+            root: root.to_path_buf(),
+            overrides,
+            include,
+            exclude,
+            exceptions,
+            expired,
+        })
+    }
+
+    /// The name of the repository's own policy (the last one applied).
+    pub fn name(&self) -> &str {
+        self.chain.last().map_or(DEFAULT_POLICY, |document| document.name.as_str())
+    }
+
+    /// The threshold the policy sets, if it sets one.
+    pub fn fail_on(&self) -> Option<FailOn> {
+        self.settings.fail_on
+    }
+
+    /// Whether the policy's `files` selection keeps `path` (relative to the root).
+    pub fn includes(&self, path: &str) -> bool {
+        let path = path.strip_prefix("./").unwrap_or(path);
+        self.include.as_ref().is_none_or(|set| set.is_match(path))
+            && !self.exclude.as_ref().is_some_and(|set| set.is_match(path))
+    }
+
+    /// The rules for the Dockerfile at `path` (relative to the root): `rules`, then the
+    /// `overrides` that match, in order.
+    pub fn rule_set(&self, path: &str) -> RuleSet {
+        let path = path.strip_prefix("./").unwrap_or(path);
+        let mut set = RuleSet::all();
+        let apply = |settings: &std::collections::BTreeMap<String, RuleSetting>, set: &mut RuleSet| {
+            for (code, setting) in settings {
+                let Some(rule) = rules::find(code) else { continue };
+                let current = set.get(code);
+                let severity = match setting.severity {
+                    Some(level) => level.severity(),
+                    None => current.as_ref().map(|(severity, _)| *severity).or(Some(rule.severity)),
+                };
+                let mut options = current.map(|(_, options)| (**options).clone()).unwrap_or_default();
+                for (name, value) in setting.options.iter().flatten() {
+                    options.insert(name.clone(), value.clone());
+                }
+                match severity {
+                    Some(severity) => set.set(rule, severity, rules::Options::new(options)),
+                    None => set.remove(rule.code),
+                }
+            }
+        };
+        apply(&self.section_settings(), &mut set);
+        if let Some(settings) = &self.settings.rules {
+            apply(settings, &mut set);
+        }
+        for (paths, settings) in &self.overrides {
+            if paths.is_match(path) {
+                apply(settings, &mut set);
+            }
+        }
+        set.pragmas = match self.settings.pragmas.unwrap_or(PragmaPolicy::Allowed) {
+            PragmaPolicy::Allowed => PragmaMode::Allowed,
+            PragmaPolicy::ReasonRequired => PragmaMode::ReasonRequired,
+            PragmaPolicy::Forbidden => PragmaMode::Forbidden,
+        };
+        set.locked = self.locked_rules();
+        set
+    }
+
+    /// The rule options the policy's sections set (`base_images` for DG1001 and
+    /// DG1002); explicit `rules.CODE.options` override them.
+    fn section_settings(&self) -> std::collections::BTreeMap<String, RuleSetting> {
+        let mut settings = std::collections::BTreeMap::new();
+        let mut option = |code: &str, name: &str, value: serde_json::Value| {
+            let setting: &mut RuleSetting = settings.entry(code.to_string()).or_default();
+            setting.options.get_or_insert_with(Default::default).insert(name.to_string(), value);
+        };
+        if let Some(base) = &self.settings.base_images {
+            let globs = |list: &Option<file::ListValue<Glob>>| {
+                serde_json::Value::from(list.iter().flat_map(|l| l.items()).map(|glob| glob.0.clone()).collect::<Vec<_>>())
+            };
+            option("DG1001", "allow", globs(&base.allow));
+            option("DG1001", "deny", globs(&base.deny));
+            option("DG1002", "require", serde_json::Value::Bool(base.require_digest.unwrap_or(false)));
+        }
+        settings
+    }
+
+    /// The rules some policy of the chain locked.
+    pub fn locked_rules(&self) -> Vec<&'static str> {
+        self.merged
+            .locks
+            .iter()
+            .filter_map(|lock| match lock.path.0.as_slice() {
+                [locate::Segment::Key(section), locate::Segment::Key(code)] if section == "rules" => {
+                    rules::find(code).map(|rule| rule.code)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether an unexpired exception waives `rule` for the Dockerfile at `path`.
+    pub fn waives(&self, rule: &str, path: &str) -> bool {
+        let path = path.strip_prefix("./").unwrap_or(path);
+        self.exceptions.iter().any(|exception| {
+            exception.rules.iter().any(|code| code == rule)
+                && exception.images.is_none()
+                && exception.paths.as_ref().is_none_or(|set| set.is_match(path))
+        })
+    }
+
+    /// Whether an unexpired exception waives `rule` for the image `reference`.
+    pub fn waives_image(&self, rule: &str, reference: &str) -> bool {
+        self.exceptions.iter().any(|exception| {
+            exception.rules.iter().any(|code| code == rule)
+                && exception.paths.is_none()
+                && exception.images.as_ref().is_none_or(|set| set.is_match(reference))
+        })
+    }
+
+    /// The merged policy as YAML, each value annotated with the policy that set it.
+    pub fn show(&self) -> String {
+        show::annotated(&self.merged, &self.chain)
+    }
+}
+
+/// A DG0001 finding on the exception at `origin`, in that policy file's report.
+fn expired_finding(chain: &[std::sync::Arc<Document>], origin: &merge::Origin, exception: &Exception, reports: &mut Vec<FileReport>) {
+    let Some(document) = chain.iter().find(|document| document.name == origin.policy) else { return };
+    let text = &document.text;
+    let offset = offset_of(text, origin.location);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |end| offset + end);
+    let range = TextRange::new(offset, line_end);
+    let rule = &rules::policy::dg0001::RULE;
+    let mut finding = Finding {
+        rule: Cow::Borrowed(rule.code),
+        severity: rule.severity,
+        path: document.name.clone(),
+        range,
+        instruction_range: range,
+        span: Span::default(),
+        message: format!(
+            "The exception for {} (owner {}) expired on {}: {}",
+            exception.rules.join(", "),
+            exception.owner,
+            exception.expires,
+            exception.reason
+        ),
+        fix: None,
+    };
+    let lines = LineIndex::new(text);
+    finding.locate(text, &lines);
+    match reports.iter_mut().find(|report| report.path == document.name) {
+        Some(report) => report.findings.push(finding),
+        None => reports.push(FileReport {
+            path: document.name.clone(),
+            source: text.clone(),
+            lines,
+            findings: vec![finding],
+        }),
+    }
+}
+
+/// The byte offset of a 1-based line and character column in `text`.
+fn offset_of(text: &str, location: Location) -> usize {
+    let line_start = text
+        .split_inclusive('\n')
+        .take(location.line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>()
+        .min(text.len());
+    let line = &text[line_start..];
+    line_start
+        + line
+            .char_indices()
+            .nth(location.column.saturating_sub(1))
+            .map_or(line.find('\n').unwrap_or(line.len()), |(offset, _)| offset)
+}
