@@ -13,8 +13,8 @@ use crate::cli::{
     Cli, Command, DebugCommand, FailOn, ImportHadolintArgs, LintArgs, ParseArgs, ParseFormat,
     PolicyArg, PolicyCommand, RulesArgs,
 };
-use crate::policy::{self, Choice, GithubFetcher, Policy, PolicyError};
 use crate::dockerfile::{buildkit_dump, parse_bytes};
+use crate::policy::{self, Choice, GithubFetcher, Policy, PolicyError};
 use crate::report::{self, FileReport, Format, Report};
 use crate::rules::{self, docs};
 use crate::workspace::{self, InputError};
@@ -129,7 +129,9 @@ fn lint_file(path: &Path, policy: &Policy) -> Result<FileReport, InputError> {
     let dockerfile = parse_bytes(&bytes);
     let rules = policy.rule_set(&relative);
     let mut findings = rules::lint(&display, &dockerfile, &rules);
-    findings.retain(|finding| rules.locked.contains(&finding.rule.as_ref()) || !policy.waives(&finding.rule, &relative));
+    findings.retain(|finding| {
+        rules.locked.contains(&finding.rule.as_ref()) || !policy.waives(&finding.rule, &relative)
+    });
     Ok(FileReport {
         path: display,
         source: dockerfile.source,
@@ -161,11 +163,23 @@ fn policy_command(command: PolicyCommand) -> anyhow::Result<ExitStatus> {
     match command {
         PolicyCommand::Validate(args) => {
             let policy = load_policy(&PolicyArg { config: args.file })?;
-            let chain: Vec<&str> = policy.chain.iter().map(|document| document.name.as_str()).collect();
+            let chain: Vec<&str> = policy
+                .chain
+                .iter()
+                .map(|document| document.name.as_str())
+                .collect();
             writeln!(out, "{}: valid ({})", policy.name(), chain.join(" -> "))?;
             for report in &policy.expired {
                 for finding in &report.findings {
-                    writeln!(out, "{}:{}:{}: {}: {}", report.path, finding.line(), finding.column(), finding.rule, finding.message)?;
+                    writeln!(
+                        out,
+                        "{}:{}:{}: {}: {}",
+                        report.path,
+                        finding.line(),
+                        finding.column(),
+                        finding.rule,
+                        finding.message
+                    )?;
                 }
             }
         }
@@ -185,10 +199,12 @@ fn import_hadolint(args: &ImportHadolintArgs) -> anyhow::Result<()> {
             .find(|path| path.is_file())
             .context("no .hadolint.yaml or .hadolint.yml here; name the file")?,
     };
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
     let policy = policy::hadolint::import(&path.display().to_string(), &text)?;
     match &args.output {
-        Some(output) => std::fs::write(output, policy).with_context(|| format!("cannot write `{}`", output.display()))?,
+        Some(output) => std::fs::write(output, policy)
+            .with_context(|| format!("cannot write `{}`", output.display()))?,
         None => io::stdout().lock().write_all(policy.as_bytes())?,
     }
     Ok(())

@@ -350,7 +350,7 @@ fn pragmas_silence_findings() {
 }
 
 #[test]
-fn config_accepts_builtin_policies_only() {
+fn config_names_builtin_presets_and_files() {
     let dir = tree(&[("Dockerfile", CLEAN)]);
     for config in ["builtin:recommended", "builtin:hadolint"] {
         dockgate()
@@ -359,18 +359,25 @@ fn config_accepts_builtin_policies_only() {
             .assert()
             .success();
     }
+    // strict requires digest-pinned base images.
     dockgate()
         .current_dir(dir.path())
         .args(["lint", "--config", "builtin:strict"])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("unknown built-in policy"));
+        .code(1)
+        .stdout(predicate::str::contains("DG1002"));
     dockgate()
         .current_dir(dir.path())
-        .args(["lint", "--config", "dockgate.yml"])
+        .args(["lint", "--config", "builtin:strikt"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("not supported yet"));
+        .stderr(predicate::str::starts_with("builtin:strikt:1:1: unknown built-in policy"));
+    dockgate()
+        .current_dir(dir.path())
+        .args(["lint", "--config", "missing.yml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("missing.yml:1:1: no such file"));
 }
 
 #[test]

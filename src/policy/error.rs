@@ -13,7 +13,11 @@ pub struct PolicyError {
 }
 
 impl PolicyError {
-    pub fn new(file: impl Into<String>, location: Location, message: impl Into<String>) -> PolicyError {
+    pub fn new(
+        file: impl Into<String>,
+        location: Location,
+        message: impl Into<String>,
+    ) -> PolicyError {
         PolicyError {
             file: file.into(),
             location,
@@ -24,18 +28,30 @@ impl PolicyError {
 
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.location.line, self.location.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.location.line, self.location.column, self.message
+        )
     }
 }
 
 impl std::error::Error for PolicyError {}
 
 /// The candidate closest to `word`, when it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
     candidates
         .into_iter()
-        .map(|candidate| (strsim::jaro_winkler(&lower, &candidate.to_ascii_lowercase()), candidate))
+        .map(|candidate| {
+            (
+                strsim::jaro_winkler(&lower, &candidate.to_ascii_lowercase()),
+                candidate,
+            )
+        })
         .filter(|&(score, _)| score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, candidate)| candidate)

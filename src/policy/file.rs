@@ -169,7 +169,17 @@ impl<T: JsonSchema> JsonSchema for ListValue<T> {
 
 /// The threshold of `fail_on` / `--fail-on`: the lowest severity that fails the run.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema, clap::ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Deserialize,
+    Serialize,
+    JsonSchema,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum FailOn {
@@ -196,7 +206,9 @@ impl FailOn {
 }
 
 /// What inline ignore pragmas may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum PragmaPolicy {
     /// Any `# hadolint ignore=CODE` silences the rule.
@@ -253,7 +265,9 @@ impl Glob {
 }
 
 /// How severe a rule's findings are, or `off`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Off,
@@ -558,13 +572,18 @@ impl std::str::FromStr for Date {
     fn from_str(text: &str) -> Result<Date, String> {
         let invalid = || format!("invalid date `{text}`: expected a date `YYYY-MM-DD`");
         let mut parts = text.splitn(3, '-');
-        let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next())
+        else {
             return Err(invalid());
         };
         if year.len() != 4 || month.len() != 2 || day.len() != 2 {
             return Err(invalid());
         }
-        let (Ok(year), Ok(month), Ok(day)) = (year.parse::<i32>(), month.parse::<u32>(), day.parse::<u32>()) else {
+        let (Ok(year), Ok(month), Ok(day)) = (
+            year.parse::<i32>(),
+            month.parse::<u32>(),
+            day.parse::<u32>(),
+        ) else {
             return Err(invalid());
         };
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -576,7 +595,9 @@ impl std::str::FromStr for Date {
             _ => return Err(format!("invalid date `{text}`: there is no month {month}")),
         };
         if !(1..=days_in_month).contains(&day) {
-            return Err(format!("invalid date `{text}`: that month has {days_in_month} days"));
+            return Err(format!(
+                "invalid date `{text}`: that month has {days_in_month} days"
+            ));
         }
         Ok(Date { year, month, day })
     }

@@ -56,21 +56,34 @@ pub fn import(name: &str, text: &str) -> Result<String, PolicyError> {
                 line: l.line(),
                 column: l.column(),
             });
-            PolicyError::new(name, location, format!("not a hadolint configuration: {error}"))
+            PolicyError::new(
+                name,
+                location,
+                format!("not a hadolint configuration: {error}"),
+            )
         })?
     };
     let mut out = String::new();
-    let _ = writeln!(out, "# yaml-language-server: $schema=https://github.com/dockgate/dockgate/raw/main/policies/dockgate.schema.json");
-    let _ = writeln!(out, "# Imported from {name} by `dockgate policy import-hadolint`.");
+    let _ = writeln!(
+        out,
+        "# yaml-language-server: $schema=https://github.com/dockgate/dockgate/raw/main/policies/dockgate.schema.json"
+    );
+    let _ = writeln!(
+        out,
+        "# Imported from {name} by `dockgate policy import-hadolint`."
+    );
     out.push_str("extends: [builtin:hadolint]\n");
 
     let fail_on = if config.no_fail == Some(true) {
         Some("never".to_string())
     } else {
-        config.failure_threshold.as_deref().map(|threshold| match threshold {
-            "none" => "never".to_string(),
-            other => other.to_string(),
-        })
+        config
+            .failure_threshold
+            .as_deref()
+            .map(|threshold| match threshold {
+                "none" => "never".to_string(),
+                other => other.to_string(),
+            })
     };
     if let Some(fail_on) = fail_on {
         let _ = writeln!(out, "fail_on: {fail_on}");
@@ -104,15 +117,28 @@ pub fn import(name: &str, text: &str) -> Result<String, PolicyError> {
             let _ = writeln!(out, "  {code}: {value}");
         }
         if !config.trusted_registries.is_empty() {
-            let registries = settings.get("DL3026").map(|severity| format!("\n    severity: {severity}")).unwrap_or_default();
+            let registries = settings
+                .get("DL3026")
+                .map(|severity| format!("\n    severity: {severity}"))
+                .unwrap_or_default();
             if rules::find("DL3026").is_some() {
-                let _ = writeln!(out, "  DL3026:{registries}\n    options:\n      trusted_registries: {}", flow_list(&config.trusted_registries));
+                let _ = writeln!(
+                    out,
+                    "  DL3026:{registries}\n    options:\n      trusted_registries: {}",
+                    flow_list(&config.trusted_registries)
+                );
             } else {
-                unknown.push(format!("DL3026 trusted_registries: {}", flow_list(&config.trusted_registries)));
+                unknown.push(format!(
+                    "DL3026 trusted_registries: {}",
+                    flow_list(&config.trusted_registries)
+                ));
             }
         }
         for line in &unknown {
-            let _ = writeln!(out, "  # {line}  (dockgate does not implement this rule yet)");
+            let _ = writeln!(
+                out,
+                "  # {line}  (dockgate does not implement this rule yet)"
+            );
         }
     }
     if !config.label_schema.is_empty() || config.strict_labels.is_some() {
@@ -155,7 +181,16 @@ fn flow_list(items: &[String]) -> String {
 /// `text` as a YAML scalar, quoted when plain style would change its meaning.
 fn yaml_key(text: &str) -> String {
     let plain = !text.is_empty()
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/'))
-        && !matches!(text, "true" | "false" | "null" | "yes" | "no" | "on" | "off");
-    if plain { text.to_string() } else { format!("{text:?}") }
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/'))
+        && !matches!(
+            text,
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off"
+        );
+    if plain {
+        text.to_string()
+    } else {
+        format!("{text:?}")
+    }
 }

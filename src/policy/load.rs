@@ -41,7 +41,11 @@ impl Source {
             return presets::find(name).map(Source::Builtin).ok_or_else(|| {
                 format!(
                     "unknown built-in policy `{spec}` (available: {}){}",
-                    presets::NAMES.iter().map(|name| format!("builtin:{name}")).collect::<Vec<_>>().join(", "),
+                    presets::NAMES
+                        .iter()
+                        .map(|name| format!("builtin:{name}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     suggestion(name, presets::NAMES.iter().copied())
                 )
             });
@@ -55,8 +59,12 @@ impl Source {
             ));
         }
         match self {
-            Source::Builtin(name) => Err(format!("built-in policy builtin:{name} cannot extend a file (`{spec}`)")),
-            Source::Local(path) => Ok(Source::Local(path.parent().unwrap_or(Path::new(".")).join(spec))),
+            Source::Builtin(name) => Err(format!(
+                "built-in policy builtin:{name} cannot extend a file (`{spec}`)"
+            )),
+            Source::Local(path) => Ok(Source::Local(
+                path.parent().unwrap_or(Path::new(".")).join(spec),
+            )),
             // A relative path inside a remote policy stays in its repository and ref.
             Source::Remote(remote) => remote.join(spec).map(Source::Remote),
         }
@@ -101,16 +109,20 @@ pub fn parse(source: Source, text: &str) -> Result<Document, PolicyError> {
     let mut file = if is_blank(text) {
         PolicyFile::default()
     } else {
-        serde_yaml_ng::from_str::<PolicyFile>(text).map_err(|error| serde_error(&name, &error))?
+        serde_yaml_ng::from_str::<PolicyFile>(text)
+            .map_err(|error| serde_error(&name, text, &error))?
     };
-    let document_error = |path: &SettingPath, message: String| PolicyError::new(name.clone(), locations.find(path), message);
+    let document_error = |path: &SettingPath, message: String| {
+        PolicyError::new(name.clone(), locations.find(path), message)
+    };
     let renamed = normalize_rules(&mut file, &document_error)?;
     let mut locations = locations.clone();
     for (from, to) in renamed {
         locations.alias(&from, &to);
     }
     validate_locks(&file, &document_error)?;
-    let mut value = serde_yaml_ng::to_value(&file).map_err(|error| PolicyError::new(name.clone(), Location::START, error.to_string()))?;
+    let mut value = serde_yaml_ng::to_value(&file)
+        .map_err(|error| PolicyError::new(name.clone(), Location::START, error.to_string()))?;
     if let Value::Mapping(mapping) = &mut value {
         mapping.remove("extends");
         mapping.remove("locked");
@@ -133,8 +145,8 @@ fn is_blank(text: &str) -> bool {
 }
 
 /// A serde error as `FILE:LINE:COL: message`, with a suggestion for a misspelled key.
-fn serde_error(name: &str, error: &serde_yaml_ng::Error) -> PolicyError {
-    let location = error
+fn serde_error(name: &str, text: &str, error: &serde_yaml_ng::Error) -> PolicyError {
+    let mut location = error
         .location()
         .map(|location| Location {
             line: location.line(),
@@ -142,10 +154,32 @@ fn serde_error(name: &str, error: &serde_yaml_ng::Error) -> PolicyError {
         })
         .unwrap_or(Location::START);
     let mut message = error.to_string();
+    // serde places errors raised inside a value type (a date, a glob) at the start of
+    // the enclosing map; point at the offending value itself when it can be found.
+    if let (Some(start), Some(found)) =
+        (error.location().map(|l| l.index()), quoted_value(&message))
+        && let Some(offset) = text
+            .get(start..)
+            .and_then(|rest| rest.find(found))
+            .map(|at| start + at)
+    {
+        let before = &text[..offset];
+        location = Location {
+            line: before.matches('\n').count() + 1,
+            column: before[before.rfind('\n').map_or(0, |i| i + 1)..]
+                .chars()
+                .count()
+                + 1,
+        };
+    }
     if let Some(at) = message.find(" at line ") {
         let rest = &message[at + " at line ".len()..];
-        let number_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-        let after = rest[number_end..].strip_prefix(" column ").map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit()));
+        let number_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let after = rest[number_end..]
+            .strip_prefix(" column ")
+            .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit()));
         if let Some(after) = after {
             message = format!("{}{after}", &message[..at]);
         }
@@ -154,10 +188,20 @@ fn serde_error(name: &str, error: &serde_yaml_ng::Error) -> PolicyError {
     PolicyError::new(name, location, add_suggestion(&message))
 }
 
+/// The offending value of an "invalid date `x`" or "invalid glob `x`" message.
+fn quoted_value(message: &str) -> Option<&str> {
+    let rest = &message[message.find(": invalid ")?..];
+    let start = rest.find('`')? + 1;
+    let end = rest[start..].find('`')?;
+    Some(&rest[start..start + end]).filter(|value| !value.is_empty())
+}
+
 /// Appends "did you mean" to serde's "unknown field `x`, expected one of `a`, `b`".
 fn add_suggestion(message: &str) -> String {
     for marker in ["unknown field `", "unknown variant `"] {
-        let Some(start) = message.find(marker) else { continue };
+        let Some(start) = message.find(marker) else {
+            continue;
+        };
         let rest = &message[start + marker.len()..];
         let Some(end) = rest.find('`') else { continue };
         let word = &rest[..end];
@@ -177,7 +221,12 @@ fn normalize_rules(
 ) -> Result<Vec<(SettingPath, SettingPath)>, PolicyError> {
     let mut renamed = Vec::new();
     if let Some(settings) = file.rules.take() {
-        file.rules = Some(normalize_rule_map(settings, &SettingPath::parse("rules"), error, &mut renamed)?);
+        file.rules = Some(normalize_rule_map(
+            settings,
+            &SettingPath::parse("rules"),
+            error,
+            &mut renamed,
+        )?);
     }
     if let Some(overrides) = &mut file.overrides {
         let list = match overrides {
@@ -185,7 +234,8 @@ fn normalize_rules(
         };
         for (index, entry) in list.iter_mut().enumerate() {
             let path = SettingPath::parse("overrides").index(index).key("rules");
-            entry.rules = normalize_rule_map(std::mem::take(&mut entry.rules), &path, error, &mut renamed)?;
+            entry.rules =
+                normalize_rule_map(std::mem::take(&mut entry.rules), &path, error, &mut renamed)?;
         }
     }
     if let Some(exceptions) = &mut file.exceptions {
@@ -195,10 +245,15 @@ fn normalize_rules(
         for (index, Exception { rules: codes, .. }) in list.iter_mut().enumerate() {
             let path = SettingPath::parse("exceptions").index(index).key("rules");
             if codes.is_empty() {
-                return Err(error(&path, "an exception must name at least one rule".to_string()));
+                return Err(error(
+                    &path,
+                    "an exception must name at least one rule".to_string(),
+                ));
             }
             for (i, code) in codes.iter_mut().enumerate() {
-                *code = rule_code(code).map_err(|message| error(&path.index(i), message))?.to_string();
+                *code = rule_code(code)
+                    .map_err(|message| error(&path.index(i), message))?
+                    .to_string();
             }
         }
     }
@@ -217,15 +272,25 @@ fn normalize_rule_map(
         let rule = rules::find(&key).ok_or_else(|| error(&key_path, unknown_rule(&key)))?;
         if let Some(options) = &setting.options {
             for (option, value) in options {
-                rule.validate_option(option, value)
-                    .map_err(|message| error(&key_path.key("options").key(option), format!("rules.{}: {message}", rule.code)))?;
+                rule.validate_option(option, value).map_err(|message| {
+                    error(
+                        &key_path.key("options").key(option),
+                        format!("rules.{}: {message}", rule.code),
+                    )
+                })?;
             }
         }
         if key != rule.code {
             renamed.push((key_path.clone(), path.key(rule.code)));
         }
         if normalized.insert(rule.code.to_string(), setting).is_some() {
-            return Err(error(&key_path, format!("rule {} is configured twice (by code and by name)", rule.code)));
+            return Err(error(
+                &key_path,
+                format!(
+                    "rule {} is configured twice (by code and by name)",
+                    rule.code
+                ),
+            ));
         }
     }
     Ok(normalized)
@@ -233,17 +298,26 @@ fn normalize_rule_map(
 
 /// The code of a rule named by code or name.
 pub fn rule_code(code_or_name: &str) -> Result<&'static str, String> {
-    rules::find(code_or_name).map(|rule| rule.code).ok_or_else(|| unknown_rule(code_or_name))
+    rules::find(code_or_name)
+        .map(|rule| rule.code)
+        .ok_or_else(|| unknown_rule(code_or_name))
 }
 
 fn unknown_rule(key: &str) -> String {
     let candidates = rules::all().iter().flat_map(|rule| [rule.code, rule.name]);
-    format!("unknown rule `{key}`{} (`dockgate rules` lists them)", suggestion(key, candidates))
+    format!(
+        "unknown rule `{key}`{} (`dockgate rules` lists them)",
+        suggestion(key, candidates)
+    )
 }
 
-fn validate_locks(file: &PolicyFile, error: &impl Fn(&SettingPath, String) -> PolicyError) -> Result<(), PolicyError> {
+fn validate_locks(
+    file: &PolicyFile,
+    error: &impl Fn(&SettingPath, String) -> PolicyError,
+) -> Result<(), PolicyError> {
     for (index, entry) in file.locked.iter().flatten().enumerate() {
-        lock::validate_lock(entry).map_err(|message| error(&SettingPath::parse("locked").index(index), message))?;
+        lock::validate_lock(entry)
+            .map_err(|message| error(&SettingPath::parse("locked").index(index), message))?;
     }
     Ok(())
 }
@@ -266,31 +340,53 @@ impl Loader {
     /// one once, at its first place), `root` last.
     pub fn chain(&mut self, root: Source) -> Result<Vec<Arc<Document>>, PolicyError> {
         let mut order = Vec::new();
-        let root_document = self
-            .read(&root)
-            .map_err(|error| error.placed(|message| PolicyError::new(root.name(), Location::START, message)))?;
+        let root_document = self.read(&root).map_err(|error| {
+            error.placed(|message| PolicyError::new(root.name(), Location::START, message))
+        })?;
         self.visit(root_document, &mut Vec::new(), &mut order)?;
         Ok(order)
     }
 
-    fn visit(&mut self, document: Arc<Document>, stack: &mut Vec<Source>, order: &mut Vec<Arc<Document>>) -> Result<(), PolicyError> {
+    fn visit(
+        &mut self,
+        document: Arc<Document>,
+        stack: &mut Vec<Source>,
+        order: &mut Vec<Arc<Document>>,
+    ) -> Result<(), PolicyError> {
         stack.push(document.source.clone());
         for (index, spec) in document.file.extends.iter().flatten().enumerate() {
             let path = SettingPath::parse("extends").index(index);
-            let source = document.source.resolve(spec).map_err(|message| document.error(&path, message))?;
+            let source = document
+                .source
+                .resolve(spec)
+                .map_err(|message| document.error(&path, message))?;
             if let Some(start) = stack.iter().position(|seen| *seen == source) {
-                let cycle: Vec<String> = stack[start..].iter().chain([&source]).map(Source::name).collect();
-                return Err(document.error(&path, format!("`extends` cycle: {}", cycle.join(" -> "))));
+                let cycle: Vec<String> = stack[start..]
+                    .iter()
+                    .chain([&source])
+                    .map(Source::name)
+                    .collect();
+                return Err(
+                    document.error(&path, format!("`extends` cycle: {}", cycle.join(" -> ")))
+                );
             }
             if stack.len() >= MAX_EXTENDS_DEPTH {
-                return Err(document.error(&path, format!("`extends` nests deeper than {MAX_EXTENDS_DEPTH} policies")));
+                return Err(document.error(
+                    &path,
+                    format!("`extends` nests deeper than {MAX_EXTENDS_DEPTH} policies"),
+                ));
             }
-            if order.iter().any(|done: &Arc<Document>| done.source == source) {
+            if order
+                .iter()
+                .any(|done: &Arc<Document>| done.source == source)
+            {
                 continue;
             }
-            let extended = self
-                .read(&source)
-                .map_err(|error| error.placed(|message| document.error(&path, format!("cannot read `{spec}`: {message}"))))?;
+            let extended = self.read(&source).map_err(|error| {
+                error.placed(|message| {
+                    document.error(&path, format!("cannot read `{spec}`: {message}"))
+                })
+            })?;
             self.visit(extended, stack, order)?;
         }
         stack.pop();
@@ -346,7 +442,12 @@ fn read_local(path: &Path) -> Result<String, ReadError> {
         let offset = error.utf8_error().valid_up_to();
         let before = &error.as_bytes()[..offset];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        let column = offset
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+            + 1;
         ReadError::Invalid(PolicyError::new(
             display_path(path),
             Location { line, column },

@@ -63,7 +63,9 @@ impl fmt::Display for SettingPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, segment) in self.0.iter().enumerate() {
             match segment {
-                Segment::Key(key) if key.contains(['.', '[', ' ']) => write!(f, "{}{key:?}", if i > 0 { "." } else { "" })?,
+                Segment::Key(key) if key.contains(['.', '[', ' ']) => {
+                    write!(f, "{}{key:?}", if i > 0 { "." } else { "" })?
+                }
                 Segment::Key(key) if i > 0 => write!(f, ".{key}")?,
                 Segment::Key(key) => f.write_str(key)?,
                 Segment::Index(index) => write!(f, "[{index}]")?,
@@ -199,20 +201,43 @@ mod tests {
     fn indexes_keys_and_items() {
         let text = "fail_on: error\nrules:\n  DL3008: off\n  DL3007:\n    severity: error\nexceptions:\n  - rules: [DL3008]\n    owner: me\n";
         let locations = Locations::index(text);
-        let at = |dotted: &str| locations.get(&SettingPath::parse(dotted)).map(|l| (l.line, l.column));
+        let at = |dotted: &str| {
+            locations
+                .get(&SettingPath::parse(dotted))
+                .map(|l| (l.line, l.column))
+        };
         assert_eq!(at("fail_on"), Some((1, 1)));
         assert_eq!(at("rules.DL3008"), Some((3, 3)));
         assert_eq!(at("rules.DL3007.severity"), Some((5, 5)));
         let item = SettingPath::parse("exceptions").index(0);
         assert_eq!(locations.get(&item).map(|l| l.line), Some(7));
-        assert_eq!(locations.get(&item.key("owner")).map(|l| (l.line, l.column)), Some((8, 5)));
-        assert_eq!(locations.find(&SettingPath::parse("rules.DL3008.options.x")).line, 3);
+        assert_eq!(
+            locations
+                .get(&item.key("owner"))
+                .map(|l| (l.line, l.column)),
+            Some((8, 5))
+        );
+        assert_eq!(
+            locations
+                .find(&SettingPath::parse("rules.DL3008.options.x"))
+                .line,
+            3
+        );
     }
 
     #[test]
     fn display_quotes_dotted_keys() {
         let path = SettingPath::parse("labels.required").key("org.opencontainers.image.source");
-        assert_eq!(path.to_string(), "labels.required.\"org.opencontainers.image.source\"");
-        assert_eq!(SettingPath::parse("exceptions").index(2).key("owner").to_string(), "exceptions[2].owner");
+        assert_eq!(
+            path.to_string(),
+            "labels.required.\"org.opencontainers.image.source\""
+        );
+        assert_eq!(
+            SettingPath::parse("exceptions")
+                .index(2)
+                .key("owner")
+                .to_string(),
+            "exceptions[2].owner"
+        );
     }
 }

@@ -39,7 +39,15 @@ fn section_keys(section: &str) -> Option<Vec<String>> {
     Some(properties.keys().cloned().collect())
 }
 
-const WHOLE_SETTINGS: &[&str] = &["rules", "image", "base_images", "labels", "fail_on", "pragmas", "exceptions"];
+const WHOLE_SETTINGS: &[&str] = &[
+    "rules",
+    "image",
+    "base_images",
+    "labels",
+    "fail_on",
+    "pragmas",
+    "exceptions",
+];
 
 /// Checks that a `locked` entry names something lockable.
 pub fn validate_lock(entry: &str) -> Result<(), String> {
@@ -77,7 +85,9 @@ pub fn expand(entry: &str, document: &Document, location: Location, merged: &Val
             .flatten()
             .map(|(code, _)| SettingPath::parse("rules").key(code))
             .collect(),
-        Some(("rules", code)) => vec![SettingPath::parse("rules").key(rule_code(code).unwrap_or(code))],
+        Some(("rules", code)) => {
+            vec![SettingPath::parse("rules").key(rule_code(code).unwrap_or(code))]
+        }
         _ => vec![SettingPath::parse(entry)],
     };
     paths
@@ -115,11 +125,16 @@ impl Lock {
                     if let Some(setting) = get(entry, &rules.key(code))
                         && let Some(reason) = weakens_rule(code, self.snapshot.as_ref(), setting)
                     {
-                        let at = SettingPath::parse("overrides").index(index).key("rules").key(code);
-                        return fail(&at, &format!("an override {reason}"));
+                        let at = SettingPath::parse("overrides")
+                            .index(index)
+                            .key("rules")
+                            .key(code);
+                        return fail(&at, &format!("in an override: {reason}"));
                     }
                 }
-                for (index, exception) in list_items(&document.value, "exceptions").iter().enumerate() {
+                for (index, exception) in
+                    list_items(&document.value, "exceptions").iter().enumerate()
+                {
                     let waived = get(exception, &SettingPath::parse("rules"))
                         .and_then(Value::as_sequence)
                         .is_some_and(|codes| codes.iter().any(|c| c.as_str() == Some(code)));
@@ -134,12 +149,17 @@ impl Lock {
                 if list_items(&document.value, "exceptions").is_empty() {
                     Ok(())
                 } else {
-                    fail(&SettingPath::parse("exceptions"), "no exceptions can be added")
+                    fail(
+                        &SettingPath::parse("exceptions"),
+                        "no exceptions can be added",
+                    )
                 }
             }
             _ => {
                 // A section or one key of it: compare every key the document sets.
-                let Some(written) = get(&document.value, &self.path) else { return Ok(()) };
+                let Some(written) = get(&document.value, &self.path) else {
+                    return Ok(());
+                };
                 let single_key = self.path.0.len() == 2 || !matches!(written, Value::Mapping(_));
                 let entries: Vec<(SettingPath, &Value, Option<&Value>)> = if single_key {
                     vec![(self.path.clone(), written, self.snapshot.as_ref())]
@@ -217,24 +237,37 @@ fn weakens_rule(code: &str, snapshot: Option<&Value>, setting: &Value) -> Option
 
 /// Why `value` weakens the locked value of the setting at `path`, if it does.
 fn weakens_setting(path: &SettingPath, locked: Option<&Value>, value: &Value) -> Option<String> {
-    let Some(Segment::Key(key)) = path.0.last() else { return None };
+    let Some(Segment::Key(key)) = path.0.last() else {
+        return None;
+    };
     let key = key.as_str();
     match key {
         "fail_on" => {
-            let rank = |v: &str| ["style", "info", "warning", "error", "never"].iter().position(|x| *x == v);
+            let rank = |v: &str| {
+                ["style", "info", "warning", "error", "never"]
+                    .iter()
+                    .position(|x| *x == v)
+            };
             let locked = locked.and_then(Value::as_str).unwrap_or("warning");
             let new = value.as_str()?;
-            (rank(new) > rank(locked)).then(|| format!("it cannot be raised from {locked} to {new}"))
+            (rank(new) > rank(locked))
+                .then(|| format!("it cannot be raised from {locked} to {new}"))
         }
         "pragmas" => {
-            let rank = |v: &str| ["allowed", "reason-required", "forbidden"].iter().position(|x| *x == v);
+            let rank = |v: &str| {
+                ["allowed", "reason-required", "forbidden"]
+                    .iter()
+                    .position(|x| *x == v)
+            };
             let locked = locked.and_then(Value::as_str).unwrap_or("allowed");
             let new = value.as_str()?;
-            (rank(new) < rank(locked)).then(|| format!("it cannot be relaxed from {locked} to {new}"))
+            (rank(new) < rank(locked))
+                .then(|| format!("it cannot be relaxed from {locked} to {new}"))
         }
         "non_root" | "numeric_user" | "distroless" | "require_digest" | "strict" => {
             let locked = locked.and_then(Value::as_bool).unwrap_or(key == "non_root");
-            (locked && value.as_bool() == Some(false)).then(|| "it cannot be switched off".to_string())
+            (locked && value.as_bool() == Some(false))
+                .then(|| "it cannot be switched off".to_string())
         }
         "max_layers" => {
             let locked = locked?.as_u64()?;
@@ -259,7 +292,11 @@ fn weakens_setting(path: &SettingPath, locked: Option<&Value>, value: &Value) ->
             let locked = locked?.as_mapping()?;
             let new = value.as_mapping()?;
             new.iter()
-                .find(|(label, kind)| locked.get(*label).is_some_and(|locked_kind| locked_kind != *kind))
+                .find(|(label, kind)| {
+                    locked
+                        .get(*label)
+                        .is_some_and(|locked_kind| locked_kind != *kind)
+                })
                 .map(|(label, _)| format!("the type of `{}` cannot be changed", scalar_text(label)))
         }
         "deny" => {
@@ -312,6 +349,9 @@ fn scalar_text(value: &Value) -> String {
         Value::String(text) => text.clone(),
         Value::Number(number) => number.to_string(),
         Value::Bool(flag) => flag.to_string(),
-        other => serde_yaml_ng::to_string(other).unwrap_or_default().trim().to_string(),
+        other => serde_yaml_ng::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
     }
 }

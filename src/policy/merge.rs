@@ -14,8 +14,8 @@ use serde_yaml_ng::{Mapping, Value};
 
 use super::error::PolicyError;
 use super::load::Document;
-use super::lock::{self, Lock};
 use super::locate::{Location, Segment, SettingPath};
+use super::lock::{self, Lock};
 
 /// Which policy set a value, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,10 +47,20 @@ impl Merged {
         for lock in &self.locks {
             lock.check(document)?;
         }
-        merge_value(&mut self.value, &document.value, &SettingPath::root(), &SettingPath::root(), document, &mut self.origins);
+        merge_value(
+            &mut self.value,
+            &document.value,
+            &SettingPath::root(),
+            &SettingPath::root(),
+            document,
+            &mut self.origins,
+        );
         for (index, entry) in document.file.locked.iter().flatten().enumerate() {
-            let location = document.locations.find(&SettingPath::parse("locked").index(index));
-            self.locks.extend(lock::expand(entry, document, location, &self.value));
+            let location = document
+                .locations
+                .find(&SettingPath::parse("locked").index(index));
+            self.locks
+                .extend(lock::expand(entry, document, location, &self.value));
         }
         Ok(())
     }
@@ -107,11 +117,19 @@ fn merge_value(
             *base = Value::Sequence(Vec::new());
             record(overlay, path, file_path, document, origins);
         }
-        let Value::Sequence(list) = base else { unreachable!("made a sequence above") };
+        let Value::Sequence(list) = base else {
+            unreachable!("made a sequence above")
+        };
         let append_path = file_path.key("append");
         for (index, item) in items.iter().enumerate() {
             let item_path = path.index(list.len());
-            record(item, &item_path, &append_path.index(index), document, origins);
+            record(
+                item,
+                &item_path,
+                &append_path.index(index),
+                document,
+                origins,
+            );
             list.push(item.clone());
         }
         return;
@@ -119,9 +137,18 @@ fn merge_value(
     match (base, overlay) {
         (Value::Mapping(base), Value::Mapping(overlay)) => {
             for (key, value) in overlay {
-                let Some(key_text) = key.as_str() else { continue };
+                let Some(key_text) = key.as_str() else {
+                    continue;
+                };
                 let entry = base.entry(key.clone()).or_insert(Value::Null);
-                merge_value(entry, value, &path.key(key_text), &file_path.key(key_text), document, origins);
+                merge_value(
+                    entry,
+                    value,
+                    &path.key(key_text),
+                    &file_path.key(key_text),
+                    document,
+                    origins,
+                );
             }
         }
         (base, overlay) => {
@@ -133,7 +160,13 @@ fn merge_value(
 }
 
 /// Records `document` as the origin of `value` and everything inside it.
-fn record(value: &Value, path: &SettingPath, file_path: &SettingPath, document: &Document, origins: &mut BTreeMap<SettingPath, Origin>) {
+fn record(
+    value: &Value,
+    path: &SettingPath,
+    file_path: &SettingPath,
+    document: &Document,
+    origins: &mut BTreeMap<SettingPath, Origin>,
+) {
     origins.insert(
         path.clone(),
         Origin {
@@ -145,13 +178,25 @@ fn record(value: &Value, path: &SettingPath, file_path: &SettingPath, document: 
         Value::Mapping(mapping) => {
             for (key, value) in mapping {
                 if let Some(key) = key.as_str() {
-                    record(value, &path.key(key), &file_path.key(key), document, origins);
+                    record(
+                        value,
+                        &path.key(key),
+                        &file_path.key(key),
+                        document,
+                        origins,
+                    );
                 }
             }
         }
         Value::Sequence(items) => {
             for (index, item) in items.iter().enumerate() {
-                record(item, &path.index(index), &file_path.index(index), document, origins);
+                record(
+                    item,
+                    &path.index(index),
+                    &file_path.index(index),
+                    document,
+                    origins,
+                );
             }
         }
         _ => {}

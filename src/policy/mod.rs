@@ -54,7 +54,10 @@ pub struct Policy {
     merged: Merged,
     /// Where path globs are relative to: the repository root.
     pub root: PathBuf,
-    overrides: Vec<(globset::GlobSet, std::collections::BTreeMap<String, RuleSetting>)>,
+    overrides: Vec<(
+        globset::GlobSet,
+        std::collections::BTreeMap<String, RuleSetting>,
+    )>,
     include: Option<globset::GlobSet>,
     exclude: Option<globset::GlobSet>,
     exceptions: Vec<ActiveException>,
@@ -84,7 +87,12 @@ pub fn load(choice: &Choice, root: &Path, fetcher: GithubFetcher) -> Result<Poli
 }
 
 /// [`load`] as if today were `today` (exception expiry).
-pub fn load_on(choice: &Choice, root: &Path, fetcher: GithubFetcher, today: Date) -> Result<Policy, PolicyError> {
+pub fn load_on(
+    choice: &Choice,
+    root: &Path,
+    fetcher: GithubFetcher,
+    today: Date,
+) -> Result<Policy, PolicyError> {
     let source = match choice {
         Choice::Explicit(spec) => source_for(spec)?,
         Choice::Discover => match discover(root)? {
@@ -101,6 +109,11 @@ pub fn load_on(choice: &Choice, root: &Path, fetcher: GithubFetcher, today: Date
     Policy::new(chain, merged, root, today)
 }
 
+/// Parses and validates one policy text on its own, without reading what it extends.
+pub fn parse_document(name: &str, text: &str) -> Result<Document, PolicyError> {
+    load::parse(Source::Local(PathBuf::from(name)), text)
+}
+
 /// The source a `--config` value names.
 pub fn source_for(spec: &str) -> Result<Source, PolicyError> {
     if let Some(name) = spec.strip_prefix("builtin:") {
@@ -110,7 +123,11 @@ pub fn source_for(spec: &str) -> Result<Source, PolicyError> {
                 Location::START,
                 format!(
                     "unknown built-in policy `{spec}` (available: {}){}",
-                    PRESETS.iter().map(|n| format!("builtin:{n}")).collect::<Vec<_>>().join(", "),
+                    PRESETS
+                        .iter()
+                        .map(|n| format!("builtin:{n}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     suggestion(name, PRESETS.iter().copied())
                 ),
             )
@@ -161,10 +178,24 @@ fn glob_set<'a>(globs: impl IntoIterator<Item = &'a Glob>) -> globset::GlobSet {
 }
 
 impl Policy {
-    fn new(chain: Vec<std::sync::Arc<Document>>, merged: Merged, root: &Path, today: Date) -> Result<Policy, PolicyError> {
-        let name = chain.last().map(|document| document.name.clone()).unwrap_or_default();
-        let settings: PolicyFile = serde_yaml_ng::from_value(merged.value.clone())
-            .map_err(|error| PolicyError::new(name, Location::START, format!("the merged policy is invalid: {error}")))?;
+    fn new(
+        chain: Vec<std::sync::Arc<Document>>,
+        merged: Merged,
+        root: &Path,
+        today: Date,
+    ) -> Result<Policy, PolicyError> {
+        let name = chain
+            .last()
+            .map(|document| document.name.clone())
+            .unwrap_or_default();
+        let settings: PolicyFile =
+            serde_yaml_ng::from_value(merged.value.clone()).map_err(|error| {
+                PolicyError::new(
+                    name,
+                    Location::START,
+                    format!("the merged policy is invalid: {error}"),
+                )
+            })?;
         let overrides = settings
             .overrides
             .iter()
@@ -176,12 +207,17 @@ impl Policy {
         let exclude = files.exclude.as_ref().map(|globs| glob_set(globs.items()));
         let mut exceptions = Vec::new();
         let mut expired: Vec<FileReport> = Vec::new();
-        for (index, exception) in settings.exceptions.iter().flat_map(|list| list.items()).enumerate() {
+        for (index, exception) in settings
+            .exceptions
+            .iter()
+            .flat_map(|list| list.items())
+            .enumerate()
+        {
             if exception.expires >= today {
                 exceptions.push(ActiveException {
                     rules: exception.rules.clone(),
-                    paths: exception.paths.as_ref().map(|globs| glob_set(globs)),
-                    images: exception.images.as_ref().map(|globs| glob_set(globs)),
+                    paths: exception.paths.as_ref().map(glob_set),
+                    images: exception.images.as_ref().map(glob_set),
                 });
                 continue;
             }
@@ -205,7 +241,9 @@ impl Policy {
 
     /// The name of the repository's own policy (the last one applied).
     pub fn name(&self) -> &str {
-        self.chain.last().map_or(DEFAULT_POLICY, |document| document.name.as_str())
+        self.chain
+            .last()
+            .map_or(DEFAULT_POLICY, |document| document.name.as_str())
     }
 
     /// The threshold the policy sets, if it sets one.
@@ -225,15 +263,23 @@ impl Policy {
     pub fn rule_set(&self, path: &str) -> RuleSet {
         let path = path.strip_prefix("./").unwrap_or(path);
         let mut set = RuleSet::all();
-        let apply = |settings: &std::collections::BTreeMap<String, RuleSetting>, set: &mut RuleSet| {
+        let apply = |settings: &std::collections::BTreeMap<String, RuleSetting>,
+                     set: &mut RuleSet| {
             for (code, setting) in settings {
-                let Some(rule) = rules::find(code) else { continue };
+                let Some(rule) = rules::find(code) else {
+                    continue;
+                };
                 let current = set.get(code);
                 let severity = match setting.severity {
                     Some(level) => level.severity(),
-                    None => current.as_ref().map(|(severity, _)| *severity).or(Some(rule.severity)),
+                    None => current
+                        .as_ref()
+                        .map(|(severity, _)| *severity)
+                        .or(Some(rule.severity)),
                 };
-                let mut options = current.map(|(_, options)| (**options).clone()).unwrap_or_default();
+                let mut options = current
+                    .map(|(_, options)| (**options).clone())
+                    .unwrap_or_default();
                 for (name, value) in setting.options.iter().flatten() {
                     options.insert(name.clone(), value.clone());
                 }
@@ -267,15 +313,27 @@ impl Policy {
         let mut settings = std::collections::BTreeMap::new();
         let mut option = |code: &str, name: &str, value: serde_json::Value| {
             let setting: &mut RuleSetting = settings.entry(code.to_string()).or_default();
-            setting.options.get_or_insert_with(Default::default).insert(name.to_string(), value);
+            setting
+                .options
+                .get_or_insert_with(Default::default)
+                .insert(name.to_string(), value);
         };
         if let Some(base) = &self.settings.base_images {
             let globs = |list: &Option<file::ListValue<Glob>>| {
-                serde_json::Value::from(list.iter().flat_map(|l| l.items()).map(|glob| glob.0.clone()).collect::<Vec<_>>())
+                serde_json::Value::from(
+                    list.iter()
+                        .flat_map(|l| l.items())
+                        .map(|glob| glob.0.clone())
+                        .collect::<Vec<_>>(),
+                )
             };
             option("DG1001", "allow", globs(&base.allow));
             option("DG1001", "deny", globs(&base.deny));
-            option("DG1002", "require", serde_json::Value::Bool(base.require_digest.unwrap_or(false)));
+            option(
+                "DG1002",
+                "require",
+                serde_json::Value::Bool(base.require_digest.unwrap_or(false)),
+            );
         }
         settings
     }
@@ -286,7 +344,9 @@ impl Policy {
             .locks
             .iter()
             .filter_map(|lock| match lock.path.0.as_slice() {
-                [locate::Segment::Key(section), locate::Segment::Key(code)] if section == "rules" => {
+                [locate::Segment::Key(section), locate::Segment::Key(code)]
+                    if section == "rules" =>
+                {
                     rules::find(code).map(|rule| rule.code)
                 }
                 _ => None,
@@ -300,7 +360,10 @@ impl Policy {
         self.exceptions.iter().any(|exception| {
             exception.rules.iter().any(|code| code == rule)
                 && exception.images.is_none()
-                && exception.paths.as_ref().is_none_or(|set| set.is_match(path))
+                && exception
+                    .paths
+                    .as_ref()
+                    .is_none_or(|set| set.is_match(path))
         })
     }
 
@@ -309,7 +372,10 @@ impl Policy {
         self.exceptions.iter().any(|exception| {
             exception.rules.iter().any(|code| code == rule)
                 && exception.paths.is_none()
-                && exception.images.as_ref().is_none_or(|set| set.is_match(reference))
+                && exception
+                    .images
+                    .as_ref()
+                    .is_none_or(|set| set.is_match(reference))
         })
     }
 
@@ -320,11 +386,20 @@ impl Policy {
 }
 
 /// A DG0001 finding on the exception at `origin`, in that policy file's report.
-fn expired_finding(chain: &[std::sync::Arc<Document>], origin: &merge::Origin, exception: &Exception, reports: &mut Vec<FileReport>) {
-    let Some(document) = chain.iter().find(|document| document.name == origin.policy) else { return };
+fn expired_finding(
+    chain: &[std::sync::Arc<Document>],
+    origin: &merge::Origin,
+    exception: &Exception,
+    reports: &mut Vec<FileReport>,
+) {
+    let Some(document) = chain.iter().find(|document| document.name == origin.policy) else {
+        return;
+    };
     let text = &document.text;
     let offset = offset_of(text, origin.location);
-    let line_end = text[offset..].find('\n').map_or(text.len(), |end| offset + end);
+    let line_end = text[offset..]
+        .find('\n')
+        .map_or(text.len(), |end| offset + end);
     let range = TextRange::new(offset, line_end);
     let rule = &rules::policy::dg0001::RULE;
     let mut finding = Finding {
@@ -345,7 +420,10 @@ fn expired_finding(chain: &[std::sync::Arc<Document>], origin: &merge::Origin, e
     };
     let lines = LineIndex::new(text);
     finding.locate(text, &lines);
-    match reports.iter_mut().find(|report| report.path == document.name) {
+    match reports
+        .iter_mut()
+        .find(|report| report.path == document.name)
+    {
         Some(report) => report.findings.push(finding),
         None => reports.push(FileReport {
             path: document.name.clone(),

@@ -5,7 +5,10 @@
 pub const NAMES: &[&str] = &["recommended", "strict", "hadolint"];
 
 const TEXTS: &[(&str, &str)] = &[
-    ("recommended", include_str!("../../policies/recommended.yml")),
+    (
+        "recommended",
+        include_str!("../../policies/recommended.yml"),
+    ),
     ("strict", include_str!("../../policies/strict.yml")),
     ("hadolint", include_str!("../../policies/hadolint.yml")),
 ];

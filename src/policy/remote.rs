@@ -19,23 +19,39 @@ pub struct GithubRef {
     pub reference: String,
 }
 
-pub const GITHUB_REF_EXPECTED: &str = "expected `github:OWNER/REPO/PATH@REF`, e.g. `github:acme/policies/container.yml@v1`";
+pub const GITHUB_REF_EXPECTED: &str =
+    "expected `github:OWNER/REPO/PATH@REF`, e.g. `github:acme/policies/container.yml@v1`";
 
 impl GithubRef {
     pub fn parse(spec: &str) -> Result<GithubRef, String> {
-        let rest = spec.strip_prefix("github:").ok_or_else(|| GITHUB_REF_EXPECTED.to_string())?;
+        let rest = spec
+            .strip_prefix("github:")
+            .ok_or_else(|| GITHUB_REF_EXPECTED.to_string())?;
         let (location, reference) = rest
             .rsplit_once('@')
             .ok_or_else(|| format!("`{spec}` has no `@REF`: {GITHUB_REF_EXPECTED}"))?;
         let mut parts = location.splitn(3, '/');
-        let (Some(owner), Some(repo), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(format!("invalid remote policy `{spec}`: {GITHUB_REF_EXPECTED}"));
+        let (Some(owner), Some(repo), Some(path)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(format!(
+                "invalid remote policy `{spec}`: {GITHUB_REF_EXPECTED}"
+            ));
         };
         let valid_name = |name: &str| {
-            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         };
-        if !valid_name(owner) || !valid_name(repo) || path.is_empty() || reference.is_empty() || path.split('/').any(|part| part.is_empty() || part == "..") {
-            return Err(format!("invalid remote policy `{spec}`: {GITHUB_REF_EXPECTED}"));
+        if !valid_name(owner)
+            || !valid_name(repo)
+            || path.is_empty()
+            || reference.is_empty()
+            || path.split('/').any(|part| part.is_empty() || part == "..")
+        {
+            return Err(format!(
+                "invalid remote policy `{spec}`: {GITHUB_REF_EXPECTED}"
+            ));
         }
         Ok(GithubRef {
             owner: owner.to_string(),
@@ -53,7 +69,12 @@ impl GithubRef {
             match part {
                 "" | "." => {}
                 ".." => {
-                    parts.pop().ok_or_else(|| format!("`{relative}` leaves the repository {}/{}", self.owner, self.repo))?;
+                    parts.pop().ok_or_else(|| {
+                        format!(
+                            "`{relative}` leaves the repository {}/{}",
+                            self.owner, self.repo
+                        )
+                    })?;
                 }
                 part => parts.push(part),
             }
@@ -67,7 +88,11 @@ impl GithubRef {
 
 impl fmt::Display for GithubRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "github:{}/{}/{}@{}", self.owner, self.repo, self.path, self.reference)
+        write!(
+            f,
+            "github:{}/{}/{}@{}",
+            self.owner, self.repo, self.path, self.reference
+        )
     }
 }
 
@@ -102,7 +127,11 @@ impl GithubFetcher {
             .unwrap_or_else(|| "https://api.github.com".to_string());
         let token = ["INPUT_GITHUB-TOKEN", "INPUT_GITHUB_TOKEN", "GITHUB_TOKEN"]
             .iter()
-            .find_map(|name| std::env::var(name).ok().filter(|token| !token.trim().is_empty()))
+            .find_map(|name| {
+                std::env::var(name)
+                    .ok()
+                    .filter(|token| !token.trim().is_empty())
+            })
             .map(|token| token.trim().to_string());
         GithubFetcher::new(api_url, token)
     }
@@ -112,7 +141,11 @@ impl GithubFetcher {
             api_url: api_url.trim_end_matches('/').to_string(),
             token,
             client: None,
-            backoff: vec![Duration::from_millis(500), Duration::from_secs(2), Duration::from_secs(5)],
+            backoff: vec![
+                Duration::from_millis(500),
+                Duration::from_secs(2),
+                Duration::from_secs(5),
+            ],
         }
     }
 
@@ -123,7 +156,12 @@ impl GithubFetcher {
             self.api_url,
             policy.owner,
             policy.repo,
-            policy.path.split('/').map(encode_path_segment).collect::<Vec<_>>().join("/")
+            policy
+                .path
+                .split('/')
+                .map(encode_path_segment)
+                .collect::<Vec<_>>()
+                .join("/")
         );
         let client = match &self.client {
             Some(client) => client.clone(),
@@ -162,7 +200,11 @@ impl GithubFetcher {
                         .map(|seconds| Duration::from_secs(seconds.min(60)))
                 }
                 Err(error) if attempt == self.backoff.len() => {
-                    return Err(format!("cannot reach {}: {}", self.api_url, without_url(&error)));
+                    return Err(format!(
+                        "cannot reach {}: {}",
+                        self.api_url,
+                        without_url(&error)
+                    ));
                 }
                 Err(_) => None,
             };
@@ -179,7 +221,10 @@ impl GithubFetcher {
             404 => " (no such repository, file or ref, or the token cannot read it)",
             _ => "",
         };
-        format!("cannot fetch remote policy {policy}: HTTP {}{hint}", status.as_u16())
+        format!(
+            "cannot fetch remote policy {policy}: HTTP {}{hint}",
+            status.as_u16()
+        )
     }
 
     #[cfg(test)]
@@ -196,7 +241,9 @@ fn read_body(response: reqwest::blocking::Response) -> Result<String, String> {
         .read_to_end(&mut bytes)
         .map_err(|error| format!("reading the response failed: {error}"))?;
     if bytes.len() as u64 > MAX_POLICY_BYTES {
-        return Err(format!("the policy is larger than {MAX_POLICY_BYTES} bytes"));
+        return Err(format!(
+            "the policy is larger than {MAX_POLICY_BYTES} bytes"
+        ));
     }
     String::from_utf8(bytes).map_err(|_| "the policy is not UTF-8 text".to_string())
 }
@@ -233,8 +280,17 @@ mod tests {
         assert_eq!(parsed.repo, "policies");
         assert_eq!(parsed.path, "container/base.yml");
         assert_eq!(parsed.reference, "v1.2");
-        assert_eq!(parsed.to_string(), "github:acme/policies/container/base.yml@v1.2");
-        for bad in ["github:acme/policies@v1", "github:acme/policies/x.yml", "github:/p/x.yml@v1", "github:a/b/../x.yml@v1", "github:a/b/x.yml@"] {
+        assert_eq!(
+            parsed.to_string(),
+            "github:acme/policies/container/base.yml@v1.2"
+        );
+        for bad in [
+            "github:acme/policies@v1",
+            "github:acme/policies/x.yml",
+            "github:/p/x.yml@v1",
+            "github:a/b/../x.yml@v1",
+            "github:a/b/x.yml@",
+        ] {
             assert!(GithubRef::parse(bad).is_err(), "{bad}");
         }
     }
@@ -242,7 +298,10 @@ mod tests {
     #[test]
     fn relative_paths_stay_in_the_repository() {
         let base = GithubRef::parse("github:acme/policies/teams/web.yml@main").unwrap();
-        assert_eq!(base.join("../org.yml").unwrap().to_string(), "github:acme/policies/org.yml@main");
+        assert_eq!(
+            base.join("../org.yml").unwrap().to_string(),
+            "github:acme/policies/org.yml@main"
+        );
         assert_eq!(base.join("./shared.yml").unwrap().path, "teams/shared.yml");
         assert!(base.join("../../x.yml").is_err());
     }

@@ -11,7 +11,10 @@ use crate::rules;
 pub fn schema_json() -> String {
     let mut schema = serde_json::to_value(schemars::schema_for!(PolicyFile)).unwrap_or_default();
     if let Some(object) = schema.as_object_mut() {
-        object.insert("$id".into(), json!("https://github.com/dockgate/dockgate/raw/main/policies/dockgate.schema.json"));
+        object.insert(
+            "$id".into(),
+            json!("https://github.com/dockgate/dockgate/raw/main/policies/dockgate.schema.json"),
+        );
     }
     // `rules` and `overrides[].rules` are maps from a rule code or name to its setting:
     // list every rule so editors can complete codes and options.
@@ -25,7 +28,10 @@ pub fn schema_json() -> String {
                 "enum": ["off", "on", "error", "warning", "info", "style"]
             }),
         );
-        if let Some(properties) = definitions.get_mut("Override").and_then(|o| o.get_mut("properties")) {
+        if let Some(properties) = definitions
+            .get_mut("Override")
+            .and_then(|o| o.get_mut("properties"))
+        {
             properties["rules"] = json!({ "$ref": "#/$defs/RuleMap" });
         }
     }

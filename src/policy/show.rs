@@ -33,12 +33,25 @@ pub fn annotated(merged: &Merged, chain: &[Arc<Document>]) -> String {
     out
 }
 
-fn emit_mapping(merged: &Merged, value: &Value, path: &SettingPath, indent: usize, out: &mut String) {
-    let Value::Mapping(mapping) = value else { return };
+fn emit_mapping(
+    merged: &Merged,
+    value: &Value,
+    path: &SettingPath,
+    indent: usize,
+    out: &mut String,
+) {
+    let Value::Mapping(mapping) = value else {
+        return;
+    };
     for (key, value) in mapping {
         let Some(key) = key.as_str() else { continue };
         let child = path.key(key);
-        let _ = write!(out, "{:indent$}{}:", "", scalar(&Value::String(key.to_string())));
+        let _ = write!(
+            out,
+            "{:indent$}{}:",
+            "",
+            scalar(&Value::String(key.to_string()))
+        );
         emit_value(merged, value, &child, indent, out);
     }
 }
@@ -67,7 +80,11 @@ fn emit_value(merged: &Merged, value: &Value, path: &SettingPath, indent: usize,
 fn annotate(merged: &Merged, path: &SettingPath, out: &mut String) {
     match merged.origin(path) {
         Some(origin) => {
-            let _ = writeln!(out, "  # {}:{}:{}", origin.policy, origin.location.line, origin.location.column);
+            let _ = writeln!(
+                out,
+                "  # {}:{}:{}",
+                origin.policy, origin.location.line, origin.location.column
+            );
         }
         None => out.push('\n'),
     }
@@ -78,6 +95,9 @@ fn scalar(value: &Value) -> String {
     match value {
         Value::Mapping(_) => "{}".to_string(),
         Value::Sequence(_) => "[]".to_string(),
-        other => serde_yaml_ng::to_string(other).unwrap_or_default().trim_end().to_string(),
+        other => serde_yaml_ng::to_string(other)
+            .unwrap_or_default()
+            .trim_end()
+            .to_string(),
     }
 }

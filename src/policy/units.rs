@@ -50,12 +50,16 @@ impl FromStr for Size {
                 .iter()
                 .find(|(name, _)| *name == unit)
                 .map(|&(_, multiplier)| multiplier)
-                .ok_or_else(|| match SIZE_UNITS
-                    .iter()
-                    .find(|(name, _)| name.eq_ignore_ascii_case(unit))
-                {
-                    Some((name, _)) => format!("invalid size `{text}`: unit `{unit}` is written `{name}`"),
-                    None => invalid(),
+                .ok_or_else(|| {
+                    match SIZE_UNITS
+                        .iter()
+                        .find(|(name, _)| name.eq_ignore_ascii_case(unit))
+                    {
+                        Some((name, _)) => {
+                            format!("invalid size `{text}`: unit `{unit}` is written `{name}`")
+                        }
+                        None => invalid(),
+                    }
                 })?
         };
         let bytes = match number.split_once('.') {
@@ -69,7 +73,8 @@ impl FromStr for Size {
                 let whole: u128 = whole.parse().ok()?;
                 let scale = 10u128.checked_pow(u32::try_from(fraction.len()).ok()?)?;
                 let fraction: u128 = fraction.parse().ok()?;
-                let bytes = (whole.checked_mul(scale)? + fraction).checked_mul(multiplier as u128)? / scale;
+                let bytes =
+                    (whole.checked_mul(scale)? + fraction).checked_mul(multiplier as u128)? / scale;
                 u64::try_from(bytes).ok()
             })(),
             Some(_) => None,
@@ -81,12 +86,17 @@ impl FromStr for Size {
 impl fmt::Display for Size {
     /// The shortest exact form: `200MB`, `1.5GiB`, or bytes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let preferred = ["TiB", "GiB", "MiB", "KiB", "TB", "GB", "MB", "kB"];
-        for name in preferred {
-            let (_, multiplier) = SIZE_UNITS.iter().find(|(n, _)| *n == name).expect("unit");
-            if self.0 >= *multiplier && (self.0 * 10) % multiplier == 0 {
+        let mut units: Vec<(&str, u64)> = SIZE_UNITS
+            .iter()
+            .copied()
+            .filter(|(name, _)| !matches!(*name, "B" | "KB"))
+            .collect();
+        units.sort_by_key(|&(_, multiplier)| std::cmp::Reverse(multiplier));
+        // The largest unit that writes the size exactly with at most one decimal.
+        for (name, multiplier) in &units {
+            if self.0 >= *multiplier && (self.0 * 10).is_multiple_of(*multiplier) {
                 let tenths = self.0 * 10 / multiplier;
-                return if tenths % 10 == 0 {
+                return if tenths.is_multiple_of(10) {
                     write!(f, "{}{name}", tenths / 10)
                 } else {
                     write!(f, "{}.{}{name}", tenths / 10, tenths % 10)
@@ -127,9 +137,9 @@ impl<'de> Deserialize<'de> for Size {
                 Ok(Size(bytes))
             }
             fn visit_i64<E: de::Error>(self, bytes: i64) -> Result<Size, E> {
-                u64::try_from(bytes)
-                    .map(Size)
-                    .map_err(|_| E::custom(format!("invalid size `{bytes}`: expected {SIZE_EXPECTED}")))
+                u64::try_from(bytes).map(Size).map_err(|_| {
+                    E::custom(format!("invalid size `{bytes}`: expected {SIZE_EXPECTED}"))
+                })
             }
             fn visit_f64<E: de::Error>(self, value: f64) -> Result<Size, E> {
                 Err(E::custom(format!(
@@ -174,8 +184,13 @@ impl FromStr for Percent {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Percent, String> {
-        let invalid = || format!("invalid percentage `{text}`: expected a percentage such as `10%`");
-        let number = text.trim().strip_suffix('%').ok_or_else(invalid)?.trim_end();
+        let invalid =
+            || format!("invalid percentage `{text}`: expected a percentage such as `10%`");
+        let number = text
+            .trim()
+            .strip_suffix('%')
+            .ok_or_else(invalid)?
+            .trim_end();
         let value: f64 = number.parse().map_err(|_| invalid())?;
         if !(0.0..=100.0).contains(&value) {
             return Err(format!("invalid percentage `{text}`: expected 0% to 100%"));
@@ -238,7 +253,16 @@ mod tests {
 
     #[test]
     fn bad_sizes_say_what_was_expected() {
-        for bad in ["", "MB", "12 parsecs", "1.2.3MB", "-5MB", ".5MB", "5.MB", "99999999999TB"] {
+        for bad in [
+            "",
+            "MB",
+            "12 parsecs",
+            "1.2.3MB",
+            "-5MB",
+            ".5MB",
+            "5.MB",
+            "99999999999TB",
+        ] {
             let error = size(bad).unwrap_err();
             assert!(error.contains("expected a size"), "{bad}: {error}");
         }

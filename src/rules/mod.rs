@@ -133,30 +133,43 @@ impl Rule {
     pub fn validate_option(&self, name: &str, value: &serde_json::Value) -> Result<(), String> {
         let Some(option) = self.options.iter().find(|option| option.name == name) else {
             return Err(if self.options.is_empty() {
-                format!("rule {} takes no options (unknown option `{name}`)", self.code)
+                format!(
+                    "rule {} takes no options (unknown option `{name}`)",
+                    self.code
+                )
             } else {
                 let names: Vec<&str> = self.options.iter().map(|option| option.name).collect();
                 format!(
                     "unknown option `{name}`; {} takes {}{}",
                     self.code,
-                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     crate::policy::suggestion(name, names.iter().copied())
                 )
             });
         };
         let valid = match option.kind {
             OptionKind::Bool => value.is_boolean(),
-            OptionKind::Strings => value.as_array().is_some_and(|items| items.iter().all(|item| item.is_string())),
+            OptionKind::Strings => value
+                .as_array()
+                .is_some_and(|items| items.iter().all(|item| item.is_string())),
             OptionKind::Globs => value.as_array().is_some_and(|items| {
                 items.iter().all(|item| {
-                    item.as_str().is_some_and(|glob| globset::Glob::new(glob).is_ok())
+                    item.as_str()
+                        .is_some_and(|glob| globset::Glob::new(glob).is_ok())
                 })
             }),
         };
         if valid {
             Ok(())
         } else {
-            Err(format!("option `{name}` expects {}", option.kind.expected()))
+            Err(format!(
+                "option `{name}` expects {}",
+                option.kind.expected()
+            ))
         }
     }
 
@@ -274,7 +287,11 @@ macro_rules! declare_rule {
 /// Every rule dockgate knows, in code order.
 pub fn all() -> &'static [&'static Rule] {
     static ALL: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::LazyLock::new(|| {
-        let mut rules: Vec<&'static Rule> = policy::RULES.iter().chain(dockerfile::RULES).copied().collect();
+        let mut rules: Vec<&'static Rule> = policy::RULES
+            .iter()
+            .chain(dockerfile::RULES)
+            .copied()
+            .collect();
         rules.sort_by_key(|rule| rule.code);
         rules
     });
@@ -307,7 +324,10 @@ impl RuleSet {
     /// Every rule at its default severity.
     pub fn all() -> RuleSet {
         RuleSet {
-            rules: all().iter().map(|&rule| (rule, rule.severity, Options::default())).collect(),
+            rules: all()
+                .iter()
+                .map(|&rule| (rule, rule.severity, Options::default()))
+                .collect(),
             ..RuleSet::default()
         }
     }
@@ -333,7 +353,9 @@ impl RuleSet {
     }
 
     pub fn rules(&self) -> impl Iterator<Item = (&'static Rule, Severity, &Options)> + '_ {
-        self.rules.iter().map(|(rule, severity, options)| (*rule, *severity, options))
+        self.rules
+            .iter()
+            .map(|(rule, severity, options)| (*rule, *severity, options))
     }
 
     /// Removes `code` (the policy turned it off).
@@ -350,7 +372,10 @@ impl RuleSet {
     }
 
     pub fn severity(&self, code: &str) -> Option<Severity> {
-        self.rules.iter().find(|(rule, ..)| rule.code == code).map(|&(_, severity, _)| severity)
+        self.rules
+            .iter()
+            .find(|(rule, ..)| rule.code == code)
+            .map(|&(_, severity, _)| severity)
     }
 }
 
@@ -398,7 +423,10 @@ impl<'a> Context<'a> {
 
     /// A boolean option the policy set; `false` when unset.
     pub fn option_bool(&self, name: &str) -> bool {
-        self.options.get(name).and_then(serde_json::Value::as_bool).unwrap_or(false)
+        self.options
+            .get(name)
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
     }
 
     /// The strings of a list option the policy set, or none.
@@ -472,7 +500,9 @@ pub fn lint(path: &str, dockerfile: &Dockerfile, rules: &RuleSet) -> Vec<Finding
     let model = Model::new(dockerfile);
     let mut findings = Vec::new();
     for (rule, severity, options) in rules.rules() {
-        let Check::Dockerfile(check) = rule.check else { continue };
+        let Check::Dockerfile(check) = rule.check else {
+            continue;
+        };
         let mut context = Context {
             dockerfile,
             model: &model,

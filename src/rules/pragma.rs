@@ -83,9 +83,17 @@ impl Pragmas {
         honoured: impl Fn(&PragmaComment) -> bool,
     ) -> bool {
         let names = |pragma: &PragmaComment| {
-            honoured(pragma) && pragma.codes.iter().any(|code| code == finding.rule.as_ref())
+            honoured(pragma)
+                && pragma
+                    .codes
+                    .iter()
+                    .any(|code| code == finding.rule.as_ref())
         };
-        if self.comments.iter().any(|pragma| pragma.global && names(pragma)) {
+        if self
+            .comments
+            .iter()
+            .any(|pragma| pragma.global && names(pragma))
+        {
             return true;
         }
         let mut line = lines.position(source, finding.instruction_range.start).line;
@@ -153,8 +161,14 @@ mod tests {
 
     #[test]
     fn reasons_follow_the_codes() {
-        assert_eq!(parse("hadolint ignore=DL3006").map(|p| p.has_reason), Some(false));
-        assert_eq!(parse("hadolint ignore=DL3006,DL3007 pinned by digest").map(|p| p.has_reason), Some(true));
+        assert_eq!(
+            parse("hadolint ignore=DL3006").map(|p| p.has_reason),
+            Some(false)
+        );
+        assert_eq!(
+            parse("hadolint ignore=DL3006,DL3007 pinned by digest").map(|p| p.has_reason),
+            Some(true)
+        );
     }
 
     fn codes(comment: &str) -> Option<(bool, Vec<&'static str>)> {

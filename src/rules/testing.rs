@@ -20,14 +20,26 @@ pub fn findings(code: &str, source: &str) -> Vec<Finding> {
 }
 
 /// The findings of rule `code` alone, with `options`, on `source`.
-pub fn findings_with(code: &str, options: &serde_json::Map<String, serde_json::Value>, source: &str) -> Vec<Finding> {
+pub fn findings_with(
+    code: &str,
+    options: &serde_json::Map<String, serde_json::Value>,
+    source: &str,
+) -> Vec<Finding> {
     let dockerfile = parse(source);
-    rules::lint("Dockerfile", &dockerfile, &RuleSet::only_with(code, options.clone()))
+    rules::lint(
+        "Dockerfile",
+        &dockerfile,
+        &RuleSet::only_with(code, options.clone()),
+    )
 }
 
 /// [`assert_catches`] with rule options.
 #[track_caller]
-pub fn assert_catches_with(code: &str, options: &serde_json::Map<String, serde_json::Value>, source: &str) {
+pub fn assert_catches_with(
+    code: &str,
+    options: &serde_json::Map<String, serde_json::Value>,
+    source: &str,
+) {
     let found = findings_with(code, options, source);
     assert!(
         found.iter().any(|finding| finding.rule == code),
@@ -37,7 +49,11 @@ pub fn assert_catches_with(code: &str, options: &serde_json::Map<String, serde_j
 
 /// [`assert_catches_not`] with rule options.
 #[track_caller]
-pub fn assert_catches_not_with(code: &str, options: &serde_json::Map<String, serde_json::Value>, source: &str) {
+pub fn assert_catches_not_with(
+    code: &str,
+    options: &serde_json::Map<String, serde_json::Value>,
+    source: &str,
+) {
     let found = findings_with(code, options, source);
     assert!(
         found.is_empty(),

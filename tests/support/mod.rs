@@ -1,0 +1,3 @@
+//! Test helpers shared by integration tests.
+
+pub mod fake_github;
