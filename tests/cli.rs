@@ -371,7 +371,9 @@ fn config_names_builtin_presets_and_files() {
         .args(["lint", "--config", "builtin:strikt"])
         .assert()
         .code(2)
-        .stderr(predicate::str::starts_with("builtin:strikt:1:1: unknown built-in policy"));
+        .stderr(predicate::str::starts_with(
+            "builtin:strikt:1:1: unknown built-in policy",
+        ));
     dockgate()
         .current_dir(dir.path())
         .args(["lint", "--config", "missing.yml"])

@@ -35,15 +35,16 @@ fn rules_are_registered_in_code_order_with_unique_codes_and_names() {
 
 #[test]
 fn every_rule_lives_in_a_file_named_by_its_code() {
+    let rules_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
     for rule in rules::all() {
-        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("src/rules/dockerfile")
-            .join(format!("{}.rs", rule.code.to_ascii_lowercase()));
+        let name = format!("{}.rs", rule.code.to_ascii_lowercase());
+        let found = ["dockerfile", "image", "policy"]
+            .iter()
+            .any(|folder| rules_dir.join(folder).join(&name).exists());
         assert!(
-            file.exists(),
-            "{} should be in {}",
-            rule.code,
-            file.display()
+            found,
+            "{} should be in src/rules/{{dockerfile,image,policy}}/{name}",
+            rule.code
         );
     }
 }

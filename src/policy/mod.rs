@@ -41,6 +41,12 @@ use merge::Merged;
 /// The names a repository's policy file may have, in the order they are looked for.
 pub const POLICY_FILE_NAMES: &[&str] = &["dockgate.yml", ".dockgate.yml", ".github/dockgate.yml"];
 
+/// The label rules that read `labels.required` as their `schema` option (hadolint's
+/// label-schema rules).
+const LABEL_RULES: &[&str] = &[
+    "DL3049", "DL3050", "DL3051", "DL3052", "DL3053", "DL3054", "DL3055", "DL3056", "DL3058",
+];
+
 /// The policy used when there is neither `--config` nor a policy file.
 pub const DEFAULT_POLICY: &str = "builtin:recommended";
 
@@ -334,6 +340,31 @@ impl Policy {
                 "require",
                 serde_json::Value::Bool(base.require_digest.unwrap_or(false)),
             );
+        }
+        if let Some(labels) = &self.settings.labels {
+            let schema: serde_json::Map<String, serde_json::Value> = labels
+                .required
+                .iter()
+                .flatten()
+                .map(|(label, kind)| {
+                    (
+                        label.clone(),
+                        serde_json::to_value(kind).unwrap_or_default(),
+                    )
+                })
+                .collect();
+            for code in LABEL_RULES {
+                if rules::find(code).is_some() {
+                    option(code, "schema", serde_json::Value::Object(schema.clone()));
+                }
+            }
+            if rules::find("DL3050").is_some() {
+                option(
+                    "DL3050",
+                    "strict",
+                    serde_json::Value::Bool(labels.strict.unwrap_or(false)),
+                );
+            }
         }
         settings
     }

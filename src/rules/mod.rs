@@ -87,6 +87,8 @@ pub enum OptionKind {
     /// A list of globs (`*` within a path segment, `**` across).
     Globs,
     Bool,
+    /// A map from names to strings (a label schema: label -> type).
+    StringMap,
 }
 
 impl OptionKind {
@@ -95,6 +97,7 @@ impl OptionKind {
             OptionKind::Strings => "a list of strings",
             OptionKind::Globs => "a list of globs",
             OptionKind::Bool => "true or false",
+            OptionKind::StringMap => "a map of names to strings",
         }
     }
 
@@ -105,6 +108,9 @@ impl OptionKind {
                 serde_json::json!({ "type": "array", "items": { "type": "string" } })
             }
             OptionKind::Bool => serde_json::json!({ "type": "boolean" }),
+            OptionKind::StringMap => {
+                serde_json::json!({ "type": "object", "additionalProperties": { "type": "string" } })
+            }
         }
     }
 }
@@ -153,6 +159,9 @@ impl Rule {
         };
         let valid = match option.kind {
             OptionKind::Bool => value.is_boolean(),
+            OptionKind::StringMap => value
+                .as_object()
+                .is_some_and(|map| map.values().all(serde_json::Value::is_string)),
             OptionKind::Strings => value
                 .as_array()
                 .is_some_and(|items| items.iter().all(|item| item.is_string())),
@@ -427,6 +436,19 @@ impl<'a> Context<'a> {
             .get(name)
             .and_then(serde_json::Value::as_bool)
             .unwrap_or(false)
+    }
+
+    /// A map option the policy set (a label schema), or an empty one.
+    pub fn option_map(&self, name: &str) -> Vec<(&'a str, &'a str)> {
+        self.options
+            .get(name)
+            .and_then(serde_json::Value::as_object)
+            .map(|map| {
+                map.iter()
+                    .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The strings of a list option the policy set, or none.
