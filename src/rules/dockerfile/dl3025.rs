@@ -2,7 +2,7 @@
 
 use crate::dockerfile::{Args, Keyword};
 use crate::finding::Fix;
-use crate::rules::Context;
+use crate::rules::{Context, OptionKind, RuleOption};
 
 crate::declare_rule! {
     /// ## What it does
@@ -14,8 +14,9 @@ crate::declare_rule! {
     /// timeout and kill the container. A shell-form `ENTRYPOINT` also ignores the
     /// arguments given to `docker run` and every `CMD`.
     ///
-    /// `HEALTHCHECK CMD` is not reported: a health check is not PID 1 and receives no
-    /// signals (hadolint reports it too).
+    /// `HEALTHCHECK CMD` is not reported by default: a health check is not PID 1 and
+    /// receives no signals. hadolint reports it too; the `healthcheck` option (on in
+    /// `builtin:hadolint`) does the same.
     ///
     /// ## Example
     /// ```dockerfile
@@ -35,6 +36,9 @@ crate::declare_rule! {
     /// needs a shell, so write `["/bin/sh", "-c", "..."]` yourself, or better, a script
     /// that ends with `exec`.
     ///
+    /// ## Options
+    /// - `healthcheck`: also report `HEALTHCHECK CMD` in shell form, as hadolint does.
+    ///
     /// ## References
     /// - [Dockerfile reference: shell and exec form](https://docs.docker.com/reference/dockerfile/#shell-and-exec-form)
     code: "DL3025",
@@ -43,16 +47,26 @@ crate::declare_rule! {
     category: BestPractice,
     fixable: true,
     message: "Use arguments JSON notation for CMD and ENTRYPOINT arguments",
+    options: [RuleOption {
+        name: "healthcheck",
+        kind: OptionKind::Bool,
+        description: "Also report `HEALTHCHECK CMD` in shell form, as hadolint does.",
+    }],
     check: check,
 }
 
 fn check(context: &mut Context) {
+    let healthcheck = context.option_bool("healthcheck");
     for instruction in context.instructions() {
-        if !matches!(instruction.keyword, Keyword::Cmd | Keyword::Entrypoint) {
-            continue;
-        }
-        let Args::Shell(command) = &instruction.args else {
-            continue;
+        let command = match (&instruction.keyword, &instruction.args) {
+            (Keyword::Cmd | Keyword::Entrypoint, Args::Shell(command)) => command,
+            (Keyword::Healthcheck, Args::Healthcheck { command, .. }) if healthcheck => {
+                match command.as_ref() {
+                    Args::Shell(command) => command,
+                    _ => continue,
+                }
+            }
+            _ => continue,
         };
         // Flags on CMD are a BuildKit error; a rewrite would hide them.
         let fix = match instruction.flags.is_empty() {
@@ -98,6 +112,15 @@ mod tests {
             "FROM debian:12\nHEALTHCHECK CMD curl -f localhost",
         );
         assert_catches_not("DL3025", "FROM debian:12\nONBUILD CMD foo");
+    }
+
+    #[test]
+    fn healthcheck_only_with_the_option() {
+        let mut options = serde_json::Map::new();
+        options.insert("healthcheck".into(), serde_json::json!(true));
+        assert_catches_with("DL3025", &options, "FROM debian:12\nHEALTHCHECK CMD curl -f localhost");
+        assert_catches_not_with("DL3025", &options, "FROM debian:12\nHEALTHCHECK CMD [\"curl\", \"-f\", \"localhost\"]");
+        assert_catches_not_with("DL3025", &options, "FROM debian:12\nHEALTHCHECK NONE");
     }
 
     #[test]
