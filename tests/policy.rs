@@ -865,3 +865,66 @@ fn hadolint_configuration_imports() {
     .unwrap();
     assert!(policy.rule_set("Dockerfile").get("DL3007").is_none());
 }
+
+#[test]
+fn a_locked_rule_cannot_be_silenced_by_a_pragma() {
+    let chain = chain("extends: [./shared/team.yml]\n");
+    write(
+        chain.dir.path(),
+        "Dockerfile",
+        "# hadolint ignore=DL3007,DL3006\nFROM debian:latest\n",
+    );
+    let output = chain
+        .command()
+        .args(["lint", "--format", "json", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["DL3007"], "{report:#}");
+}
+
+#[test]
+fn hostile_policy_text_never_panics() {
+    let deep = format!("rules: {}{}\n", "[".repeat(5000), "]".repeat(5000));
+    let anchors = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n";
+    for text in [
+        deep.as_str(),
+        anchors,
+        "fail_on: error\n---\nfail_on: info\n",
+        "? [a]\n: b\n",
+        "rules: !!binary aGVsbG8=\n",
+        "\t\tfail_on: error",
+    ] {
+        assert!(
+            policy::parse_document("dockgate.yml", text).is_err(),
+            "{text:.40}"
+        );
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+    /// Any edit of a valid policy is either valid or a located error, never a panic.
+    #[test]
+    fn mutated_policies_never_panic(position in 0usize..2000, byte in proptest::prelude::any::<u8>(), delete in proptest::prelude::any::<bool>()) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let reference = fs::read_to_string(root.join("docs/policy.md")).unwrap();
+        let example = reference.split("```yaml\n").nth(1).unwrap().split("```").next().unwrap();
+        let mut bytes = example.as_bytes().to_vec();
+        let at = position % bytes.len();
+        if delete { bytes.remove(at); } else { bytes[at] = byte; }
+        let text = String::from_utf8_lossy(&bytes);
+        if let Err(error) = policy::parse_document("dockgate.yml", &text) {
+            let shown = error.to_string();
+            proptest::prop_assert!(shown.starts_with("dockgate.yml:"), "{}", shown);
+            proptest::prop_assert!(error.location.line >= 1 && error.location.column >= 1);
+        }
+    }
+}
