@@ -50,6 +50,38 @@ fn validate_bytes(policy: &[u8]) -> (i32, String) {
     )
 }
 
+/// Runs `dockgate lint --format json ARGS`; returns the exit code, each finding
+/// described by `fields` joined by spaces, and the whole report.
+fn lint_findings(
+    mut command: Command,
+    args: &[&str],
+    fields: &[&str],
+) -> (i32, Vec<String>, serde_json::Value) {
+    let output = command
+        .args(["lint", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    let described = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            let parts: Vec<String> = fields
+                .iter()
+                .map(|field| match &finding[*field] {
+                    serde_json::Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            parts.join(" ")
+        })
+        .collect();
+    (output.status.code().unwrap_or(-1), described, report)
+}
+
 #[track_caller]
 fn assert_invalid(policy: &str, location: &str, message: &str) {
     let (code, stderr) = validate(policy);
@@ -547,17 +579,9 @@ fn an_expired_exception_fails_the_run_and_waives_nothing() {
         "dockgate.yml",
         "rules:\n  DL4000: off\nexceptions:\n  - rules: [DL3007]\n    owner: '@acme/web'\n    reason: migrating\n    expires: 2020-01-31\n",
     );
-    let output = dockgate(dir.path())
-        .args(["lint", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (code, rules, report) = lint_findings(dockgate(dir.path()), &[], &["rule"]);
+    assert_eq!(code, 1);
     let findings = report["findings"].as_array().unwrap();
-    let rules: Vec<&str> = findings
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
     assert_eq!(rules, ["DL3007", "DG0001"], "{report:#}");
     let expired = &findings[1];
     assert_eq!(expired["path"], "dockgate.yml");
@@ -580,17 +604,8 @@ fn an_unexpired_exception_waives_its_rules_where_it_applies() {
         "dockgate.yml",
         "rules:\n  DL4000: off\nexceptions:\n  - rules: [latest-base-image]\n    paths: ['legacy/**']\n    owner: '@acme/web'\n    reason: migrating\n    expires: 2999-01-31\n",
     );
-    let output = dockgate(dir.path())
-        .args(["lint", "--format", "json", "--fail-on", "never"])
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let paths: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let (_, paths, report) =
+        lint_findings(dockgate(dir.path()), &["--fail-on", "never"], &["path"]);
     assert_eq!(paths, ["app/Dockerfile"], "{report:#}");
 }
 
@@ -627,24 +642,11 @@ fn overrides_and_file_selection_apply_by_path() {
         "dockgate.yml",
         "files:\n  exclude: ['vendor/**']\noverrides:\n  - paths: ['services/legacy/**']\n    rules:\n      DL3007: off\n      DL4000: info\n",
     );
-    let output = dockgate(dir.path())
-        .args(["lint", "--format", "json", "--fail-on", "never"])
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let found: Vec<String> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {} {}",
-                f["path"].as_str().unwrap(),
-                f["rule"].as_str().unwrap(),
-                f["severity"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let (_, found, _) = lint_findings(
+        dockgate(dir.path()),
+        &["--fail-on", "never"],
+        &["path", "rule", "severity"],
+    );
     assert_eq!(
         found,
         [
@@ -662,23 +664,18 @@ fn pragma_policy_is_enforced() {
         let dir = TempDir::new().unwrap();
         write(dir.path(), "Dockerfile", dockerfile);
         write(dir.path(), "dockgate.yml", &format!("pragmas: {pragmas}\n"));
-        let output = dockgate(dir.path())
-            .args(["lint", "--format", "json", "--fail-on", "never"])
-            .output()
-            .unwrap();
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| format!("{}:{}", f["rule"].as_str().unwrap(), f["line"]))
-            .collect::<Vec<_>>()
+        lint_findings(
+            dockgate(dir.path()),
+            &["--fail-on", "never"],
+            &["rule", "line"],
+        )
+        .1
     };
     assert_eq!(run("allowed"), Vec::<String>::new());
-    assert_eq!(run("reason-required"), ["DG0002:1", "DL3007:2"]);
+    assert_eq!(run("reason-required"), ["DG0002 1", "DL3007 2"]);
     assert_eq!(
         run("forbidden"),
-        ["DG0003:1", "DL3007:2", "DG0003:3", "DL4000:4"]
+        ["DG0003 1", "DL3007 2", "DG0003 3", "DL4000 4"]
     );
 }
 
@@ -874,18 +871,7 @@ fn a_locked_rule_cannot_be_silenced_by_a_pragma() {
         "Dockerfile",
         "# hadolint ignore=DL3007,DL3006\nFROM debian:latest\n",
     );
-    let output = chain
-        .command()
-        .args(["lint", "--format", "json", "--fail-on", "never"])
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let rules: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
+    let (_, rules, report) = lint_findings(chain.command(), &["--fail-on", "never"], &["rule"]);
     assert_eq!(rules, ["DL3007"], "{report:#}");
 }
 

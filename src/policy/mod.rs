@@ -388,32 +388,33 @@ impl Policy {
     /// Whether an unexpired exception waives `rule` for the Dockerfile at `path`.
     pub fn waives(&self, rule: &str, path: &str) -> bool {
         let path = path.strip_prefix("./").unwrap_or(path);
-        self.exceptions.iter().any(|exception| {
-            exception.rules.iter().any(|code| code == rule)
-                && exception.images.is_none()
-                && exception
-                    .paths
-                    .as_ref()
-                    .is_none_or(|set| set.is_match(path))
+        self.waived(rule, |exception| {
+            exception.images.is_none() && matches(&exception.paths, path)
         })
     }
 
     /// Whether an unexpired exception waives `rule` for the image `reference`.
     pub fn waives_image(&self, rule: &str, reference: &str) -> bool {
-        self.exceptions.iter().any(|exception| {
-            exception.rules.iter().any(|code| code == rule)
-                && exception.paths.is_none()
-                && exception
-                    .images
-                    .as_ref()
-                    .is_none_or(|set| set.is_match(reference))
+        self.waived(rule, |exception| {
+            exception.paths.is_none() && matches(&exception.images, reference)
         })
+    }
+
+    fn waived(&self, rule: &str, applies: impl Fn(&ActiveException) -> bool) -> bool {
+        self.exceptions
+            .iter()
+            .any(|exception| exception.rules.iter().any(|code| code == rule) && applies(exception))
     }
 
     /// The merged policy as YAML, each value annotated with the policy that set it.
     pub fn show(&self) -> String {
         show::annotated(&self.merged, &self.chain)
     }
+}
+
+/// Whether `globs` (none: everything) match `text`.
+fn matches(globs: &Option<globset::GlobSet>, text: &str) -> bool {
+    globs.as_ref().is_none_or(|set| set.is_match(text))
 }
 
 /// A DG0001 finding on the exception at `origin`, in that policy file's report.
