@@ -7,12 +7,14 @@ crate::declare_rule! {
     /// ## What it does
     /// Checks every label key, `ONBUILD LABEL` included, against Docker's
     /// recommendations: it starts with a lower-case letter, ends with a lower-case
-    /// letter or a digit, contains only lower-case letters, digits, `.` and `-`, has no
-    /// `..` or `--`, and is not in a namespace Docker reserves (`com.docker.*`,
-    /// `io.docker.*`, `org.dockerproject.*`). Reports one finding per LABEL
-    /// instruction, on its first invalid key. Keys are checked as the build sees them:
-    /// quotes removed, variables expanded; a key that depends on a build argument
-    /// without a default is not judged.
+    /// letter or a digit, contains only lower-case letters, digits, `.`, `-`, `_` and
+    /// `/` (the last two as hadolint 2.15 accepts them, since Docker's key syntax
+    /// allows them), has no `..` or `--`, and is not in a namespace Docker reserves
+    /// (`com.docker.*`, `io.docker.*`, `org.dockerproject.*`). Reports one finding per
+    /// LABEL instruction, on its first invalid key. Keys are checked as the build sees
+    /// them: quotes removed, variables expanded; a key that depends on a build
+    /// argument without a default is not judged (hadolint checks keys as written, so
+    /// it reports every key with a `$`).
     ///
     /// ## Why is this bad?
     /// Tools that read labels (registries, scanners, orchestrators) expect
@@ -50,7 +52,7 @@ pub(super) fn is_valid_key(key: &str) -> bool {
     let lower_alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
     key.starts_with(|c: char| c.is_ascii_lowercase())
         && key.ends_with(lower_alnum)
-        && key.chars().all(|c| lower_alnum(c) || c == '.' || c == '-')
+        && key.chars().all(|c| lower_alnum(c) || matches!(c, '.' | '-' | '_' | '/'))
         && !key.contains("..")
         && !key.contains("--")
         && !RESERVED_NAMESPACES
@@ -85,7 +87,9 @@ mod tests {
     #[test]
     fn invalid_characters_and_boundaries() {
         assert_catches("DL3048", "FROM a\nLABEL Maintainer=jane");
-        assert_catches("DL3048", "FROM a\nLABEL org_name=x");
+        assert_catches("DL3048", "FROM a\nLABEL org+name=x");
+        assert_catches("DL3048", "FROM a\nLABEL _name=x");
+        assert_catches("DL3048", "FROM a\nLABEL name/=x");
         assert_catches("DL3048", "FROM a\nLABEL \"with space\"=x");
         assert_catches("DL3048", "FROM a\nLABEL .invalid=\"foo\"");
         assert_catches("DL3048", "FROM a\nLABEL -invalid=\"foo\"");
@@ -124,6 +128,7 @@ mod tests {
     fn valid_keys() {
         assert_catches_not("DL3048", "FROM a\nLABEL org.valid-key.label3=\"foo\"");
         assert_catches_not("DL3048", "FROM a\nLABEL validlabel=\"foo\"");
+        assert_catches_not("DL3048", "FROM a\nLABEL build_version=1 com.example/team=x");
         assert_catches_not(
             "DL3048",
             "FROM a\nLABEL \"org.opencontainers.image.source\"=\"https://x\" \\\n  maintainer=me",
