@@ -51,7 +51,7 @@ crate::declare_rule! {
     severity: Info,
     category: BestPractice,
     fixable: false,
-    message: "Label is missing.",
+    message: "Label `<label>` is missing.",
     options: [SCHEMA],
     check: check,
 }

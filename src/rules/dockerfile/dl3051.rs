@@ -38,7 +38,7 @@ crate::declare_rule! {
     severity: Warning,
     category: BestPractice,
     fixable: false,
-    message: "label is empty.",
+    message: "label `<label>` is empty.",
     options: [SCHEMA],
     check: check,
 }

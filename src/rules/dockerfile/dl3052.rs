@@ -41,7 +41,7 @@ crate::declare_rule! {
     severity: Warning,
     category: BestPractice,
     fixable: false,
-    message: "Label is not a valid URL.",
+    message: "Label `<label>` is not a valid URL.",
     options: [SCHEMA],
     check: check,
 }

@@ -43,7 +43,7 @@ crate::declare_rule! {
     severity: Warning,
     category: BestPractice,
     fixable: false,
-    message: "Label is not a valid time format - must be conform to RFC3339.",
+    message: "Label `<label>` is not a valid time format - must be conform to RFC3339.",
     options: [SCHEMA],
     check: check,
 }

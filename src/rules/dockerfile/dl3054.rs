@@ -45,7 +45,7 @@ crate::declare_rule! {
     severity: Warning,
     category: BestPractice,
     fixable: false,
-    message: "Label is not a valid SPDX identifier.",
+    message: "Label `<label>` is not a valid SPDX identifier.",
     options: [SCHEMA],
     check: check,
 }

@@ -36,7 +36,7 @@ crate::declare_rule! {
     severity: Warning,
     category: BestPractice,
     fixable: false,
-    message: "Label is not a valid git hash.",
+    message: "Label `<label>` is not a valid git hash.",
     options: [SCHEMA],
     check: check,
 }

@@ -40,7 +40,7 @@ crate::declare_rule! {
     severity: Warning,
     category: BestPractice,
     fixable: false,
-    message: "Label does not conform to semantic versioning.",
+    message: "Label `<label>` does not conform to semantic versioning.",
     options: [SCHEMA],
     check: check,
 }

@@ -41,7 +41,7 @@ crate::declare_rule! {
     severity: Warning,
     category: BestPractice,
     fixable: false,
-    message: "Label is not a valid email format - must be conform to RFC5322.",
+    message: "Label `<label>` is not a valid email format - must be conform to RFC5322.",
     options: [SCHEMA],
     check: check,
 }

@@ -95,7 +95,9 @@ pub(super) fn check_values(
         if !labels_of_kind.contains(&key.as_str()) || valid(value) {
             continue;
         }
-        context.report(label.instruction, label.pair.value.range).message = message(key);
+        context
+            .report(label.instruction, label.pair.value.range)
+            .message = message(key);
     }
 }
 
