@@ -680,6 +680,51 @@ fn pragma_policy_is_enforced() {
 }
 
 #[test]
+fn the_label_schema_drives_the_label_rules() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM golang:1.23 AS build\nLABEL org.opencontainers.image.version=1.0.0\n\nFROM debian:12.7\nLABEL org.opencontainers.image.source=\"github.com/acme/app\" \\\n      com.example.build-host=ci-17\n",
+    );
+    write(
+        dir.path(),
+        "dockgate.yml",
+        "labels:\n  required:\n    org.opencontainers.image.source: url\n    org.opencontainers.image.version: semver\n  strict: true\n",
+    );
+    let output = dockgate(dir.path())
+        .args(["lint", "--format", "json", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let found: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with("DL30"))
+        .map(|f| {
+            format!(
+                "{}:{} {} {}",
+                f["line"],
+                f["rule"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            // The version is set in the build stage only, not in the image shipped.
+            "4:DL3049 info Label `org.opencontainers.image.version` is missing.",
+            "5:DL3050 info Superfluous label(s) present.",
+            "5:DL3052 warning Label `org.opencontainers.image.source` is not a valid URL.",
+        ],
+        "{report:#}"
+    );
+}
+
+#[test]
 fn fail_on_from_the_policy_and_the_command_line() {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "Dockerfile", "FROM debian:latest\n");

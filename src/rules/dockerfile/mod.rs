@@ -3,6 +3,7 @@
 use crate::rules::Rule;
 
 mod base_image;
+mod labels;
 
 /// Declares each rule module and lists its `RULE` in [`RULES`]: registering a rule is
 /// adding its module name here.
@@ -24,6 +25,16 @@ register_rules! {
     dl3024,
     dl3025,
     dl3026,
+    dl3048,
+    dl3049,
+    dl3050,
+    dl3051,
+    dl3052,
+    dl3053,
+    dl3054,
+    dl3055,
+    dl3056,
+    dl3058,
     dl3061,
     dl4000,
     dg1001,
