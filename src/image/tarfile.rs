@@ -1,0 +1,96 @@
+//! Random access into a tar file on disk (`docker-archive:`, `oci-archive:`): one pass
+//! over the headers records where each member's bytes are, then members are read by
+//! seeking, from as many threads as want to.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use super::error::{ImageError, Result};
+use super::walker::normalize_path;
+
+/// The regular files of a tar archive: their offset and size.
+#[derive(Debug)]
+pub struct TarFile {
+    path: PathBuf,
+    members: HashMap<String, (u64, u64)>,
+}
+
+impl TarFile {
+    pub fn open(path: &Path) -> Result<TarFile> {
+        let context = || format!("cannot read `{}`", path.display());
+        let file = File::open(path).map_err(|error| ImageError::io(context(), error))?;
+        let length = file
+            .metadata()
+            .map_err(|error| ImageError::io(context(), error))?
+            .len();
+        let mut archive = tar::Archive::new(file);
+        let mut members = HashMap::new();
+        let entries = archive
+            .entries_with_seek()
+            .map_err(|error| ImageError::io(context(), error))?;
+        for entry in entries {
+            let entry = entry.map_err(|error| {
+                ImageError::malformed(format!("`{}`: not a valid tar archive: {error}", path.display()))
+            })?;
+            if entry.header().entry_type() != tar::EntryType::Regular {
+                continue;
+            }
+            let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let name = normalize_path(&raw)
+                .map_err(|error| ImageError::Hostile(format!("`{}`: {error}", path.display())))?;
+            let (offset, size) = (entry.raw_file_position(), entry.size());
+            // A header may claim more bytes than the file has; never trust it past EOF.
+            if offset.checked_add(size).is_none_or(|end| end > length) {
+                return Err(ImageError::malformed(format!(
+                    "`{}`: member `{raw}` claims {size} bytes past the end of the archive (truncated?)",
+                    path.display()
+                )));
+            }
+            if let Some(name) = name {
+                members.insert(name, (offset, size));
+            }
+        }
+        Ok(TarFile {
+            path: path.to_path_buf(),
+            members,
+        })
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.members.contains_key(name)
+    }
+
+    pub fn size(&self, name: &str) -> Option<u64> {
+        self.members.get(name).map(|&(_, size)| size)
+    }
+
+    /// A reader over one member.
+    pub fn open_member(&self, name: &str) -> Result<io::Take<File>> {
+        let &(offset, size) = self.members.get(name).ok_or_else(|| {
+            ImageError::malformed(format!("`{}` has no `{name}`", self.path.display()))
+        })?;
+        let context = || format!("cannot read `{name}` in `{}`", self.path.display());
+        let mut file = File::open(&self.path).map_err(|error| ImageError::io(context(), error))?;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|error| ImageError::io(context(), error))?;
+        Ok(file.take(size))
+    }
+
+    /// A whole small member (JSON documents), refusing anything over `cap` bytes.
+    pub fn read_member(&self, name: &str, cap: u64) -> Result<Vec<u8>> {
+        let size = self.size(name).unwrap_or(0);
+        if size > cap {
+            return Err(ImageError::Limit(format!(
+                "`{name}` in `{}` is {size} bytes, more than the {cap} a metadata file may have",
+                self.path.display()
+            )));
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        self.open_member(name)?
+            .read_to_end(&mut bytes)
+            .map_err(|error| ImageError::io(format!("cannot read `{name}`"), error))?;
+        Ok(bytes)
+    }
+}

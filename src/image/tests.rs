@@ -1,0 +1,406 @@
+//! The image core end to end on real images built by [`super::testing`]: every layout,
+//! compression, user form, whiteout and hostile input the gate must handle.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+use super::testing::{Compression, Image, Layer, passwd, write_multi_platform};
+use super::*;
+use crate::image::facts::HealthcheckFact;
+use crate::image::secrets::SecretKind;
+
+fn all_layers() -> AnalyzeOptions {
+    AnalyzeOptions {
+        read_layers: true,
+        ..AnalyzeOptions::default()
+    }
+}
+
+/// Writes `image` as an OCI directory and analyses it.
+fn facts_of(image: &Image) -> ImageFacts {
+    try_facts(image, &all_layers()).unwrap_or_else(|error| panic!("analysis failed: {error}"))
+}
+
+fn try_facts(image: &Image, options: &AnalyzeOptions) -> Result<ImageFacts> {
+    let dir = TempDir::new().unwrap();
+    image.write_oci_dir(dir.path());
+    analyze_reference(&format!("oci:{}", dir.path().display()), options)
+}
+
+fn base_layer() -> Layer {
+    Layer::new()
+        .dir("bin")
+        .file_with("bin/sh", b"#!busybox", 0o755, 0, 0)
+        .dir("etc")
+        .file("etc/passwd", &passwd(&[("app", 10001), ("fake", 0)]))
+        .file("etc/group", b"root:x:0:\napp:x:10001:\n")
+}
+
+fn user_of(user: Option<&str>, layer: Layer) -> facts::ImageFacts {
+    let mut image = Image::new().layer(layer, Compression::Gzip, "ADD rootfs.tar /");
+    if let Some(user) = user {
+        image = image.user(user);
+    }
+    facts_of(&image)
+}
+
+#[test]
+fn no_user_is_root() {
+    let facts = user_of(None, base_layer());
+    assert!(facts.user.runs_as_root);
+    assert_eq!((facts.user.uid, facts.user.gid), (Some(0), Some(0)));
+}
+
+#[test]
+fn user_root_and_0_0_are_root() {
+    for user in ["root", "0:0", "0"] {
+        let facts = user_of(Some(user), base_layer());
+        assert!(facts.user.runs_as_root, "{user}");
+    }
+}
+
+#[test]
+fn named_user_resolves_through_the_images_passwd() {
+    let facts = user_of(Some("app"), base_layer());
+    assert_eq!((facts.user.uid, facts.user.gid), (Some(10001), Some(10001)));
+    assert!(!facts.user.runs_as_root);
+    assert!(facts.user.problem.is_none());
+}
+
+#[test]
+fn a_user_named_app_with_uid_0_is_root() {
+    let layer = Layer::new().file("etc/passwd", &passwd(&[("app", 0)]));
+    let facts = user_of(Some("app"), layer);
+    assert!(facts.user.runs_as_root, "{:?}", facts.user);
+}
+
+#[test]
+fn numeric_user_without_passwd_is_fine_distroless_style() {
+    let layer = Layer::new().file("app/server", b"\x7fELF");
+    let facts = user_of(Some("65532:65532"), layer);
+    assert_eq!((facts.user.uid, facts.user.gid), (Some(65532), Some(65532)));
+    assert!(facts.user.problem.is_none());
+    assert!(!facts.user.runs_as_root);
+}
+
+#[test]
+fn user_missing_from_passwd_will_fail_to_start() {
+    let facts = user_of(Some("ghost"), base_layer());
+    let problem = facts.user.problem.expect("a problem");
+    assert!(problem.contains("ghost") && problem.contains("fail to start"), "{problem}");
+    assert_eq!(facts.user.uid, None);
+}
+
+#[test]
+fn passwd_from_the_top_layer_wins_and_is_found_through_symlinks() {
+    let image = Image::new()
+        .user("app")
+        .layer(base_layer(), Compression::Gzip, "base")
+        .layer(
+            Layer::new()
+                .dir("data")
+                .file("data/passwd", &passwd(&[("app", 2000)]))
+                .whiteout("etc/passwd"),
+            Compression::Zstd,
+            "move passwd",
+        )
+        .layer(Layer::new().symlink("etc/passwd", "../data/passwd"), Compression::None, "link");
+    let facts = facts_of(&image);
+    assert_eq!(facts.user.uid, Some(2000));
+}
+
+#[test]
+fn numeric_user_needs_no_layer_at_all() {
+    // The only layer is garbage: reading it would fail.
+    let image = Image::new()
+        .user("1000:1000")
+        .layer_raw_blob(b"\x1f\x8bnot gzip".to_vec(), "broken");
+    let options = AnalyzeOptions::default();
+    let facts = try_facts(&image, &options).expect("config-only analysis");
+    assert_eq!(facts.user.uid, Some(1000));
+    assert_eq!(facts.uncompressed_size, None);
+    assert!(facts.files.is_none());
+    assert!(try_facts(&image, &all_layers()).is_err());
+}
+
+#[test]
+fn sizes_and_history_per_layer() {
+    let image = Image::new()
+        .layer(base_layer(), Compression::Gzip, "ADD base")
+        .empty_step("ENV A=1")
+        .layer(Layer::new().file("big", &[7u8; 10_000]), Compression::Zstd, "RUN make big");
+    let facts = facts_of(&image);
+    assert_eq!(facts.layers.len(), 2);
+    assert_eq!(facts.layers[1].created_by.as_deref(), Some("RUN make big"));
+    let compressed: u64 = facts.layers.iter().map(|l| l.compressed).sum();
+    assert_eq!(facts.compressed_size, compressed);
+    // The big file compresses well but is 10 KB (plus tar headers) uncompressed.
+    let big = facts.layers[1].uncompressed.unwrap();
+    assert!(big >= 10_000 && big < 10_000 + 4096, "{big}");
+    assert!(facts.layers[1].compressed < 1000);
+    assert_eq!(facts.uncompressed_size, Some(facts.layers.iter().map(|l| l.uncompressed.unwrap()).sum()));
+}
+
+#[test]
+fn every_layout_gives_the_same_facts() {
+    let image = Image::new()
+        .user("app")
+        .layer(base_layer(), Compression::Gzip, "base")
+        .layer(Layer::new().file("app/main", b"main").whiteout("bin/sh"), Compression::Zstd, "app");
+    let dir = TempDir::new().unwrap();
+    let oci = dir.path().join("oci");
+    image.write_oci_dir(&oci);
+    image.write_oci_archive(&dir.path().join("oci.tar"));
+    image.write_docker_archive(&dir.path().join("legacy.tar"));
+    image.write_docker_oci_archive(&dir.path().join("docker25.tar"));
+    let references = [
+        format!("oci:{}", oci.display()),
+        format!("oci:{}:latest", oci.display()),
+        format!("oci-archive:{}", dir.path().join("oci.tar").display()),
+        format!("docker-archive:{}", dir.path().join("legacy.tar").display()),
+        format!("docker-archive:{}:app:latest", dir.path().join("legacy.tar").display()),
+        format!("docker-archive:{}", dir.path().join("docker25.tar").display()),
+    ];
+    for reference in &references {
+        let facts = analyze_reference(reference, &all_layers())
+            .unwrap_or_else(|error| panic!("{reference}: {error}"));
+        assert_eq!(facts.user.uid, Some(10001), "{reference}");
+        let files = facts.files.as_ref().unwrap();
+        // /bin/sh was deleted by the second layer: only right if layers merge in order.
+        assert!(files.shells.is_empty(), "{reference}: {:?}", files.shells);
+        assert_eq!(facts.layers[1].created_by.as_deref(), Some("app"), "{reference}");
+        assert_eq!(facts.layers.len(), 2);
+    }
+}
+
+#[test]
+fn opaque_whiteout_waste_counts_only_hidden_lower_files() {
+    let image = Image::new()
+        .layer(
+            Layer::new().dir("app").file("app/a", &[1; 3000]).file("app/b", &[2; 2000]).file("keep", &[3; 500]),
+            Compression::Gzip,
+            "COPY app",
+        )
+        .layer(Layer::new().dir("app").opaque("app").file("app/c", &[4; 100]), Compression::Gzip, "COPY app again");
+    let facts = facts_of(&image);
+    let files = facts.files.unwrap();
+    assert_eq!(files.wasted_bytes, 5000);
+    assert_eq!(files.wasted[0].path, "app/a");
+}
+
+#[test]
+fn setuid_files_are_found() {
+    let image = Image::new().layer(
+        base_layer().dir("usr/bin").file_with("usr/bin/passwd", b"x", 0o4755, 0, 0).file_with("usr/bin/wall", b"x", 0o2755, 0, 5),
+        Compression::Gzip,
+        "base",
+    );
+    let files = facts_of(&image).files.unwrap();
+    let paths: Vec<&str> = files.setuid.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["/usr/bin/passwd", "/usr/bin/wall"]);
+}
+
+#[test]
+fn a_secret_deleted_by_a_later_layer_is_still_found() {
+    let key = b"-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n";
+    let image = Image::new()
+        .layer(Layer::new().dir("root").file("root/deploy.pem", key), Compression::Gzip, "COPY key")
+        .layer(Layer::new().whiteout("root/deploy.pem"), Compression::Gzip, "RUN rm key");
+    let files = facts_of(&image).files.unwrap();
+    let [secret] = files.secrets.as_slice() else {
+        panic!("{:?}", files.secrets)
+    };
+    assert_eq!(secret.path, "/root/deploy.pem");
+    assert_eq!(secret.kind, SecretKind::PrivateKey);
+    assert_eq!(secret.layer, 0);
+    assert!(!secret.present);
+}
+
+#[test]
+fn package_caches_and_shells() {
+    let image = Image::new().layer(
+        base_layer()
+            .file("var/lib/apt/lists/lock", b"")
+            .file("var/lib/apt/lists/deb.debian.org_Packages", &[0; 700])
+            .file("root/.cache/pip/http/ab", &[0; 50])
+            .symlink("bin/bash", "sh"),
+        Compression::Gzip,
+        "RUN apt-get update",
+    );
+    let files = facts_of(&image).files.unwrap();
+    let caches: Vec<(&str, u64)> = files.caches.iter().map(|c| (c.kind, c.bytes)).collect();
+    assert_eq!(caches, [("apt lists", 700), ("pip cache", 50)]);
+    assert_eq!(files.shells, ["/bin/sh", "/bin/bash"]);
+}
+
+#[test]
+fn config_facts() {
+    let image = Image::new()
+        .env("DB_PASSWORD=hunter2")
+        .expose("8080/tcp")
+        .healthcheck(&["CMD", "true"])
+        .layer(base_layer(), Compression::Gzip, "base");
+    let facts = facts_of(&image);
+    assert_eq!(facts.env, [("DB_PASSWORD".to_string(), "hunter2".to_string())]);
+    assert_eq!(facts.exposed_ports, ["8080/tcp"]);
+    assert_eq!(facts.healthcheck, HealthcheckFact::Present);
+
+    let docker = Image::new().layer(base_layer(), Compression::Gzip, "base");
+    assert_eq!(facts_of(&docker).healthcheck, HealthcheckFact::Missing);
+    let oci = Image::new().oci_config().layer(base_layer(), Compression::Gzip, "base");
+    assert_eq!(facts_of(&oci).healthcheck, HealthcheckFact::NotApplicable);
+}
+
+#[test]
+fn multi_platform_index_selects_the_platform_and_skips_attestations() {
+    let amd64 = Image::new().user("1").layer(Layer::new().file("amd64", b"x"), Compression::Gzip, "amd64");
+    let arm64 = Image::new().architecture("arm64").user("2").layer(Layer::new().file("arm64", b"x"), Compression::Zstd, "arm64");
+    let dir = TempDir::new().unwrap();
+    write_multi_platform(dir.path(), &[&amd64, &arm64]);
+    let reference = format!("oci:{}", dir.path().display());
+    let default = analyze_reference(&reference, &all_layers()).unwrap();
+    assert_eq!(default.user.uid, Some(1));
+    let options = AnalyzeOptions {
+        platform: Platform::parse("linux/arm64").unwrap(),
+        ..all_layers()
+    };
+    let arm = analyze_reference(&reference, &options).unwrap();
+    assert_eq!(arm.user.uid, Some(2));
+    let options = AnalyzeOptions {
+        platform: Platform::parse("linux/s390x").unwrap(),
+        ..all_layers()
+    };
+    let error = analyze_reference(&reference, &options).unwrap_err().to_string();
+    assert!(error.contains("linux/s390x") && error.contains("linux/amd64") && error.contains("linux/arm64"), "{error}");
+    assert!(!error.contains("unknown"), "attestations are not platforms: {error}");
+}
+
+/// The error of analysing an image with one layer made of `layer` (raw tar bytes).
+fn hostile(tar: Vec<u8>, compression: Compression, walk: WalkLimits) -> (String, Duration) {
+    let image = Image::new().layer_tar(tar, compression, "hostile");
+    let options = AnalyzeOptions {
+        read_layers: true,
+        walk,
+        ..AnalyzeOptions::default()
+    };
+    let start = Instant::now();
+    let error = try_facts(&image, &options).expect_err("hostile input must fail");
+    (error.to_string(), start.elapsed())
+}
+
+#[test]
+fn path_traversal_and_absolute_paths_fail_cleanly() {
+    let (error, _) = hostile(Layer::new().raw("../../etc/cron.d/x", 1, b"x").tar(), Compression::Gzip, WalkLimits::default());
+    assert!(error.contains("path traversal `../../etc/cron.d/x`"), "{error}");
+    let (error, _) = hostile(Layer::new().raw("/etc/passwd", 1, b"x").tar(), Compression::None, WalkLimits::default());
+    assert!(error.contains("absolute path `/etc/passwd`"), "{error}");
+    let hardlink = {
+        let mut layer = Layer::new().file("a", b"x").tar();
+        // A hard link whose target climbs out of the root.
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Link);
+        header.set_size(0);
+        header.as_old_mut().name[..4].copy_from_slice(b"evil");
+        header.as_old_mut().linkname[..12].copy_from_slice(b"../etc/shado");
+        header.set_cksum();
+        let end = layer.len() - 1024;
+        layer.splice(end..end, header.as_bytes().iter().copied());
+        layer
+    };
+    let (error, _) = hostile(hardlink, Compression::Gzip, WalkLimits::default());
+    assert!(error.contains("path traversal"), "{error}");
+}
+
+#[test]
+fn symlink_loop_on_passwd_fails_cleanly() {
+    let image = Image::new()
+        .user("app")
+        .layer(Layer::new().dir("etc").symlink("etc/passwd", "/etc/pw2").symlink("etc/pw2", "passwd"), Compression::Gzip, "loop");
+    let error = try_facts(&image, &all_layers()).unwrap_err().to_string();
+    assert!(error.contains("symlink loop"), "{error}");
+}
+
+#[test]
+fn a_header_claiming_100_gb_fails_fast_without_allocating() {
+    let tar = Layer::new().raw("root/.ssh/id_rsa", 100_000_000_000, b"-----BEGIN").tar();
+    let (error, elapsed) = hostile(tar, Compression::Gzip, WalkLimits::default());
+    assert!(error.contains("truncated"), "{error}");
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+}
+
+#[test]
+fn gzip_bomb_is_stopped_by_the_ratio_check() {
+    let tar = Layer::new().file("zeros", &vec![0; 8 << 20]).tar();
+    // Fast gzip packs zeros about 100x; a real bomb (gzip -9) reaches 1000x.
+    let walk = WalkLimits {
+        ratio_floor: 1 << 20,
+        max_ratio: 50,
+        ..WalkLimits::default()
+    };
+    let (error, elapsed) = hostile(tar, Compression::Gzip, walk);
+    assert!(error.contains("compression bomb"), "{error}");
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+}
+
+#[test]
+fn decompressed_bytes_are_capped_per_layer() {
+    let tar = Layer::new().file("data", &(0..3_000_000u64).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>()).tar();
+    let walk = WalkLimits {
+        max_layer_bytes: 1 << 20,
+        ..WalkLimits::default()
+    };
+    let (error, _) = hostile(tar, Compression::Zstd, walk);
+    assert!(error.contains("per-layer limit"), "{error}");
+}
+
+#[test]
+fn truncated_stream_fails_cleanly() {
+    let blob = Compression::Gzip.compress(&Layer::new().file("a", &[1; 100_000]).tar());
+    let image = Image::new().layer_raw_blob(blob[..blob.len() / 2].to_vec(), "cut");
+    let error = try_facts(&image, &all_layers()).unwrap_err().to_string();
+    assert!(error.contains("truncated") || error.contains("cannot read the layer"), "{error}");
+}
+
+/// Flips one byte of a blob in the layout, keeping its name (the digest it claims).
+fn corrupt_blob(dir: &Path, size: usize) -> PathBuf {
+    let blobs = dir.join("blobs/sha256");
+    for entry in std::fs::read_dir(&blobs).unwrap() {
+        let path = entry.unwrap().path();
+        let mut bytes = std::fs::read(&path).unwrap();
+        if bytes.len() == size {
+            let last = bytes.len() - 1;
+            bytes[last] ^= 0xff;
+            std::fs::write(&path, bytes).unwrap();
+            return path;
+        }
+    }
+    panic!("no blob of {size} bytes");
+}
+
+#[test]
+fn corrupted_layer_digest_is_an_error() {
+    let tar = Layer::new().file("a", b"hello").tar();
+    let image = Image::new().layer_tar(tar.clone(), Compression::None, "a");
+    let dir = TempDir::new().unwrap();
+    image.write_oci_dir(dir.path());
+    corrupt_blob(dir.path(), tar.len());
+    let error = analyze_reference(&format!("oci:{}", dir.path().display()), &all_layers())
+        .unwrap_err();
+    assert!(matches!(error, ImageError::DigestMismatch { .. }), "{error}");
+}
+
+#[test]
+fn unreadable_references_say_why() {
+    let missing = analyze_reference("oci:/nonexistent/layout", &all_layers()).unwrap_err().to_string();
+    assert!(missing.contains("not an OCI image layout"), "{missing}");
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), b"not a tar at all, just text that is long enough to fill a block").unwrap();
+    let error = analyze_reference(&format!("docker-archive:{}", file.path().display()), &all_layers())
+        .unwrap_err()
+        .to_string();
+    assert!(!error.is_empty());
+    let registry = analyze_reference("docker://example.com/app:1", &all_layers()).unwrap_err().to_string();
+    assert!(registry.contains("not available yet"), "{registry}");
+}
