@@ -119,10 +119,10 @@ fn lint_file(path: &Path, rules: &RuleSet) -> Result<FileReport, InputError> {
 /// The rules a `--config` value selects.
 fn rule_set(config: Option<&str>) -> anyhow::Result<RuleSet> {
     match config {
-        None => Ok(RuleSet::all()),
+        None => Ok(RuleSet::defaults()),
         // Both presets are every rule at hadolint's severity while all rules are
         // hadolint's; they part ways when dockgate's own rules arrive.
-        Some(name) if BUILTIN_POLICIES.contains(&name) => Ok(RuleSet::all()),
+        Some(name) if BUILTIN_POLICIES.contains(&name) => Ok(RuleSet::defaults()),
         Some(name) if name.starts_with("builtin:") => bail!(
             "unknown built-in policy `{name}` (available: {})",
             BUILTIN_POLICIES.join(", ")

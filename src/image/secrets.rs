@@ -150,7 +150,7 @@ pub fn env_is_secret(name: &str, value: &str) -> bool {
         return true;
     }
     let upper = name.to_ascii_uppercase();
-    if upper.ends_with("_FILE") || upper.ends_with("_PATH") || upper.ends_with("_DIR") {
+    if ["_FILE", "_PATH", "_DIR", "_URL", "_ENDPOINT"].iter().any(|suffix| upper.ends_with(suffix)) {
         return false;
     }
     // Names that say "secret" but are public by convention (signing-key fingerprints).
