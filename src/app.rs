@@ -9,9 +9,12 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 
-use crate::cli::{Cli, Command, DebugCommand, LintArgs, ParseArgs, ParseFormat, RulesArgs};
+use crate::cli::{
+    Cli, Command, DebugCommand, ImageArgs, LintArgs, ParseArgs, ParseFormat, RulesArgs,
+};
 use crate::dockerfile::{buildkit_dump, parse_bytes};
-use crate::report::{self, FileReport, Format, Report};
+use crate::image::{self, AnalyzeOptions, ImageLimits};
+use crate::report::{self, FileReport, Format, ImageReport, Report};
 use crate::rules::{self, RuleSet, docs};
 use crate::workspace::{self, InputError};
 
@@ -39,6 +42,7 @@ const BUILTIN_POLICIES: &[&str] = &["builtin:recommended", "builtin:hadolint"];
 pub fn run(cli: Cli) -> ExitStatus {
     let result = match cli.command {
         Command::Lint(args) => lint(&args),
+        Command::Image(args) => check_images(&args),
         Command::Rules(args) => print_rules(&args),
         Command::Debug(DebugCommand::Parse(args)) => debug_parse(&args),
     };
@@ -87,12 +91,79 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
             .any(|finding| failing(finding.severity));
     let report = Report {
         files: &files,
+        images: &[],
         errors: &errors,
         fail_on: threshold,
         passed,
     };
     write_report(&report, args.format, args.output.as_deref())?;
 
+    Ok(if !errors.is_empty() {
+        ExitStatus::Error
+    } else if passed {
+        ExitStatus::Passed
+    } else {
+        ExitStatus::Failed
+    })
+}
+
+/// `dockgate image`: analyse each image (in parallel, each one's layers in parallel
+/// too), run the image rules, report in the order given.
+fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
+    let rules = rule_set(args.config.as_deref())?;
+    let limits = ImageLimits {
+        max_size: args.max_size,
+        max_compressed_size: args.max_compressed_size,
+        ..ImageLimits::default()
+    };
+    let options = AnalyzeOptions {
+        platform: args.platform.clone(),
+        read_layers: rules.needs_layers(),
+        walk: limits.walk,
+    };
+    let results: Vec<Result<ImageReport, InputError>> = args
+        .references
+        .par_iter()
+        .map(|reference| {
+            let facts = image::analyze_reference(reference, &options).map_err(|error| InputError {
+                path: reference.clone(),
+                message: error.to_string(),
+            })?;
+            let findings = rules::check_image(&facts, &limits, &rules);
+            Ok(ImageReport {
+                facts,
+                findings,
+                max_size: limits.max_size,
+                max_compressed_size: limits.max_compressed_size,
+            })
+        })
+        .collect();
+    let mut images = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(image) => images.push(image),
+            Err(error) => errors.push(error),
+        }
+    }
+    for error in &errors {
+        eprintln!("dockgate: error: {error}");
+    }
+    let threshold = args.fail_on.threshold();
+    let failing = |severity| threshold.is_some_and(|threshold| severity >= threshold);
+    let passed = errors.is_empty()
+        && !images
+            .iter()
+            .flat_map(|image| &image.findings)
+            .any(|finding| failing(finding.severity));
+    let report = Report {
+        files: &[],
+        images: &images,
+        errors: &errors,
+        fail_on: threshold,
+        passed,
+    };
+    write_report(&report, args.format, args.output.as_deref())?;
     Ok(if !errors.is_empty() {
         ExitStatus::Error
     } else if passed {

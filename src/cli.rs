@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::finding::Severity;
+use crate::image::Platform;
+use crate::image::limits::parse_size;
 use crate::report::Format;
 
 /// A container policy gate for CI: lints Dockerfiles and Containerfiles.
@@ -22,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Lint Dockerfiles and Containerfiles.
     Lint(LintArgs),
+    /// Check built images: runtime user, size budgets, secrets in layers, and more.
+    Image(ImageArgs),
     /// List the rules, or print one rule's documentation.
     Rules(RulesArgs),
     /// Tools for dockgate's developers.
@@ -57,6 +61,48 @@ pub struct LintArgs {
     /// only the built-in names are accepted.
     #[arg(long, value_name = "FILE|builtin:NAME")]
     pub config: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// Images to check, in containers-transports syntax: `docker-archive:PATH`,
+    /// `oci:DIR[:REF]`, `oci-archive:PATH[:REF]` (and, in a later release,
+    /// `docker://NAME` and `docker-daemon:NAME`).
+    #[arg(value_name = "REFERENCE", required = true)]
+    pub references: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Fail (exit 1) when a finding has this severity or a higher one.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+
+    /// The platform to select from a multi-platform image.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", default_value = "linux/amd64", value_parser = parse_platform)]
+    pub platform: Platform,
+
+    /// Budget for the uncompressed image size: `200MB`, `1.5GiB` (kB/MB/GB are powers
+    /// of 1000, KiB/MiB/GiB of 1024).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_size: Option<u64>,
+
+    /// Budget for the sum of the compressed layer blobs (what a pull downloads).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_compressed_size: Option<u64>,
+
+    /// The policy: `builtin:recommended` (the default) or `builtin:hadolint`.
+    #[arg(long, value_name = "FILE|builtin:NAME")]
+    pub config: Option<String>,
+}
+
+fn parse_platform(text: &str) -> Result<Platform, String> {
+    Platform::parse(text)
 }
 
 /// The threshold of `--fail-on`.

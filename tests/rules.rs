@@ -1,6 +1,7 @@
 //! The rule registry as a whole: every rule is documented and registered the same way,
 //! `docs/rules.md` is up to date, and the fixtures' findings match their snapshots.
-//! Each rule's own one-line cases live next to it in `src/rules/dockerfile/`.
+//! Each rule's own one-line cases live next to it in `src/rules/dockerfile/` and
+//! `src/rules/image/`.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -36,8 +37,12 @@ fn rules_are_registered_in_code_order_with_unique_codes_and_names() {
 #[test]
 fn every_rule_lives_in_a_file_named_by_its_code() {
     for rule in rules::all() {
+        let folder = match rule.check {
+            rules::Check::Dockerfile(_) => "src/rules/dockerfile",
+            rules::Check::Image { .. } => "src/rules/image",
+        };
         let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("src/rules/dockerfile")
+            .join(folder)
             .join(format!("{}.rs", rule.code.to_ascii_lowercase()));
         assert!(
             file.exists(),
