@@ -125,10 +125,11 @@ fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
         .references
         .par_iter()
         .map(|reference| {
-            let facts = image::analyze_reference(reference, &options).map_err(|error| InputError {
-                path: reference.clone(),
-                message: error.to_string(),
-            })?;
+            let facts =
+                image::analyze_reference(reference, &options).map_err(|error| InputError {
+                    path: reference.clone(),
+                    message: error.to_string(),
+                })?;
             let findings = rules::check_image(&facts, &limits, &rules);
             Ok(ImageReport {
                 facts,

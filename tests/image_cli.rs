@@ -30,7 +30,9 @@ fn clean_image() -> Image {
         )
         .empty_step("USER app")
         .layer(
-            Layer::new().dir("app").file_with("app/server", &[0x7f; 4000], 0o755, 0, 0),
+            Layer::new()
+                .dir("app")
+                .file_with("app/server", &[0x7f; 4000], 0o755, 0, 0),
             Compression::Zstd,
             "COPY server /app/server # buildkit",
         )
@@ -80,10 +82,24 @@ fn clean_image_passes_with_exit_0_and_the_json_shape() {
     assert_eq!(image["runs_as_root"], false);
     let layers = image["layers"].as_array().unwrap();
     assert_eq!(layers.len(), 2);
-    assert_eq!(layers[1]["created_by"], "COPY server /app/server # buildkit");
-    let sum = |field: &str| layers.iter().map(|l| l[field].as_u64().unwrap()).sum::<u64>();
-    assert_eq!(image["size"]["compressed"].as_u64().unwrap(), sum("compressed"));
-    assert_eq!(image["size"]["uncompressed"].as_u64().unwrap(), sum("uncompressed"));
+    assert_eq!(
+        layers[1]["created_by"],
+        "COPY server /app/server # buildkit"
+    );
+    let sum = |field: &str| {
+        layers
+            .iter()
+            .map(|l| l[field].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(
+        image["size"]["compressed"].as_u64().unwrap(),
+        sum("compressed")
+    );
+    assert_eq!(
+        image["size"]["uncompressed"].as_u64().unwrap(),
+        sum("uncompressed")
+    );
     for layer in layers {
         assert!(layer["digest"].as_str().unwrap().starts_with("sha256:"));
     }
@@ -95,7 +111,11 @@ fn root_image_fails_with_exit_1_and_the_reference_as_path() {
     let image = Image::new()
         .user("0:0")
         .healthcheck(&["CMD", "true"])
-        .layer(Layer::new().file("etc/passwd", &passwd(&[])), Compression::Gzip, "base");
+        .layer(
+            Layer::new().file("etc/passwd", &passwd(&[])),
+            Compression::Gzip,
+            "base",
+        );
     let reference = archive(dir.path(), "root.tar", &image);
     let (code, json, _) = run_json(&[&reference]);
     assert_eq!(code, 1);
@@ -167,13 +187,20 @@ fn platform_selects_from_an_index() {
     let arm64 = Image::new()
         .architecture("arm64")
         .healthcheck(&["CMD", "true"])
-        .layer(Layer::new().file("etc/passwd", &passwd(&[])), Compression::Gzip, "arm base");
+        .layer(
+            Layer::new().file("etc/passwd", &passwd(&[])),
+            Compression::Gzip,
+            "arm base",
+        );
     dockgate::image::testing::write_multi_platform(dir.path(), &[&amd64, &arm64]);
     let reference = format!("oci:{}", dir.path().display());
     let (code, json, _) = run_json(&[&reference]);
     assert_eq!((code, json["images"][0]["uid"].as_u64()), (0, Some(10001)));
     let (code, json, _) = run_json(&["--platform", "linux/arm64", &reference]);
-    assert_eq!((code, json["images"][0]["runs_as_root"].as_bool()), (1, Some(true)));
+    assert_eq!(
+        (code, json["images"][0]["runs_as_root"].as_bool()),
+        (1, Some(true))
+    );
     dockgate()
         .args(["image", "--platform", "linux", &reference])
         .assert()
@@ -190,11 +217,23 @@ fn text_report_shows_layers_and_the_budget_bar() {
         .unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
     assert_eq!(output.status.code(), Some(0), "{text}");
-    assert!(text.contains("user:  `app` (uid 10001, gid 10001)"), "{text}");
+    assert!(
+        text.contains("user:  `app` (uid 10001, gid 10001)"),
+        "{text}"
+    );
     // 9,728 of 20,000 bytes: 49%, 15 of 30 cells.
-    assert!(text.contains("budget [###############...............]   49% of 19.5 KiB (uncompressed)"), "{text}");
-    assert!(text.contains("COPY server /app/server # buildkit"), "{text}");
-    assert!(text.ends_with("No problems found in 1 image; passed (--fail-on warning).\n"), "{text}");
+    assert!(
+        text.contains("budget [###############...............]   49% of 19.5 KiB (uncompressed)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("COPY server /app/server # buildkit"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("No problems found in 1 image; passed (--fail-on warning).\n"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -140,7 +140,11 @@ pub fn compute(
             digest: descriptor.digest.clone(),
             compressed: descriptor.size,
             uncompressed: layers.map(|l| l[i].uncompressed),
-            created_by: if history_fits { created_by[i].clone() } else { None },
+            created_by: if history_fits {
+                created_by[i].clone()
+            } else {
+                None
+            },
         })
         .collect();
 
@@ -162,11 +166,12 @@ pub fn compute(
         _ if docker_format => HealthcheckFact::Missing,
         _ => HealthcheckFact::NotApplicable,
     };
-    let base = (image.annotations.contains_key(BASE_NAME) || image.annotations.contains_key(BASE_DIGEST))
-        .then(|| BaseImage {
-            name: image.annotations.get(BASE_NAME).cloned(),
-            digest: image.annotations.get(BASE_DIGEST).cloned(),
-        });
+    let base = (image.annotations.contains_key(BASE_NAME)
+        || image.annotations.contains_key(BASE_DIGEST))
+    .then(|| BaseImage {
+        name: image.annotations.get(BASE_NAME).cloned(),
+        digest: image.annotations.get(BASE_DIGEST).cloned(),
+    });
 
     let files = match (&merged, layers) {
         (Some(fs), Some(layers)) => Some(file_facts(fs, layers, &user)),
@@ -181,7 +186,11 @@ pub fn compute(
         layers: layer_facts,
         base,
         env,
-        exposed_ports: container.exposed_ports.unwrap_or_default().into_keys().collect(),
+        exposed_ports: container
+            .exposed_ports
+            .unwrap_or_default()
+            .into_keys()
+            .collect(),
         healthcheck,
         files,
     })
@@ -207,12 +216,21 @@ fn accounts(fs: &MergedFs, layers: &[Arc<LayerSummary>]) -> Result<Accounts> {
 }
 
 const SHELLS: &[&str] = &[
-    "bin/sh", "bin/bash", "bin/dash", "bin/ash", "bin/zsh", "bin/busybox", "usr/bin/sh",
-    "usr/bin/bash", "usr/bin/busybox",
+    "bin/sh",
+    "bin/bash",
+    "bin/dash",
+    "bin/ash",
+    "bin/zsh",
+    "bin/busybox",
+    "usr/bin/sh",
+    "usr/bin/bash",
+    "usr/bin/busybox",
 ];
 
 /// Directories whose contents any user may change by design.
-const SCRATCH: &[&str] = &["tmp/", "var/tmp/", "run/", "var/run/", "dev/", "proc/", "sys/"];
+const SCRATCH: &[&str] = &[
+    "tmp/", "var/tmp/", "run/", "var/run/", "dev/", "proc/", "sys/",
+];
 
 fn file_facts(fs: &MergedFs, layers: &[Arc<LayerSummary>], user: &RuntimeUser) -> FileFacts {
     let mut wasted = fs.wasted.clone();
@@ -259,7 +277,10 @@ fn file_facts(fs: &MergedFs, layers: &[Arc<LayerSummary>], user: &RuntimeUser) -
     let mut secrets = Vec::new();
     for (index, layer) in layers.iter().enumerate() {
         // A layer repeated at several positions holds its secrets once.
-        if layers[..index].iter().any(|earlier| Arc::ptr_eq(earlier, layer)) {
+        if layers[..index]
+            .iter()
+            .any(|earlier| Arc::ptr_eq(earlier, layer))
+        {
             continue;
         }
         for hit in &layer.secrets {
@@ -283,7 +304,8 @@ fn file_facts(fs: &MergedFs, layers: &[Arc<LayerSummary>], user: &RuntimeUser) -
                 continue;
             }
             let owner = node.uid == u64::from(uid) && node.mode & 0o200 != 0;
-            let group = user.gid.is_some_and(|gid| node.gid == u64::from(gid)) && node.mode & 0o020 != 0;
+            let group =
+                user.gid.is_some_and(|gid| node.gid == u64::from(gid)) && node.mode & 0o020 != 0;
             let other = node.mode & 0o002 != 0;
             if owner || group || other {
                 writable_by_user.push(format!("/{path}"));
@@ -331,11 +353,23 @@ mod tests {
 
     #[test]
     fn caches() {
-        assert_eq!(cache_of("var/lib/apt/lists/deb.debian.org_dists"), Some(("apt lists", "var/lib/apt/lists".into())));
+        assert_eq!(
+            cache_of("var/lib/apt/lists/deb.debian.org_dists"),
+            Some(("apt lists", "var/lib/apt/lists".into()))
+        );
         assert_eq!(cache_of("var/lib/apt/lists/lock"), None);
-        assert_eq!(cache_of("var/cache/apk/APKINDEX.tar.gz"), Some(("apk cache", "var/cache/apk".into())));
-        assert_eq!(cache_of("root/.cache/pip/http/x"), Some(("pip cache", "root/.cache/pip".into())));
-        assert_eq!(cache_of("home/app/.npm/_cacache/x"), Some(("npm cache", "home/app/.npm".into())));
+        assert_eq!(
+            cache_of("var/cache/apk/APKINDEX.tar.gz"),
+            Some(("apk cache", "var/cache/apk".into()))
+        );
+        assert_eq!(
+            cache_of("root/.cache/pip/http/x"),
+            Some(("pip cache", "root/.cache/pip".into()))
+        );
+        assert_eq!(
+            cache_of("home/app/.npm/_cacache/x"),
+            Some(("npm cache", "home/app/.npm".into()))
+        );
         assert_eq!(cache_of("usr/lib/node_modules/npm/x"), None);
     }
 }

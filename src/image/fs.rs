@@ -176,12 +176,17 @@ impl MergedFs {
             }
         }
         let current = resolved.join("/");
-        Ok(self.nodes.get_key_value(&current).map(|(path, node)| (path.clone(), node)))
+        Ok(self
+            .nodes
+            .get_key_value(&current)
+            .map(|(path, node)| (path.clone(), node)))
     }
 
     /// Regular files, with their paths.
     pub fn files(&self) -> impl Iterator<Item = (&String, &Node)> {
-        self.nodes.iter().filter(|(_, node)| node.kind == EntryKind::File)
+        self.nodes
+            .iter()
+            .filter(|(_, node)| node.kind == EntryKind::File)
     }
 }
 
@@ -231,7 +236,11 @@ mod tests {
 
     #[test]
     fn opaque_directory_hides_lower_layers_but_not_its_own_layer() {
-        let base = layer(vec![dir("app"), file("app/old.js", 100), file("app/keep.txt", 7)], &[], &[]);
+        let base = layer(
+            vec![dir("app"), file("app/old.js", 100), file("app/keep.txt", 7)],
+            &[],
+            &[],
+        );
         let top = layer(vec![dir("app"), file("app/new.js", 30)], &[], &["app"]);
         let fs = MergedFs::merge([&base, &top]);
         let paths: Vec<&str> = fs.nodes.keys().map(String::as_str).collect();
@@ -241,13 +250,21 @@ mod tests {
 
     #[test]
     fn whiteouts_delete_files_and_directories() {
-        let base = layer(vec![dir("d"), file("d/a", 5), file("f", 3), file("g", 1)], &[], &[]);
+        let base = layer(
+            vec![dir("d"), file("d/a", 5), file("f", 3), file("g", 1)],
+            &[],
+            &[],
+        );
         let top = layer(vec![file("g", 2)], &["d", "f"], &[]);
         let fs = MergedFs::merge([&base, &top]);
         let paths: Vec<&str> = fs.nodes.keys().map(String::as_str).collect();
         assert_eq!(paths, ["g"]);
         assert_eq!(fs.wasted_bytes(), 5 + 3 + 1);
-        assert!(fs.wasted.iter().all(|w| w.added_in == 0 && w.removed_in == 1));
+        assert!(
+            fs.wasted
+                .iter()
+                .all(|w| w.added_in == 0 && w.removed_in == 1)
+        );
     }
 
     #[test]

@@ -81,7 +81,9 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .unwrap_or(trimmed.len());
     let (number, unit) = trimmed.split_at(split);
     let invalid = || {
-        format!("invalid size `{text}` (expected e.g. 200MB or 1.5GiB; units B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)")
+        format!(
+            "invalid size `{text}` (expected e.g. 200MB or 1.5GiB; units B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)"
+        )
     };
     let multiplier: u64 = match unit.trim() {
         "" | "B" => 1,
@@ -99,7 +101,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         return Err(invalid());
     }
     let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    let whole: u64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| invalid())? };
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| invalid())?
+    };
     let mut bytes = whole.checked_mul(multiplier).ok_or_else(invalid)?;
     // The fraction in exact integer arithmetic: "1.5GiB" is exactly 1610612736.
     if !fraction.is_empty() {
@@ -138,7 +144,15 @@ mod tests {
         assert_eq!(parse_size("512"), Ok(512));
         assert_eq!(parse_size("3KiB"), Ok(3072));
         assert_eq!(parse_size("0.5MB"), Ok(500_000));
-        for bad in ["", "MB", "1.2.3MB", "12XB", "-1MB", "1.MB", "99999999999999999999GB"] {
+        for bad in [
+            "",
+            "MB",
+            "1.2.3MB",
+            "12XB",
+            "-1MB",
+            "1.MB",
+            "99999999999999999999GB",
+        ] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
     }

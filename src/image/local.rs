@@ -67,8 +67,9 @@ impl Store {
         match self {
             Store::Dir(dir) => {
                 let path = dir.join(name);
-                let file = File::open(&path)
-                    .map_err(|error| ImageError::io(format!("cannot read `{}`", path.display()), error))?;
+                let file = File::open(&path).map_err(|error| {
+                    ImageError::io(format!("cannot read `{}`", path.display()), error)
+                })?;
                 Ok(Box::new(file))
             }
             Store::Tar(tar) => Ok(Box::new(tar.open_member(name)?)),
@@ -152,9 +153,13 @@ impl LocalImage {
                     .iter()
                     .filter(|d| {
                         d.annotations.get(REF_NAME).is_some_and(|r| r == name)
-                            || d.annotations.get("io.containerd.image.name").is_some_and(|r| {
-                                r == name || r.rsplit_once('/').is_some_and(|(_, short)| short == name)
-                            })
+                            || d.annotations
+                                .get("io.containerd.image.name")
+                                .is_some_and(|r| {
+                                    r == name
+                                        || r.rsplit_once('/')
+                                            .is_some_and(|(_, short)| short == name)
+                                })
                     })
                     .collect();
                 if tagged.is_empty() {
@@ -169,7 +174,12 @@ impl LocalImage {
             None => entries.iter().filter(|d| !is_attestation(d)).collect(),
         };
         let manifest = match candidates.as_slice() {
-            [] => return Err(ImageError::malformed(format!("`{}` holds no image", self.location))),
+            [] => {
+                return Err(ImageError::malformed(format!(
+                    "`{}` holds no image",
+                    self.location
+                )));
+            }
             [one] => self.select(one, platform, 0)?,
             several => {
                 // Several entries in index.json: either one image per platform, or
@@ -191,7 +201,12 @@ impl LocalImage {
     }
 
     /// Follows an index entry to a manifest, choosing the platform in nested indexes.
-    fn select(&self, descriptor: &Descriptor, platform: &Platform, depth: usize) -> Result<Selected> {
+    fn select(
+        &self,
+        descriptor: &Descriptor,
+        platform: &Platform,
+        depth: usize,
+    ) -> Result<Selected> {
         if depth > MAX_INDEX_DEPTH {
             return Err(ImageError::Hostile(format!(
                 "`{}`: image indexes nested more than {MAX_INDEX_DEPTH} deep",
@@ -215,7 +230,11 @@ impl LocalImage {
         })
     }
 
-    fn pick_platform<'d>(&self, entries: &[&'d Descriptor], wanted: &Platform) -> Result<&'d Descriptor> {
+    fn pick_platform<'d>(
+        &self,
+        entries: &[&'d Descriptor],
+        wanted: &Platform,
+    ) -> Result<&'d Descriptor> {
         let matching: Vec<&Descriptor> = entries
             .iter()
             .copied()
@@ -225,7 +244,11 @@ impl LocalImage {
         matching
             .iter()
             .copied()
-            .find(|d| d.platform.as_ref().is_some_and(|p| p.variant == wanted.variant))
+            .find(|d| {
+                d.platform
+                    .as_ref()
+                    .is_some_and(|p| p.variant == wanted.variant)
+            })
             .or_else(|| matching.first().copied())
             .ok_or_else(|| ImageError::PlatformNotFound {
                 wanted: wanted.to_string(),
@@ -243,11 +266,12 @@ impl LocalImage {
             manifest,
             platform,
         } = selected;
-        let config_descriptor = manifest.config.ok_or_else(|| {
-            ImageError::malformed(format!("manifest {digest} has no config"))
-        })?;
+        let config_descriptor = manifest
+            .config
+            .ok_or_else(|| ImageError::malformed(format!("manifest {digest} has no config")))?;
         let raw_config = self.store.read_blob(&config_descriptor, "config")?;
-        let config = ImageConfig::parse(&raw_config, &format!("config {}", config_descriptor.digest))?;
+        let config =
+            ImageConfig::parse(&raw_config, &format!("config {}", config_descriptor.digest))?;
         let layers = manifest.layers.unwrap_or_default();
         for layer in &layers {
             spec::validate_digest(&layer.digest)?;
@@ -273,7 +297,10 @@ impl LocalImage {
         let entry = match &self.name {
             Some(name) => entries.iter().find(|e| {
                 e.repo_tags.iter().flatten().any(|tag| {
-                    tag == name || tag.strip_prefix("docker.io/library/").is_some_and(|t| t == name)
+                    tag == name
+                        || tag
+                            .strip_prefix("docker.io/library/")
+                            .is_some_and(|t| t == name)
                 })
             }),
             None if entries.len() == 1 => entries.first(),
@@ -285,12 +312,20 @@ impl LocalImage {
                 )));
             }
         }
-        .ok_or_else(|| ImageError::malformed(format!("`{}` has no image named `{}`", self.location, self.name.as_deref().unwrap_or(""))))?;
+        .ok_or_else(|| {
+            ImageError::malformed(format!(
+                "`{}` has no image named `{}`",
+                self.location,
+                self.name.as_deref().unwrap_or("")
+            ))
+        })?;
         let config_name = normalized(&entry.config)?;
         let raw_config = self.store.read(&config_name)?;
         let config_digest = sha256(&raw_config);
         // Docker names the config by its digest; a mismatch means a damaged archive.
-        if let Some(hex) = config_name.strip_suffix(".json").map(|n| n.rsplit('/').next().unwrap_or(n))
+        if let Some(hex) = config_name
+            .strip_suffix(".json")
+            .map(|n| n.rsplit('/').next().unwrap_or(n))
             && hex.len() == 64
             && format!("sha256:{hex}") != config_digest
         {
@@ -301,7 +336,11 @@ impl LocalImage {
             });
         }
         let config = ImageConfig::parse(&raw_config, &format!("config {config_name}"))?;
-        let diff_ids = config.rootfs.as_ref().map(|r| r.diff_ids.clone()).unwrap_or_default();
+        let diff_ids = config
+            .rootfs
+            .as_ref()
+            .map(|r| r.diff_ids.clone())
+            .unwrap_or_default();
         if diff_ids.len() != entry.layers.len() {
             return Err(ImageError::malformed(format!(
                 "manifest.json lists {} layers but the config has {} diff IDs",
@@ -378,7 +417,9 @@ impl ImageSource for LocalImage {
     }
 
     fn read_layers(&self, _image: &ResolvedImage, sink: &LayerSink) -> Result<()> {
-        read_layers_in_parallel(sink, |descriptor| self.store.open(&Self::layer_path(descriptor)?))
+        read_layers_in_parallel(sink, |descriptor| {
+            self.store.open(&Self::layer_path(descriptor)?)
+        })
     }
 }
 
@@ -389,7 +430,10 @@ fn normalized(path: &str) -> Result<String> {
 }
 
 fn is_attestation(descriptor: &Descriptor) -> bool {
-    descriptor.annotations.get(REFERENCE_TYPE).is_some_and(|t| t == ATTESTATION_MANIFEST)
+    descriptor
+        .annotations
+        .get(REFERENCE_TYPE)
+        .is_some_and(|t| t == ATTESTATION_MANIFEST)
         || descriptor
             .platform
             .as_ref()

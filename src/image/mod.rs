@@ -42,8 +42,11 @@ pub use spec::Platform;
 /// Opens the source a reference names. Nothing is read beyond what tells the layout.
 pub fn open(reference: &ImageReference) -> Result<Box<dyn ImageSource>> {
     match reference {
-        ImageReference::Oci { dir, name } => Ok(Box::new(local::LocalImage::oci_dir(dir, name.clone())?)),
-        ImageReference::OciArchive { path, name } | ImageReference::DockerArchive { path, name } => {
+        ImageReference::Oci { dir, name } => {
+            Ok(Box::new(local::LocalImage::oci_dir(dir, name.clone())?))
+        }
+        ImageReference::OciArchive { path, name }
+        | ImageReference::DockerArchive { path, name } => {
             Ok(Box::new(local::LocalImage::archive(path, name.clone())?))
         }
         ImageReference::Registry { .. } => Err(ImageError::Unsupported(format!(
@@ -81,7 +84,9 @@ pub fn analyze(
         .and_then(|c| c.user.as_deref())
         .unwrap_or("");
     // A name (user or group) only means something through the image's own files.
-    let names_a_user = user.split(':').any(|part| !part.is_empty() && part.parse::<u32>().is_err());
+    let names_a_user = user
+        .split(':')
+        .any(|part| !part.is_empty() && part.parse::<u32>().is_err());
     let summaries = if options.read_layers || names_a_user {
         let sink = LayerSink::new(&image.layers, options.walk);
         source.read_layers(&image, &sink)?;

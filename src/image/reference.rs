@@ -84,15 +84,18 @@ impl ImageReference {
 
 impl fmt::Display for ImageReference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let with_name = |f: &mut fmt::Formatter<'_>, transport, path: &PathBuf, name: &Option<String>| {
-            write!(f, "{transport}:{}", path.display())?;
-            match name {
-                Some(name) => write!(f, ":{name}"),
-                None => Ok(()),
-            }
-        };
+        let with_name =
+            |f: &mut fmt::Formatter<'_>, transport, path: &PathBuf, name: &Option<String>| {
+                write!(f, "{transport}:{}", path.display())?;
+                match name {
+                    Some(name) => write!(f, ":{name}"),
+                    None => Ok(()),
+                }
+            };
         match self {
-            ImageReference::DockerArchive { path, name } => with_name(f, "docker-archive", path, name),
+            ImageReference::DockerArchive { path, name } => {
+                with_name(f, "docker-archive", path, name)
+            }
             ImageReference::Oci { dir, name } => with_name(f, "oci", dir, name),
             ImageReference::OciArchive { path, name } => with_name(f, "oci-archive", path, name),
             ImageReference::Registry { name } => write!(f, "docker://{name}"),
@@ -109,29 +112,49 @@ mod tests {
     fn transports() {
         assert_eq!(
             ImageReference::parse("docker-archive:img.tar").unwrap(),
-            ImageReference::DockerArchive { path: "img.tar".into(), name: None }
+            ImageReference::DockerArchive {
+                path: "img.tar".into(),
+                name: None
+            }
         );
         assert_eq!(
             ImageReference::parse("oci:/tmp/layout:v1").unwrap(),
-            ImageReference::Oci { dir: "/tmp/layout".into(), name: Some("v1".into()) }
+            ImageReference::Oci {
+                dir: "/tmp/layout".into(),
+                name: Some("v1".into())
+            }
         );
         assert_eq!(
             ImageReference::parse("oci-archive:a.tar").unwrap(),
-            ImageReference::OciArchive { path: "a.tar".into(), name: None }
+            ImageReference::OciArchive {
+                path: "a.tar".into(),
+                name: None
+            }
         );
         assert_eq!(
             ImageReference::parse("docker://registry.example/app@sha256:ab").unwrap(),
-            ImageReference::Registry { name: "registry.example/app@sha256:ab".into() }
+            ImageReference::Registry {
+                name: "registry.example/app@sha256:ab".into()
+            }
         );
         assert_eq!(
             ImageReference::parse("docker-daemon:app:1.0").unwrap(),
-            ImageReference::DockerDaemon { name: "app:1.0".into() }
+            ImageReference::DockerDaemon {
+                name: "app:1.0".into()
+            }
         );
     }
 
     #[test]
     fn errors_say_what_is_wrong() {
-        for bad in ["img.tar", "oci:", "docker:app", "tarball:x", "oci:dir:", "docker-daemon:"] {
+        for bad in [
+            "img.tar",
+            "oci:",
+            "docker:app",
+            "tarball:x",
+            "oci:dir:",
+            "docker-daemon:",
+        ] {
             assert!(ImageReference::parse(bad).is_err(), "{bad}");
         }
         let message = ImageReference::parse("tarball:x").unwrap_err().to_string();
@@ -140,7 +163,12 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for text in ["docker-archive:a.tar:app:1", "oci:dir", "docker://r/a:1", "docker-daemon:a"] {
+        for text in [
+            "docker-archive:a.tar:app:1",
+            "oci:dir",
+            "docker://r/a:1",
+            "docker-daemon:a",
+        ] {
             assert_eq!(ImageReference::parse(text).unwrap().to_string(), text);
         }
     }

@@ -37,23 +37,23 @@ impl SecretKind {
     }
 }
 
-
 /// Whether a file with this path may hold a secret by its name alone, before reading it.
 /// `content` is the file's start when it was read (small files), to confirm names like
 /// `.npmrc` that are only secret when they carry a token.
 pub fn by_name(path: &str, content: Option<&[u8]>) -> Option<SecretKind> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let parent = path.rsplit('/').nth(1).unwrap_or("");
-    let contains = |needle: &str| {
-        content.is_some_and(|c| memfind(c, needle.as_bytes()))
-    };
+    let contains = |needle: &str| content.is_some_and(|c| memfind(c, needle.as_bytes()));
     match name {
         "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" | "id_ecdsa_sk" | "id_ed25519_sk" => {
             Some(SecretKind::PrivateKey)
         }
         ".env" => Some(SecretKind::DotEnv),
         _ if name.starts_with(".env.")
-            && !matches!(&name[5..], "example" | "sample" | "template" | "dist" | "defaults") =>
+            && !matches!(
+                &name[5..],
+                "example" | "sample" | "template" | "dist" | "defaults"
+            ) =>
         {
             Some(SecretKind::DotEnv)
         }
@@ -88,15 +88,60 @@ fn dashed_token_char(b: u8) -> bool {
 }
 
 const PATTERNS: &[Pattern] = &[
-    Pattern { prefix: "ghp_", kind: SecretKind::GithubToken, min_tail: 36, tail: token_char },
-    Pattern { prefix: "gho_", kind: SecretKind::GithubToken, min_tail: 36, tail: token_char },
-    Pattern { prefix: "ghs_", kind: SecretKind::GithubToken, min_tail: 36, tail: token_char },
-    Pattern { prefix: "github_pat_", kind: SecretKind::GithubToken, min_tail: 59, tail: token_char },
-    Pattern { prefix: "AKIA", kind: SecretKind::AwsAccessKey, min_tail: 16, tail: upper_alnum },
-    Pattern { prefix: "xoxb-", kind: SecretKind::SlackToken, min_tail: 20, tail: dashed_token_char },
-    Pattern { prefix: "xoxp-", kind: SecretKind::SlackToken, min_tail: 20, tail: dashed_token_char },
-    Pattern { prefix: "glpat-", kind: SecretKind::GitlabToken, min_tail: 20, tail: dashed_token_char },
-    Pattern { prefix: "-----BEGIN ", kind: SecretKind::PrivateKey, min_tail: 0, tail: |_| true },
+    Pattern {
+        prefix: "ghp_",
+        kind: SecretKind::GithubToken,
+        min_tail: 36,
+        tail: token_char,
+    },
+    Pattern {
+        prefix: "gho_",
+        kind: SecretKind::GithubToken,
+        min_tail: 36,
+        tail: token_char,
+    },
+    Pattern {
+        prefix: "ghs_",
+        kind: SecretKind::GithubToken,
+        min_tail: 36,
+        tail: token_char,
+    },
+    Pattern {
+        prefix: "github_pat_",
+        kind: SecretKind::GithubToken,
+        min_tail: 59,
+        tail: token_char,
+    },
+    Pattern {
+        prefix: "AKIA",
+        kind: SecretKind::AwsAccessKey,
+        min_tail: 16,
+        tail: upper_alnum,
+    },
+    Pattern {
+        prefix: "xoxb-",
+        kind: SecretKind::SlackToken,
+        min_tail: 20,
+        tail: dashed_token_char,
+    },
+    Pattern {
+        prefix: "xoxp-",
+        kind: SecretKind::SlackToken,
+        min_tail: 20,
+        tail: dashed_token_char,
+    },
+    Pattern {
+        prefix: "glpat-",
+        kind: SecretKind::GitlabToken,
+        min_tail: 20,
+        tail: dashed_token_char,
+    },
+    Pattern {
+        prefix: "-----BEGIN ",
+        kind: SecretKind::PrivateKey,
+        min_tail: 0,
+        tail: |_| true,
+    },
 ];
 
 static MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -136,7 +181,9 @@ fn is_private_key_header(rest: &[u8]) -> bool {
 }
 
 fn memfind(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }
 
 /// Whether an environment variable of the config looks like it carries a secret: a name
@@ -150,7 +197,10 @@ pub fn env_is_secret(name: &str, value: &str) -> bool {
         return true;
     }
     let upper = name.to_ascii_uppercase();
-    if ["_FILE", "_PATH", "_DIR", "_URL", "_ENDPOINT"].iter().any(|suffix| upper.ends_with(suffix)) {
+    if ["_FILE", "_PATH", "_DIR", "_URL", "_ENDPOINT"]
+        .iter()
+        .any(|suffix| upper.ends_with(suffix))
+    {
         return false;
     }
     // Names that say "secret" but are public by convention (signing-key fingerprints).
@@ -158,8 +208,16 @@ pub fn env_is_secret(name: &str, value: &str) -> bool {
         return false;
     }
     const WORDS: &[&str] = &[
-        "PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY",
-        "ACCESS_KEY", "CREDENTIAL", "AUTH_KEY",
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "ACCESS_KEY",
+        "CREDENTIAL",
+        "AUTH_KEY",
     ];
     let looks_like_path = value.starts_with('/') || value.starts_with("file:");
     WORDS.iter().any(|word| upper.contains(word)) && !looks_like_path
@@ -171,22 +229,40 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(by_name("root/.ssh/id_rsa", None), Some(SecretKind::PrivateKey));
+        assert_eq!(
+            by_name("root/.ssh/id_rsa", None),
+            Some(SecretKind::PrivateKey)
+        );
         assert_eq!(by_name("root/.ssh/id_rsa.pub", None), None);
         assert_eq!(by_name("app/.env", None), Some(SecretKind::DotEnv));
-        assert_eq!(by_name("app/.env.production", None), Some(SecretKind::DotEnv));
+        assert_eq!(
+            by_name("app/.env.production", None),
+            Some(SecretKind::DotEnv)
+        );
         assert_eq!(by_name("app/.env.example", None), None);
-        assert_eq!(by_name("root/.aws/credentials", None), Some(SecretKind::AwsCredentials));
+        assert_eq!(
+            by_name("root/.aws/credentials", None),
+            Some(SecretKind::AwsCredentials)
+        );
         assert_eq!(by_name("etc/credentials", None), None);
         let auths = br#"{"auths":{"r.example":{"auth":"dXNlcjpwYXNz"}}}"#;
-        assert_eq!(by_name("root/.docker/config.json", Some(auths)), Some(SecretKind::DockerAuth));
+        assert_eq!(
+            by_name("root/.docker/config.json", Some(auths)),
+            Some(SecretKind::DockerAuth)
+        );
         assert_eq!(by_name("root/.docker/config.json", Some(b"{}")), None);
         assert_eq!(
             by_name("app/.npmrc", Some(b"//registry.npmjs.org/:_authToken=abc")),
             Some(SecretKind::NpmToken)
         );
-        assert_eq!(by_name("app/.npmrc", Some(b"registry=https://r.example")), None);
-        assert_eq!(by_name("root/.git-credentials", None), Some(SecretKind::GitCredentials));
+        assert_eq!(
+            by_name("app/.npmrc", Some(b"registry=https://r.example")),
+            None
+        );
+        assert_eq!(
+            by_name("root/.git-credentials", None),
+            Some(SecretKind::GitCredentials)
+        );
     }
 
     #[test]
@@ -194,7 +270,10 @@ mod tests {
         let token = format!("TOKEN=ghp_{}\n", "a1B2".repeat(9));
         assert_eq!(by_content(token.as_bytes()), vec![SecretKind::GithubToken]);
         assert!(by_content(b"ghp_short").is_empty());
-        assert_eq!(by_content(b"key AKIAIOSFODNN7EXAMPLE."), vec![SecretKind::AwsAccessKey]);
+        assert_eq!(
+            by_content(b"key AKIAIOSFODNN7EXAMPLE."),
+            vec![SecretKind::AwsAccessKey]
+        );
         assert!(by_content(b"XAKIAIOSFODNN7EXAMPLE").is_empty());
         assert_eq!(
             by_content(b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n"),
@@ -211,10 +290,16 @@ mod tests {
     fn env() {
         assert!(env_is_secret("DB_PASSWORD", "hunter2"));
         assert!(env_is_secret("GITHUB_TOKEN", "x"));
-        assert!(env_is_secret("NOTHING_SPECIAL", &format!("ghp_{}", "a".repeat(36))));
+        assert!(env_is_secret(
+            "NOTHING_SPECIAL",
+            &format!("ghp_{}", "a".repeat(36))
+        ));
         assert!(!env_is_secret("DB_PASSWORD_FILE", "/run/secrets/db"));
         assert!(!env_is_secret("DB_PASSWORD", ""));
-        assert!(!env_is_secret("GPG_KEY", "A035C8C19219BA821ECEA86B64E628F8D684696D"));
+        assert!(!env_is_secret(
+            "GPG_KEY",
+            "A035C8C19219BA821ECEA86B64E628F8D684696D"
+        ));
         assert!(!env_is_secret("PATH", "/usr/bin"));
     }
 }

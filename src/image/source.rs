@@ -112,7 +112,10 @@ impl<'a> LayerSink<'a> {
             .zip(self.layers)
             .map(|(summary, layer)| {
                 summary.ok_or_else(|| {
-                    ImageError::malformed(format!("layer {} is missing from the image", layer.digest))
+                    ImageError::malformed(format!(
+                        "layer {} is missing from the image",
+                        layer.digest
+                    ))
                 })
             })
             .collect()
@@ -130,7 +133,11 @@ where
 {
     let layers = sink.layers();
     let distinct: Vec<usize> = (0..layers.len())
-        .filter(|&i| layers[..i].iter().all(|earlier| earlier.digest != layers[i].digest))
+        .filter(|&i| {
+            layers[..i]
+                .iter()
+                .all(|earlier| earlier.digest != layers[i].digest)
+        })
         .collect();
     distinct.into_par_iter().try_for_each(|index| {
         let mut blob = open(&layers[index])?;

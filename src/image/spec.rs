@@ -208,8 +208,9 @@ pub struct History {
 
 impl ImageConfig {
     pub fn parse(bytes: &[u8], what: &str) -> Result<ImageConfig> {
-        serde_json::from_slice(bytes)
-            .map_err(|error| ImageError::malformed(format!("{what}: invalid image config: {error}")))
+        serde_json::from_slice(bytes).map_err(|error| {
+            ImageError::malformed(format!("{what}: invalid image config: {error}"))
+        })
     }
 }
 
@@ -221,7 +222,11 @@ pub fn validate_digest(digest: &str) -> Result<&str> {
             "unsupported digest `{digest}` (only sha256 is supported)"
         ))
     })?;
-    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if hex.len() == 64
+        && hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         Ok(hex)
     } else {
         Err(ImageError::Hostile(format!("invalid digest `{digest}`")))

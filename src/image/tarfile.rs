@@ -32,7 +32,10 @@ impl TarFile {
             .map_err(|error| ImageError::io(context(), error))?;
         for entry in entries {
             let entry = entry.map_err(|error| {
-                ImageError::malformed(format!("`{}`: not a valid tar archive: {error}", path.display()))
+                ImageError::malformed(format!(
+                    "`{}`: not a valid tar archive: {error}",
+                    path.display()
+                ))
             })?;
             if entry.header().entry_type() != tar::EntryType::Regular {
                 continue;

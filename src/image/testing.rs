@@ -189,7 +189,9 @@ impl Image {
     }
 
     fn container(&mut self) -> &mut serde_json::Map<String, Value> {
-        self.config["config"].as_object_mut().expect("config is an object")
+        self.config["config"]
+            .as_object_mut()
+            .expect("config is an object")
     }
 
     pub fn user(mut self, user: &str) -> Image {
@@ -199,18 +201,24 @@ impl Image {
 
     pub fn env(mut self, pair: &str) -> Image {
         let env = self.container().entry("Env").or_insert_with(|| json!([]));
-        env.as_array_mut().expect("Env is an array").push(json!(pair));
+        env.as_array_mut()
+            .expect("Env is an array")
+            .push(json!(pair));
         self
     }
 
     pub fn expose(mut self, port: &str) -> Image {
-        let ports = self.container().entry("ExposedPorts").or_insert_with(|| json!({}));
+        let ports = self
+            .container()
+            .entry("ExposedPorts")
+            .or_insert_with(|| json!({}));
         ports[port] = json!({});
         self
     }
 
     pub fn healthcheck(mut self, test: &[&str]) -> Image {
-        self.container().insert("Healthcheck".into(), json!({ "Test": test }));
+        self.container()
+            .insert("Healthcheck".into(), json!({ "Test": test }));
         self
     }
 
@@ -244,13 +252,25 @@ impl Image {
     }
 
     pub fn layer_tar(self, tar: Vec<u8>, compression: Compression, created_by: &str) -> Image {
-        self.layer_blob(compression.compress(&tar), sha256(&tar), compression.media_type(), created_by, tar)
+        self.layer_blob(
+            compression.compress(&tar),
+            sha256(&tar),
+            compression.media_type(),
+            created_by,
+            tar,
+        )
     }
 
     /// A layer whose blob is given as is (a compression bomb, a truncated stream).
     pub fn layer_raw_blob(self, blob: Vec<u8>, created_by: &str) -> Image {
         let diff_id = sha256(&blob);
-        self.layer_blob(blob.clone(), diff_id, Compression::Gzip.media_type(), created_by, blob)
+        self.layer_blob(
+            blob.clone(),
+            diff_id,
+            Compression::Gzip.media_type(),
+            created_by,
+            blob,
+        )
     }
 
     fn layer_blob(
@@ -283,7 +303,11 @@ impl Image {
     }
 
     fn config_media_type(&self) -> &'static str {
-        if self.docker_config { DOCKER_CONFIG } else { OCI_CONFIG }
+        if self.docker_config {
+            DOCKER_CONFIG
+        } else {
+            OCI_CONFIG
+        }
     }
 
     /// Puts the config, layers and manifest into `blobs`; returns the manifest's
@@ -344,7 +368,10 @@ impl Image {
             "RepoTags": ["app:latest"],
             "Layers": self.layers.iter().map(|l| format!("blobs/sha256/{}", &sha256(&l.blob)[7..])).collect::<Vec<_>>(),
         }]);
-        files.push(("manifest.json".into(), serde_json::to_vec(&manifest).expect("JSON")));
+        files.push((
+            "manifest.json".into(),
+            serde_json::to_vec(&manifest).expect("JSON"),
+        ));
         write_tar(path, &files);
     }
 
@@ -362,8 +389,12 @@ impl Image {
         }
         files.reverse();
         files.push((config_name.clone(), config));
-        let manifest = json!([{"Config": config_name, "RepoTags": ["app:latest"], "Layers": layer_paths}]);
-        files.push(("manifest.json".into(), serde_json::to_vec(&manifest).expect("JSON")));
+        let manifest =
+            json!([{"Config": config_name, "RepoTags": ["app:latest"], "Layers": layer_paths}]);
+        files.push((
+            "manifest.json".into(),
+            serde_json::to_vec(&manifest).expect("JSON"),
+        ));
         write_tar(path, &files);
     }
 }
@@ -387,7 +418,10 @@ pub fn write_multi_platform(dir: &Path, images: &[&Image]) {
         }));
         manifests.insert(0, descriptor);
     }
-    let index = serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests})).expect("JSON");
+    let index = serde_json::to_vec(
+        &json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests}),
+    )
+    .expect("JSON");
     let index_digest = sha256(&index);
     blobs.insert(index_digest.clone(), index.clone());
     let top = json!([{"mediaType": OCI_INDEX, "digest": index_digest, "size": index.len(), "annotations": {REF_NAME: "latest"}}]);
@@ -396,11 +430,16 @@ pub fn write_multi_platform(dir: &Path, images: &[&Image]) {
 
 fn layout_files(manifests: Value, blobs: BTreeMap<String, Vec<u8>>) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
-        ("oci-layout".to_string(), br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec()),
+        (
+            "oci-layout".to_string(),
+            br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec(),
+        ),
         (
             "index.json".to_string(),
-            serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests}))
-                .expect("JSON"),
+            serde_json::to_vec(
+                &json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests}),
+            )
+            .expect("JSON"),
         ),
     ];
     for (digest, blob) in blobs {
@@ -423,7 +462,9 @@ fn write_tar(path: &Path, files: &[(String, Vec<u8>)]) {
         let mut header = tar::Header::new_gnu();
         header.set_size(bytes.len() as u64);
         header.set_mode(0o644);
-        builder.append_data(&mut header, name, &bytes[..]).expect("write archive");
+        builder
+            .append_data(&mut header, name, &bytes[..])
+            .expect("write archive");
     }
     builder.finish().expect("write archive");
 }
@@ -432,7 +473,9 @@ fn write_tar(path: &Path, files: &[(String, Vec<u8>)]) {
 pub fn passwd(users: &[(&str, u32)]) -> Vec<u8> {
     let mut text = String::from("root:x:0:0:root:/root:/bin/sh\n");
     for (name, uid) in users {
-        text.push_str(&format!("{name}:x:{uid}:{uid}::/home/{name}:/sbin/nologin\n"));
+        text.push_str(&format!(
+            "{name}:x:{uid}:{uid}::/home/{name}:/sbin/nologin\n"
+        ));
     }
     text.into_bytes()
 }

@@ -89,7 +89,10 @@ fn numeric_user_without_passwd_is_fine_distroless_style() {
 fn user_missing_from_passwd_will_fail_to_start() {
     let facts = user_of(Some("ghost"), base_layer());
     let problem = facts.user.problem.expect("a problem");
-    assert!(problem.contains("ghost") && problem.contains("fail to start"), "{problem}");
+    assert!(
+        problem.contains("ghost") && problem.contains("fail to start"),
+        "{problem}"
+    );
     assert_eq!(facts.user.uid, None);
 }
 
@@ -106,7 +109,11 @@ fn passwd_from_the_top_layer_wins_and_is_found_through_symlinks() {
             Compression::Zstd,
             "move passwd",
         )
-        .layer(Layer::new().symlink("etc/passwd", "../data/passwd"), Compression::None, "link");
+        .layer(
+            Layer::new().symlink("etc/passwd", "../data/passwd"),
+            Compression::None,
+            "link",
+        );
     let facts = facts_of(&image);
     assert_eq!(facts.user.uid, Some(2000));
 }
@@ -130,7 +137,11 @@ fn sizes_and_history_per_layer() {
     let image = Image::new()
         .layer(base_layer(), Compression::Gzip, "ADD base")
         .empty_step("ENV A=1")
-        .layer(Layer::new().file("big", &[7u8; 10_000]), Compression::Zstd, "RUN make big");
+        .layer(
+            Layer::new().file("big", &[7u8; 10_000]),
+            Compression::Zstd,
+            "RUN make big",
+        );
     let facts = facts_of(&image);
     assert_eq!(facts.layers.len(), 2);
     assert_eq!(facts.layers[1].created_by.as_deref(), Some("RUN make big"));
@@ -138,9 +149,12 @@ fn sizes_and_history_per_layer() {
     assert_eq!(facts.compressed_size, compressed);
     // The big file compresses well but is 10 KB (plus tar headers) uncompressed.
     let big = facts.layers[1].uncompressed.unwrap();
-    assert!(big >= 10_000 && big < 10_000 + 4096, "{big}");
+    assert!((10_000..10_000 + 4096).contains(&big), "{big}");
     assert!(facts.layers[1].compressed < 1000);
-    assert_eq!(facts.uncompressed_size, Some(facts.layers.iter().map(|l| l.uncompressed.unwrap()).sum()));
+    assert_eq!(
+        facts.uncompressed_size,
+        Some(facts.layers.iter().map(|l| l.uncompressed.unwrap()).sum())
+    );
 }
 
 #[test]
@@ -148,7 +162,11 @@ fn every_layout_gives_the_same_facts() {
     let image = Image::new()
         .user("app")
         .layer(base_layer(), Compression::Gzip, "base")
-        .layer(Layer::new().file("app/main", b"main").whiteout("bin/sh"), Compression::Zstd, "app");
+        .layer(
+            Layer::new().file("app/main", b"main").whiteout("bin/sh"),
+            Compression::Zstd,
+            "app",
+        );
     let dir = TempDir::new().unwrap();
     let oci = dir.path().join("oci");
     image.write_oci_dir(&oci);
@@ -160,8 +178,14 @@ fn every_layout_gives_the_same_facts() {
         format!("oci:{}:latest", oci.display()),
         format!("oci-archive:{}", dir.path().join("oci.tar").display()),
         format!("docker-archive:{}", dir.path().join("legacy.tar").display()),
-        format!("docker-archive:{}:app:latest", dir.path().join("legacy.tar").display()),
-        format!("docker-archive:{}", dir.path().join("docker25.tar").display()),
+        format!(
+            "docker-archive:{}:app:latest",
+            dir.path().join("legacy.tar").display()
+        ),
+        format!(
+            "docker-archive:{}",
+            dir.path().join("docker25.tar").display()
+        ),
     ];
     for reference in &references {
         let facts = analyze_reference(reference, &all_layers())
@@ -170,7 +194,11 @@ fn every_layout_gives_the_same_facts() {
         let files = facts.files.as_ref().unwrap();
         // /bin/sh was deleted by the second layer: only right if layers merge in order.
         assert!(files.shells.is_empty(), "{reference}: {:?}", files.shells);
-        assert_eq!(facts.layers[1].created_by.as_deref(), Some("app"), "{reference}");
+        assert_eq!(
+            facts.layers[1].created_by.as_deref(),
+            Some("app"),
+            "{reference}"
+        );
         assert_eq!(facts.layers.len(), 2);
     }
 }
@@ -179,11 +207,22 @@ fn every_layout_gives_the_same_facts() {
 fn opaque_whiteout_waste_counts_only_hidden_lower_files() {
     let image = Image::new()
         .layer(
-            Layer::new().dir("app").file("app/a", &[1; 3000]).file("app/b", &[2; 2000]).file("keep", &[3; 500]),
+            Layer::new()
+                .dir("app")
+                .file("app/a", &[1; 3000])
+                .file("app/b", &[2; 2000])
+                .file("keep", &[3; 500]),
             Compression::Gzip,
             "COPY app",
         )
-        .layer(Layer::new().dir("app").opaque("app").file("app/c", &[4; 100]), Compression::Gzip, "COPY app again");
+        .layer(
+            Layer::new()
+                .dir("app")
+                .opaque("app")
+                .file("app/c", &[4; 100]),
+            Compression::Gzip,
+            "COPY app again",
+        );
     let facts = facts_of(&image);
     let files = facts.files.unwrap();
     assert_eq!(files.wasted_bytes, 5000);
@@ -193,7 +232,10 @@ fn opaque_whiteout_waste_counts_only_hidden_lower_files() {
 #[test]
 fn setuid_files_are_found() {
     let image = Image::new().layer(
-        base_layer().dir("usr/bin").file_with("usr/bin/passwd", b"x", 0o4755, 0, 0).file_with("usr/bin/wall", b"x", 0o2755, 0, 5),
+        base_layer()
+            .dir("usr/bin")
+            .file_with("usr/bin/passwd", b"x", 0o4755, 0, 0)
+            .file_with("usr/bin/wall", b"x", 0o2755, 0, 5),
         Compression::Gzip,
         "base",
     );
@@ -206,8 +248,16 @@ fn setuid_files_are_found() {
 fn a_secret_deleted_by_a_later_layer_is_still_found() {
     let key = b"-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n";
     let image = Image::new()
-        .layer(Layer::new().dir("root").file("root/deploy.pem", key), Compression::Gzip, "COPY key")
-        .layer(Layer::new().whiteout("root/deploy.pem"), Compression::Gzip, "RUN rm key");
+        .layer(
+            Layer::new().dir("root").file("root/deploy.pem", key),
+            Compression::Gzip,
+            "COPY key",
+        )
+        .layer(
+            Layer::new().whiteout("root/deploy.pem"),
+            Compression::Gzip,
+            "RUN rm key",
+        );
     let files = facts_of(&image).files.unwrap();
     let [secret] = files.secrets.as_slice() else {
         panic!("{:?}", files.secrets)
@@ -243,20 +293,32 @@ fn config_facts() {
         .healthcheck(&["CMD", "true"])
         .layer(base_layer(), Compression::Gzip, "base");
     let facts = facts_of(&image);
-    assert_eq!(facts.env, [("DB_PASSWORD".to_string(), "hunter2".to_string())]);
+    assert_eq!(
+        facts.env,
+        [("DB_PASSWORD".to_string(), "hunter2".to_string())]
+    );
     assert_eq!(facts.exposed_ports, ["8080/tcp"]);
     assert_eq!(facts.healthcheck, HealthcheckFact::Present);
 
     let docker = Image::new().layer(base_layer(), Compression::Gzip, "base");
     assert_eq!(facts_of(&docker).healthcheck, HealthcheckFact::Missing);
-    let oci = Image::new().oci_config().layer(base_layer(), Compression::Gzip, "base");
+    let oci = Image::new()
+        .oci_config()
+        .layer(base_layer(), Compression::Gzip, "base");
     assert_eq!(facts_of(&oci).healthcheck, HealthcheckFact::NotApplicable);
 }
 
 #[test]
 fn multi_platform_index_selects_the_platform_and_skips_attestations() {
-    let amd64 = Image::new().user("1").layer(Layer::new().file("amd64", b"x"), Compression::Gzip, "amd64");
-    let arm64 = Image::new().architecture("arm64").user("2").layer(Layer::new().file("arm64", b"x"), Compression::Zstd, "arm64");
+    let amd64 =
+        Image::new()
+            .user("1")
+            .layer(Layer::new().file("amd64", b"x"), Compression::Gzip, "amd64");
+    let arm64 = Image::new().architecture("arm64").user("2").layer(
+        Layer::new().file("arm64", b"x"),
+        Compression::Zstd,
+        "arm64",
+    );
     let dir = TempDir::new().unwrap();
     write_multi_platform(dir.path(), &[&amd64, &arm64]);
     let reference = format!("oci:{}", dir.path().display());
@@ -272,9 +334,19 @@ fn multi_platform_index_selects_the_platform_and_skips_attestations() {
         platform: Platform::parse("linux/s390x").unwrap(),
         ..all_layers()
     };
-    let error = analyze_reference(&reference, &options).unwrap_err().to_string();
-    assert!(error.contains("linux/s390x") && error.contains("linux/amd64") && error.contains("linux/arm64"), "{error}");
-    assert!(!error.contains("unknown"), "attestations are not platforms: {error}");
+    let error = analyze_reference(&reference, &options)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("linux/s390x")
+            && error.contains("linux/amd64")
+            && error.contains("linux/arm64"),
+        "{error}"
+    );
+    assert!(
+        !error.contains("unknown"),
+        "attestations are not platforms: {error}"
+    );
 }
 
 /// The error of analysing an image with one layer made of `layer` (raw tar bytes).
@@ -292,9 +364,20 @@ fn hostile(tar: Vec<u8>, compression: Compression, walk: WalkLimits) -> (String,
 
 #[test]
 fn path_traversal_and_absolute_paths_fail_cleanly() {
-    let (error, _) = hostile(Layer::new().raw("../../etc/cron.d/x", 1, b"x").tar(), Compression::Gzip, WalkLimits::default());
-    assert!(error.contains("path traversal `../../etc/cron.d/x`"), "{error}");
-    let (error, _) = hostile(Layer::new().raw("/etc/passwd", 1, b"x").tar(), Compression::None, WalkLimits::default());
+    let (error, _) = hostile(
+        Layer::new().raw("../../etc/cron.d/x", 1, b"x").tar(),
+        Compression::Gzip,
+        WalkLimits::default(),
+    );
+    assert!(
+        error.contains("path traversal `../../etc/cron.d/x`"),
+        "{error}"
+    );
+    let (error, _) = hostile(
+        Layer::new().raw("/etc/passwd", 1, b"x").tar(),
+        Compression::None,
+        WalkLimits::default(),
+    );
     assert!(error.contains("absolute path `/etc/passwd`"), "{error}");
     let hardlink = {
         let mut layer = Layer::new().file("a", b"x").tar();
@@ -315,16 +398,23 @@ fn path_traversal_and_absolute_paths_fail_cleanly() {
 
 #[test]
 fn symlink_loop_on_passwd_fails_cleanly() {
-    let image = Image::new()
-        .user("app")
-        .layer(Layer::new().dir("etc").symlink("etc/passwd", "/etc/pw2").symlink("etc/pw2", "passwd"), Compression::Gzip, "loop");
+    let image = Image::new().user("app").layer(
+        Layer::new()
+            .dir("etc")
+            .symlink("etc/passwd", "/etc/pw2")
+            .symlink("etc/pw2", "passwd"),
+        Compression::Gzip,
+        "loop",
+    );
     let error = try_facts(&image, &all_layers()).unwrap_err().to_string();
     assert!(error.contains("symlink loop"), "{error}");
 }
 
 #[test]
 fn a_header_claiming_100_gb_fails_fast_without_allocating() {
-    let tar = Layer::new().raw("root/.ssh/id_rsa", 100_000_000_000, b"-----BEGIN").tar();
+    let tar = Layer::new()
+        .raw("root/.ssh/id_rsa", 100_000_000_000, b"-----BEGIN")
+        .tar();
     let (error, elapsed) = hostile(tar, Compression::Gzip, WalkLimits::default());
     assert!(error.contains("truncated"), "{error}");
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
@@ -346,7 +436,14 @@ fn gzip_bomb_is_stopped_by_the_ratio_check() {
 
 #[test]
 fn decompressed_bytes_are_capped_per_layer() {
-    let tar = Layer::new().file("data", &(0..3_000_000u64).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>()).tar();
+    let tar = Layer::new()
+        .file(
+            "data",
+            &(0..3_000_000u64)
+                .map(|i| (i * 7919 % 251) as u8)
+                .collect::<Vec<_>>(),
+        )
+        .tar();
     let walk = WalkLimits {
         max_layer_bytes: 1 << 20,
         ..WalkLimits::default()
@@ -360,7 +457,10 @@ fn truncated_stream_fails_cleanly() {
     let blob = Compression::Gzip.compress(&Layer::new().file("a", &[1; 100_000]).tar());
     let image = Image::new().layer_raw_blob(blob[..blob.len() / 2].to_vec(), "cut");
     let error = try_facts(&image, &all_layers()).unwrap_err().to_string();
-    assert!(error.contains("truncated") || error.contains("cannot read the layer"), "{error}");
+    assert!(
+        error.contains("truncated") || error.contains("cannot read the layer"),
+        "{error}"
+    );
 }
 
 /// Flips one byte of a blob in the layout, keeping its name (the digest it claims).
@@ -386,21 +486,35 @@ fn corrupted_layer_digest_is_an_error() {
     let dir = TempDir::new().unwrap();
     image.write_oci_dir(dir.path());
     corrupt_blob(dir.path(), tar.len());
-    let error = analyze_reference(&format!("oci:{}", dir.path().display()), &all_layers())
-        .unwrap_err();
-    assert!(matches!(error, ImageError::DigestMismatch { .. }), "{error}");
+    let error =
+        analyze_reference(&format!("oci:{}", dir.path().display()), &all_layers()).unwrap_err();
+    assert!(
+        matches!(error, ImageError::DigestMismatch { .. }),
+        "{error}"
+    );
 }
 
 #[test]
 fn unreadable_references_say_why() {
-    let missing = analyze_reference("oci:/nonexistent/layout", &all_layers()).unwrap_err().to_string();
-    assert!(missing.contains("not an OCI image layout"), "{missing}");
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), b"not a tar at all, just text that is long enough to fill a block").unwrap();
-    let error = analyze_reference(&format!("docker-archive:{}", file.path().display()), &all_layers())
+    let missing = analyze_reference("oci:/nonexistent/layout", &all_layers())
         .unwrap_err()
         .to_string();
+    assert!(missing.contains("not an OCI image layout"), "{missing}");
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        file.path(),
+        b"not a tar at all, just text that is long enough to fill a block",
+    )
+    .unwrap();
+    let error = analyze_reference(
+        &format!("docker-archive:{}", file.path().display()),
+        &all_layers(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(!error.is_empty());
-    let registry = analyze_reference("docker://example.com/app:1", &all_layers()).unwrap_err().to_string();
+    let registry = analyze_reference("docker://example.com/app:1", &all_layers())
+        .unwrap_err()
+        .to_string();
     assert!(registry.contains("not available yet"), "{registry}");
 }

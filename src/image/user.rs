@@ -111,7 +111,8 @@ pub fn resolve(configured: &str, accounts: Option<&Accounts>) -> RuntimeUser {
         Some(g) => match g.parse::<u32>() {
             Ok(gid) => user.gid = Some(gid),
             Err(_) if accounts.is_none() => {}
-            Err(_) => match group.and_then(|text| group_entries(text).find(|(name, _)| *name == g)) {
+            Err(_) => match group.and_then(|text| group_entries(text).find(|(name, _)| *name == g))
+            {
                 Some((_, gid)) => user.gid = Some(gid),
                 None => {
                     user.gid = None;
@@ -146,7 +147,12 @@ mod tests {
     }
 
     fn ids(user: &RuntimeUser) -> (Option<u32>, Option<u32>, bool, bool) {
-        (user.uid, user.gid, user.runs_as_root, user.problem.is_some())
+        (
+            user.uid,
+            user.gid,
+            user.runs_as_root,
+            user.problem.is_some(),
+        )
     }
 
     #[test]
@@ -154,22 +160,49 @@ mod tests {
         let a = accounts();
         assert_eq!(ids(&resolve("", Some(&a))), (Some(0), Some(0), true, false));
         assert_eq!(resolve("", Some(&a)).name.as_deref(), Some("root"));
-        assert_eq!(ids(&resolve("root", Some(&a))), (Some(0), Some(0), true, false));
-        assert_eq!(ids(&resolve("0:0", Some(&a))), (Some(0), Some(0), true, false));
-        assert_eq!(ids(&resolve("app", Some(&a))), (Some(10001), Some(10001), false, false));
-        assert_eq!(ids(&resolve("app:staff", Some(&a))), (Some(10001), Some(50), false, false));
-        assert_eq!(ids(&resolve("10001:10001", Some(&a))), (Some(10001), Some(10001), false, false));
-        assert_eq!(ids(&resolve("fake", Some(&a))), (Some(0), Some(0), true, false));
+        assert_eq!(
+            ids(&resolve("root", Some(&a))),
+            (Some(0), Some(0), true, false)
+        );
+        assert_eq!(
+            ids(&resolve("0:0", Some(&a))),
+            (Some(0), Some(0), true, false)
+        );
+        assert_eq!(
+            ids(&resolve("app", Some(&a))),
+            (Some(10001), Some(10001), false, false)
+        );
+        assert_eq!(
+            ids(&resolve("app:staff", Some(&a))),
+            (Some(10001), Some(50), false, false)
+        );
+        assert_eq!(
+            ids(&resolve("10001:10001", Some(&a))),
+            (Some(10001), Some(10001), false, false)
+        );
+        assert_eq!(
+            ids(&resolve("fake", Some(&a))),
+            (Some(0), Some(0), true, false)
+        );
         assert_eq!(ids(&resolve("ghost", Some(&a))), (None, None, false, true));
-        assert_eq!(ids(&resolve("app:nogroup", Some(&a))), (Some(10001), None, false, true));
+        assert_eq!(
+            ids(&resolve("app:nogroup", Some(&a))),
+            (Some(10001), None, false, true)
+        );
         assert_eq!(resolve("10001", Some(&a)).name.as_deref(), Some("app"));
     }
 
     #[test]
     fn distroless_numeric_user_without_passwd() {
         let none = Accounts::default();
-        assert_eq!(ids(&resolve("65532", Some(&none))), (Some(65532), Some(0), false, false));
-        assert_eq!(ids(&resolve("65532:65532", Some(&none))), (Some(65532), Some(65532), false, false));
+        assert_eq!(
+            ids(&resolve("65532", Some(&none))),
+            (Some(65532), Some(0), false, false)
+        );
+        assert_eq!(
+            ids(&resolve("65532:65532", Some(&none))),
+            (Some(65532), Some(65532), false, false)
+        );
         let message = resolve("nonroot", Some(&none)).problem.unwrap();
         assert!(message.contains("has no /etc/passwd"), "{message}");
         assert!(message.contains("will fail to start"), "{message}");
@@ -177,8 +210,14 @@ mod tests {
 
     #[test]
     fn config_only_resolves_numbers() {
-        assert_eq!(ids(&resolve("1000:1000", None)), (Some(1000), Some(1000), false, false));
-        assert_eq!(ids(&resolve("1000", None)), (Some(1000), None, false, false));
+        assert_eq!(
+            ids(&resolve("1000:1000", None)),
+            (Some(1000), Some(1000), false, false)
+        );
+        assert_eq!(
+            ids(&resolve("1000", None)),
+            (Some(1000), None, false, false)
+        );
         assert!(resolve("app", None).uid.is_none());
     }
 }

@@ -89,15 +89,27 @@ pub fn summarize_layer(
         let n = read_up_to(&mut raw, &mut magic)?;
         let input = (&magic[..n]).chain(&mut raw);
         let decoded: Box<dyn Read + '_> = match &magic[..n] {
-            [0x1f, 0x8b, ..] => Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(input))),
+            [0x1f, 0x8b, ..] => {
+                Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(input)))
+            }
             [0x28, 0xb5, 0x2f, 0xfd, ..] => {
                 let mut decoder = zstd::stream::read::Decoder::new(input)?;
                 // 128 MiB window at most: a frame may not demand more memory than that.
                 decoder.window_log_max(27)?;
                 Box::new(decoder)
             }
-            [b'B', b'Z', b'h', ..] => return Err(unsupported(&limit_hit, "bzip2-compressed layers are not supported")),
-            [0xfd, b'7', b'z', b'X', b'Z', 0] => return Err(unsupported(&limit_hit, "xz-compressed layers are not supported")),
+            [b'B', b'Z', b'h', ..] => {
+                return Err(unsupported(
+                    &limit_hit,
+                    "bzip2-compressed layers are not supported",
+                ));
+            }
+            [0xfd, b'7', b'z', b'X', b'Z', 0] => {
+                return Err(unsupported(
+                    &limit_hit,
+                    "xz-compressed layers are not supported",
+                ));
+            }
             _ => Box::new(input),
         };
         let mut bounded = Bounded {
@@ -319,8 +331,9 @@ fn walk_tar(
             } else {
                 None
             };
-            let mut kinds: Vec<SecretKind> =
-                secrets::by_name(&path, content.as_deref()).into_iter().collect();
+            let mut kinds: Vec<SecretKind> = secrets::by_name(&path, content.as_deref())
+                .into_iter()
+                .collect();
             // Binary files (a NUL early on) are not scanned: tokens in them are noise.
             if let Some(content) = content.as_deref()
                 && !content[..content.len().min(8192)].contains(&0)

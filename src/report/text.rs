@@ -14,8 +14,8 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 
 use super::{FileReport, ImageReport, Report};
-use crate::image::limits::format_size;
 use crate::finding::{Finding, Severity};
+use crate::image::limits::format_size;
 use crate::source::LineIndex;
 
 /// Snippets longer than this show their first and last lines around a `...`.
@@ -209,7 +209,11 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
         (Some(uid), None) => format!("uid {uid}"),
         _ => "unresolved".to_string(),
     };
-    let root = if user.runs_as_root { ", runs as root" } else { "" };
+    let root = if user.runs_as_root {
+        ", runs as root"
+    } else {
+        ""
+    };
     let _ = writeln!(text, "  user:  {configured} ({ids}{root})");
     let uncompressed = facts
         .uncompressed_size
@@ -227,9 +231,15 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
         write_bar(text, "compressed", facts.compressed_size, budget, styles);
     }
     if !facts.layers.is_empty() {
-        let _ = writeln!(text, "\n  {:>3}  {:>12}  {:>12}  created by", "#", "uncompressed", "compressed");
+        let _ = writeln!(
+            text,
+            "\n  {:>3}  {:>12}  {:>12}  created by",
+            "#", "uncompressed", "compressed"
+        );
         for (index, layer) in facts.layers.iter().enumerate() {
-            let uncompressed = layer.uncompressed.map_or_else(|| "-".to_string(), format_size);
+            let uncompressed = layer
+                .uncompressed
+                .map_or_else(|| "-".to_string(), format_size);
             let created_by: String = layer
                 .created_by
                 .as_deref()

@@ -187,8 +187,11 @@ macro_rules! declare_rule {
 /// Every rule dockgate knows, in code order.
 pub fn all() -> &'static [&'static Rule] {
     static ALL: std::sync::LazyLock<Vec<&'static Rule>> = std::sync::LazyLock::new(|| {
-        let mut rules: Vec<&'static Rule> =
-            dockerfile::RULES.iter().chain(image::RULES).copied().collect();
+        let mut rules: Vec<&'static Rule> = dockerfile::RULES
+            .iter()
+            .chain(image::RULES)
+            .copied()
+            .collect();
         rules.sort_by_key(|rule| rule.code);
         rules
     });

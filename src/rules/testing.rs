@@ -124,7 +124,11 @@ pub fn assert_image_catches_not(code: &str, image: Image) {
 #[track_caller]
 pub fn assert_image_catches_not_with(code: &str, image: Image, limits: &ImageLimits) {
     let found = image_findings(code, &image, limits);
-    assert!(found.is_empty(), "expected {code} not to catch the image, but:\n{}", describe(&found));
+    assert!(
+        found.is_empty(),
+        "expected {code} not to catch the image, but:\n{}",
+        describe(&found)
+    );
 }
 
 /// Asserts that rule `code` reports on `image` with a message containing `text`.

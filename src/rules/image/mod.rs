@@ -80,7 +80,14 @@ pub(crate) fn biggest_layers(facts: &ImageFacts, count: usize, compressed: bool)
     layers
         .iter()
         .take(count)
-        .map(|&(i, bytes)| format!("layer {} ({}) {}", i + 1, format_size(bytes), created_by(facts, i)))
+        .map(|&(i, bytes)| {
+            format!(
+                "layer {} ({}) {}",
+                i + 1,
+                format_size(bytes),
+                created_by(facts, i)
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
