@@ -81,6 +81,12 @@ impl<'a> LayerSink<'a> {
             .unwrap_or(false)
     }
 
+    /// The first manifest position of the layer with this digest (a stream that names
+    /// its blobs by digest, like Docker 25's `blobs/sha256/HEX`, finds them here).
+    pub fn index_of(&self, digest: &str) -> Option<usize> {
+        self.layers.iter().position(|layer| layer.digest == digest)
+    }
+
     /// Reads the blob of layer `index` to its end, verifies its digest and size against
     /// the manifest, and summarises it. Every other position with the same digest gets
     /// the same summary, so a stream need not deliver a repeated blob twice.
@@ -88,13 +94,31 @@ impl<'a> LayerSink<'a> {
         let descriptor = self.layers.get(index).ok_or_else(|| {
             ImageError::malformed(format!("layer {index} is not in the manifest"))
         })?;
-        let summary = Arc::new(summarize_layer(blob, descriptor, &self.limits)?);
+        let summary = summarize_layer(blob, Some(descriptor), &self.limits)?;
+        self.store(summary)
+    }
+
+    /// Summarises a blob the source cannot name (a legacy `docker save` stream's
+    /// `<id>/layer.tar`, whose digest only reading it tells) and keeps it at every
+    /// position whose digest it turns out to have. `Ok(false)` when it is no layer of
+    /// the image.
+    pub fn unnamed_layer(&self, blob: &mut dyn Read) -> Result<bool> {
+        let summary = summarize_layer(blob, None, &self.limits)?;
+        if self.index_of(&summary.digest).is_none() {
+            return Ok(false);
+        }
+        self.store(summary)?;
+        Ok(true)
+    }
+
+    fn store(&self, summary: LayerSummary) -> Result<()> {
+        let summary = Arc::new(summary);
         let mut summaries = self
             .summaries
             .lock()
             .map_err(|_| ImageError::malformed("a layer reader panicked"))?;
         for (slot, layer) in summaries.iter_mut().zip(self.layers) {
-            if layer.digest == descriptor.digest {
+            if layer.digest == summary.digest {
                 *slot = Some(Arc::clone(&summary));
             }
         }

@@ -25,6 +25,21 @@ impl TarFile {
             .metadata()
             .map_err(|error| ImageError::io(context(), error))?
             .len();
+        let mut magic = [0u8; 4];
+        let n = (&file)
+            .read(&mut magic)
+            .map_err(|error| ImageError::io(context(), error))?;
+        if matches!(&magic[..n], [0x1f, 0x8b, ..] | [0x28, 0xb5, 0x2f, 0xfd]) {
+            // Random access needs the plain tar; a compressed one would have to be
+            // decompressed in full for every layer.
+            return Err(ImageError::Unsupported(format!(
+                "`{}` is a compressed archive; decompress it first (gunzip / zstd -d)",
+                path.display()
+            )));
+        }
+        (&file)
+            .seek(SeekFrom::Start(0))
+            .map_err(|error| ImageError::io(context(), error))?;
         let mut archive = tar::Archive::new(file);
         let mut members = HashMap::new();
         let entries = archive

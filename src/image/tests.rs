@@ -518,3 +518,160 @@ fn unreadable_references_say_why() {
         .to_string();
     assert!(registry.contains("not available yet"), "{registry}");
 }
+
+/// A source that can only read blobs in stream order, as a daemon's `docker save`
+/// stream delivers them: sequential tar, arbitrary order, blobs unnamed.
+struct StreamOnly {
+    path: PathBuf,
+    resolver: Box<dyn ImageSource>,
+}
+
+impl ImageSource for StreamOnly {
+    fn resolve(&self, platform: &Platform) -> Result<ResolvedImage> {
+        self.resolver.resolve(platform)
+    }
+
+    fn read_layers(&self, _image: &ResolvedImage, sink: &LayerSink) -> Result<()> {
+        let file = std::fs::File::open(&self.path).unwrap();
+        let mut archive = tar::Archive::new(file);
+        for entry in archive.entries().unwrap() {
+            let mut entry = entry.unwrap();
+            if entry.path().unwrap().ends_with("layer.tar") {
+                assert!(sink.unnamed_layer(&mut entry)?);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_stream_in_arbitrary_order_merges_in_manifest_order() {
+    let image = Image::new()
+        .layer(base_layer(), Compression::None, "base")
+        .layer(
+            Layer::new().file("etc/passwd", &passwd(&[("app", 42)])),
+            Compression::None,
+            "users",
+        )
+        .layer(
+            Layer::new().whiteout("bin/sh"),
+            Compression::None,
+            "no shell",
+        )
+        .user("app");
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("legacy.tar");
+    // Written in reverse manifest order.
+    image.write_docker_archive(&path);
+    let reference = ImageReference::parse(&format!("docker-archive:{}", path.display())).unwrap();
+    let source = StreamOnly {
+        path: path.clone(),
+        resolver: open(&reference).unwrap(),
+    };
+    let facts = analyze("stream", &source, &all_layers()).unwrap();
+    assert_eq!(facts.user.uid, Some(42));
+    assert!(facts.files.unwrap().shells.is_empty());
+}
+
+#[test]
+fn long_names_gnu_and_pax() {
+    let deep = format!("srv/{}/.git-credentials", "d".repeat(150));
+    let mut tar = Layer::new().file(&deep, b"https://u:p@example.com").tar();
+    // A PAX `path` record overriding a short ustar name.
+    let pax_path = format!("opt/{}/id_rsa", "p".repeat(120));
+    // The record's length counts its own three digits, a space, `path=` and a newline.
+    let record = format!("{} path={pax_path}\n", pax_path.len() + 10);
+    assert_eq!(record.len(), pax_path.len() + 10);
+    let mut pax = tar::Header::new_ustar();
+    pax.set_entry_type(tar::EntryType::XHeader);
+    pax.set_path("PaxHeaders/x").unwrap();
+    pax.set_size(record.len() as u64);
+    pax.set_cksum();
+    let mut file = tar::Header::new_ustar();
+    file.set_path("short").unwrap();
+    file.set_size(3);
+    file.set_mode(0o600);
+    file.set_cksum();
+    let mut extra = Vec::new();
+    for (header, data) in [(&pax, record.as_bytes()), (&file, &b"key"[..])] {
+        extra.extend_from_slice(header.as_bytes());
+        extra.extend_from_slice(data);
+        extra.extend(std::iter::repeat_n(0, (512 - data.len() % 512) % 512));
+    }
+    let end = tar.len() - 1024;
+    tar.splice(end..end, extra);
+
+    let image = Image::new().layer_tar(tar, Compression::Gzip, "COPY . /");
+    let files = facts_of(&image).files.unwrap();
+    let paths: Vec<&str> = files.secrets.iter().map(|s| s.path.as_str()).collect();
+    assert_eq!(paths, [format!("/{deep}"), format!("/{pax_path}")]);
+}
+
+#[test]
+fn hard_links_share_their_targets_content() {
+    let image = Image::new().layer(
+        Layer::new()
+            .file_with("bin/busybox", b"x", 0o4755, 0, 0)
+            .hardlink("bin/sh", "bin/busybox"),
+        Compression::Gzip,
+        "base",
+    );
+    let files = facts_of(&image).files.unwrap();
+    assert_eq!(files.shells, ["/bin/sh", "/bin/busybox"]);
+    // The link itself is no second setuid file: only the regular file carries the bit.
+    assert_eq!(files.setuid.len(), 1);
+}
+
+#[test]
+fn compressed_archives_are_refused_with_advice() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("image.tar.gz");
+    std::fs::write(&path, Compression::Gzip.compress(&Layer::new().tar())).unwrap();
+    let error = analyze_reference(&format!("docker-archive:{}", path.display()), &all_layers())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("decompress it first"), "{error}");
+}
+
+mod robustness {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::image::spec::Descriptor;
+    use crate::image::walker::summarize_layer;
+
+    fn any_descriptor() -> Descriptor {
+        Descriptor {
+            media_type: String::new(),
+            digest: format!("sha256:{}", "0".repeat(64)),
+            size: 0,
+            platform: None,
+            annotations: Default::default(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Garbage, raw or behind a valid gzip or zstd frame, is an error, never a panic.
+        #[test]
+        fn garbage_layers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096), kind in 0..3u8) {
+            let blob = match kind {
+                0 => bytes.clone(),
+                1 => Compression::Gzip.compress(&bytes),
+                _ => Compression::Zstd.compress(&bytes),
+            };
+            let _ = summarize_layer(&mut &blob[..], Some(&any_descriptor()), &WalkLimits::default());
+            let _ = summarize_layer(&mut &blob[..], None, &WalkLimits::default());
+        }
+
+        /// A valid layer cut anywhere fails cleanly.
+        #[test]
+        fn truncated_layers_never_panic(cut in 0usize..3000) {
+            let tar = Layer::new().dir("etc").file("etc/passwd", &passwd(&[("a", 1)])).symlink("x", "/etc").tar();
+            let blob = Compression::Gzip.compress(&tar);
+            let cut = cut.min(blob.len());
+            let _ = summarize_layer(&mut &blob[..cut], None, &WalkLimits::default());
+        }
+    }
+}

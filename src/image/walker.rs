@@ -72,13 +72,17 @@ pub struct LayerSummary {
 }
 
 /// Analyses one layer blob. `expected` is the manifest's descriptor: the blob must have
-/// its digest and size.
+/// its digest and size. Without one (a stream whose blobs are only known by content),
+/// nothing is verified and [`LayerSummary::digest`] says which blob it was.
 pub fn summarize_layer(
     blob: &mut dyn Read,
-    expected: &Descriptor,
+    expected: Option<&Descriptor>,
     limits: &WalkLimits,
 ) -> Result<LayerSummary> {
-    let what = format!("layer {}", expected.digest);
+    let what = match expected {
+        Some(expected) => format!("layer {}", expected.digest),
+        None => "layer".to_string(),
+    };
     let compressed = Cell::new(0);
     let limit_hit = RefCell::new(None);
     let mut raw = DigestReader::new(blob, &compressed);
@@ -147,19 +151,21 @@ pub fn summarize_layer(
     let digest = raw
         .finish()
         .map_err(|error| ImageError::io(format!("{what}: cannot read the blob"), error))?;
-    if compressed.get() != expected.size && expected.size != 0 {
-        return Err(ImageError::SizeMismatch {
-            what,
-            expected: expected.size,
-            actual: compressed.get(),
-        });
-    }
-    if digest != expected.digest {
-        return Err(ImageError::DigestMismatch {
-            what,
-            expected: expected.digest.clone(),
-            actual: digest,
-        });
+    if let Some(expected) = expected {
+        if digest != expected.digest {
+            return Err(ImageError::DigestMismatch {
+                what,
+                expected: expected.digest.clone(),
+                actual: digest,
+            });
+        }
+        if compressed.get() != expected.size {
+            return Err(ImageError::SizeMismatch {
+                what,
+                expected: expected.size,
+                actual: compressed.get(),
+            });
+        }
     }
     summary.digest = digest;
     summary.compressed = compressed.get();

@@ -215,6 +215,11 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
         ""
     };
     let _ = writeln!(text, "  user:  {configured} ({ids}{root})");
+    if let Some(base) = &facts.base {
+        let name = base.name.as_deref().unwrap_or("unknown");
+        let digest = base.digest.as_deref().unwrap_or("");
+        let _ = writeln!(text, "  base:  {name} {digest}");
+    }
     let uncompressed = facts
         .uncompressed_size
         .map_or_else(|| "not measured".to_string(), format_size);
