@@ -10,11 +10,28 @@ use std::path::{Path, PathBuf};
 use super::error::{ImageError, Result};
 use super::walker::normalize_path;
 
-/// The regular files of a tar archive: their offset and size.
+/// A member of the archive: where a regular file's bytes are, or which member a link
+/// stands for.
+#[derive(Debug, Clone)]
+enum Member {
+    File {
+        offset: u64,
+        size: u64,
+    },
+    /// A symlink or hard link, its target normalized from the archive's root. Legacy
+    /// `docker save` writes a repeated layer as a symlink `<id>/layer.tar ->
+    /// ../<first>/layer.tar`.
+    Link(String),
+}
+
+/// Links followed to find one member; more is a loop.
+const MAX_LINK_HOPS: usize = 8;
+
+/// The regular files (and links to them) of a tar archive.
 #[derive(Debug)]
 pub struct TarFile {
     path: PathBuf,
-    members: HashMap<String, (u64, u64)>,
+    members: HashMap<String, Member>,
 }
 
 impl TarFile {
@@ -52,23 +69,53 @@ impl TarFile {
                     path.display()
                 ))
             })?;
-            if entry.header().entry_type() != tar::EntryType::Regular {
-                continue;
-            }
+            let hostile = |error: std::io::Error| {
+                ImageError::Hostile(format!("`{}`: {error}", path.display()))
+            };
             let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-            let name = normalize_path(&raw)
-                .map_err(|error| ImageError::Hostile(format!("`{}`: {error}", path.display())))?;
-            let (offset, size) = (entry.raw_file_position(), entry.size());
-            // A header may claim more bytes than the file has; never trust it past EOF.
-            if offset.checked_add(size).is_none_or(|end| end > length) {
-                return Err(ImageError::malformed(format!(
-                    "`{}`: member `{raw}` claims {size} bytes past the end of the archive (truncated?)",
-                    path.display()
-                )));
-            }
-            if let Some(name) = name {
-                members.insert(name, (offset, size));
-            }
+            let Some(name) = normalize_path(&raw).map_err(hostile)? else {
+                continue;
+            };
+            let link = || {
+                entry
+                    .link_name_bytes()
+                    .map(|target| String::from_utf8_lossy(&target).into_owned())
+                    .unwrap_or_default()
+            };
+            let member = match entry.header().entry_type() {
+                tar::EntryType::Regular | tar::EntryType::Continuous => {
+                    let (offset, size) = (entry.raw_file_position(), entry.size());
+                    // A header may claim more bytes than the file has; never trust it
+                    // past EOF.
+                    if offset.checked_add(size).is_none_or(|end| end > length) {
+                        return Err(ImageError::malformed(format!(
+                            "`{}`: member `{raw}` claims {size} bytes past the end of the archive (truncated?)",
+                            path.display()
+                        )));
+                    }
+                    Member::File { offset, size }
+                }
+                tar::EntryType::Symlink => {
+                    let parent = name.rsplit_once('/').map_or("", |(parent, _)| parent);
+                    let joined = if parent.is_empty() {
+                        link()
+                    } else {
+                        format!("{parent}/{}", link())
+                    };
+                    Member::Link(resolve_dots(&joined).ok_or_else(|| {
+                        ImageError::Hostile(format!(
+                            "`{}`: link `{raw}` points outside the archive",
+                            path.display()
+                        ))
+                    })?)
+                }
+                tar::EntryType::Link => match normalize_path(&link()).map_err(hostile)? {
+                    Some(target) => Member::Link(target),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            members.insert(name, member);
         }
         Ok(TarFile {
             path: path.to_path_buf(),
@@ -76,19 +123,38 @@ impl TarFile {
         })
     }
 
+    /// The offset and size of the file `name` is, following links.
+    fn locate(&self, name: &str) -> Result<(u64, u64)> {
+        let mut current = name;
+        for _ in 0..=MAX_LINK_HOPS {
+            match self.members.get(current) {
+                Some(Member::File { offset, size }) => return Ok((*offset, *size)),
+                Some(Member::Link(target)) => current = target,
+                None => {
+                    return Err(ImageError::malformed(format!(
+                        "`{}` has no `{name}`",
+                        self.path.display()
+                    )));
+                }
+            }
+        }
+        Err(ImageError::Hostile(format!(
+            "`{}`: `{name}` is a loop of links",
+            self.path.display()
+        )))
+    }
+
     pub fn contains(&self, name: &str) -> bool {
-        self.members.contains_key(name)
+        self.locate(name).is_ok()
     }
 
     pub fn size(&self, name: &str) -> Option<u64> {
-        self.members.get(name).map(|&(_, size)| size)
+        self.locate(name).ok().map(|(_, size)| size)
     }
 
     /// A reader over one member.
     pub fn open_member(&self, name: &str) -> Result<io::Take<File>> {
-        let &(offset, size) = self.members.get(name).ok_or_else(|| {
-            ImageError::malformed(format!("`{}` has no `{name}`", self.path.display()))
-        })?;
+        let (offset, size) = self.locate(name)?;
         let context = || format!("cannot read `{name}` in `{}`", self.path.display());
         let mut file = File::open(&self.path).map_err(|error| ImageError::io(context(), error))?;
         file.seek(SeekFrom::Start(offset))
@@ -111,4 +177,19 @@ impl TarFile {
             .map_err(|error| ImageError::io(format!("cannot read `{name}`"), error))?;
         Ok(bytes)
     }
+}
+
+/// `a/../b/./c` -> `b/c`; `None` when `..` climbs above the root.
+fn resolve_dots(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
 }

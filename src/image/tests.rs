@@ -204,6 +204,30 @@ fn every_layout_gives_the_same_facts() {
 }
 
 #[test]
+fn repeated_layers_are_read_once_and_counted_at_each_position() {
+    // Two identical empty layers, as `RUN true` twice makes: legacy docker save writes
+    // the second as a symlink to the first.
+    let image = Image::new()
+        .user("app")
+        .layer(base_layer(), Compression::None, "base")
+        .layer(Layer::new(), Compression::None, "RUN true")
+        .layer(Layer::new(), Compression::None, "RUN true again");
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("legacy.tar");
+    image.write_docker_archive(&path);
+    let facts =
+        analyze_reference(&format!("docker-archive:{}", path.display()), &all_layers()).unwrap();
+    assert_eq!(facts.layers.len(), 3);
+    assert_eq!(facts.layers[1].digest, facts.layers[2].digest);
+    assert_eq!(facts.layers[2].uncompressed, Some(1024));
+    assert_eq!(
+        facts.layers[2].created_by.as_deref(),
+        Some("RUN true again")
+    );
+    assert_eq!(facts.user.uid, Some(10001));
+}
+
+#[test]
 fn opaque_whiteout_waste_counts_only_hidden_lower_files() {
     let image = Image::new()
         .layer(
