@@ -249,3 +249,39 @@ fn image_rules_are_documented_by_the_rules_command() {
         .success()
         .stdout(predicate::str::contains("Off by default"));
 }
+
+#[test]
+fn base_image_from_annotations_and_history() {
+    let dir = TempDir::new().unwrap();
+    let image = Image::new()
+        .user("1000")
+        .healthcheck(&["CMD", "true"])
+        .annotation(
+            "org.opencontainers.image.base.name",
+            "docker.io/library/debian:12",
+        )
+        .layer(
+            Layer::new().file("etc/os-release", &[b'x'; 3000]),
+            Compression::Gzip,
+            "ADD file:abc in /",
+        )
+        .empty_step("/bin/sh -c #(nop)  CMD [\"bash\"]")
+        .layer(
+            Layer::new().file("app", b"x"),
+            Compression::Gzip,
+            "COPY app /app # buildkit",
+        );
+    let path = dir.path().join("layout");
+    image.write_oci_dir(&path);
+    let reference = format!("oci:{}", path.display());
+    let (code, json, _) = run_json(&["--max-size", "100B", &reference]);
+    assert_eq!(code, 1);
+    let base = &json["images"][0]["base"];
+    assert_eq!(base["name"], "docker.io/library/debian:12");
+    assert_eq!(base["layers"], 1);
+    let message = json["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("layer 1 (4.5 KiB) `ADD file:abc in /` from the base image"),
+        "{message}"
+    );
+}

@@ -46,10 +46,43 @@ pub struct LayerFacts {
     pub created_by: Option<String>,
 }
 
+/// The image this one was built on: name and digest from the OCI base-image
+/// annotations (BuildKit writes them), the number of its layers from the history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaseImage {
     pub name: Option<String>,
     pub digest: Option<String>,
+    /// How many of the image's layers (from the bottom) the base brought.
+    pub layers: Option<usize>,
+}
+
+/// The number of layers below the base image's boundary, read from the history: a base
+/// image's history ends with its `CMD` or `ENTRYPOINT` (Docker Official Images all do),
+/// so the last such entry that still has layer-making steps after it closes the base.
+/// `None` when there is no such entry (a `FROM scratch` build, or a squashed history).
+fn base_layer_count(history: &[super::spec::History]) -> Option<usize> {
+    let mut layers = 0;
+    let mut pending = None;
+    let mut boundary = None;
+    for entry in history {
+        let created_by = entry.created_by.as_deref().unwrap_or("");
+        let instruction = created_by
+            .strip_prefix("/bin/sh -c #(nop) ")
+            .unwrap_or(created_by)
+            .trim_start();
+        if entry.empty_layer {
+            if instruction.starts_with("CMD ") || instruction.starts_with("ENTRYPOINT ") {
+                pending = Some(layers);
+            }
+        } else {
+            // A layer after the CMD: the CMD closed an earlier image.
+            if let Some(base) = pending.take() {
+                boundary = Some(base);
+            }
+            layers += 1;
+        }
+    }
+    boundary.filter(|&base| base > 0)
 }
 
 /// Whether the image has a HEALTHCHECK.
@@ -166,11 +199,17 @@ pub fn compute(
         _ if docker_format => HealthcheckFact::Missing,
         _ => HealthcheckFact::NotApplicable,
     };
-    let base = (image.annotations.contains_key(BASE_NAME)
-        || image.annotations.contains_key(BASE_DIGEST))
-    .then(|| BaseImage {
+    let base_layers = if history_fits {
+        base_layer_count(&image.config.history)
+    } else {
+        None
+    };
+    let annotated =
+        image.annotations.contains_key(BASE_NAME) || image.annotations.contains_key(BASE_DIGEST);
+    let base = (annotated || base_layers.is_some()).then(|| BaseImage {
         name: image.annotations.get(BASE_NAME).cloned(),
         digest: image.annotations.get(BASE_DIGEST).cloned(),
+        layers: base_layers,
     });
 
     let files = match (&merged, layers) {
@@ -349,7 +388,36 @@ fn cache_of(path: &str) -> Option<(&'static str, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::cache_of;
+    use super::{base_layer_count, cache_of};
+    use crate::image::spec::History;
+
+    fn history(steps: &[(&str, bool)]) -> Vec<History> {
+        steps
+            .iter()
+            .map(|&(created_by, empty_layer)| History {
+                created_by: Some(created_by.to_string()),
+                empty_layer,
+                comment: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn base_boundary_from_history() {
+        let built_on_debian = history(&[
+            ("/bin/sh -c #(nop) ADD file:abc in / ", false),
+            ("/bin/sh -c #(nop)  CMD [\"bash\"]", true),
+            ("RUN /bin/sh -c apt-get update # buildkit", false),
+            ("COPY app /app # buildkit", false),
+            ("CMD [\"/app\"]", true),
+        ]);
+        assert_eq!(base_layer_count(&built_on_debian), Some(1));
+        let from_scratch = history(&[
+            ("COPY app /app # buildkit", false),
+            ("CMD [\"/app\"]", true),
+        ]);
+        assert_eq!(base_layer_count(&from_scratch), None);
+    }
 
     #[test]
     fn caches() {

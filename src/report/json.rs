@@ -63,6 +63,16 @@ struct JsonImage<'a> {
     runs_as_root: bool,
     size: JsonSize,
     layers: Vec<JsonLayer<'a>>,
+    /// Added to design.md's shape: the base image, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base: Option<JsonBase<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonBase<'a> {
+    name: Option<&'a str>,
+    digest: Option<&'a str>,
+    layers: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -159,6 +169,11 @@ pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
                     created_by: layer.created_by.as_deref(),
                 })
                 .collect(),
+            base: facts.base.as_ref().map(|base| JsonBase {
+                name: base.name.as_deref(),
+                digest: base.digest.as_deref(),
+                layers: base.layers,
+            }),
         });
     }
     let json = JsonReport {

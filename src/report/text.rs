@@ -216,9 +216,14 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
     };
     let _ = writeln!(text, "  user:  {configured} ({ids}{root})");
     if let Some(base) = &facts.base {
-        let name = base.name.as_deref().unwrap_or("unknown");
-        let digest = base.digest.as_deref().unwrap_or("");
-        let _ = writeln!(text, "  base:  {name} {digest}");
+        let mut line = base.name.clone().unwrap_or_default();
+        if let Some(digest) = &base.digest {
+            line.push_str(&format!(" {digest}"));
+        }
+        if let Some(layers) = base.layers {
+            line.push_str(&format!(" ({layers} layers, from the history)"));
+        }
+        let _ = writeln!(text, "  base: {line}");
     }
     let uncompressed = facts
         .uncompressed_size
@@ -253,11 +258,17 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
                 .chars()
                 .take(100)
                 .collect();
+            let from_base = facts
+                .base
+                .as_ref()
+                .and_then(|base| base.layers)
+                .is_some_and(|layers| index < layers);
             let _ = writeln!(
                 text,
-                "  {:>3}  {uncompressed:>12}  {:>12}  {created_by}",
+                "  {:>3}  {uncompressed:>12}  {:>12}  {}{created_by}",
                 index + 1,
-                format_size(layer.compressed)
+                format_size(layer.compressed),
+                if from_base { "(base) " } else { "" }
             );
         }
     }

@@ -81,11 +81,21 @@ pub(crate) fn biggest_layers(facts: &ImageFacts, count: usize, compressed: bool)
         .iter()
         .take(count)
         .map(|&(i, bytes)| {
+            let from_base = facts
+                .base
+                .as_ref()
+                .and_then(|base| base.layers)
+                .is_some_and(|layers| i < layers);
             format!(
-                "layer {} ({}) {}",
+                "layer {} ({}) {}{}",
                 i + 1,
                 format_size(bytes),
-                created_by(facts, i)
+                created_by(facts, i),
+                if from_base {
+                    " from the base image"
+                } else {
+                    ""
+                }
             )
         })
         .collect::<Vec<_>>()
