@@ -96,6 +96,23 @@ pub enum HealthcheckFact {
     NotApplicable,
 }
 
+/// A history `created_by` as a person reads it: the Dockerfile instruction without the
+/// builders' wrapping (`/bin/sh -c #(nop) `, BuildKit's `RUN /bin/sh -c ... # buildkit`).
+pub fn display_step(created_by: &str) -> String {
+    let text = created_by.trim();
+    let text = text.strip_suffix("# buildkit").unwrap_or(text).trim_end();
+    if let Some(rest) = text.strip_prefix("/bin/sh -c #(nop) ") {
+        return rest.trim().to_string();
+    }
+    if let Some(rest) = text.strip_prefix("/bin/sh -c ") {
+        return format!("RUN {}", rest.trim());
+    }
+    if let Some(rest) = text.strip_prefix("RUN /bin/sh -c ") {
+        return format!("RUN {}", rest.trim());
+    }
+    text.to_string()
+}
+
 /// Facts from the merged file system and the layers' contents.
 #[derive(Debug, Clone, Default)]
 pub struct FileFacts {
@@ -400,6 +417,25 @@ mod tests {
                 comment: None,
             })
             .collect()
+    }
+
+    #[test]
+    fn steps_read_like_the_dockerfile() {
+        use super::display_step;
+        assert_eq!(
+            display_step("/bin/sh -c #(nop) ADD file:4a5b in / "),
+            "ADD file:4a5b in /"
+        );
+        assert_eq!(
+            display_step("/bin/sh -c apt-get update"),
+            "RUN apt-get update"
+        );
+        assert_eq!(display_step("RUN /bin/sh -c make # buildkit"), "RUN make");
+        assert_eq!(display_step("COPY app /app # buildkit"), "COPY app /app");
+        assert_eq!(
+            display_step("RUN |2 A=1 B=2 /bin/sh -c make # buildkit"),
+            "RUN |2 A=1 B=2 /bin/sh -c make"
+        );
     }
 
     #[test]

@@ -250,14 +250,11 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
             let uncompressed = layer
                 .uncompressed
                 .map_or_else(|| "-".to_string(), format_size);
-            let created_by: String = layer
-                .created_by
-                .as_deref()
-                .unwrap_or("")
-                .trim()
-                .chars()
-                .take(100)
-                .collect();
+            let created_by: String =
+                crate::image::facts::display_step(layer.created_by.as_deref().unwrap_or(""))
+                    .chars()
+                    .take(100)
+                    .collect();
             let from_base = facts
                 .base
                 .as_ref()

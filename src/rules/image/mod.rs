@@ -47,11 +47,7 @@ pub(crate) fn created_by(facts: &ImageFacts, index: usize) -> String {
         .get(index)
         .and_then(|layer| layer.created_by.as_deref())
         .unwrap_or("unknown step");
-    let text = text
-        .strip_prefix("/bin/sh -c #(nop) ")
-        .or_else(|| text.strip_prefix("/bin/sh -c "))
-        .unwrap_or(text)
-        .trim();
+    let text = &crate::image::facts::display_step(text);
     let short: String = text.chars().take(80).collect();
     if short.len() < text.len() {
         format!("`{short}...`")
