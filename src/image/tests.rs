@@ -504,6 +504,29 @@ fn corrupt_blob(dir: &Path, size: usize) -> PathBuf {
 }
 
 #[test]
+fn corrupted_compressed_layer_is_reported_as_a_digest_mismatch() {
+    // The flipped byte breaks the gzip trailer first; the digest says what happened.
+    let blob = Compression::Gzip.compress(&Layer::new().file("a", &[9; 5000]).tar());
+    let image = Image::new().layer_raw_blob(blob.clone(), "a");
+    let dir = TempDir::new().unwrap();
+    image.write_oci_dir(dir.path());
+    corrupt_blob(dir.path(), blob.len());
+    let error =
+        analyze_reference(&format!("oci:{}", dir.path().display()), &all_layers()).unwrap_err();
+    assert!(
+        matches!(error, ImageError::DigestMismatch { .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn xz_layers_are_unsupported_not_hostile() {
+    let image = Image::new().layer_raw_blob(b"\xfd7zXZ\x00rest".to_vec(), "xz");
+    let error = try_facts(&image, &all_layers()).unwrap_err();
+    assert!(matches!(error, ImageError::Unsupported(_)), "{error}");
+}
+
+#[test]
 fn corrupted_layer_digest_is_an_error() {
     let tar = Layer::new().file("a", b"hello").tar();
     let image = Image::new().layer_tar(tar.clone(), Compression::None, "a");

@@ -132,8 +132,28 @@ pub fn summarize_layer(
     let uncompressed = match walked {
         Ok(count) => count,
         Err(error) => {
-            if let Some(message) = limit_hit.borrow_mut().take() {
-                return Err(ImageError::Limit(format!("{what}: {message}")));
+            match limit_hit.borrow_mut().take() {
+                Some(Stop::Limit(message)) => {
+                    return Err(ImageError::Limit(format!("{what}: {message}")));
+                }
+                Some(Stop::Unsupported(message)) => {
+                    return Err(ImageError::Unsupported(format!("{what}: {message}")));
+                }
+                None => {}
+            }
+            // A damaged blob usually fails to decompress before its digest can be
+            // checked; the digest is the better diagnosis, so finish reading and check.
+            if let Some(expected) = expected
+                && error.get_ref().is_none_or(|e| !e.is::<Hostile>())
+                && let Ok(digest) = raw.finish()
+                && compressed.get() == expected.size
+                && digest != expected.digest
+            {
+                return Err(ImageError::DigestMismatch {
+                    what,
+                    expected: expected.digest.clone(),
+                    actual: digest,
+                });
             }
             let eof = error.kind() == io::ErrorKind::UnexpectedEof
                 || error.to_string().contains("unexpected EOF");
@@ -186,9 +206,15 @@ fn read_up_to(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-fn unsupported(limit_hit: &RefCell<Option<String>>, message: &str) -> io::Error {
-    // Reported through the same channel as limits: a clear message, not an I/O error.
-    *limit_hit.borrow_mut() = Some(message.to_string());
+/// Why the walk stopped on purpose; carried beside the I/O error, which the tar and
+/// decompression layers may wrap beyond recognition.
+enum Stop {
+    Limit(String),
+    Unsupported(String),
+}
+
+fn unsupported(limit_hit: &RefCell<Option<Stop>>, message: &str) -> io::Error {
+    *limit_hit.borrow_mut() = Some(Stop::Unsupported(message.to_string()));
     io::Error::other(message.to_string())
 }
 
@@ -215,7 +241,7 @@ struct Bounded<'a, R> {
     count: u64,
     compressed: &'a Cell<u64>,
     limits: &'a WalkLimits,
-    limit_hit: &'a RefCell<Option<String>>,
+    limit_hit: &'a RefCell<Option<Stop>>,
 }
 
 impl<R: Read> Read for Bounded<'_, R> {
@@ -241,7 +267,7 @@ impl<R: Read> Read for Bounded<'_, R> {
         };
         match message {
             Some(message) => {
-                *self.limit_hit.borrow_mut() = Some(message.clone());
+                *self.limit_hit.borrow_mut() = Some(Stop::Limit(message.clone()));
                 Err(io::Error::other(message))
             }
             None => Ok(n),
