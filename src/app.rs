@@ -117,7 +117,8 @@ fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
         ..ImageLimits::default()
     };
     let options = AnalyzeOptions {
-        platform: args.platform.clone(),
+        platform: args.platform.clone().unwrap_or_default(),
+        platform_explicit: args.platform.is_some(),
         read_layers: rules.needs_layers(),
         walk: limits.walk,
     };

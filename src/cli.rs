@@ -83,9 +83,10 @@ pub struct ImageArgs {
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
 
-    /// The platform to select from a multi-platform image.
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]", default_value = "linux/amd64", value_parser = parse_platform)]
-    pub platform: Platform,
+    /// The platform to select from a multi-platform image (default linux/amd64). A
+    /// single-platform image must then be of this platform.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
+    pub platform: Option<Platform>,
 
     /// Budget for the uncompressed image size: `200MB`, `1.5GiB` (kB/MB/GB are powers
     /// of 1000, KiB/MiB/GiB of 1024).

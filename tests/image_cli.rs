@@ -205,6 +205,16 @@ fn platform_selects_from_an_index() {
         .args(["image", "--platform", "linux", &reference])
         .assert()
         .code(2);
+    // A single-platform image is checked as it is, unless another platform is asked for.
+    let single = archive(dir.path(), "arm.tar", &arm64);
+    let (code, _, _) = run_json(&[&single]);
+    assert_eq!(code, 1);
+    let (code, _, stderr) = run_json(&["--platform", "linux/amd64", &single]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no image for platform linux/amd64 (available: linux/arm64)"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -64,6 +64,9 @@ pub fn open(reference: &ImageReference) -> Result<Box<dyn ImageSource>> {
 #[derive(Debug, Clone, Default)]
 pub struct AnalyzeOptions {
     pub platform: Platform,
+    /// The platform was asked for (`--platform`), not defaulted: an image that is not
+    /// an index must then be of that platform.
+    pub platform_explicit: bool,
     /// Read the layers (for file facts and uncompressed sizes). Without it only the
     /// manifest and config are read, unless resolving the user needs `/etc/passwd`.
     pub read_layers: bool,
@@ -77,6 +80,25 @@ pub fn analyze(
     options: &AnalyzeOptions,
 ) -> Result<ImageFacts> {
     let image = source.resolve(&options.platform)?;
+    if options.platform_explicit && image.platform.is_none() {
+        let config = &image.config;
+        let own = Platform {
+            os: config.os.clone(),
+            architecture: config.architecture.clone(),
+            variant: None,
+        };
+        if !config.architecture.is_empty()
+            && !own.satisfies(&Platform {
+                variant: None,
+                ..options.platform.clone()
+            })
+        {
+            return Err(ImageError::PlatformNotFound {
+                wanted: options.platform.to_string(),
+                available: own.to_string(),
+            });
+        }
+    }
     let user = image
         .config
         .config

@@ -36,8 +36,8 @@ fn check(context: &mut ImageContext) {
     let user = configured.split(':').next().unwrap_or("");
     if !user.is_empty() && user.parse::<u32>().is_err() {
         let suggestion = match context.facts().user.uid {
-            Some(uid) => format!("; use `USER {uid}`"),
-            None => String::new(),
+            Some(uid) if uid != 0 => format!("; use `USER {uid}`"),
+            _ => String::new(),
         };
         context.report(format!(
             "The runtime user `{configured}` is a name: Kubernetes runAsNonRoot cannot verify it{suggestion}"

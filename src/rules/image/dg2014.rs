@@ -64,9 +64,9 @@ fn check(context: &mut ImageContext) {
         })
         .collect();
     context.report(format!(
-        "{} in {} files is overwritten or deleted by later layers but still shipped (limit {}); largest: {}",
+        "{} in {} overwritten or deleted by later layers but still shipped (limit {}); largest: {}",
         size(files.wasted_bytes),
-        files.wasted.len(),
+        super::files(files.wasted.len()),
         size(limit),
         largest.join("; ")
     ));
@@ -95,7 +95,7 @@ mod tests {
         let image = Image::new()
             .layer(Layer::new().dir("app").file("app/old", &[1; 5000]), GZ, "COPY old")
             .layer(Layer::new().dir("app").opaque("app").file("app/new", &[1; 5000]), GZ, "COPY new");
-        assert_image_message_with("DG2014", image, &limits(), "4.9 KiB (5000 bytes) in 1 files");
+        assert_image_message_with("DG2014", image, &limits(), "4.9 KiB (5000 bytes) in 1 file overwritten");
     }
 
     #[test]

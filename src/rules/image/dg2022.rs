@@ -56,7 +56,11 @@ fn check(context: &mut ImageContext) {
         })
         .collect();
     if !found.is_empty() {
-        context.report(format!("{} setuid/setgid files: {}", found.len(), found.join(", ")));
+        context.report(format!(
+            "{} with setuid/setgid: {}",
+            super::files(found.len()),
+            found.join(", ")
+        ));
     }
 }
 

@@ -53,8 +53,8 @@ fn check(context: &mut ImageContext) {
         String::new()
     };
     context.report(format!(
-        "{} files are writable by the runtime user `{}`: {}{more}",
-        writable.len(),
+        "{} writable by the runtime user `{}`: {}{more}",
+        super::files(writable.len()),
         facts.user.configured,
         shown.join(", ")
     ));

@@ -35,6 +35,15 @@ register_rules! {
     dg2033,
 }
 
+/// `1 file`, `3 files`.
+pub(crate) fn files(count: usize) -> String {
+    if count == 1 {
+        "1 file".to_string()
+    } else {
+        format!("{count} files")
+    }
+}
+
 /// A size with its exact byte count: `190.7 MiB (200000000 bytes)`.
 pub(crate) fn size(bytes: u64) -> String {
     format!("{} ({bytes} bytes)", format_size(bytes))
