@@ -25,7 +25,7 @@ fn hex_digest(hash: &[u8]) -> String {
 /// while this reader is borrowed by the chain.
 pub struct DigestReader<'a, R> {
     inner: R,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
     count: &'a Cell<u64>,
 }
 
@@ -33,22 +33,40 @@ impl<'a, R: Read> DigestReader<'a, R> {
     pub fn new(inner: R, count: &'a Cell<u64>) -> Self {
         DigestReader {
             inner,
-            hasher: Sha256::new(),
+            hasher: Some(Sha256::new()),
             count,
         }
+    }
+
+    /// Counts without hashing (hashing costs as much as decompressing).
+    pub fn counting(inner: R, count: &'a Cell<u64>) -> Self {
+        DigestReader {
+            inner,
+            hasher: None,
+            count,
+        }
+    }
+
+    /// The digest of what was read so far; `None` when only counting.
+    pub fn digest(self) -> Option<String> {
+        self.hasher
+            .map(|hasher| hex_digest(hasher.finalize().as_slice()))
     }
 
     /// Reads what is left, then returns the digest of everything read.
     pub fn finish(mut self) -> io::Result<String> {
         io::copy(&mut self, &mut io::sink())?;
-        Ok(hex_digest(self.hasher.finalize().as_slice()))
+        let hasher = self.hasher.take().unwrap_or_default();
+        Ok(hex_digest(hasher.finalize().as_slice()))
     }
 }
 
 impl<R: Read> Read for DigestReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(&buf[..n]);
+        }
         self.count.set(self.count.get() + n as u64);
         Ok(n)
     }

@@ -358,7 +358,7 @@ impl LocalImage {
                 digest: diff_id,
                 size,
                 platform: None,
-                annotations: [("dockgate.path".to_string(), path)].into(),
+                annotations: [(spec::LEGACY_LAYER_PATH.to_string(), path)].into(),
             });
         }
         Ok(ResolvedImage {
@@ -386,7 +386,7 @@ impl LocalImage {
 
     /// Where a layer's blob is: by digest in an OCI layout, by path in a legacy archive.
     fn layer_path(descriptor: &Descriptor) -> Result<String> {
-        match descriptor.annotations.get("dockgate.path") {
+        match descriptor.annotations.get(spec::LEGACY_LAYER_PATH) {
             Some(path) => Ok(path.clone()),
             None => blob_path(&descriptor.digest),
         }

@@ -21,6 +21,11 @@ pub const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json"
 /// The media type dockgate gives the uncompressed `layer.tar` of a legacy `docker save`.
 pub const DOCKER_LAYER_TAR: &str = "application/vnd.docker.image.rootfs.diff.tar";
 
+/// dockgate's own annotation on the layers of a legacy `docker save` archive: where the
+/// layer is in the archive. Such a layer's digest is its diff ID, the digest of the
+/// *uncompressed* tar, so that is what gets verified.
+pub const LEGACY_LAYER_PATH: &str = "dockgate.legacy-layer-path";
+
 /// The annotation BuildKit and Docker put on attestation manifests in an index.
 pub const REFERENCE_TYPE: &str = "vnd.docker.reference.type";
 pub const ATTESTATION_MANIFEST: &str = "attestation-manifest";

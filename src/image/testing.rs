@@ -376,26 +376,43 @@ impl Image {
     }
 
     /// The legacy `docker save` layout: `<id>/layer.tar` uncompressed, written in
-    /// reverse manifest order so that readers cannot get away with tar order.
+    /// reverse manifest order so that readers cannot get away with tar order. A layer
+    /// repeated (same diff ID) is a symlink to the first copy, as Docker writes it.
     pub fn write_docker_archive(&self, path: &Path) {
+        self.write_docker_archive_with(path, Compression::None);
+    }
+
+    /// The legacy layout with each `layer.tar` compressed, as some exporters write it
+    /// (the manifest still names layers by their uncompressed diff IDs).
+    pub fn write_docker_archive_with(&self, path: &Path, compression: Compression) {
         let config = self.config_bytes();
         let config_name = format!("{}.json", &sha256(&config)[7..]);
-        let mut files = Vec::new();
+        let mut entries = Vec::new();
         let mut layer_paths = Vec::new();
+        let mut written: BTreeMap<&str, String> = BTreeMap::new();
         for (index, layer) in self.layers.iter().enumerate() {
-            let id = &sha256(format!("{index}{}", layer.diff_id).as_bytes())[7..];
-            layer_paths.push(format!("{id}/layer.tar"));
-            files.push((format!("{id}/layer.tar"), layer.tar.clone()));
+            let id = sha256(format!("{index}{}", layer.diff_id).as_bytes())[7..].to_string();
+            let name = format!("{id}/layer.tar");
+            layer_paths.push(name.clone());
+            match written.get(layer.diff_id.as_str()) {
+                Some(first) => {
+                    entries.push(TarEntry::Symlink(name, format!("../{first}/layer.tar")))
+                }
+                None => {
+                    written.insert(&layer.diff_id, id);
+                    entries.push(TarEntry::File(name, compression.compress(&layer.tar)));
+                }
+            }
         }
-        files.reverse();
-        files.push((config_name.clone(), config));
+        entries.reverse();
+        entries.push(TarEntry::File(config_name.clone(), config));
         let manifest =
             json!([{"Config": config_name, "RepoTags": ["app:latest"], "Layers": layer_paths}]);
-        files.push((
+        entries.push(TarEntry::File(
             "manifest.json".into(),
             serde_json::to_vec(&manifest).expect("JSON"),
         ));
-        write_tar(path, &files);
+        write_tar_entries(path, &entries);
     }
 }
 
@@ -456,15 +473,36 @@ fn write_dir(dir: &Path, files: &[(String, Vec<u8>)]) {
     }
 }
 
+enum TarEntry {
+    File(String, Vec<u8>),
+    Symlink(String, String),
+}
+
 fn write_tar(path: &Path, files: &[(String, Vec<u8>)]) {
+    let entries: Vec<TarEntry> = files
+        .iter()
+        .map(|(name, bytes)| TarEntry::File(name.clone(), bytes.clone()))
+        .collect();
+    write_tar_entries(path, &entries);
+}
+
+fn write_tar_entries(path: &Path, entries: &[TarEntry]) {
     let mut builder = tar::Builder::new(std::fs::File::create(path).expect("create archive"));
-    for (name, bytes) in files {
+    for entry in entries {
         let mut header = tar::Header::new_gnu();
-        header.set_size(bytes.len() as u64);
         header.set_mode(0o644);
-        builder
-            .append_data(&mut header, name, &bytes[..])
-            .expect("write archive");
+        match entry {
+            TarEntry::File(name, bytes) => {
+                header.set_size(bytes.len() as u64);
+                builder.append_data(&mut header, name, &bytes[..])
+            }
+            TarEntry::Symlink(name, target) => {
+                header.set_entry_type(tar::EntryType::Symlink);
+                header.set_size(0);
+                builder.append_link(&mut header, name, target)
+            }
+        }
+        .expect("write archive");
     }
     builder.finish().expect("write archive");
 }

@@ -215,6 +215,12 @@ fn repeated_layers_are_read_once_and_counted_at_each_position() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("legacy.tar");
     image.write_docker_archive(&path);
+    let symlinks = tar::Archive::new(std::fs::File::open(&path).unwrap())
+        .entries()
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().header().entry_type().is_symlink())
+        .count();
+    assert_eq!(symlinks, 1, "the repeated layer is written as a symlink");
     let facts =
         analyze_reference(&format!("docker-archive:{}", path.display()), &all_layers()).unwrap();
     assert_eq!(facts.layers.len(), 3);
@@ -225,6 +231,54 @@ fn repeated_layers_are_read_once_and_counted_at_each_position() {
         Some("RUN true again")
     );
     assert_eq!(facts.user.uid, Some(10001));
+}
+
+/// Rewrites a tar archive, replacing the content of the members `replace` says.
+fn rewrite_archive(path: &Path, replace: impl Fn(&str) -> Option<Vec<u8>>) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut archive = tar::Archive::new(&bytes[..]);
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut header = entry.header().clone();
+        let mut content = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut content).unwrap();
+        if let Some(new) = replace(&name) {
+            content = new;
+        }
+        header.set_size(content.len() as u64);
+        header.set_cksum();
+        builder.append(&header, &content[..]).unwrap();
+    }
+    std::fs::write(path, builder.into_inner().unwrap()).unwrap();
+}
+
+#[test]
+fn legacy_layers_are_verified_by_diff_id_even_when_compressed() {
+    let image = Image::new()
+        .user("app")
+        .layer(base_layer(), Compression::Gzip, "base");
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("legacy-gz.tar");
+    image.write_docker_archive_with(&path, Compression::Gzip);
+    let reference = format!("docker-archive:{}", path.display());
+    let facts = analyze_reference(&reference, &all_layers()).unwrap();
+    assert_eq!(facts.user.uid, Some(10001));
+    assert!(facts.layers[0].compressed < facts.layers[0].uncompressed.unwrap());
+
+    // A layer.tar that is not the diff ID the config names.
+    let evil = Layer::new()
+        .file("etc/passwd", b"app:x:0:0::/:/bin/sh\n")
+        .tar();
+    rewrite_archive(&path, |name| {
+        name.ends_with("layer.tar").then(|| evil.clone())
+    });
+    let error = analyze_reference(&reference, &all_layers()).unwrap_err();
+    assert!(
+        matches!(error, ImageError::DigestMismatch { .. }),
+        "{error}"
+    );
 }
 
 #[test]

@@ -15,7 +15,7 @@ use super::digest::DigestReader;
 use super::error::{ImageError, Result};
 use super::limits::WalkLimits;
 use super::secrets::{self, SecretKind};
-use super::spec::Descriptor;
+use super::spec::{Descriptor, LEGACY_LAYER_PATH};
 
 /// What one tar entry is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,11 +84,13 @@ pub fn summarize_layer(
         None => "layer".to_string(),
     };
     let compressed = Cell::new(0);
+    let unpacked_count = Cell::new(0);
     let limit_hit = RefCell::new(None);
+    let diff_id = expected.is_some_and(|d| d.annotations.contains_key(LEGACY_LAYER_PATH));
     let mut raw = DigestReader::new(blob, &compressed);
     let mut summary = LayerSummary::default();
 
-    let walked = (|| -> io::Result<u64> {
+    let walked = (|| -> io::Result<(u64, Option<String>)> {
         let mut magic = [0u8; 6];
         let n = read_up_to(&mut raw, &mut magic)?;
         let input = (&magic[..n]).chain(&mut raw);
@@ -116,8 +118,13 @@ pub fn summarize_layer(
             }
             _ => Box::new(input),
         };
+        let mut unpacked = if diff_id {
+            DigestReader::new(decoded, &unpacked_count)
+        } else {
+            DigestReader::counting(decoded, &unpacked_count)
+        };
         let mut bounded = Bounded {
-            inner: decoded,
+            inner: &mut unpacked,
             count: 0,
             compressed: &compressed,
             limits,
@@ -126,11 +133,12 @@ pub fn summarize_layer(
         walk_tar(&mut bounded, limits, &mut summary)?;
         // What follows the tar's end blocks still belongs to the blob (and its digest).
         io::copy(&mut bounded, &mut io::sink())?;
-        Ok(bounded.count)
+        let count = bounded.count;
+        Ok((count, unpacked.digest()))
     })();
 
-    let uncompressed = match walked {
-        Ok(count) => count,
+    let (uncompressed, unpacked_digest) = match walked {
+        Ok(walked) => walked,
         Err(error) => {
             match limit_hit.borrow_mut().take() {
                 Some(Stop::Limit(message)) => {
@@ -144,6 +152,7 @@ pub fn summarize_layer(
             // A damaged blob usually fails to decompress before its digest can be
             // checked; the digest is the better diagnosis, so finish reading and check.
             if let Some(expected) = expected
+                && !diff_id
                 && error.get_ref().is_none_or(|e| !e.is::<Hostile>())
                 && let Ok(digest) = raw.finish()
                 && compressed.get() == expected.size
@@ -172,11 +181,12 @@ pub fn summarize_layer(
         .finish()
         .map_err(|error| ImageError::io(format!("{what}: cannot read the blob"), error))?;
     if let Some(expected) = expected {
-        if digest != expected.digest {
+        let actual = unpacked_digest.unwrap_or_else(|| digest.clone());
+        if actual != expected.digest {
             return Err(ImageError::DigestMismatch {
                 what,
                 expected: expected.digest.clone(),
-                actual: digest,
+                actual,
             });
         }
         if compressed.get() != expected.size {
@@ -187,7 +197,7 @@ pub fn summarize_layer(
             });
         }
     }
-    summary.digest = digest;
+    summary.digest = expected.map_or(digest, |expected| expected.digest.clone());
     summary.compressed = compressed.get();
     summary.uncompressed = uncompressed;
     Ok(summary)
