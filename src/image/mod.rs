@@ -18,12 +18,12 @@ pub mod error;
 pub mod facts;
 pub mod fs;
 pub mod limits;
-mod local;
+pub mod local;
 pub mod reference;
 pub mod secrets;
 pub mod source;
 pub mod spec;
-mod tarfile;
+pub mod tarfile;
 pub mod user;
 pub mod walker;
 

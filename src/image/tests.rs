@@ -724,6 +724,35 @@ fn hard_links_share_their_targets_content() {
 }
 
 #[test]
+fn hostile_archive_members_fail_cleanly() {
+    let dir = TempDir::new().unwrap();
+    let cases = [
+        (
+            Layer::new().raw("index.json", 100_000_000_000, b"{}").tar(),
+            "past the end of the archive",
+        ),
+        (
+            Layer::new().raw("../index.json", 2, b"{}").tar(),
+            "path traversal",
+        ),
+        (
+            Layer::new().raw("/manifest.json", 2, b"[]").tar(),
+            "absolute path",
+        ),
+    ];
+    for (index, (tar, expected)) in cases.into_iter().enumerate() {
+        let path = dir.path().join(format!("{index}.tar"));
+        std::fs::write(&path, tar).unwrap();
+        let start = Instant::now();
+        let error = analyze_reference(&format!("oci-archive:{}", path.display()), &all_layers())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(expected), "{error}");
+        assert!(start.elapsed() < Duration::from_secs(5));
+    }
+}
+
+#[test]
 fn compressed_archives_are_refused_with_advice() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("image.tar.gz");
