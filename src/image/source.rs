@@ -9,6 +9,28 @@
 //! save` stream of a daemon, whose tar order is arbitrary) calls [`LayerSink::layer`] as
 //! blobs come by. The sink summarises each layer on its own; the summaries are merged in
 //! manifest order afterwards, so the order of delivery never matters.
+//!
+//! A new transport, in outline (a registry: random access by digest):
+//!
+//! ```ignore
+//! impl ImageSource for RegistryImage {
+//!     fn resolve(&self, platform: &Platform) -> Result<ResolvedImage> {
+//!         // GET the manifest; if it is an index, pick `platform` (skip
+//!         // `vnd.docker.reference.type: attestation-manifest`), GET that manifest;
+//!         // GET and verify the config; fill in ResolvedImage (digest = the manifest's).
+//!     }
+//!     fn read_layers(&self, _image: &ResolvedImage, sink: &LayerSink) -> Result<()> {
+//!         // The sink verifies digest and size while it reads.
+//!         read_layers_in_parallel(sink, |layer| Ok(Box::new(self.get_blob(&layer.digest)?)))
+//!     }
+//! }
+//! ```
+//!
+//! A stream (`docker save` from the daemon) instead walks its tar once and calls
+//! `sink.layer(sink.index_of(digest)?, entry)` for `blobs/sha256/HEX` members, or
+//! `sink.unnamed_layer(entry)` for legacy `<id>/layer.tar` members; [`LayerSink::finish`]
+//! then reports any layer that never came. Register the transport in
+//! [`crate::image::open`].
 
 use std::io::Read;
 use std::sync::{Arc, Mutex};
