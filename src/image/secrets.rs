@@ -163,7 +163,8 @@ pub fn by_content(content: &[u8]) -> Vec<SecretKind> {
             is_private_key_header(rest)
         } else {
             let tail = rest.iter().take_while(|&&b| (pattern.tail)(b)).count();
-            tail >= pattern.min_tail
+            // Documentation's placeholders (AWS's `AKIAIOSFODNN7EXAMPLE`) ship in SDKs.
+            tail >= pattern.min_tail && !rest[..tail].ends_with(b"EXAMPLE")
         };
         if matched && !found.contains(&pattern.kind) {
             found.push(pattern.kind);
@@ -271,10 +272,11 @@ mod tests {
         assert_eq!(by_content(token.as_bytes()), vec![SecretKind::GithubToken]);
         assert!(by_content(b"ghp_short").is_empty());
         assert_eq!(
-            by_content(b"key AKIAIOSFODNN7EXAMPLE."),
+            by_content(b"key AKIAQWERTYUIOPASDFGH."),
             vec![SecretKind::AwsAccessKey]
         );
-        assert!(by_content(b"XAKIAIOSFODNN7EXAMPLE").is_empty());
+        assert!(by_content(b"XAKIAQWERTYUIOPASDFGH").is_empty());
+        assert!(by_content(b"aws_access_key_id = AKIAIOSFODNN7EXAMPLE").is_empty());
         assert_eq!(
             by_content(b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n"),
             vec![SecretKind::PrivateKey]
