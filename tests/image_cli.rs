@@ -259,6 +259,16 @@ fn image_rules_are_documented_by_the_rules_command() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Off by default"));
+    let list = dockgate().arg("rules").output().unwrap().stdout;
+    let list = String::from_utf8(list).unwrap();
+    let line = |code: &str| {
+        list.lines()
+            .find(|l| l.starts_with(code))
+            .unwrap()
+            .to_string()
+    };
+    assert!(line("DG2031").ends_with("(off by default)"), "{list}");
+    assert!(!line("DG2001").contains("off by default"), "{list}");
 }
 
 #[test]

@@ -22,7 +22,7 @@ pub enum Format {
     /// For people: `path:line:col: CODE [severity] message`, the source line with the
     /// span underlined, and a summary.
     Text,
-    /// One JSON object: `{"version": 1, "passed": ..., "findings": [...], "images": []}`.
+    /// One JSON object: `{"version": 1, "passed": ..., "findings": [...], "images": [...]}`.
     Json,
 }
 

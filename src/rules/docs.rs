@@ -46,6 +46,11 @@ pub fn rule_list(rules: &[&Rule]) -> String {
             if rule.fixable { "fix" } else { "   " },
             rule.message,
         );
+        if !rule.enabled_by_default {
+            // Replace the line break to keep one rule per line.
+            list.pop();
+            list.push_str("  (off by default)\n");
+        }
     }
     list
 }
