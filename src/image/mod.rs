@@ -80,19 +80,18 @@ pub fn analyze(
     options: &AnalyzeOptions,
 ) -> Result<ImageFacts> {
     let image = source.resolve(&options.platform)?;
-    if options.platform_explicit && image.platform.is_none() {
-        let config = &image.config;
-        let own = Platform {
-            os: config.os.clone(),
-            architecture: config.architecture.clone(),
+    if options.platform_explicit {
+        // The platform the index named, else the config's own.
+        let own = image.platform.clone().unwrap_or_else(|| Platform {
+            os: image.config.os.clone(),
+            architecture: image.config.architecture.clone(),
             variant: None,
+        });
+        let wanted = Platform {
+            variant: None,
+            ..options.platform.clone()
         };
-        if !config.architecture.is_empty()
-            && !own.satisfies(&Platform {
-                variant: None,
-                ..options.platform.clone()
-            })
-        {
+        if !own.architecture.is_empty() && !own.satisfies(&wanted) {
             return Err(ImageError::PlatformNotFound {
                 wanted: options.platform.to_string(),
                 available: own.to_string(),

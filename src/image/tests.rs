@@ -427,6 +427,27 @@ fn multi_platform_index_selects_the_platform_and_skips_attestations() {
     );
 }
 
+#[test]
+fn an_explicit_platform_must_match_a_single_platform_image() {
+    let arm64 = Image::new().architecture("arm64").user("1").layer(
+        Layer::new().file("a", b"x"),
+        Compression::Gzip,
+        "a",
+    );
+    let asked = |platform: &str, explicit: bool| AnalyzeOptions {
+        platform: Platform::parse(platform).unwrap(),
+        platform_explicit: explicit,
+        ..all_layers()
+    };
+    assert!(try_facts(&arm64, &asked("linux/amd64", false)).is_ok());
+    assert!(try_facts(&arm64, &asked("linux/arm64", true)).is_ok());
+    let error = try_facts(&arm64, &asked("linux/amd64", true)).unwrap_err();
+    assert!(
+        matches!(error, ImageError::PlatformNotFound { .. }),
+        "{error}"
+    );
+}
+
 /// The error of analysing an image with one layer made of `layer` (raw tar bytes).
 fn hostile(tar: Vec<u8>, compression: Compression, walk: WalkLimits) -> (String, Duration) {
     let image = Image::new().layer_tar(tar, compression, "hostile");
