@@ -80,6 +80,7 @@ fn clean_image_passes_with_exit_0_and_the_json_shape() {
     assert_eq!(image["uid"], 10001);
     assert_eq!(image["gid"], 10001);
     assert_eq!(image["runs_as_root"], false);
+    assert_eq!(image["healthcheck"], "present");
     let layers = image["layers"].as_array().unwrap();
     assert_eq!(layers.len(), 2);
     assert_eq!(
@@ -305,4 +306,29 @@ fn base_image_from_annotations_and_history() {
         message.contains("layer 1 (4.5 KiB) `ADD file:abc in /` from the base image"),
         "{message}"
     );
+}
+
+#[test]
+fn oci_configs_have_no_healthcheck_to_miss() {
+    let dir = TempDir::new().unwrap();
+    let image = Image::new().oci_config().user("65532:65532").layer(
+        Layer::new().file("server", b"x"),
+        Compression::Zstd,
+        "COPY server /",
+    );
+    let path = dir.path().join("buildah.tar");
+    image.write_oci_archive(&path);
+    let reference = format!("oci-archive:{}", path.display());
+    let output = dockgate()
+        .args(["image", "--fail-on", "info", &reference])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("healthcheck: not applicable (an OCI-format config has none)"),
+        "{text}"
+    );
+    let (_, json, _) = run_json(&[&reference]);
+    assert_eq!(json["images"][0]["healthcheck"], "not-applicable");
 }

@@ -96,6 +96,18 @@ pub enum HealthcheckFact {
     NotApplicable,
 }
 
+impl HealthcheckFact {
+    /// `present`, `disabled`, `missing`, `not-applicable` (the JSON value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HealthcheckFact::Present => "present",
+            HealthcheckFact::Disabled => "disabled",
+            HealthcheckFact::Missing => "missing",
+            HealthcheckFact::NotApplicable => "not-applicable",
+        }
+    }
+}
+
 /// A history `created_by` as a person reads it: the Dockerfile instruction without the
 /// builders' wrapping (`/bin/sh -c #(nop) `, BuildKit's `RUN /bin/sh -c ... # buildkit`).
 pub fn display_step(created_by: &str) -> String {

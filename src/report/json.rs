@@ -63,6 +63,8 @@ struct JsonImage<'a> {
     runs_as_root: bool,
     size: JsonSize,
     layers: Vec<JsonLayer<'a>>,
+    /// Added to design.md's shape: `present`, `disabled`, `missing` or `not-applicable`.
+    healthcheck: &'static str,
     /// Added to design.md's shape: the base image, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     base: Option<JsonBase<'a>>,
@@ -169,6 +171,7 @@ pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
                     created_by: layer.created_by.as_deref(),
                 })
                 .collect(),
+            healthcheck: facts.healthcheck.as_str(),
             base: facts.base.as_ref().map(|base| JsonBase {
                 name: base.name.as_deref(),
                 digest: base.digest.as_deref(),

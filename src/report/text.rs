@@ -15,6 +15,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::{FileReport, ImageReport, Report};
 use crate::finding::{Finding, Severity};
+use crate::image::facts::HealthcheckFact;
 use crate::image::limits::format_size;
 use crate::source::LineIndex;
 
@@ -234,6 +235,12 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
         format_size(facts.compressed_size),
         facts.layers.len()
     );
+    let health = match facts.healthcheck {
+        HealthcheckFact::NotApplicable => "not applicable (an OCI-format config has none)",
+        HealthcheckFact::Disabled => "disabled (HEALTHCHECK NONE)",
+        other => other.as_str(),
+    };
+    let _ = writeln!(text, "  healthcheck: {health}");
     if let (Some(budget), Some(actual)) = (image.max_size, facts.uncompressed_size) {
         write_bar(text, "uncompressed", actual, budget, styles);
     }
