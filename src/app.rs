@@ -10,12 +10,13 @@ use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 
 use crate::cli::{
-    Cli, Command, DebugCommand, FailOn, ImportHadolintArgs, LintArgs, ParseArgs, ParseFormat,
-    PolicyArg, PolicyCommand, RulesArgs,
+    Cli, Command, DebugCommand, FailOn, ImageArgs, ImportHadolintArgs, LintArgs, ParseArgs,
+    ParseFormat, PolicyArg, PolicyCommand, RulesArgs,
 };
 use crate::dockerfile::{buildkit_dump, parse_bytes};
+use crate::image::{self, AnalyzeOptions};
 use crate::policy::{self, Choice, GithubFetcher, Policy, PolicyError};
-use crate::report::{self, FileReport, Format, Report};
+use crate::report::{self, FileReport, Format, ImageReport, Report};
 use crate::rules::{self, docs};
 use crate::workspace::{self, InputError};
 
@@ -40,6 +41,7 @@ impl From<ExitStatus> for ExitCode {
 pub fn run(cli: Cli) -> ExitStatus {
     let result = match cli.command {
         Command::Lint(args) => lint(&args),
+        Command::Image(args) => check_images(&args),
         Command::Rules(args) => print_rules(&args),
         Command::Policy(command) => policy_command(command),
         Command::Debug(DebugCommand::Parse(args)) => debug_parse(&args),
@@ -105,12 +107,92 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
             .any(|finding| failing(finding.severity));
     let report = Report {
         files: &files,
+        images: &[],
         errors: &errors,
         fail_on: threshold,
         passed,
     };
     write_report(&report, args.format, args.output.as_deref())?;
 
+    Ok(if !errors.is_empty() {
+        ExitStatus::Error
+    } else if passed {
+        ExitStatus::Passed
+    } else {
+        ExitStatus::Failed
+    })
+}
+
+/// `dockgate image`: analyse each image (in parallel, each one's layers in parallel
+/// too), run the image rules, report in the order given.
+fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
+    let policy = load_policy(&args.policy)?;
+    let rules = policy.image_rule_set();
+    let mut limits = policy.image_limits();
+    if let Some(size) = args.max_size {
+        limits.max_size = Some(size.0);
+    }
+    if let Some(size) = args.max_compressed_size {
+        limits.max_compressed_size = Some(size.0);
+    }
+    let options = AnalyzeOptions {
+        platform: args.platform.clone().unwrap_or_default(),
+        platform_explicit: args.platform.is_some(),
+        read_layers: rules.needs_layers(),
+        walk: limits.walk,
+    };
+    let results: Vec<Result<ImageReport, InputError>> = args
+        .references
+        .par_iter()
+        .map(|reference| {
+            let facts =
+                image::analyze_reference(reference, &options).map_err(|error| InputError {
+                    path: reference.clone(),
+                    message: error.to_string(),
+                })?;
+            let mut findings = rules::check_image(&facts, &limits, &rules);
+            findings.retain(|finding| {
+                rules.locked.contains(&finding.rule.as_ref())
+                    || !policy.waives_image(&finding.rule, reference)
+            });
+            Ok(ImageReport {
+                facts,
+                findings,
+                max_size: limits.max_size,
+                max_compressed_size: limits.max_compressed_size,
+            })
+        })
+        .collect();
+    let mut images = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(image) => images.push(image),
+            Err(error) => errors.push(error),
+        }
+    }
+    for error in &errors {
+        eprintln!("dockgate: error: {error}");
+    }
+    let threshold = args
+        .fail_on
+        .or(policy.fail_on())
+        .unwrap_or(FailOn::Warning)
+        .threshold();
+    let failing = |severity| threshold.is_some_and(|threshold| severity >= threshold);
+    let passed = errors.is_empty()
+        && !images
+            .iter()
+            .flat_map(|image| &image.findings)
+            .any(|finding| failing(finding.severity));
+    let report = Report {
+        files: &[],
+        images: &images,
+        errors: &errors,
+        fail_on: threshold,
+        passed,
+    };
+    write_report(&report, args.format, args.output.as_deref())?;
     Ok(if !errors.is_empty() {
         ExitStatus::Error
     } else if passed {

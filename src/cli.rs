@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::image::Platform;
+use crate::policy::units::Size;
 use crate::report::Format;
 
 /// A container policy gate for CI: lints Dockerfiles and Containerfiles.
@@ -21,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Lint Dockerfiles and Containerfiles.
     Lint(LintArgs),
+    /// Check built images: runtime user, size budgets, secrets in layers, and more.
+    Image(ImageArgs),
     /// List the rules, or print one rule's documentation.
     Rules(RulesArgs),
     /// Validate, show, and export policies.
@@ -78,6 +82,51 @@ pub enum PolicyCommand {
     Schema,
     /// Convert a `.hadolint.yaml` into the equivalent dockgate policy.
     ImportHadolint(ImportHadolintArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// Images to check, in containers-transports syntax: `docker-archive:PATH`,
+    /// `oci:DIR[:REF]`, `oci-archive:PATH[:REF]` (and, in a later release,
+    /// `docker://NAME` and `docker-daemon:NAME`).
+    #[arg(value_name = "REFERENCE", required = true)]
+    pub references: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Fail (exit 1) when a finding has this severity or a higher one. Overrides the
+    /// policy's `fail_on` (default `warning`).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
+    /// The platform to select from a multi-platform image (default linux/amd64). A
+    /// single-platform image must then be of this platform.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
+    pub platform: Option<Platform>,
+
+    /// Budget for the uncompressed image size: `200MB`, `1.5GiB` (kB/MB/GB are powers
+    /// of 1000, KiB/MiB/GiB of 1024).
+    /// Overrides the policy's `image.max_size`.
+    #[arg(long, value_name = "SIZE")]
+    pub max_size: Option<Size>,
+
+    /// Budget for the sum of the compressed layer blobs (what a pull downloads).
+    /// Overrides the policy's `image.max_compressed_size`.
+    #[arg(long, value_name = "SIZE")]
+    pub max_compressed_size: Option<Size>,
+
+    #[command(flatten)]
+    pub policy: PolicyArg,
+}
+
+fn parse_platform(text: &str) -> Result<Platform, String> {
+    Platform::parse(text)
 }
 
 #[derive(Debug, Args)]

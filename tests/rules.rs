@@ -1,6 +1,7 @@
 //! The rule registry as a whole: every rule is documented and registered the same way,
 //! `docs/rules.md` is up to date, and the fixtures' findings match their snapshots.
-//! Each rule's own one-line cases live next to it in `src/rules/dockerfile/`.
+//! Each rule's own one-line cases live next to it in `src/rules/dockerfile/` and
+//! `src/rules/image/`.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -173,3 +174,90 @@ macro_rules! snapshot {
 snapshot!(every_rule, "every-rule.Dockerfile");
 snapshot!(clean, "clean.Dockerfile");
 snapshot!(windows, "windows.Dockerfile");
+
+/// Images that every image rule catches between them (a root image, and a non-root one
+/// for the rules about the runtime user's files), with a policy that enables them all.
+fn every_image_rule_findings() -> String {
+    every_image_rule_findings_as("app:staff", "every-rule-root")
+        + &every_image_rule_findings_as("10001", "every-rule-non-root")
+}
+
+fn every_image_rule_findings_as(user: &str, name: &str) -> String {
+    use dockgate::image::testing::{Compression, Image, Layer, Scratch, passwd};
+    use dockgate::image::{AnalyzeOptions, ImageLimits, ImageReference, analyze, open};
+
+    let key = b"-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n";
+    let image = Image::new()
+        .user(user)
+        .env("DB_PASSWORD=hunter2")
+        .expose("8080/tcp")
+        .expose("5005/tcp")
+        .layer(
+            Layer::new()
+                .dir("etc")
+                .file("etc/passwd", &passwd(&[("app", 0)]))
+                .file_with("bin/busybox", b"busybox", 0o4755, 0, 0)
+                .symlink("bin/sh", "busybox"),
+            Compression::Gzip,
+            "/bin/sh -c #(nop) ADD file:0a1b in / ",
+        )
+        .empty_step("/bin/sh -c #(nop)  CMD [\"sh\"]")
+        .layer(
+            Layer::new()
+                .file("var/cache/apk/APKINDEX.tar.gz", &[1; 3000])
+                .file("root/.ssh/id_ed25519", key)
+                .file_with("app/main.sh", b"echo hi", 0o666, 0, 0),
+            Compression::Zstd,
+            "RUN /bin/sh -c apk add curl # buildkit",
+        )
+        .layer(
+            Layer::new().whiteout("root/.ssh/id_ed25519"),
+            Compression::Gzip,
+            "RUN /bin/sh -c rm /root/.ssh/id_ed25519 # buildkit",
+        );
+    let scratch = Scratch::new();
+    image.write_oci_dir(scratch.path());
+    let reference = ImageReference::parse(&format!("oci:{}", scratch.path().display())).unwrap();
+    let source = open(&reference).unwrap();
+    let options = AnalyzeOptions {
+        read_layers: true,
+        ..AnalyzeOptions::default()
+    };
+    let facts = analyze(name, source.as_ref(), &options).unwrap();
+    let limits = ImageLimits {
+        max_size: Some(1000),
+        max_compressed_size: Some(100),
+        max_layer_size: Some(4000),
+        max_layers: Some(2),
+        max_wasted: 10,
+        allowed_ports: Some(vec!["8080".into()]),
+        ..ImageLimits::default()
+    };
+    let mut out = String::new();
+    for f in rules::check_image(&facts, &limits, &RuleSet::all()) {
+        let _ = writeln!(out, "{} [{}] {}: {}", f.rule, f.severity, f.path, f.message);
+    }
+    out
+}
+
+#[test]
+fn every_image_rule() {
+    let findings = every_image_rule_findings();
+    let image_rules = rules::all()
+        .iter()
+        .filter(|rule| matches!(rule.check, rules::Check::Image { .. }));
+    for rule in image_rules {
+        assert!(
+            findings.contains(&format!("{} [", rule.code)),
+            "{} does not fire on the every-rule image:\n{findings}",
+            rule.code
+        );
+    }
+    insta::with_settings!({
+        snapshot_path => "fixtures/snapshots",
+        prepend_module_to_snapshot => false,
+        description => "every image rule",
+    }, {
+        insta::assert_snapshot!("every_image_rule", findings);
+    });
+}

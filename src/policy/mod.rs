@@ -267,8 +267,47 @@ impl Policy {
     /// The rules for the Dockerfile at `path` (relative to the root): `rules`, then the
     /// `overrides` that match, in order.
     pub fn rule_set(&self, path: &str) -> RuleSet {
-        let path = path.strip_prefix("./").unwrap_or(path);
-        let mut set = RuleSet::all();
+        self.rules_for(Some(path.strip_prefix("./").unwrap_or(path)))
+    }
+
+    /// The rules for images: `rules` (path overrides are for Dockerfiles).
+    pub fn image_rule_set(&self) -> RuleSet {
+        self.rules_for(None)
+    }
+
+    /// What the image checks allow, from the policy's `image` section.
+    pub fn image_limits(&self) -> crate::image::ImageLimits {
+        let mut limits = crate::image::ImageLimits::default();
+        let Some(image) = &self.settings.image else {
+            return limits;
+        };
+        let strings = |list: &Option<file::ListValue<Glob>>| -> Vec<String> {
+            list.iter()
+                .flat_map(|l| l.items())
+                .map(|glob| glob.0.clone())
+                .collect()
+        };
+        if let Some(non_root) = image.non_root {
+            limits.non_root = non_root;
+        }
+        limits.max_size = image.max_size.map(|size| size.0);
+        limits.max_compressed_size = image.max_compressed_size.map(|size| size.0);
+        limits.max_layer_size = image.max_layer_size.map(|size| size.0);
+        limits.max_layers = image.max_layers.map(|layers| layers as usize);
+        if let Some(wasted) = image.max_wasted {
+            limits.max_wasted = wasted.0;
+        }
+        limits.allowed_ports = image
+            .allowed_ports
+            .as_ref()
+            .map(|ports| ports.items().to_vec());
+        limits.allowed_setuid = strings(&image.allowed_setuid);
+        limits.secret_allowlist = strings(&image.secrets_allowlist);
+        limits
+    }
+
+    fn rules_for(&self, path: Option<&str>) -> RuleSet {
+        let mut set = RuleSet::defaults();
         let apply = |settings: &std::collections::BTreeMap<String, RuleSetting>,
                      set: &mut RuleSet| {
             for (code, setting) in settings {
@@ -300,7 +339,7 @@ impl Policy {
             apply(settings, &mut set);
         }
         for (paths, settings) in &self.overrides {
-            if paths.is_match(path) {
+            if path.is_some_and(|path| paths.is_match(path)) {
                 apply(settings, &mut set);
             }
         }
@@ -316,7 +355,17 @@ impl Policy {
     /// The rule options the policy's sections set (`base_images` for DG1001 and
     /// DG1002); explicit `rules.CODE.options` override them.
     fn section_settings(&self) -> std::collections::BTreeMap<String, RuleSetting> {
-        let mut settings = std::collections::BTreeMap::new();
+        let mut settings: std::collections::BTreeMap<String, RuleSetting> =
+            std::collections::BTreeMap::new();
+        // Requirements that switch on rules that are off by default.
+        if let Some(image) = &self.settings.image {
+            if image.numeric_user == Some(true) {
+                settings.entry("DG2003".to_string()).or_default();
+            }
+            if image.distroless == Some(true) {
+                settings.entry("DG2031".to_string()).or_default();
+            }
+        }
         let mut option = |code: &str, name: &str, value: serde_json::Value| {
             let setting: &mut RuleSetting = settings.entry(code.to_string()).or_default();
             setting

@@ -15,8 +15,8 @@ struct JsonReport<'a> {
     version: u32,
     passed: bool,
     findings: Vec<JsonFinding<'a>>,
-    /// Image results come with `dockgate image` / `check`.
-    images: [(); 0],
+    /// One entry per image checked (`dockgate image`, later `check`).
+    images: Vec<JsonImage<'a>>,
     /// Inputs that could not be read (each also makes the exit code 2).
     errors: Vec<JsonError<'a>>,
 }
@@ -49,6 +49,46 @@ struct JsonEdit<'a> {
     end_line: usize,
     end_column: usize,
     content: &'a str,
+}
+
+/// An image as design.md's Interface fixes it. `uncompressed` sizes are `null` when no
+/// enabled check needed the layers read.
+#[derive(Serialize)]
+struct JsonImage<'a> {
+    reference: &'a str,
+    digest: &'a str,
+    user: &'a str,
+    uid: Option<u32>,
+    gid: Option<u32>,
+    runs_as_root: bool,
+    size: JsonSize,
+    layers: Vec<JsonLayer<'a>>,
+    /// Added to design.md's shape: `present`, `disabled`, `missing` or `not-applicable`.
+    healthcheck: &'static str,
+    /// Added to design.md's shape: the base image, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base: Option<JsonBase<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonBase<'a> {
+    name: Option<&'a str>,
+    digest: Option<&'a str>,
+    layers: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct JsonSize {
+    compressed: u64,
+    uncompressed: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct JsonLayer<'a> {
+    digest: &'a str,
+    compressed: u64,
+    uncompressed: Option<u64>,
+    created_by: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -93,11 +133,57 @@ pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             });
         }
     }
+    let mut images = Vec::with_capacity(report.images.len());
+    for image in report.images {
+        let facts = &image.facts;
+        for finding in &image.findings {
+            // Image findings have no position in a file: line and column are 0.
+            findings.push(JsonFinding {
+                rule: &finding.rule,
+                severity: finding.severity,
+                path: &finding.path,
+                line: finding.line(),
+                column: finding.column(),
+                end_line: finding.end_line(),
+                end_column: finding.end_column(),
+                message: &finding.message,
+                fix: None,
+            });
+        }
+        images.push(JsonImage {
+            reference: &facts.reference,
+            digest: &facts.digest,
+            user: &facts.user.configured,
+            uid: facts.user.uid,
+            gid: facts.user.gid,
+            runs_as_root: facts.user.runs_as_root,
+            size: JsonSize {
+                compressed: facts.compressed_size,
+                uncompressed: facts.uncompressed_size,
+            },
+            layers: facts
+                .layers
+                .iter()
+                .map(|layer| JsonLayer {
+                    digest: &layer.digest,
+                    compressed: layer.compressed,
+                    uncompressed: layer.uncompressed,
+                    created_by: layer.created_by.as_deref(),
+                })
+                .collect(),
+            healthcheck: facts.healthcheck.as_str(),
+            base: facts.base.as_ref().map(|base| JsonBase {
+                name: base.name.as_deref(),
+                digest: base.digest.as_deref(),
+                layers: base.layers,
+            }),
+        });
+    }
     let json = JsonReport {
         version: VERSION,
         passed: report.passed,
         findings,
-        images: [],
+        images,
         errors: report
             .errors
             .iter()

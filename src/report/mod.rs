@@ -10,6 +10,7 @@ use crate::source::LineIndex;
 use std::io::{self, Write};
 
 use crate::finding::{Finding, Severity};
+use crate::image::ImageFacts;
 use crate::workspace::InputError;
 
 pub use json::write_json;
@@ -21,7 +22,7 @@ pub enum Format {
     /// For people: `path:line:col: CODE [severity] message`, the source line with the
     /// span underlined, and a summary.
     Text,
-    /// One JSON object: `{"version": 1, "passed": ..., "findings": [...], "images": []}`.
+    /// One JSON object: `{"version": 1, "passed": ..., "findings": [...], "images": [...]}`.
     Json,
 }
 
@@ -35,11 +36,23 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
 }
 
+/// One checked image: its facts, its findings, and the budgets it was held to (for the
+/// size bar).
+#[derive(Debug, Clone)]
+pub struct ImageReport {
+    pub facts: ImageFacts,
+    pub findings: Vec<Finding>,
+    pub max_size: Option<u64>,
+    pub max_compressed_size: Option<u64>,
+}
+
 /// Everything a reporter needs about one run.
 #[derive(Debug, Clone, Copy)]
 pub struct Report<'a> {
     /// Sorted by path.
     pub files: &'a [FileReport],
+    /// In the order given on the command line.
+    pub images: &'a [ImageReport],
     /// Inputs that could not be read.
     pub errors: &'a [InputError],
     /// The lowest severity that fails the run; `None` for `--fail-on never`.
@@ -49,7 +62,10 @@ pub struct Report<'a> {
 
 impl Report<'_> {
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
-        self.files.iter().flat_map(|file| &file.findings)
+        self.files
+            .iter()
+            .flat_map(|file| &file.findings)
+            .chain(self.images.iter().flat_map(|image| &image.findings))
     }
 }
 

@@ -13,8 +13,10 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::{FileReport, Report};
+use super::{FileReport, ImageReport, Report};
 use crate::finding::{Finding, Severity};
+use crate::image::facts::HealthcheckFact;
+use crate::image::limits::format_size;
 use crate::source::LineIndex;
 
 /// Snippets longer than this show their first and last lines around a `...`.
@@ -68,6 +70,11 @@ pub fn write_text(out: &mut dyn Write, report: &Report, color: bool) -> io::Resu
             write_finding(&mut text, file, &file.lines, finding, &styles);
         }
         // Write per file so a large run streams instead of building one huge string.
+        out.write_all(text.as_bytes())?;
+        text.clear();
+    }
+    for image in report.images {
+        write_image(&mut text, image, &styles);
         out.write_all(text.as_bytes())?;
         text.clear();
     }
@@ -183,6 +190,131 @@ fn expand_tabs(line: &str) -> (String, Vec<usize>) {
     (shown, columns)
 }
 
+/// Width of the size bar, in cells.
+const BAR_WIDTH: usize = 30;
+
+/// One image: what it is, who it runs as, its size against the budget, its layers, and
+/// its findings.
+fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
+    let facts = &image.facts;
+    let path = styles.path;
+    let _ = writeln!(text, "{path}{}{path:#}  {}", facts.reference, facts.digest);
+    let user = &facts.user;
+    let configured = if user.configured.is_empty() {
+        "(none: root)".to_string()
+    } else {
+        format!("`{}`", user.configured)
+    };
+    let ids = match (user.uid, user.gid) {
+        (Some(uid), Some(gid)) => format!("uid {uid}, gid {gid}"),
+        (Some(uid), None) => format!("uid {uid}"),
+        _ => "unresolved".to_string(),
+    };
+    let root = if user.runs_as_root {
+        ", runs as root"
+    } else {
+        ""
+    };
+    let _ = writeln!(text, "  user:  {configured} ({ids}{root})");
+    if let Some(base) = &facts.base {
+        let mut line = base.name.clone().unwrap_or_default();
+        if let Some(digest) = &base.digest {
+            line.push_str(&format!(" {digest}"));
+        }
+        if let Some(layers) = base.layers {
+            line.push_str(&format!(" ({layers} layers, from the history)"));
+        }
+        let _ = writeln!(text, "  base: {line}");
+    }
+    let uncompressed = facts
+        .uncompressed_size
+        .map_or_else(|| "not measured".to_string(), format_size);
+    let _ = writeln!(
+        text,
+        "  size:  {uncompressed} uncompressed, {} compressed, {} layers",
+        format_size(facts.compressed_size),
+        facts.layers.len()
+    );
+    let health = match facts.healthcheck {
+        HealthcheckFact::NotApplicable => "not applicable (an OCI-format config has none)",
+        HealthcheckFact::Disabled => "disabled (HEALTHCHECK NONE)",
+        other => other.as_str(),
+    };
+    let _ = writeln!(text, "  healthcheck: {health}");
+    if let (Some(budget), Some(actual)) = (image.max_size, facts.uncompressed_size) {
+        write_bar(text, "uncompressed", actual, budget, styles);
+    }
+    if let Some(budget) = image.max_compressed_size {
+        write_bar(text, "compressed", facts.compressed_size, budget, styles);
+    }
+    if !facts.layers.is_empty() {
+        let _ = writeln!(
+            text,
+            "\n  {:>3}  {:>12}  {:>12}  created by",
+            "#", "uncompressed", "compressed"
+        );
+        for (index, layer) in facts.layers.iter().enumerate() {
+            let uncompressed = layer
+                .uncompressed
+                .map_or_else(|| "-".to_string(), format_size);
+            let created_by: String =
+                crate::image::facts::display_step(layer.created_by.as_deref().unwrap_or(""))
+                    .chars()
+                    .take(100)
+                    .collect();
+            let from_base = facts
+                .base
+                .as_ref()
+                .and_then(|base| base.layers)
+                .is_some_and(|layers| index < layers);
+            let _ = writeln!(
+                text,
+                "  {:>3}  {uncompressed:>12}  {:>12}  {}{created_by}",
+                index + 1,
+                format_size(layer.compressed),
+                if from_base { "(base) " } else { "" }
+            );
+        }
+    }
+    text.push('\n');
+    for finding in &image.findings {
+        let severity = styles.severity(finding.severity);
+        let _ = writeln!(
+            text,
+            "{path}{}:{path:#} {rule}{}{rule:#} {severity}[{}]{severity:#} {}",
+            finding.path,
+            finding.rule,
+            finding.severity,
+            finding.message,
+            rule = styles.rule,
+        );
+    }
+    if !image.findings.is_empty() {
+        text.push('\n');
+    }
+}
+
+/// `  budget: [##########..........]  62% of 200.0 MiB (uncompressed)`.
+fn write_bar(text: &mut String, what: &str, actual: u64, budget: u64, styles: &Styles) {
+    let ratio = actual as f64 / budget.max(1) as f64;
+    let filled = ((ratio.min(1.0) * BAR_WIDTH as f64).round() as usize).min(BAR_WIDTH);
+    let over = actual > budget;
+    let style = if over {
+        styles.severity(Severity::Error)
+    } else {
+        Style::new()
+    };
+    let _ = writeln!(
+        text,
+        "  budget {style}[{}{}]{style:#} {:>4.0}% of {} ({what}){}",
+        "#".repeat(filled),
+        ".".repeat(BAR_WIDTH - filled),
+        ratio * 100.0,
+        format_size(budget),
+        if over { ", over budget" } else { "" }
+    );
+}
+
 fn digits(n: usize) -> usize {
     n.max(1).ilog10() as usize + 1
 }
@@ -190,8 +322,14 @@ fn digits(n: usize) -> usize {
 fn write_summary(text: &mut String, report: &Report, styles: &Styles) {
     let summary = styles.summary;
     let total = report.findings().count();
-    let linted = report.files.len();
-    let files = plural(linted, "file", "files");
+    let linted = report.files.len() + report.images.len();
+    let files = if report.images.is_empty() {
+        plural(linted, "file", "files")
+    } else if report.files.is_empty() {
+        plural(linted, "image", "images")
+    } else {
+        plural(linted, "input", "inputs")
+    };
     if total == 0 {
         let _ = write!(
             text,
@@ -217,7 +355,12 @@ fn write_summary(text: &mut String, report: &Report, styles: &Styles) {
             .files
             .iter()
             .filter(|f| !f.findings.is_empty())
-            .count();
+            .count()
+            + report
+                .images
+                .iter()
+                .filter(|i| !i.findings.is_empty())
+                .count();
         let _ = write!(
             text,
             "{summary}Found {total} {}{summary:#} ({}) in {with_findings} of {linted} {files}",
@@ -274,6 +417,7 @@ mod tests {
         }];
         let report = Report {
             files: &files,
+            images: &[],
             errors: &[],
             fail_on: Some(Severity::Warning),
             passed: false,

@@ -19,12 +19,16 @@ pub fn rule_page(rule: &Rule) -> String {
 
 /// The one-line metadata summary: `Severity: warning · Category: ... · Fix: ...`.
 fn metadata(rule: &Rule) -> String {
-    format!(
+    let mut line = format!(
         "Default severity: {} · Category: {} · Fix: {}",
         rule.severity,
         rule.category,
         if rule.fixable { "available" } else { "none" }
-    )
+    );
+    if !rule.enabled_by_default {
+        line.push_str(" · Off by default");
+    }
+    line
 }
 
 /// The rule list as an aligned table, one rule per line.
@@ -42,6 +46,11 @@ pub fn rule_list(rules: &[&Rule]) -> String {
             if rule.fixable { "fix" } else { "   " },
             rule.message,
         );
+        if !rule.enabled_by_default {
+            // Replace the line break to keep one rule per line.
+            list.pop();
+            list.push_str("  (off by default)\n");
+        }
     }
     list
 }

@@ -10,6 +10,7 @@
 
 pub mod dockerfile;
 pub mod docs;
+pub mod image;
 pub mod policy;
 mod pragma;
 pub mod testing;
@@ -20,6 +21,7 @@ use std::fmt;
 use crate::dockerfile::model::Model;
 use crate::dockerfile::{Dockerfile, Instruction};
 use crate::finding::{Finding, Severity, Span};
+use crate::image::{ImageFacts, ImageLimits};
 use crate::source::{LineIndex, TextRange};
 
 pub use pragma::{PragmaMode, Pragmas};
@@ -60,7 +62,7 @@ impl fmt::Display for Category {
     }
 }
 
-/// How a rule looks at its input. Image rules will get a variant of their own.
+/// How a rule looks at its input.
 #[derive(Clone, Copy)]
 pub enum Check {
     /// Runs once per Dockerfile.
@@ -68,6 +70,13 @@ pub enum Check {
     /// About the policy itself (an expired exception, a pragma without a reason): the
     /// policy engine reports these; there is nothing to run per file.
     Policy,
+    /// Runs once per image, on its facts.
+    Image {
+        check: fn(&mut ImageContext),
+        /// Whether the check needs the layers read (file facts, uncompressed sizes);
+        /// when no enabled rule does, only the manifest and config are read.
+        needs_layers: bool,
+    },
 }
 
 /// One option a rule takes from `rules.CODE.options` in a policy.
@@ -131,6 +140,8 @@ pub struct Rule {
     pub raw_doc: &'static str,
     /// What a policy may set in `rules.CODE.options`.
     pub options: &'static [RuleOption],
+    /// Whether the recommended policy runs it; others run when a policy enables them.
+    pub enabled_by_default: bool,
     pub check: Check,
 }
 
@@ -288,7 +299,36 @@ macro_rules! declare_rule {
             message: $message,
             raw_doc: concat!($($doc, "\n"),*),
             options: $options,
+            enabled_by_default: true,
             check: $check,
+        };
+    };
+    (
+        $(#[doc = $doc:expr])*
+        code: $code:literal,
+        name: $name:literal,
+        severity: $severity:ident,
+        category: $category:ident,
+        message: $message:literal,
+        enabled_by_default: $enabled:literal,
+        needs_layers: $needs_layers:literal,
+        image_check: $check:path $(,)?
+    ) => {
+        /// The rule declared in this file (see the module documentation).
+        pub static RULE: $crate::rules::Rule = $crate::rules::Rule {
+            code: $code,
+            name: $name,
+            severity: $crate::finding::Severity::$severity,
+            category: $crate::rules::Category::$category,
+            fixable: false,
+            message: $message,
+            raw_doc: concat!($($doc, "\n"),*),
+            options: &[],
+            enabled_by_default: $enabled,
+            check: $crate::rules::Check::Image {
+                check: $check,
+                needs_layers: $needs_layers,
+            },
         };
     };
 }
@@ -299,6 +339,7 @@ pub fn all() -> &'static [&'static Rule] {
         let mut rules: Vec<&'static Rule> = policy::RULES
             .iter()
             .chain(dockerfile::RULES)
+            .chain(image::RULES)
             .copied()
             .collect();
         rules.sort_by_key(|rule| rule.code);
@@ -330,7 +371,7 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    /// Every rule at its default severity.
+    /// Every rule at its default severity, including those off by default.
     pub fn all() -> RuleSet {
         RuleSet {
             rules: all()
@@ -339,6 +380,31 @@ impl RuleSet {
                 .collect(),
             ..RuleSet::default()
         }
+    }
+
+    /// The rules that are on by default, at their default severity.
+    pub fn defaults() -> RuleSet {
+        RuleSet {
+            rules: all()
+                .iter()
+                .filter(|rule| rule.enabled_by_default)
+                .map(|&rule| (rule, rule.severity, Options::default()))
+                .collect(),
+            ..RuleSet::default()
+        }
+    }
+
+    /// Whether any image rule of the set needs the layers read.
+    pub fn needs_layers(&self) -> bool {
+        self.rules.iter().any(|(rule, ..)| {
+            matches!(
+                rule.check,
+                Check::Image {
+                    needs_layers: true,
+                    ..
+                }
+            )
+        })
     }
 
     /// Only the rule with `code`, at its default severity (used by tests).
@@ -556,5 +622,61 @@ pub fn lint(path: &str, dockerfile: &Dockerfile, rules: &RuleSet) -> Vec<Finding
         finding.locate(&dockerfile.source, lines);
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings
+}
+
+/// What an image rule sees: the image's facts and the policy's limits.
+pub struct ImageContext<'a> {
+    facts: &'a ImageFacts,
+    limits: &'a ImageLimits,
+    rule: &'static Rule,
+    severity: Severity,
+    findings: Vec<Finding>,
+}
+
+impl<'a> ImageContext<'a> {
+    pub fn facts(&self) -> &'a ImageFacts {
+        self.facts
+    }
+
+    pub fn limits(&self) -> &'a ImageLimits {
+        self.limits
+    }
+
+    /// Reports a finding about the image, with `message` (the rule's own message is the
+    /// short form for lists; image findings say what was found).
+    pub fn report(&mut self, message: impl Into<String>) -> &mut Finding {
+        self.findings.push(Finding {
+            rule: Cow::Borrowed(self.rule.code),
+            severity: self.severity,
+            path: self.facts.reference.clone(),
+            range: TextRange::default(),
+            instruction_range: TextRange::default(),
+            span: Span::default(),
+            message: message.into(),
+            fix: None,
+        });
+        self.findings.last_mut().expect("just pushed")
+    }
+}
+
+/// Runs the image rules of `rules` over one image's facts. Findings carry the image
+/// reference as their path and no position (line 0), in rule order.
+pub fn check_image(facts: &ImageFacts, limits: &ImageLimits, rules: &RuleSet) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (rule, severity, _) in rules.rules() {
+        let Check::Image { check, .. } = rule.check else {
+            continue;
+        };
+        let mut context = ImageContext {
+            facts,
+            limits,
+            rule,
+            severity,
+            findings: std::mem::take(&mut findings),
+        };
+        check(&mut context);
+        findings = context.findings;
+    }
     findings
 }

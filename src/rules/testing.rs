@@ -11,6 +11,9 @@
 
 use crate::dockerfile::parse;
 use crate::finding::Finding;
+use crate::image::testing::Scratch;
+pub use crate::image::testing::{Compression, Image, Layer};
+use crate::image::{AnalyzeOptions, ImageLimits, analyze_reference};
 use crate::rules::{self, RuleSet};
 
 /// The findings of rule `code` alone on `source`.
@@ -114,4 +117,65 @@ fn describe(findings: &[Finding]) -> String {
         .iter()
         .map(|f| format!("  {}:{}: {} {}\n", f.line(), f.column(), f.rule, f.message))
         .collect()
+}
+
+/// Gzip, for short image-rule tests.
+pub const GZ: Compression = Compression::Gzip;
+
+/// The findings of image rule `code` alone on `image` (written as an OCI layout and
+/// analysed as `dockgate image` would, reading layers only if the rule needs them).
+pub fn image_findings(code: &str, image: &Image, limits: &ImageLimits) -> Vec<Finding> {
+    let rules = RuleSet::only(code);
+    let scratch = Scratch::new();
+    image.write_oci_dir(scratch.path());
+    let options = AnalyzeOptions {
+        read_layers: rules.needs_layers(),
+        walk: limits.walk,
+        ..AnalyzeOptions::default()
+    };
+    let facts = analyze_reference(&format!("oci:{}", scratch.path().display()), &options)
+        .unwrap_or_else(|error| panic!("the test image cannot be analysed: {error}"));
+    rules::check_image(&facts, limits, &rules)
+}
+
+#[track_caller]
+pub fn assert_image_catches(code: &str, image: Image) {
+    assert_image_catches_with(code, image, &ImageLimits::default());
+}
+
+#[track_caller]
+pub fn assert_image_catches_with(code: &str, image: Image, limits: &ImageLimits) {
+    let found = image_findings(code, &image, limits);
+    assert!(!found.is_empty(), "expected {code} to catch the image");
+}
+
+#[track_caller]
+pub fn assert_image_catches_not(code: &str, image: Image) {
+    assert_image_catches_not_with(code, image, &ImageLimits::default());
+}
+
+#[track_caller]
+pub fn assert_image_catches_not_with(code: &str, image: Image, limits: &ImageLimits) {
+    let found = image_findings(code, &image, limits);
+    assert!(
+        found.is_empty(),
+        "expected {code} not to catch the image, but:\n{}",
+        describe(&found)
+    );
+}
+
+/// Asserts that rule `code` reports on `image` with a message containing `text`.
+#[track_caller]
+pub fn assert_image_message(code: &str, image: Image, text: &str) {
+    assert_image_message_with(code, image, &ImageLimits::default(), text);
+}
+
+#[track_caller]
+pub fn assert_image_message_with(code: &str, image: Image, limits: &ImageLimits, text: &str) {
+    let found = image_findings(code, &image, limits);
+    assert!(
+        found.iter().any(|finding| finding.message.contains(text)),
+        "expected a {code} message containing `{text}`, got:\n{}",
+        describe(&found)
+    );
 }

@@ -1,0 +1,89 @@
+//! DG2001: the image runs as root.
+
+use crate::rules::ImageContext;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Checks that the image's runtime user is not UID 0. The config's `User` is
+    /// resolved through the image's own `/etc/passwd`, so a user named `app` with UID 0
+    /// is root, and so are `0:0`, `root:root` and no `USER` at all.
+    ///
+    /// ## Why is this bad?
+    /// A process running as root in a container is root on the host's kernel: one
+    /// container escape or writable host mount away from the host. Kubernetes'
+    /// `runAsNonRoot` refuses such images.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM debian:12
+    /// COPY server /usr/local/bin/
+    /// CMD ["server"]
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// FROM debian:12
+    /// RUN useradd --uid 10001 --no-create-home app
+    /// COPY server /usr/local/bin/
+    /// USER 10001:10001
+    /// CMD ["server"]
+    /// ```
+    ///
+    /// ## Options
+    /// `image.non_root` (default `true`): set to `false` to allow root.
+    code: "DG2001",
+    name: "image-runs-as-root",
+    severity: Error,
+    category: Security,
+    message: "The image runs as root",
+    enabled_by_default: true,
+    needs_layers: false,
+    image_check: check,
+}
+
+fn check(context: &mut ImageContext) {
+    let user = &context.facts().user;
+    if !context.limits().non_root || !user.runs_as_root {
+        return;
+    }
+    let message = match (user.configured.trim(), user.name.as_deref()) {
+        ("", _) => "The image runs as root: its config sets no user".to_string(),
+        (configured, Some(name)) if configured.split(':').next() != Some(name) => {
+            format!("The image runs as root: user `{configured}` is `{name}`, UID 0")
+        }
+        (configured, _) => format!("The image runs as root: user `{configured}` is UID 0"),
+    };
+    context.report(message);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::image::testing::{Image, Layer};
+    use crate::rules::testing::*;
+
+    fn with_passwd(image: Image) -> Image {
+        image.layer(Layer::new().file("etc/passwd", b"root:x:0:0::/:/bin/sh\napp:x:10001:10001::/:/bin/sh\nboss:x:0:0::/:/bin/sh\n"), GZ, "base")
+    }
+
+    #[test]
+    fn root() {
+        assert_image_catches("DG2001", with_passwd(Image::new()));
+        assert_image_catches("DG2001", with_passwd(Image::new().user("root")));
+        assert_image_catches("DG2001", with_passwd(Image::new().user("0:0")));
+        assert_image_catches("DG2001", with_passwd(Image::new().user("boss")));
+        assert_image_message("DG2001", with_passwd(Image::new().user("boss")), "user `boss` is UID 0");
+    }
+
+    #[test]
+    fn not_root() {
+        assert_image_catches_not("DG2001", with_passwd(Image::new().user("app")));
+        assert_image_catches_not("DG2001", with_passwd(Image::new().user("10001:10001")));
+        assert_image_catches_not("DG2001", Image::new().user("65532").layer(Layer::new().file("app", b"x"), GZ, "app"));
+    }
+
+    #[test]
+    fn allowed_by_policy() {
+        let limits = crate::image::ImageLimits { non_root: false, ..Default::default() };
+        assert_image_catches_not_with("DG2001", with_passwd(Image::new().user("root")), &limits);
+    }
+}

@@ -1,0 +1,108 @@
+//! DG2014: later layers overwrite or delete too many bytes.
+
+use super::size;
+use crate::image::limits::format_size;
+use crate::rules::ImageContext;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Adds up the bytes of files that one layer adds and a later layer overwrites or
+    /// deletes (with a whiteout or an opaque directory), and checks them against the
+    /// policy's `image.max_wasted` (default 20 MB). The finding lists the largest such
+    /// files and the steps that added and removed them.
+    ///
+    /// ## Why is this bad?
+    /// Deleting a file in a later step does not make the image smaller: the bytes stay
+    /// in the earlier layer's blob and are pulled by everyone. (dive calls this
+    /// wasted space; unlike dive, opaque directories are counted correctly.)
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN curl -o /tmp/sdk.tgz https://example.com/sdk.tgz && tar -xzf /tmp/sdk.tgz -C /opt
+    /// RUN rm /tmp/sdk.tgz
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// RUN curl -o /tmp/sdk.tgz https://example.com/sdk.tgz && tar -xzf /tmp/sdk.tgz -C /opt \
+    ///     && rm /tmp/sdk.tgz
+    /// ```
+    ///
+    /// ## Options
+    /// `image.max_wasted`: the bytes allowed (default 20 MB).
+    code: "DG2014",
+    name: "image-wasted-space",
+    severity: Warning,
+    category: BestPractice,
+    message: "Later layers overwrite or delete too many bytes",
+    enabled_by_default: true,
+    needs_layers: true,
+    image_check: check,
+}
+
+fn check(context: &mut ImageContext) {
+    let facts = context.facts();
+    let Some(files) = &facts.files else {
+        return;
+    };
+    let limit = context.limits().max_wasted;
+    if files.wasted_bytes <= limit {
+        return;
+    }
+    let largest: Vec<String> = files
+        .wasted
+        .iter()
+        .take(3)
+        .map(|file| {
+            format!(
+                "/{} ({}, added by {}, removed by {})",
+                file.path,
+                format_size(file.size),
+                super::created_by(facts, file.added_in),
+                super::created_by(facts, file.removed_in)
+            )
+        })
+        .collect();
+    context.report(format!(
+        "{} in {} overwritten or deleted by later layers but still shipped (limit {}); largest: {}",
+        size(files.wasted_bytes),
+        super::files(files.wasted.len()),
+        size(limit),
+        largest.join("; ")
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::image::ImageLimits;
+    use crate::image::testing::{Image, Layer};
+    use crate::rules::testing::*;
+
+    fn limits() -> ImageLimits {
+        ImageLimits { max_wasted: 1000, ..ImageLimits::default() }
+    }
+
+    #[test]
+    fn deleted_later() {
+        let image = Image::new()
+            .layer(Layer::new().file("tmp/sdk.tgz", &[1; 5000]), GZ, "RUN curl sdk")
+            .layer(Layer::new().whiteout("tmp/sdk.tgz"), GZ, "RUN rm sdk");
+        assert_image_message_with("DG2014", image, &limits(), "/tmp/sdk.tgz (4.9 KiB, added by `RUN curl sdk`, removed by `RUN rm sdk`)");
+    }
+
+    #[test]
+    fn hidden_by_an_opaque_directory() {
+        let image = Image::new()
+            .layer(Layer::new().dir("app").file("app/old", &[1; 5000]), GZ, "COPY old")
+            .layer(Layer::new().dir("app").opaque("app").file("app/new", &[1; 5000]), GZ, "COPY new");
+        assert_image_message_with("DG2014", image, &limits(), "4.9 KiB (5000 bytes) in 1 file overwritten");
+    }
+
+    #[test]
+    fn nothing_removed_or_under_the_limit() {
+        let image = Image::new().layer(Layer::new().file("a", &[1; 5000]), GZ, "COPY a").layer(Layer::new().file("b", &[1; 5000]), GZ, "COPY b");
+        assert_image_catches_not_with("DG2014", image, &limits());
+        let small = Image::new().layer(Layer::new().file("a", &[1; 500]), GZ, "COPY a").layer(Layer::new().whiteout("a"), GZ, "RUN rm a");
+        assert_image_catches_not_with("DG2014", small, &limits());
+    }
+}

@@ -1,0 +1,89 @@
+//! DG2022: setuid or setgid files in the image.
+
+use crate::rules::ImageContext;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Lists regular files in the final file system with the setuid or setgid bit,
+    /// except the paths the policy allows.
+    ///
+    /// ## Why is this bad?
+    /// A setuid-root binary is a way back to root for a process that dropped it: any
+    /// bug in it is a privilege escalation. Containers rarely need one (`su`, `passwd`,
+    /// `mount` come with base images and are never used).
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM debian:12
+    /// USER 10001
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// FROM debian:12
+    /// RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +
+    /// USER 10001
+    /// ```
+    ///
+    /// ## Options
+    /// `image.allowed_setuid`: paths that may keep the bit.
+    code: "DG2022",
+    name: "image-setuid-file",
+    severity: Warning,
+    category: Security,
+    message: "The image has setuid or setgid files",
+    enabled_by_default: true,
+    needs_layers: true,
+    image_check: check,
+}
+
+fn check(context: &mut ImageContext) {
+    let Some(files) = &context.facts().files else {
+        return;
+    };
+    let allowed = &context.limits().allowed_setuid;
+    let found: Vec<String> = files
+        .setuid
+        .iter()
+        .filter(|file| !allowed.iter().any(|path| path.trim_start_matches('/') == file.path.trim_start_matches('/')))
+        .map(|file| {
+            let bits = match (file.mode & 0o4000 != 0, file.mode & 0o2000 != 0) {
+                (true, true) => "setuid+setgid",
+                (true, false) => "setuid",
+                _ => "setgid",
+            };
+            format!("{} ({bits}, mode {:o}, owner {})", file.path, file.mode & 0o7777, file.uid)
+        })
+        .collect();
+    if !found.is_empty() {
+        context.report(format!(
+            "{} with setuid/setgid: {}",
+            super::files(found.len()),
+            found.join(", ")
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::image::ImageLimits;
+    use crate::image::testing::{Image, Layer};
+    use crate::rules::testing::*;
+
+    fn image() -> Image {
+        Image::new().layer(Layer::new().file_with("usr/bin/su", b"x", 0o4755, 0, 0).file_with("usr/bin/ls", b"x", 0o755, 0, 0), GZ, "base")
+    }
+
+    #[test]
+    fn setuid() {
+        assert_image_message("DG2022", image(), "/usr/bin/su (setuid, mode 4755, owner 0)");
+    }
+
+    #[test]
+    fn allowed_or_absent() {
+        let limits = ImageLimits { allowed_setuid: vec!["/usr/bin/su".into()], ..ImageLimits::default() };
+        assert_image_catches_not_with("DG2022", image(), &limits);
+        let removed = image().layer(Layer::new().file_with("usr/bin/su", b"x", 0o755, 0, 0), GZ, "chmod a-s");
+        assert_image_catches_not("DG2022", removed);
+    }
+}

@@ -1,0 +1,108 @@
+//! Rules that check a built image, on its [`crate::image::ImageFacts`]. One file per
+//! rule, named by its code; the budgets and allowlists come from
+//! [`crate::image::ImageLimits`].
+
+use crate::image::ImageFacts;
+use crate::image::limits::format_size;
+use crate::rules::Rule;
+
+/// Declares each rule module and lists its `RULE` in [`RULES`].
+macro_rules! register_rules {
+    ($($module:ident),* $(,)?) => {
+        $(mod $module;)*
+
+        /// Every image rule, in code order.
+        pub static RULES: &[&Rule] = &[$(&$module::RULE),*];
+    };
+}
+
+register_rules! {
+    dg2001,
+    dg2002,
+    dg2003,
+    dg2010,
+    dg2011,
+    dg2012,
+    dg2013,
+    dg2014,
+    dg2020,
+    dg2021,
+    dg2022,
+    dg2023,
+    dg2030,
+    dg2031,
+    dg2032,
+    dg2033,
+}
+
+/// `1 file`, `3 files`.
+pub(crate) fn files(count: usize) -> String {
+    if count == 1 {
+        "1 file".to_string()
+    } else {
+        format!("{count} files")
+    }
+}
+
+/// A size with its exact byte count: `190.7 MiB (200000000 bytes)`.
+pub(crate) fn size(bytes: u64) -> String {
+    format!("{} ({bytes} bytes)", format_size(bytes))
+}
+
+/// What a layer was made by, shortened for a one-line message.
+pub(crate) fn created_by(facts: &ImageFacts, index: usize) -> String {
+    let text = facts
+        .layers
+        .get(index)
+        .and_then(|layer| layer.created_by.as_deref())
+        .unwrap_or("unknown step");
+    let text = &crate::image::facts::display_step(text);
+    let short: String = text.chars().take(80).collect();
+    if short.len() < text.len() {
+        format!("`{short}...`")
+    } else {
+        format!("`{short}`")
+    }
+}
+
+/// The `count` biggest layers by uncompressed size (compressed when `compressed`), for
+/// budget findings: `layer 3: 120.0 MiB by `RUN apt-get install ...``.
+pub(crate) fn biggest_layers(facts: &ImageFacts, count: usize, compressed: bool) -> String {
+    let mut layers: Vec<(usize, u64)> = facts
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, layer)| {
+            let bytes = if compressed {
+                layer.compressed
+            } else {
+                layer.uncompressed.unwrap_or(layer.compressed)
+            };
+            (i, bytes)
+        })
+        .collect();
+    layers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    layers
+        .iter()
+        .take(count)
+        .map(|&(i, bytes)| {
+            let from_base = facts
+                .base
+                .as_ref()
+                .and_then(|base| base.layers)
+                .is_some_and(|layers| i < layers);
+            format!(
+                "layer {} ({}) {}{}",
+                i + 1,
+                format_size(bytes),
+                created_by(facts, i),
+                if from_base {
+                    " from the base image"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}

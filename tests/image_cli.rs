@@ -1,0 +1,334 @@
+//! `dockgate image` end to end, on real images written by `dockgate::image::testing`:
+//! exit codes 0/1/2, the JSON `images[]` shape design.md fixes, the text report.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use dockgate::image::testing::{Compression, Image, Layer, passwd};
+use predicates::prelude::*;
+use serde_json::Value;
+use tempfile::TempDir;
+
+fn dockgate() -> Command {
+    let mut command = Command::cargo_bin("dockgate").expect("the binary is built");
+    command.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    command
+}
+
+/// A non-root image with a health check and nothing else to complain about.
+fn clean_image() -> Image {
+    Image::new()
+        .user("app")
+        .healthcheck(&["CMD", "/app/server", "--health"])
+        .layer(
+            Layer::new()
+                .dir("etc")
+                .file("etc/passwd", &passwd(&[("app", 10001)]))
+                .file("etc/group", b"root:x:0:\napp:x:10001:\n"),
+            Compression::Gzip,
+            "ADD rootfs.tar /",
+        )
+        .empty_step("USER app")
+        .layer(
+            Layer::new()
+                .dir("app")
+                .file_with("app/server", &[0x7f; 4000], 0o755, 0, 0),
+            Compression::Zstd,
+            "COPY server /app/server # buildkit",
+        )
+}
+
+fn archive(dir: &Path, name: &str, image: &Image) -> String {
+    let path = dir.join(name);
+    image.write_docker_archive(&path);
+    format!("docker-archive:{}", path.display())
+}
+
+fn run_json(args: &[&str]) -> (i32, Value, String) {
+    let output = dockgate()
+        .args(["image", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "not JSON ({error}):\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (
+        output.status.code().unwrap(),
+        json,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn clean_image_passes_with_exit_0_and_the_json_shape() {
+    let dir = TempDir::new().unwrap();
+    let reference = archive(dir.path(), "clean.tar", &clean_image());
+    let (code, json, stderr) = run_json(&[&reference]);
+    assert_eq!(code, 0, "{json:#}\n{stderr}");
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["passed"], true);
+    assert_eq!(json["findings"], Value::Array(vec![]));
+    let image = &json["images"][0];
+    assert_eq!(image["reference"], reference.as_str());
+    assert!(image["digest"].as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(image["user"], "app");
+    assert_eq!(image["uid"], 10001);
+    assert_eq!(image["gid"], 10001);
+    assert_eq!(image["runs_as_root"], false);
+    assert_eq!(image["healthcheck"], "present");
+    let layers = image["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 2);
+    assert_eq!(
+        layers[1]["created_by"],
+        "COPY server /app/server # buildkit"
+    );
+    let sum = |field: &str| {
+        layers
+            .iter()
+            .map(|l| l[field].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(
+        image["size"]["compressed"].as_u64().unwrap(),
+        sum("compressed")
+    );
+    assert_eq!(
+        image["size"]["uncompressed"].as_u64().unwrap(),
+        sum("uncompressed")
+    );
+    for layer in layers {
+        assert!(layer["digest"].as_str().unwrap().starts_with("sha256:"));
+    }
+}
+
+#[test]
+fn root_image_fails_with_exit_1_and_the_reference_as_path() {
+    let dir = TempDir::new().unwrap();
+    let image = Image::new()
+        .user("0:0")
+        .healthcheck(&["CMD", "true"])
+        .layer(
+            Layer::new().file("etc/passwd", &passwd(&[])),
+            Compression::Gzip,
+            "base",
+        );
+    let reference = archive(dir.path(), "root.tar", &image);
+    let (code, json, _) = run_json(&[&reference]);
+    assert_eq!(code, 1);
+    assert_eq!(json["passed"], false);
+    let finding = &json["findings"][0];
+    assert_eq!(finding["rule"], "DG2001");
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["path"], reference.as_str());
+    assert_eq!(json["images"][0]["runs_as_root"], true);
+    assert_eq!(json["images"][0]["uid"], 0);
+}
+
+#[test]
+fn size_budgets_from_the_command_line() {
+    let dir = TempDir::new().unwrap();
+    let reference = archive(dir.path(), "clean.tar", &clean_image());
+    let (_, json, _) = run_json(&[&reference]);
+    let uncompressed = json["images"][0]["size"]["uncompressed"].as_u64().unwrap();
+
+    let at_budget = format!("{uncompressed}B");
+    let (code, _, _) = run_json(&["--max-size", &at_budget, &reference]);
+    assert_eq!(code, 0);
+    let under = (uncompressed - 1).to_string();
+    let (code, json, _) = run_json(&["--max-size", &under, &reference]);
+    assert_eq!(code, 1);
+    assert_eq!(json["findings"][0]["rule"], "DG2010");
+    let message = json["findings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("(1 bytes) over its budget"), "{message}");
+
+    let (code, json, _) = run_json(&["--max-compressed-size", "1kB", &reference]);
+    assert_eq!(code, 1);
+    assert_eq!(json["findings"][0]["rule"], "DG2011");
+    let (code, _, _) = run_json(&["--max-compressed-size", "1.5GiB", &reference]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn unreadable_image_exits_2_with_the_message_on_stderr() {
+    let dir = TempDir::new().unwrap();
+    let good = archive(dir.path(), "clean.tar", &clean_image());
+    let missing = format!("oci:{}", dir.path().join("nothing").display());
+    let (code, json, stderr) = run_json(&[&good, &missing]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not an OCI image layout"), "{stderr}");
+    // The readable image is still reported.
+    assert_eq!(json["images"].as_array().unwrap().len(), 1);
+
+    dockgate()
+        .args(["image", "docker://example.com/app:1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not available yet"));
+    dockgate()
+        .args(["image", "--max-size", "12XB", &good])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid size `12XB`"));
+    dockgate()
+        .args(["image", "nonsense"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("name a transport"));
+}
+
+#[test]
+fn platform_selects_from_an_index() {
+    let dir = TempDir::new().unwrap();
+    let amd64 = clean_image();
+    let arm64 = Image::new()
+        .architecture("arm64")
+        .healthcheck(&["CMD", "true"])
+        .layer(
+            Layer::new().file("etc/passwd", &passwd(&[])),
+            Compression::Gzip,
+            "arm base",
+        );
+    dockgate::image::testing::write_multi_platform(dir.path(), &[&amd64, &arm64]);
+    let reference = format!("oci:{}", dir.path().display());
+    let (code, json, _) = run_json(&[&reference]);
+    assert_eq!((code, json["images"][0]["uid"].as_u64()), (0, Some(10001)));
+    let (code, json, _) = run_json(&["--platform", "linux/arm64", &reference]);
+    assert_eq!(
+        (code, json["images"][0]["runs_as_root"].as_bool()),
+        (1, Some(true))
+    );
+    dockgate()
+        .args(["image", "--platform", "linux", &reference])
+        .assert()
+        .code(2);
+    // A single-platform image is checked as it is, unless another platform is asked for.
+    let single = archive(dir.path(), "arm.tar", &arm64);
+    let (code, _, _) = run_json(&[&single]);
+    assert_eq!(code, 1);
+    let (code, _, stderr) = run_json(&["--platform", "linux/amd64", &single]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no image for platform linux/amd64 (available: linux/arm64)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn text_report_shows_layers_and_the_budget_bar() {
+    let dir = TempDir::new().unwrap();
+    let reference = archive(dir.path(), "clean.tar", &clean_image());
+    let output = dockgate()
+        .args(["image", "--max-size", "20kB", &reference])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("user:  `app` (uid 10001, gid 10001)"),
+        "{text}"
+    );
+    // 9,728 of 20,000 bytes: 49%, 15 of 30 cells.
+    assert!(
+        text.contains("budget [###############...............]   49% of 19.5 KiB (uncompressed)"),
+        "{text}"
+    );
+    // The step as written in the Dockerfile; JSON keeps BuildKit's raw `created_by`.
+    assert!(
+        text.contains("6.0 KiB  COPY server /app/server\n"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("No problems found in 1 image; passed (--fail-on warning).\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn image_rules_are_documented_by_the_rules_command() {
+    dockgate()
+        .args(["rules", "DG2020"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("# DG2020: image-secret-in-layer"));
+    dockgate()
+        .args(["rules", "DG2031"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Off by default"));
+    let list = dockgate().arg("rules").output().unwrap().stdout;
+    let list = String::from_utf8(list).unwrap();
+    let line = |code: &str| {
+        list.lines()
+            .find(|l| l.starts_with(code))
+            .unwrap()
+            .to_string()
+    };
+    assert!(line("DG2031").ends_with("(off by default)"), "{list}");
+    assert!(!line("DG2001").contains("off by default"), "{list}");
+}
+
+#[test]
+fn base_image_from_annotations_and_history() {
+    let dir = TempDir::new().unwrap();
+    let image = Image::new()
+        .user("1000")
+        .healthcheck(&["CMD", "true"])
+        .annotation(
+            "org.opencontainers.image.base.name",
+            "docker.io/library/debian:12",
+        )
+        .layer(
+            Layer::new().file("etc/os-release", &[b'x'; 3000]),
+            Compression::Gzip,
+            "ADD file:abc in /",
+        )
+        .empty_step("/bin/sh -c #(nop)  CMD [\"bash\"]")
+        .layer(
+            Layer::new().file("app", b"x"),
+            Compression::Gzip,
+            "COPY app /app # buildkit",
+        );
+    let path = dir.path().join("layout");
+    image.write_oci_dir(&path);
+    let reference = format!("oci:{}", path.display());
+    let (code, json, _) = run_json(&["--max-size", "100B", &reference]);
+    assert_eq!(code, 1);
+    let base = &json["images"][0]["base"];
+    assert_eq!(base["name"], "docker.io/library/debian:12");
+    assert_eq!(base["layers"], 1);
+    let message = json["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("layer 1 (4.5 KiB) `ADD file:abc in /` from the base image"),
+        "{message}"
+    );
+}
+
+#[test]
+fn oci_configs_have_no_healthcheck_to_miss() {
+    let dir = TempDir::new().unwrap();
+    let image = Image::new().oci_config().user("65532:65532").layer(
+        Layer::new().file("server", b"x"),
+        Compression::Zstd,
+        "COPY server /",
+    );
+    let path = dir.path().join("buildah.tar");
+    image.write_oci_archive(&path);
+    let reference = format!("oci-archive:{}", path.display());
+    let output = dockgate()
+        .args(["image", "--fail-on", "info", &reference])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("healthcheck: not applicable (an OCI-format config has none)"),
+        "{text}"
+    );
+    let (_, json, _) = run_json(&[&reference]);
+    assert_eq!(json["images"][0]["healthcheck"], "not-applicable");
+}
