@@ -332,3 +332,42 @@ fn oci_configs_have_no_healthcheck_to_miss() {
     let (_, json, _) = run_json(&[&reference]);
     assert_eq!(json["images"][0]["healthcheck"], "not-applicable");
 }
+
+/// The policy's `image` section and exceptions reach the image rules.
+#[test]
+fn the_policy_sets_budgets_requirements_and_waivers() {
+    let dir = TempDir::new().unwrap();
+    let reference = archive(dir.path(), "clean.tar", &clean_image());
+    let policy = dir.path().join("dockgate.yml");
+    let rules_of = |json: &Value| -> Vec<String> {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| finding["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    std::fs::write(&policy, "image:\n  max_size: 1kB\n  numeric_user: true\n").unwrap();
+    let config = policy.display().to_string();
+    let (code, json, stderr) = run_json(&["--config", &config, &reference]);
+    assert_eq!(code, 1, "{json:#}\n{stderr}");
+    assert_eq!(rules_of(&json), ["DG2003", "DG2010"], "{json:#}");
+
+    std::fs::write(
+        &policy,
+        "image:\n  max_size: 1kB\n  numeric_user: true\nexceptions:\n  - rules: [DG2010]\n    images: ['docker-archive:/**']\n    owner: '@acme/platform'\n    reason: the budget is being renegotiated\n    expires: 2999-12-31\n",
+    )
+    .unwrap();
+    let (code, json, _) = run_json(&["--config", &config, &reference]);
+    assert_eq!(code, 1);
+    assert_eq!(rules_of(&json), ["DG2003"], "{json:#}");
+
+    // The command line still overrides the policy's budget.
+    std::fs::write(&policy, "image:\n  max_size: 1kB\n").unwrap();
+    let (code, json, _) = run_json(&["--config", &config, "--max-size", "1GB", &reference]);
+    assert_eq!(
+        (code, rules_of(&json)),
+        (0, Vec::<String>::new()),
+        "{json:#}"
+    );
+}

@@ -231,6 +231,7 @@ fn every_image_rule_findings_as(user: &str, name: &str) -> String {
         max_layers: Some(2),
         max_wasted: 10,
         allowed_ports: Some(vec!["8080".into()]),
+        allowed_users: vec!["10001".into()],
         ..ImageLimits::default()
     };
     let mut out = String::new();

@@ -16,6 +16,10 @@ pub struct ImageLimits {
     pub max_layers: Option<usize>,
     /// Bytes of files that later layers overwrite or delete (DG2014).
     pub max_wasted: u64,
+    /// Share of the uncompressed size those wasted bytes may be, 0.0 to 1.0 (DG2014).
+    pub max_wasted_ratio: Option<f64>,
+    /// Names or UIDs the image may run as; empty: any non-root user (DG2004).
+    pub allowed_users: Vec<String>,
     /// Exposed ports that are allowed, `8080/tcp` or `8080` (= tcp). `None`: any port
     /// (DG2033).
     pub allowed_ports: Option<Vec<String>>,
@@ -36,6 +40,8 @@ impl Default for ImageLimits {
             max_layer_size: None,
             max_layers: None,
             max_wasted: 20 * 1_000_000,
+            max_wasted_ratio: None,
+            allowed_users: Vec::new(),
             allowed_ports: None,
             allowed_setuid: Vec::new(),
             secret_allowlist: Vec::new(),

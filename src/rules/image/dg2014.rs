@@ -29,7 +29,9 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// `image.max_wasted`: the bytes allowed (default 20 MB).
+    /// - `image.max_wasted`: the bytes allowed (default 20 MB);
+    /// - `image.max_wasted_ratio`: the share of the uncompressed image they may be
+    ///   (`5%`); either limit being exceeded is reported.
     code: "DG2014",
     name: "image-wasted-space",
     severity: Warning,
@@ -46,9 +48,17 @@ fn check(context: &mut ImageContext) {
         return;
     };
     let limit = context.limits().max_wasted;
-    if files.wasted_bytes <= limit {
+    let total = facts.uncompressed_size.unwrap_or(0);
+    let ratio_limit = context.limits().max_wasted_ratio;
+    let over_ratio = ratio_limit
+        .is_some_and(|ratio| total > 0 && files.wasted_bytes as f64 > ratio * total as f64);
+    if files.wasted_bytes <= limit && !over_ratio {
         return;
     }
+    let limit_text = match ratio_limit {
+        Some(ratio) => format!("{}, or {:.1}% of the image", size(limit), ratio * 100.0),
+        None => size(limit),
+    };
     let largest: Vec<String> = files
         .wasted
         .iter()
@@ -67,7 +77,7 @@ fn check(context: &mut ImageContext) {
         "{} in {} overwritten or deleted by later layers but still shipped (limit {}); largest: {}",
         size(files.wasted_bytes),
         super::files(files.wasted.len()),
-        size(limit),
+        limit_text,
         largest.join("; ")
     ));
 }
@@ -96,6 +106,19 @@ mod tests {
             .layer(Layer::new().dir("app").file("app/old", &[1; 5000]), GZ, "COPY old")
             .layer(Layer::new().dir("app").opaque("app").file("app/new", &[1; 5000]), GZ, "COPY new");
         assert_image_message_with("DG2014", image, &limits(), "4.9 KiB (5000 bytes) in 1 file overwritten");
+    }
+
+    #[test]
+    fn over_the_share_of_the_image() {
+        let image = || {
+            Image::new()
+                .layer(Layer::new().file("a", &[1; 20_000]), GZ, "COPY a")
+                .layer(Layer::new().file("tmp/x", &[1; 2000]), GZ, "COPY x")
+                .layer(Layer::new().whiteout("tmp/x"), GZ, "RUN rm x")
+        };
+        let ratio = |share| ImageLimits { max_wasted_ratio: Some(share), ..ImageLimits::default() };
+        assert_image_message_with("DG2014", image(), &ratio(0.05), "or 5.0% of the image");
+        assert_image_catches_not_with("DG2014", image(), &ratio(0.5));
     }
 
     #[test]

@@ -20,6 +20,7 @@ register_rules! {
     dg2001,
     dg2002,
     dg2003,
+    dg2004,
     dg2010,
     dg2011,
     dg2012,
