@@ -10,8 +10,8 @@ use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 
 use crate::cli::{
-    Cli, Command, DebugCommand, FailOn, ImageArgs, ImportHadolintArgs, LintArgs, ParseArgs,
-    ParseFormat, PolicyArg, PolicyCommand, RulesArgs,
+    CheckArgs, Cli, Command, DebugCommand, FailOn, ImageArgs, ImageOptions, ImportHadolintArgs,
+    LintArgs, ParseArgs, ParseFormat, PolicyArg, PolicyCommand, RulesArgs,
 };
 use crate::dockerfile::{buildkit_dump, parse_bytes};
 use crate::image::{self, AnalyzeOptions};
@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> ExitStatus {
     let result = match cli.command {
         Command::Lint(args) => lint(&args),
         Command::Image(args) => check_images(&args),
+        Command::Check(args) => check(&args),
         Command::Rules(args) => print_rules(&args),
         Command::Policy(command) => policy_command(command),
         Command::Debug(DebugCommand::Parse(args)) => debug_parse(&args),
@@ -65,36 +66,71 @@ pub fn run(cli: Cli) -> ExitStatus {
 fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
     // The whole policy is read and validated before any Dockerfile is.
     let policy = load_policy(&args.policy)?;
-    let mut discovery = workspace::discover(&args.paths);
-    let root = policy.root.clone();
-    discovery
-        .files
-        .retain(|path| policy.includes(&relative_to(path, &root)));
-    if discovery.files.is_empty() && discovery.errors.is_empty() {
-        // Not an error (a repository may have no Dockerfiles yet), but likely a wrong path.
-        eprintln!("dockgate: warning: no Dockerfiles found");
-    }
-    let mut errors = discovery.errors;
-    let results: Vec<Result<FileReport, InputError>> = discovery
-        .files
-        .par_iter()
-        .map(|path| lint_file(path, &policy))
+    let (files, errors) = lint_paths(&args.paths, &policy);
+    let output = Output {
+        format: args.format,
+        file: args.output.as_deref(),
+        fail_on: args.fail_on,
+    };
+    finish(&policy, &files, &[], errors, &output)
+}
+
+/// `dockgate image`: analyse each image (in parallel, each one's layers in parallel
+/// too), run the image rules, report in the order given.
+fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
+    let policy = load_policy(&args.policy)?;
+    let (images, errors) = inspect_images(&args.references, &policy, &args.image);
+    let output = Output {
+        format: args.format,
+        file: args.output.as_deref(),
+        fail_on: args.fail_on,
+    };
+    finish(&policy, &[], &images, errors, &output)
+}
+
+/// `dockgate check`: the gate. Lints the Dockerfiles and inspects the images the
+/// policy's `images` and `--image` name, with one verdict over both.
+fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
+    let policy = load_policy(&args.policy)?;
+    let mut references: Vec<String> = policy
+        .settings
+        .images
+        .iter()
+        .flat_map(|list| list.items())
+        .cloned()
         .collect();
-    let mut files = Vec::with_capacity(results.len());
-    files.extend(policy.expired.iter().cloned());
-    for result in results {
-        match result {
-            Ok(file) => files.push(file),
-            Err(error) => errors.push(error),
-        }
-    }
+    references.extend(args.images.iter().cloned());
+    let (files, mut errors) = lint_paths(&args.paths, &policy);
+    let (images, image_errors) = inspect_images(&references, &policy, &args.image);
+    errors.extend(image_errors);
+    let output = Output {
+        format: args.format,
+        file: args.output.as_deref(),
+        fail_on: args.fail_on,
+    };
+    finish(&policy, &files, &images, errors, &output)
+}
+
+/// Where a run's report goes and what fails it.
+struct Output<'a> {
+    format: Format,
+    file: Option<&'a Path>,
+    fail_on: Option<FailOn>,
+}
+
+/// Reports input errors, writes the report, and turns the findings into the verdict.
+fn finish(
+    policy: &Policy,
+    files: &[FileReport],
+    images: &[ImageReport],
+    mut errors: Vec<InputError>,
+    output: &Output,
+) -> anyhow::Result<ExitStatus> {
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     for error in &errors {
         eprintln!("dockgate: error: {error}");
     }
-
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let threshold = args
+    let threshold = output
         .fail_on
         .or(policy.fail_on())
         .unwrap_or(FailOn::Warning)
@@ -104,16 +140,16 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
         && !files
             .iter()
             .flat_map(|file| &file.findings)
+            .chain(images.iter().flat_map(|image| &image.findings))
             .any(|finding| failing(finding.severity));
     let report = Report {
-        files: &files,
-        images: &[],
+        files,
+        images,
         errors: &errors,
         fail_on: threshold,
         passed,
     };
-    write_report(&report, args.format, args.output.as_deref())?;
-
+    write_report(&report, output.format, output.file)?;
     Ok(if !errors.is_empty() {
         ExitStatus::Error
     } else if passed {
@@ -123,10 +159,44 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
-/// `dockgate image`: analyse each image (in parallel, each one's layers in parallel
-/// too), run the image rules, report in the order given.
-fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
-    let policy = load_policy(&args.policy)?;
+/// Lints the Dockerfiles under `paths` the policy selects, in parallel; the reports
+/// come back in path order, with the policy's expired exceptions among them.
+fn lint_paths(paths: &[std::path::PathBuf], policy: &Policy) -> (Vec<FileReport>, Vec<InputError>) {
+    let mut discovery = workspace::discover(paths);
+    discovery
+        .files
+        .retain(|path| policy.includes(&relative_to(path, &policy.root)));
+    if discovery.files.is_empty() && discovery.errors.is_empty() {
+        // Not an error (a repository may have no Dockerfiles yet), but likely a wrong path.
+        eprintln!("dockgate: warning: no Dockerfiles found");
+    }
+    let mut errors = discovery.errors;
+    let results: Vec<Result<FileReport, InputError>> = discovery
+        .files
+        .par_iter()
+        .map(|path| lint_file(path, policy))
+        .collect();
+    let mut files: Vec<FileReport> = policy.expired.clone();
+    for result in results {
+        match result {
+            Ok(file) => files.push(file),
+            Err(error) => errors.push(error),
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, errors)
+}
+
+/// Analyses each image (in parallel) and runs the image rules the policy sets; the
+/// reports come back in the order given.
+fn inspect_images(
+    references: &[String],
+    policy: &Policy,
+    options: &ImageOptions,
+) -> (Vec<ImageReport>, Vec<InputError>) {
+    if references.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
     if policy
         .settings
         .image
@@ -140,24 +210,23 @@ fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
     }
     let rules = policy.image_rule_set();
     let mut limits = policy.image_limits();
-    if let Some(size) = args.max_size {
+    if let Some(size) = options.max_size {
         limits.max_size = Some(size.0);
     }
-    if let Some(size) = args.max_compressed_size {
+    if let Some(size) = options.max_compressed_size {
         limits.max_compressed_size = Some(size.0);
     }
-    let options = AnalyzeOptions {
-        platform: args.platform.clone().unwrap_or_default(),
-        platform_explicit: args.platform.is_some(),
+    let analyze = AnalyzeOptions {
+        platform: options.platform.clone().unwrap_or_default(),
+        platform_explicit: options.platform.is_some(),
         read_layers: rules.needs_layers(),
         walk: limits.walk,
     };
-    let results: Vec<Result<ImageReport, InputError>> = args
-        .references
+    let results: Vec<Result<ImageReport, InputError>> = references
         .par_iter()
         .map(|reference| {
             let facts =
-                image::analyze_reference(reference, &options).map_err(|error| InputError {
+                image::analyze_reference(reference, &analyze).map_err(|error| InputError {
                     path: reference.clone(),
                     message: error.to_string(),
                 })?;
@@ -183,35 +252,7 @@ fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
             Err(error) => errors.push(error),
         }
     }
-    for error in &errors {
-        eprintln!("dockgate: error: {error}");
-    }
-    let threshold = args
-        .fail_on
-        .or(policy.fail_on())
-        .unwrap_or(FailOn::Warning)
-        .threshold();
-    let failing = |severity| threshold.is_some_and(|threshold| severity >= threshold);
-    let passed = errors.is_empty()
-        && !images
-            .iter()
-            .flat_map(|image| &image.findings)
-            .any(|finding| failing(finding.severity));
-    let report = Report {
-        files: &[],
-        images: &images,
-        errors: &errors,
-        fail_on: threshold,
-        passed,
-    };
-    write_report(&report, args.format, args.output.as_deref())?;
-    Ok(if !errors.is_empty() {
-        ExitStatus::Error
-    } else if passed {
-        ExitStatus::Passed
-    } else {
-        ExitStatus::Failed
-    })
+    (images, errors)
 }
 
 /// Reads, parses and lints one file with the rules the policy sets for its path; the

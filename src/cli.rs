@@ -25,6 +25,9 @@ pub enum Command {
     Lint(LintArgs),
     /// Check built images: runtime user, size budgets, secrets in layers, and more.
     Image(ImageArgs),
+    /// The gate: lint the Dockerfiles and check the images the policy's `images` and
+    /// `--image` name, with one verdict.
+    Check(CheckArgs),
     /// List the rules, or print one rule's documentation.
     Rules(RulesArgs),
     /// Validate, show, and export policies.
@@ -105,6 +108,16 @@ pub struct ImageArgs {
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
 
+    #[command(flatten)]
+    pub image: ImageOptions,
+
+    #[command(flatten)]
+    pub policy: PolicyArg,
+}
+
+/// How images are read and which budgets the command line overrides.
+#[derive(Debug, Clone, Args)]
+pub struct ImageOptions {
     /// The platform to select from a multi-platform image (default linux/amd64). A
     /// single-platform image must then be of this platform.
     #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
@@ -120,6 +133,33 @@ pub struct ImageArgs {
     /// Overrides the policy's `image.max_compressed_size`.
     #[arg(long, value_name = "SIZE")]
     pub max_compressed_size: Option<Size>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to lint, as for `lint`.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// An image to check besides those in the policy's `images` (repeatable).
+    #[arg(long = "image", value_name = "REFERENCE")]
+    pub images: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Fail (exit 1) when a finding has this severity or a higher one. Overrides the
+    /// policy's `fail_on` (default `warning`).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
+    #[command(flatten)]
+    pub image: ImageOptions,
 
     #[command(flatten)]
     pub policy: PolicyArg,

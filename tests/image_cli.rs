@@ -371,3 +371,47 @@ fn the_policy_sets_budgets_requirements_and_waivers() {
         "{json:#}"
     );
 }
+
+/// `dockgate check` is the gate: Dockerfiles and the policy's images in one verdict.
+#[test]
+fn check_lints_and_inspects_the_policys_images() {
+    let dir = TempDir::new().unwrap();
+    let reference = archive(dir.path(), "clean.tar", &clean_image());
+    std::fs::write(dir.path().join("Dockerfile"), "FROM debian:12\nUSER app\n").unwrap();
+    std::fs::write(
+        dir.path().join("dockgate.yml"),
+        format!("images: ['{reference}']\nimage:\n  max_size: 1kB\n"),
+    )
+    .unwrap();
+    let output = dockgate()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["images"][0]["reference"], reference.as_str());
+    let rules: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["DG2010"], "{json:#}");
+
+    // An unreadable image named with --image is an input error: exit 2, the rest reported.
+    let output = dockgate()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "--image", "oci:missing-dir"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["images"].as_array().unwrap().len(), 1, "{json:#}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("oci:missing-dir"));
+}
