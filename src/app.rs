@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::cli::{
     CheckArgs, Cli, Command, DebugCommand, FailOn, ImageArgs, ImageOptions, ImportHadolintArgs,
-    LintArgs, ParseArgs, ParseFormat, PolicyArg, PolicyCommand, RulesArgs,
+    LintArgs, ParseArgs, ParseFormat, PolicyArg, PolicyCommand, ReportArgs, RulesArgs,
 };
 use crate::dockerfile::{buildkit_dump, parse_bytes};
 use crate::image::{self, AnalyzeOptions};
@@ -67,12 +67,7 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
     // The whole policy is read and validated before any Dockerfile is.
     let policy = load_policy(&args.policy)?;
     let (files, errors) = lint_paths(&args.paths, &policy);
-    let output = Output {
-        format: args.format,
-        file: args.output.as_deref(),
-        fail_on: args.fail_on,
-    };
-    finish(&policy, &files, &[], errors, &output)
+    finish(&policy, &files, &[], errors, &args.report)
 }
 
 /// `dockgate image`: analyse each image (in parallel, each one's layers in parallel
@@ -80,12 +75,7 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
 fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
     let policy = load_policy(&args.policy)?;
     let (images, errors) = inspect_images(&args.references, &policy, &args.image);
-    let output = Output {
-        format: args.format,
-        file: args.output.as_deref(),
-        fail_on: args.fail_on,
-    };
-    finish(&policy, &[], &images, errors, &output)
+    finish(&policy, &[], &images, errors, &args.report)
 }
 
 /// `dockgate check`: the gate. Lints the Dockerfiles and inspects the images the
@@ -103,19 +93,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let (files, mut errors) = lint_paths(&args.paths, &policy);
     let (images, image_errors) = inspect_images(&references, &policy, &args.image);
     errors.extend(image_errors);
-    let output = Output {
-        format: args.format,
-        file: args.output.as_deref(),
-        fail_on: args.fail_on,
-    };
-    finish(&policy, &files, &images, errors, &output)
-}
-
-/// Where a run's report goes and what fails it.
-struct Output<'a> {
-    format: Format,
-    file: Option<&'a Path>,
-    fail_on: Option<FailOn>,
+    finish(&policy, &files, &images, errors, &args.report)
 }
 
 /// Reports input errors, writes the report, and turns the findings into the verdict.
@@ -124,7 +102,7 @@ fn finish(
     files: &[FileReport],
     images: &[ImageReport],
     mut errors: Vec<InputError>,
-    output: &Output,
+    output: &ReportArgs,
 ) -> anyhow::Result<ExitStatus> {
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     for error in &errors {
@@ -149,7 +127,7 @@ fn finish(
         fail_on: threshold,
         passed,
     };
-    write_report(&report, output.format, output.file)?;
+    write_report(&report, output.format, output.output.as_deref())?;
     Ok(if !errors.is_empty() {
         ExitStatus::Error
     } else if passed {

@@ -47,6 +47,16 @@ pub struct LintArgs {
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
 
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    #[command(flatten)]
+    pub policy: PolicyArg,
+}
+
+/// Where the report goes, and what fails the run.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -60,9 +70,6 @@ pub struct LintArgs {
     /// only reports info and style findings.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
-
-    #[command(flatten)]
-    pub policy: PolicyArg,
 }
 
 /// The policy a command uses.
@@ -95,18 +102,8 @@ pub struct ImageArgs {
     #[arg(value_name = "REFERENCE", required = true)]
     pub references: Vec<String>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-
-    /// Write the report to FILE instead of stdout.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Fail (exit 1) when a finding has this severity or a higher one. Overrides the
-    /// policy's `fail_on` (default `warning`).
-    #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on: Option<FailOn>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     #[command(flatten)]
     pub image: ImageOptions,
@@ -145,18 +142,8 @@ pub struct CheckArgs {
     #[arg(long = "image", value_name = "REFERENCE")]
     pub images: Vec<String>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-
-    /// Write the report to FILE instead of stdout.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Fail (exit 1) when a finding has this severity or a higher one. Overrides the
-    /// policy's `fail_on` (default `warning`).
-    #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on: Option<FailOn>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     #[command(flatten)]
     pub image: ImageOptions,
