@@ -1,0 +1,477 @@
+//! The `docker-daemon:NAME[:TAG]` transport: the Docker Engine API over a unix socket.
+//!
+//! [`DaemonClient`] is blocking: it owns a small tokio runtime and drives `bollard` on
+//! it, so the image core (synchronous, rayon-parallel) never sees async code. The export
+//! (`GET /images/{name}/get`, the `docker save` tar) is handed over as an [`ImageExport`]
+//! that implements [`Read`]: a task on the runtime feeds chunks through a bounded channel,
+//! so at most a few chunks of an image are in memory however large it is.
+//!
+//! [`DaemonClient::live_user`] is the live check: it runs the image (no network, its own
+//! entrypoint) just long enough to read the real UID of its main process.
+
+use std::fmt;
+use std::io::{self, Read};
+use std::time::{Duration, Instant};
+
+use bollard::Docker;
+use bollard::models::{ContainerCreateBody, HostConfig};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder, TopOptionsBuilder,
+};
+use bytes::Bytes;
+use futures_util::StreamExt as _;
+use tokio::runtime::Runtime;
+use tokio::sync::mpsc;
+
+/// Where the Docker CLI looks when `DOCKER_HOST` is unset.
+pub const DEFAULT_SOCKET: &str = "unix:///var/run/docker.sock";
+/// Chunks in flight between the daemon's stream and the reader: bounds memory.
+const EXPORT_CHANNEL_CHUNKS: usize = 8;
+/// Every API call but the export stream (which may take long for a big image).
+const REQUEST_TIMEOUT_SECS: u64 = 120;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("invalid docker-daemon reference `{reference}`: {reason}")]
+    InvalidReference { reference: String, reason: String },
+    #[error("cannot connect to the Docker daemon at {host}: {reason}")]
+    Connect { host: String, reason: String },
+    #[error("no such image in the Docker daemon: {0}")]
+    NoSuchImage(String),
+    #[error("Docker daemon: {what}: {source}")]
+    Api {
+        what: String,
+        #[source]
+        source: bollard::errors::Error,
+    },
+    #[error("live check of {image}: {reason}")]
+    Live { image: String, reason: String },
+    #[error("{0}")]
+    Runtime(String),
+}
+
+pub type Result<T, E = DaemonError> = std::result::Result<T, E>;
+
+/// `docker-daemon:NAME[:TAG]` (or `NAME@sha256:...`, or an image ID) → the name the
+/// Engine API takes. A name without a tag means `:latest`, as for `docker save`.
+pub fn parse_reference(text: &str) -> Result<String> {
+    let invalid = |reason: &str| DaemonError::InvalidReference {
+        reference: text.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let name = text.strip_prefix("docker-daemon:").unwrap_or(text);
+    if name.is_empty() {
+        return Err(invalid("empty"));
+    }
+    if name
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#')
+    {
+        return Err(invalid("contains whitespace or URL syntax"));
+    }
+    if name.starts_with("sha256:") || name.contains('@') {
+        return Ok(name.to_owned());
+    }
+    let last = name.rsplit('/').next().unwrap_or(name);
+    if last.is_empty() || last.ends_with(':') {
+        return Err(invalid("empty name or tag"));
+    }
+    Ok(if last.contains(':') {
+        name.to_owned()
+    } else {
+        format!("{name}:latest")
+    })
+}
+
+/// What the daemon knows about an image without exporting it.
+#[derive(Debug, Clone)]
+pub struct DaemonImage {
+    /// The image ID: `sha256:` of the config.
+    pub id: String,
+    pub repo_tags: Vec<String>,
+    pub repo_digests: Vec<String>,
+    /// `Config.User` exactly as set (`""` when no USER).
+    pub user: String,
+    pub os: String,
+    pub architecture: String,
+    pub variant: Option<String>,
+    /// The layers' diff IDs (sha256 of each uncompressed layer), lowest first.
+    pub diff_ids: Vec<String>,
+    /// The daemon's size of the unpacked image, in bytes.
+    pub size: u64,
+    /// The whole inspect answer, for fields not lifted above.
+    pub raw: serde_json::Value,
+}
+
+/// The real identity of a running image's main process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveUser {
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// A blocking client for one Docker daemon.
+pub struct DaemonClient {
+    host: String,
+    runtime: Runtime,
+    docker: Docker,
+}
+
+impl fmt::Debug for DaemonClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DaemonClient")
+            .field("host", &self.host)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DaemonClient {
+    /// `DOCKER_HOST` if set, else `/var/run/docker.sock`, as the Docker CLI does.
+    pub fn connect() -> Result<DaemonClient> {
+        let host = std::env::var("DOCKER_HOST")
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| DEFAULT_SOCKET.to_owned());
+        DaemonClient::connect_to(&host)
+    }
+
+    /// `unix:///path/docker.sock` or a bare socket path; the API version is negotiated
+    /// (Debian's daemon speaks 1.41, bollard asks for newer).
+    pub fn connect_to(host: &str) -> Result<DaemonClient> {
+        let connect_error = |reason: String| DaemonError::Connect {
+            host: host.to_owned(),
+            reason,
+        };
+        let path = match host.strip_prefix("unix://") {
+            Some(path) => path,
+            None if host.starts_with('/') => host,
+            None => {
+                return Err(connect_error(
+                    "only unix sockets are supported (unix:///path)".into(),
+                ));
+            }
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .thread_name("dockgate-daemon")
+            .build()
+            .map_err(|e| DaemonError::Runtime(format!("cannot start the async runtime: {e}")))?;
+        let docker = runtime.block_on(async {
+            let docker =
+                Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
+                    .map_err(|e| connect_error(e.to_string()))?;
+            docker
+                .negotiate_version()
+                .await
+                .map_err(|e| connect_error(e.to_string()))
+        })?;
+        Ok(DaemonClient {
+            host: host.to_owned(),
+            runtime,
+            docker,
+        })
+    }
+
+    /// The daemon's version string (`20.10.24+dfsg1`).
+    pub fn version(&self) -> Result<String> {
+        let version =
+            self.runtime
+                .block_on(self.docker.version())
+                .map_err(|e| DaemonError::Api {
+                    what: "version".into(),
+                    source: e,
+                })?;
+        Ok(version.version.unwrap_or_default())
+    }
+
+    pub fn inspect(&self, name: &str) -> Result<DaemonImage> {
+        let raw = self
+            .runtime
+            .block_on(self.docker.inspect_image(name))
+            .map_err(|e| not_found_or(name, "inspect", e))?;
+        let json = serde_json::to_value(&raw).unwrap_or(serde_json::Value::Null);
+        let config = raw.config.as_ref();
+        Ok(DaemonImage {
+            id: raw.id.clone().unwrap_or_default(),
+            repo_tags: raw.repo_tags.clone().unwrap_or_default(),
+            repo_digests: raw.repo_digests.clone().unwrap_or_default(),
+            user: config.and_then(|c| c.user.clone()).unwrap_or_default(),
+            os: raw.os.clone().unwrap_or_default(),
+            architecture: raw.architecture.clone().unwrap_or_default(),
+            variant: raw.variant.clone(),
+            diff_ids: raw
+                .root_fs
+                .as_ref()
+                .and_then(|r| r.layers.clone())
+                .unwrap_or_default(),
+            size: raw.size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
+            raw: json,
+        })
+    }
+
+    /// Streams `docker save NAME`. The image is checked first so a missing one is a
+    /// clear error here rather than a broken stream later.
+    pub fn export(&self, name: &str) -> Result<ImageExport> {
+        self.inspect(name)?;
+        let (sender, receiver) = mpsc::channel::<io::Result<Bytes>>(EXPORT_CHANNEL_CHUNKS);
+        let docker = self.docker.clone();
+        let image = name.to_owned();
+        self.runtime.spawn(async move {
+            let mut stream = docker.export_image(&image);
+            while let Some(item) = stream.next().await {
+                let item = item.map_err(|e| io::Error::other(format!("docker save {image}: {e}")));
+                let failed = item.is_err();
+                // The reader was dropped: stop pulling from the daemon.
+                if sender.send(item).await.is_err() || failed {
+                    return;
+                }
+            }
+        });
+        Ok(ImageExport {
+            receiver,
+            current: Bytes::new(),
+            offset: 0,
+        })
+    }
+
+    /// Runs `image` with its own entrypoint and command, no network, stdin held open (so
+    /// a shell waits instead of exiting), reads the real UID/GID of the container's main
+    /// process, and removes the container. Fails when the daemon refuses to start it
+    /// (`USER` not in the image's passwd) or the process exits before it can be read.
+    pub fn live_user(&self, image: &str, timeout: Duration) -> Result<LiveUser> {
+        let live = |reason: String| DaemonError::Live {
+            image: image.to_owned(),
+            reason,
+        };
+        let body = ContainerCreateBody {
+            image: Some(image.to_owned()),
+            open_stdin: Some(true),
+            attach_stdin: Some(false),
+            network_disabled: Some(true),
+            labels: Some([("dockgate.live-check".to_owned(), "1".to_owned())].into()),
+            host_config: Some(HostConfig {
+                network_mode: Some("none".into()),
+                auto_remove: Some(false),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let options = CreateContainerOptionsBuilder::default().build();
+        let created = self
+            .runtime
+            .block_on(self.docker.create_container(Some(options), body))
+            .map_err(|e| not_found_or(image, "create container", e))?;
+        let id = created.id;
+        let result = self.runtime.block_on(async {
+            tokio::time::timeout(timeout, self.read_live_user(&id))
+                .await
+                .unwrap_or_else(|_| Err(format!("no UID read within {timeout:?}")))
+        });
+        let remove = RemoveContainerOptionsBuilder::default()
+            .force(true)
+            .v(true)
+            .build();
+        let removed = self
+            .runtime
+            .block_on(self.docker.remove_container(&id, Some(remove)));
+        let user = result.map_err(live)?;
+        removed.map_err(|e| DaemonError::Api {
+            what: format!("remove container {id}"),
+            source: e,
+        })?;
+        Ok(user)
+    }
+
+    async fn read_live_user(&self, id: &str) -> Result<LiveUser, String> {
+        self.docker
+            .start_container(id, None)
+            .await
+            .map_err(|e| format!("the daemon would not start it: {}", api_message(&e)))?;
+        let started = Instant::now();
+        loop {
+            let inspect = self
+                .docker
+                .inspect_container(id, None)
+                .await
+                .map_err(|e| format!("inspect: {e}"))?;
+            let state = inspect.state.unwrap_or_default();
+            let pid = state.pid.unwrap_or(0);
+            if state.running == Some(true) && pid > 0 {
+                // Same host: the kernel's own record. A remote daemon: ask it (`ps` runs there).
+                if let Some(user) = proc_status_ids(pid) {
+                    return Ok(user);
+                }
+                let top = TopOptionsBuilder::default()
+                    .ps_args("-o pid,uid,gid")
+                    .build();
+                if let Ok(top) = self.docker.top_processes(id, Some(top)).await
+                    && let Some(user) = top_ids(top.titles.as_deref(), top.processes.as_deref())
+                {
+                    return Ok(user);
+                }
+            } else if state.running == Some(false) && started.elapsed() > Duration::from_millis(200)
+            {
+                return Err(format!(
+                    "the main process exited (code {}) before its UID could be read",
+                    state.exit_code.unwrap_or_default()
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// `Uid:`/`Gid:` of /proc/PID/status: the real IDs (first of real, effective, saved, fs).
+fn proc_status_ids(pid: i64) -> Option<LiveUser> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| -> Option<u32> {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    };
+    Some(LiveUser {
+        uid: field("Uid:")?,
+        gid: field("Gid:")?,
+    })
+}
+
+/// The first process row of `docker top -o pid,uid,gid` (the main process comes first).
+fn top_ids(titles: Option<&[String]>, processes: Option<&[Vec<String>]>) -> Option<LiveUser> {
+    let titles = titles?;
+    let column = |name: &str| titles.iter().position(|t| t.eq_ignore_ascii_case(name));
+    let (uid_col, gid_col) = (column("UID")?, column("GID")?);
+    let row = processes?.first()?;
+    Some(LiveUser {
+        uid: row.get(uid_col)?.trim().parse().ok()?,
+        gid: row.get(gid_col)?.trim().parse().ok()?,
+    })
+}
+
+fn api_message(error: &bollard::errors::Error) -> String {
+    match error {
+        bollard::errors::Error::DockerResponseServerError { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn not_found_or(name: &str, what: &str, error: bollard::errors::Error) -> DaemonError {
+    match error {
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        } => DaemonError::NoSuchImage(name.to_owned()),
+        source => DaemonError::Api {
+            what: format!("{what} {name}"),
+            source,
+        },
+    }
+}
+
+/// The `docker save` tar of one image, read as it streams from the daemon.
+pub struct ImageExport {
+    receiver: mpsc::Receiver<io::Result<Bytes>>,
+    current: Bytes,
+    offset: usize,
+}
+
+impl fmt::Debug for ImageExport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImageExport").finish_non_exhaustive()
+    }
+}
+
+impl Read for ImageExport {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.offset >= self.current.len() {
+            match self.receiver.blocking_recv() {
+                Some(Ok(chunk)) => {
+                    self.current = chunk;
+                    self.offset = 0;
+                }
+                Some(Err(e)) => return Err(e),
+                None => return Ok(0),
+            }
+        }
+        let available = &self.current[self.offset..];
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.offset += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_default_to_latest() {
+        assert_eq!(parse_reference("docker-daemon:app").unwrap(), "app:latest");
+        assert_eq!(
+            parse_reference("docker-daemon:dockgate-test/user-app:1").unwrap(),
+            "dockgate-test/user-app:1"
+        );
+        assert_eq!(
+            parse_reference("localhost:5000/app").unwrap(),
+            "localhost:5000/app:latest"
+        );
+        assert_eq!(
+            parse_reference("localhost:5000/app:2").unwrap(),
+            "localhost:5000/app:2"
+        );
+        let id = format!("sha256:{}", "b".repeat(64));
+        assert_eq!(parse_reference(&id).unwrap(), id);
+        for bad in ["docker-daemon:", "", "app:", "a b", "app/", "x?y"] {
+            assert!(parse_reference(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn proc_status_of_this_process() {
+        let me = proc_status_ids(i64::from(std::process::id())).unwrap();
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let uid_line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
+        assert_eq!(
+            uid_line.split_whitespace().nth(1).unwrap(),
+            me.uid.to_string()
+        );
+        assert!(proc_status_ids(-1).is_none());
+    }
+
+    #[test]
+    fn top_rows_are_read_by_title() {
+        let titles = vec!["PID".to_owned(), "UID".to_owned(), "GID".to_owned()];
+        let rows = vec![vec![
+            "4242".to_owned(),
+            "10001".to_owned(),
+            "10002".to_owned(),
+        ]];
+        assert_eq!(
+            top_ids(Some(&titles), Some(&rows)),
+            Some(LiveUser {
+                uid: 10001,
+                gid: 10002
+            })
+        );
+        let named = vec![vec![
+            "4242".to_owned(),
+            "root".to_owned(),
+            "root".to_owned(),
+        ]];
+        assert_eq!(top_ids(Some(&titles), Some(&named)), None);
+        assert_eq!(top_ids(None, Some(&rows)), None);
+    }
+
+    #[test]
+    fn a_missing_socket_is_a_clear_error() {
+        let err = DaemonClient::connect_to("unix:///nonexistent/dockgate.sock")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/nonexistent/dockgate.sock"), "{err}");
+        assert!(DaemonClient::connect_to("tcp://127.0.0.1:2375").is_err());
+    }
+}
