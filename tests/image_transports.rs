@@ -1,0 +1,378 @@
+//! dockgate's own `docker://` and `docker-daemon:` transports against the real local
+//! registries and the private daemon of tests/support/image_env.rs.
+
+mod support;
+
+use std::io::Read;
+use std::time::Duration;
+
+use dockgate::image::daemon::{DaemonClient, DaemonError, LiveUser};
+use dockgate::image::registry::{
+    ClientOptions, Credentials, Descriptor, Platform, Reference, RegistryClient, RegistryError,
+};
+use serde_json::Value;
+use support::image_env::{ImageEnv, image_env};
+
+fn client(env: &ImageEnv, case: &str, transport: &str, credentials: Credentials) -> RegistryClient {
+    let reference =
+        Reference::parse(&env.reference(case, transport)).expect("fixture reference parses");
+    RegistryClient::new(
+        reference,
+        ClientOptions {
+            credentials,
+            ..ClientOptions::default()
+        },
+    )
+    .expect("client")
+}
+
+fn auth(env: &ImageEnv) -> Credentials {
+    Credentials::Basic {
+        username: env.auth_user.clone(),
+        password: env.auth_password().to_owned(),
+    }
+}
+
+fn config_user(config: &[u8]) -> String {
+    let config: Value = serde_json::from_slice(config).expect("config JSON");
+    config["config"]["User"].as_str().unwrap_or("").to_owned()
+}
+
+fn read_blob(client: &RegistryClient, descriptor: &Descriptor) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    client
+        .open_blob(descriptor)
+        .expect("open blob")
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+#[test]
+fn anonymous_pull_of_manifest_config_and_every_layer() {
+    let Some(env) = image_env() else { return };
+    for case in ["user-app", "app-uid0", "size-over", "opaque-whiteout"] {
+        let expected = env.expected(case);
+        let client = client(env, case, "docker", Credentials::Anonymous);
+        let image = client
+            .fetch_image()
+            .unwrap_or_else(|e| panic!("{case}: {e}"));
+        assert!(
+            image.index.is_none() && image.platform.is_none(),
+            "{case}: single-platform"
+        );
+        assert_eq!(
+            config_user(&image.config),
+            expected["config_user"].as_str().unwrap(),
+            "{case}"
+        );
+        assert_eq!(
+            image.layers.len() as u64,
+            expected["layers"].as_u64().unwrap(),
+            "{case}"
+        );
+        let compressed: u64 = image.layers.iter().map(|l| l.size).sum();
+        assert_eq!(
+            compressed,
+            expected["compressed_size"].as_u64().unwrap(),
+            "{case}"
+        );
+        // The registry's digest header and ours agree: the manifest was not re-serialised.
+        let again = client
+            .fetch_manifest(&image.manifest.digest)
+            .expect("manifest by digest");
+        assert_eq!(again.bytes, image.manifest.bytes);
+        for layer in &image.layers {
+            let bytes = read_blob(&client, layer)
+                .unwrap_or_else(|e| panic!("{case} {}: {e}", layer.digest));
+            assert_eq!(bytes.len() as u64, layer.size);
+            assert_eq!(&bytes[..2], [0x1f, 0x8b], "{case}: gzip layers");
+        }
+    }
+}
+
+#[test]
+fn pull_by_digest_and_an_unknown_digest() {
+    let Some(env) = image_env() else { return };
+    let by_tag = client(env, "setuid", "docker", Credentials::Anonymous)
+        .fetch_image()
+        .expect("pull by tag");
+    let pinned = format!(
+        "{}/dockgate-test/setuid@{}",
+        env.registry, by_tag.manifest.digest
+    );
+    let reference = Reference::parse(&pinned).unwrap();
+    let by_digest = RegistryClient::new(reference, ClientOptions::default())
+        .unwrap()
+        .fetch_image()
+        .expect("pull by digest");
+    assert_eq!(by_digest.config, by_tag.config);
+    let unknown = format!(
+        "{}/dockgate-test/setuid@sha256:{}",
+        env.registry,
+        "0".repeat(64)
+    );
+    let err = RegistryClient::new(
+        Reference::parse(&unknown).unwrap(),
+        ClientOptions::default(),
+    )
+    .unwrap()
+    .fetch_image()
+    .unwrap_err();
+    assert!(
+        matches!(err, RegistryError::Status { status: 404, .. }),
+        "{err}"
+    );
+    let missing =
+        Reference::parse(&format!("{}/dockgate-test/no-such-image:1", env.registry)).unwrap();
+    let err = RegistryClient::new(missing, ClientOptions::default())
+        .unwrap()
+        .fetch_image()
+        .unwrap_err();
+    assert!(err.to_string().contains("404"), "{err}");
+}
+
+#[test]
+fn a_blob_that_does_not_match_its_descriptor_fails_at_the_end() {
+    let Some(env) = image_env() else { return };
+    let client = client(env, "user-app", "docker", Credentials::Anonymous);
+    let image = client.fetch_image().expect("pull");
+    // The registry serves the real blob; the descriptor claims one byte more (what a
+    // tampered manifest or a truncated transfer looks like to the reader).
+    let mut wrong_size = image.config_descriptor.clone();
+    wrong_size.size += 1;
+    let err = read_blob(&client, &wrong_size).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+    assert!(err.to_string().contains("expected"), "{err}");
+    let mut too_small = image.layers[0].clone();
+    too_small.size = 100;
+    assert!(
+        read_blob(&client, &too_small)
+            .unwrap_err()
+            .to_string()
+            .contains("more than the 100 bytes")
+    );
+}
+
+#[test]
+fn authenticated_pull_and_wrong_or_missing_credentials() {
+    let Some(env) = image_env() else { return };
+    let image = client(env, "user-app", "docker-auth", auth(env))
+        .fetch_image()
+        .expect("authenticated pull");
+    assert_eq!(config_user(&image.config), "app");
+    let layer = &image.layers[0];
+    let client_ok = client(env, "user-app", "docker-auth", auth(env));
+    assert_eq!(
+        read_blob(&client_ok, layer)
+            .expect("authenticated blob")
+            .len() as u64,
+        layer.size
+    );
+
+    let err = client(env, "user-app", "docker-auth", Credentials::Anonymous)
+        .fetch_image()
+        .unwrap_err();
+    assert!(matches!(err, RegistryError::Unauthorized { .. }), "{err}");
+    assert!(err.to_string().contains("no credentials"), "{err}");
+    let wrong = Credentials::Basic {
+        username: env.auth_user.clone(),
+        password: "wrong-password".into(),
+    };
+    let err = client(env, "user-app", "docker-auth", wrong)
+        .fetch_image()
+        .unwrap_err();
+    assert!(matches!(err, RegistryError::Unauthorized { .. }), "{err}");
+    assert!(
+        !err.to_string().contains("wrong-password")
+            && !err.to_string().contains(env.auth_password())
+    );
+}
+
+#[test]
+fn credentials_from_a_docker_config_dir() {
+    let Some(env) = image_env() else { return };
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        env.auth_user,
+        env.auth_password()
+    ));
+    let config = serde_json::json!({ "auths": { format!("http://{}", env.auth_registry): { "auth": auth } } });
+    std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+    let credentials =
+        Credentials::from_docker_config_dir(dir.path(), &env.auth_registry).expect("config.json");
+    assert!(matches!(credentials, Credentials::Basic { .. }));
+    let image = client(env, "user-app", "docker-auth", credentials)
+        .fetch_image()
+        .expect("pull with config.json");
+    assert_eq!(config_user(&image.config), "app");
+}
+
+#[test]
+fn the_platform_is_chosen_from_the_index() {
+    let Some(env) = image_env() else { return };
+    let pull = |platform: &str| {
+        let reference = Reference::parse(&env.reference("multi-platform", "docker")).unwrap();
+        let options = ClientOptions {
+            platform: Platform::parse(platform).unwrap(),
+            ..ClientOptions::default()
+        };
+        RegistryClient::new(reference, options)
+            .unwrap()
+            .fetch_image()
+    };
+    let amd64 = pull("linux/amd64").expect("amd64");
+    assert!(amd64.index.is_some());
+    assert_eq!(
+        amd64.platform.as_ref().map(Platform::to_string).as_deref(),
+        Some("linux/amd64")
+    );
+    assert_eq!(config_user(&amd64.config), "app");
+    assert_eq!(
+        amd64.index.as_ref().unwrap().digest,
+        env.expected("multi-platform")["index_digest"]
+            .as_str()
+            .unwrap()
+    );
+    let arm64 = pull("linux/arm64").expect("arm64");
+    assert_eq!(
+        arm64.platform.as_ref().map(Platform::to_string).as_deref(),
+        Some("linux/arm64/v8")
+    );
+    assert_eq!(config_user(&arm64.config), "0:0");
+    let err = pull("linux/s390x").unwrap_err();
+    assert!(
+        matches!(err, RegistryError::NoMatchingPlatform { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("linux/arm64/v8"), "{err}");
+}
+
+#[test]
+fn zstd_layers_stream_and_verify() {
+    let Some(env) = image_env() else { return };
+    let client = client(env, "zstd", "docker", Credentials::Anonymous);
+    let image = client.fetch_image().expect("zstd pull");
+    for layer in &image.layers {
+        assert_eq!(
+            layer.media_type,
+            "application/vnd.oci.image.layer.v1.tar+zstd"
+        );
+        let bytes = read_blob(&client, layer).expect("zstd blob");
+        assert_eq!(&bytes[..4], [0x28, 0xb5, 0x2f, 0xfd], "zstd magic");
+    }
+}
+
+/// Walks a tar stream's headers: (name, size) of every entry, without a tar crate.
+fn tar_entries(mut reader: impl Read) -> Vec<(String, u64)> {
+    let mut entries = Vec::new();
+    let mut header = [0u8; 512];
+    loop {
+        reader.read_exact(&mut header).expect("tar header");
+        if header.iter().all(|b| *b == 0) {
+            return entries;
+        }
+        let name = String::from_utf8_lossy(&header[..100])
+            .trim_end_matches('\0')
+            .to_owned();
+        let size_field = String::from_utf8_lossy(&header[124..136]);
+        let size = u64::from_str_radix(size_field.trim_matches(|c: char| c == '\0' || c == ' '), 8)
+            .expect("octal size");
+        let padded = size.div_ceil(512) * 512;
+        std::io::copy(&mut (&mut reader).take(padded), &mut std::io::sink()).expect("tar body");
+        entries.push((name, size));
+    }
+}
+
+#[test]
+fn daemon_inspect_and_streamed_export() {
+    let Some(env) = image_env() else { return };
+    let daemon = DaemonClient::connect_to(&env.docker_host).expect("connect");
+    assert!(!daemon.version().expect("version").is_empty());
+    let expected = env.expected("user-app");
+    let image = daemon.inspect("dockgate-test/user-app:1").expect("inspect");
+    assert_eq!(image.user, "app");
+    assert_eq!(image.id, expected["config_digest"].as_str().unwrap());
+    assert_eq!(
+        image.diff_ids.len() as u64,
+        expected["layers"].as_u64().unwrap()
+    );
+    assert_eq!(
+        (image.os.as_str(), image.architecture.as_str()),
+        ("linux", "amd64")
+    );
+
+    let entries = tar_entries(daemon.export("dockgate-test/user-app:1").expect("export"));
+    let manifest = entries.iter().find(|(name, _)| name == "manifest.json");
+    assert!(manifest.is_some(), "no manifest.json in {entries:?}");
+    let layer_bytes: u64 = entries
+        .iter()
+        .filter(|(n, _)| n.ends_with("layer.tar"))
+        .map(|(_, s)| s)
+        .sum();
+    assert_eq!(layer_bytes, expected["uncompressed_size"].as_u64().unwrap());
+
+    // Bigger than the channel holds several times over: the stream must not stall.
+    let big = tar_entries(daemon.export("dockgate-test/size-over:1").expect("export"));
+    let big_bytes: u64 = big
+        .iter()
+        .filter(|(n, _)| n.ends_with("layer.tar"))
+        .map(|(_, s)| s)
+        .sum();
+    assert_eq!(
+        big_bytes,
+        env.expected("size-over")["uncompressed_size"]
+            .as_u64()
+            .unwrap()
+    );
+
+    let err = daemon.inspect("dockgate-test/no-such-image:1").unwrap_err();
+    assert!(matches!(err, DaemonError::NoSuchImage(_)), "{err}");
+    assert!(matches!(
+        daemon.export("dockgate-test/no-such-image:1").unwrap_err(),
+        DaemonError::NoSuchImage(_)
+    ));
+    // Dropping an export half-read must not hang or leak a stuck task into later calls.
+    let mut partial = daemon.export("dockgate-test/size-over:1").expect("export");
+    let mut first = [0u8; 1024];
+    partial.read_exact(&mut first).expect("first bytes");
+    drop(partial);
+    assert_eq!(
+        daemon
+            .inspect("dockgate-test/user-app:1")
+            .expect("inspect after drop")
+            .user,
+        "app"
+    );
+}
+
+#[test]
+fn live_check_reads_the_real_uid_and_cleans_up() {
+    let Some(env) = image_env() else { return };
+    let daemon = DaemonClient::connect_to(&env.docker_host).expect("connect");
+    let live =
+        |case: &str| daemon.live_user(&format!("dockgate-test/{case}:1"), Duration::from_secs(30));
+    for case in ["user-app", "app-uid0", "no-user", "user-0-0", "setuid"] {
+        let expected = env.expected(case);
+        let user = live(case).unwrap_or_else(|e| panic!("{case}: {e}"));
+        let want = LiveUser {
+            uid: expected["uid"].as_u64().unwrap() as u32,
+            gid: expected["gid"].as_u64().unwrap() as u32,
+        };
+        assert_eq!(user, want, "{case}");
+    }
+    let err = live("user-missing").unwrap_err().to_string();
+    assert!(
+        err.contains("ghost") || err.contains("would not start"),
+        "{err}"
+    );
+    let mut ps = env.command("docker");
+    ps.args(["ps", "-a", "-q", "--filter", "label=dockgate.live-check"]);
+    let left = ps.output().expect("docker ps");
+    assert_eq!(
+        String::from_utf8_lossy(&left.stdout).trim(),
+        "",
+        "live-check containers left behind"
+    );
+}
