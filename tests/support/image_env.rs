@@ -164,7 +164,10 @@ fn start() -> Option<ImageEnv> {
         if in_ci() {
             panic!("CI=true: {message}");
         }
-        eprintln!(
+        // Straight to the stderr handle: libtest captures `eprintln!` of passing tests.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
             "\n{bar}\nSKIPPING the image tests: {message}\n{bar}\n",
             bar = "*".repeat(78)
         );
