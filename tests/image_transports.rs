@@ -376,3 +376,278 @@ fn live_check_reads_the_real_uid_and_cleans_up() {
         "live-check containers left behind"
     );
 }
+
+/// A registry with token auth (`WWW-Authenticate: Bearer realm=...`), as Docker Hub, ghcr.io
+/// and most hosted registries do it: the CNCF registry checks ES256 JWTs signed by a key
+/// whose certificate it trusts; the token server is this test, issuing tokens for one
+/// user. The registry serves the open registry's storage, so the fixtures are there.
+mod token_auth {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+    use std::path::Path;
+    use std::process::{Child, Command, Stdio};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use ring::rand::SystemRandom;
+    use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
+
+    pub const USER: &str = "token-user";
+    pub const PASSWORD: &str = "token-password";
+    const SERVICE: &str = "dockgate-token-test";
+    const ISSUER: &str = "dockgate-test-issuer";
+
+    /// The registry child process; killed when the test ends, pass or fail.
+    pub struct TokenRegistry {
+        child: Child,
+        pub addr: String,
+        /// Query strings and whether Basic credentials came with each token request.
+        pub token_requests: Arc<Mutex<Vec<(String, bool)>>>,
+        _dir: tempfile::TempDir,
+    }
+
+    impl Drop for TokenRegistry {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn der_cert(key_der: &[u8], dir: &Path) -> Vec<u8> {
+        std::fs::write(dir.join("key.der"), key_der).unwrap();
+        let status = Command::new("openssl")
+            .args([
+                "req",
+                "-new",
+                "-x509",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=dockgate-token-test",
+                "-keyform",
+                "DER",
+            ])
+            .arg("-key")
+            .arg(dir.join("key.der"))
+            .arg("-out")
+            .arg(dir.join("cert.pem"))
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl (Debian package openssl)");
+        assert!(
+            status.success(),
+            "openssl could not make the token certificate"
+        );
+        let pem = std::fs::read_to_string(dir.join("cert.pem")).unwrap();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        STANDARD.decode(body).unwrap()
+    }
+
+    fn jwt(key: &EcdsaKeyPair, cert: &[u8], repository: &str) -> String {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let header =
+            serde_json::json!({ "typ": "JWT", "alg": "ES256", "x5c": [STANDARD.encode(cert)] });
+        let claims = serde_json::json!({
+            "iss": ISSUER, "sub": USER, "aud": SERVICE, "exp": now + 600, "nbf": now - 60, "iat": now,
+            "jti": format!("dockgate-{now}"),
+            "access": [{ "type": "repository", "name": repository, "actions": ["pull"] }],
+        });
+        let signing_input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature = key
+            .sign(&SystemRandom::new(), signing_input.as_bytes())
+            .unwrap();
+        format!(
+            "{signing_input}.{}",
+            URL_SAFE_NO_PAD.encode(signature.as_ref())
+        )
+    }
+
+    /// Answers `GET /token?service=..&scope=repository:NAME:pull` with a token for NAME
+    /// when the Basic credentials are right, 401 otherwise.
+    fn serve_tokens(
+        listener: TcpListener,
+        key: EcdsaKeyPair,
+        cert: Vec<u8>,
+        log: Arc<Mutex<Vec<(String, bool)>>>,
+    ) {
+        let good = format!("Basic {}", STANDARD.encode(format!("{USER}:{PASSWORD}")));
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let mut authorized = false;
+            let mut any_credentials = false;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("authorization")
+                {
+                    any_credentials = true;
+                    authorized = value.trim() == good;
+                }
+            }
+            let query = request_line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("")
+                .split_once('?')
+                .map_or("", |(_, q)| q)
+                .to_owned();
+            log.lock().unwrap().push((query.clone(), any_credentials));
+            let scope = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("scope="))
+                .map(|s| s.replace("%3A", ":").replace("%2F", "/"))
+                .unwrap_or_default();
+            let repository = scope
+                .strip_prefix("repository:")
+                .and_then(|s| s.strip_suffix(":pull"))
+                .unwrap_or("");
+            let response = if authorized && !repository.is_empty() {
+                let body =
+                    serde_json::json!({ "token": jwt(&key, &cert, repository), "expires_in": 600 })
+                        .to_string();
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+            } else {
+                "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_owned()
+            };
+            let _ = stream.write_all(response.as_bytes());
+        }
+    }
+
+    pub fn start(storage: &Path) -> TokenRegistry {
+        let dir = tempfile::tempdir().unwrap();
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+            .unwrap();
+        let cert = der_cert(pkcs8.as_ref(), dir.path());
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let token_port = listener.local_addr().unwrap().port();
+        let token_requests = Arc::new(Mutex::new(Vec::new()));
+        let log = token_requests.clone();
+        std::thread::spawn(move || serve_tokens(listener, key, cert, log));
+
+        let config = format!(
+            "version: 0.1\nlog: {{level: info, formatter: text}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  maintenance: {{uploadpurging: {{enabled: false}}}}\nhttp:\n  addr: 127.0.0.1:0\n  secret: dockgate-token-test\nauth:\n  token:\n    realm: http://127.0.0.1:{token_port}/token\n    service: {SERVICE}\n    issuer: {ISSUER}\n    rootcertbundle: {}\n",
+            storage.display(),
+            dir.path().join("cert.pem").display()
+        );
+        std::fs::write(dir.path().join("config.yml"), config).unwrap();
+        let log_path = dir.path().join("registry.log");
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(dir.path().join("config.yml"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log_path).unwrap())
+            .spawn()
+            .expect("docker-registry");
+        let mut registry = TokenRegistry {
+            child,
+            addr: String::new(),
+            token_requests,
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while registry.addr.is_empty() {
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            if let Some(at) = log.find("listening on 127.0.0.1:") {
+                let rest = &log[at + "listening on ".len()..];
+                registry.addr = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+                    .collect();
+            } else {
+                assert!(
+                    Instant::now() < deadline,
+                    "the token-auth registry did not start:\n{log}"
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        registry
+    }
+}
+
+#[test]
+fn bearer_token_flow_against_a_token_auth_registry() {
+    let Some(env) = image_env() else { return };
+    let registry = token_auth::start(&env.dir.join("registry/data"));
+    let reference =
+        || Reference::parse(&format!("{}/dockgate-test/user-app:1", registry.addr)).unwrap();
+    let good = Credentials::Basic {
+        username: token_auth::USER.into(),
+        password: token_auth::PASSWORD.into(),
+    };
+    let client = RegistryClient::new(
+        reference(),
+        ClientOptions {
+            credentials: good,
+            ..ClientOptions::default()
+        },
+    )
+    .unwrap();
+    let image = client.fetch_image().expect("pull through the token flow");
+    assert_eq!(config_user(&image.config), "app");
+    for layer in &image.layers {
+        assert_eq!(
+            read_blob(&client, layer)
+                .expect("blob with the token")
+                .len() as u64,
+            layer.size
+        );
+    }
+    {
+        let requests = registry.token_requests.lock().unwrap();
+        // One token for the whole pull: it is reused, not fetched per request.
+        assert_eq!(requests.len(), 1, "{requests:?}");
+        let (query, with_credentials) = &requests[0];
+        assert!(*with_credentials);
+        assert!(query.contains("service=dockgate-token-test"), "{query}");
+        assert!(
+            query.contains("scope=repository%3Adockgate-test%2Fuser-app%3Apull"),
+            "{query}"
+        );
+    }
+
+    let err = RegistryClient::new(reference(), ClientOptions::default())
+        .unwrap()
+        .fetch_image()
+        .unwrap_err();
+    assert!(matches!(err, RegistryError::Unauthorized { .. }), "{err}");
+    let wrong = Credentials::Basic {
+        username: token_auth::USER.into(),
+        password: "nope".into(),
+    };
+    let err = RegistryClient::new(
+        reference(),
+        ClientOptions {
+            credentials: wrong,
+            ..ClientOptions::default()
+        },
+    )
+    .unwrap()
+    .fetch_image()
+    .unwrap_err();
+    assert!(matches!(err, RegistryError::Unauthorized { .. }), "{err}");
+    assert!(err.to_string().contains("token endpoint"), "{err}");
+}
