@@ -651,3 +651,161 @@ fn bearer_token_flow_against_a_token_auth_registry() {
     assert!(matches!(err, RegistryError::Unauthorized { .. }), "{err}");
     assert!(err.to_string().contains("token endpoint"), "{err}");
 }
+
+/// Registries behind a CDN or on S3 answer blob requests with a redirect to pre-signed
+/// storage URLs on another host; the registry's credentials must not follow. The
+/// filesystem-backed CNCF registry never redirects, so a minimal front does: it demands
+/// Basic auth and redirects to a storage server on 127.0.0.2 that serves the real blob
+/// from the open registry's storage and records the headers it got.
+mod redirect {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+    use std::path::PathBuf;
+    use std::sync::{Arc, Mutex};
+
+    /// (path, the request's Authorization header) per request, for each server.
+    pub type Log = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
+    fn serve(
+        listener: TcpListener,
+        log: Log,
+        respond: impl Fn(&str, Option<&str>) -> Vec<u8> + Send + 'static,
+    ) {
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                let _ = reader.read_line(&mut request_line);
+                let mut authorization = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = line.split_once(':')
+                        && name.eq_ignore_ascii_case("authorization")
+                    {
+                        authorization = Some(value.trim().to_owned());
+                    }
+                }
+                let path = request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("")
+                    .to_owned();
+                log.lock()
+                    .unwrap()
+                    .push((path.clone(), authorization.clone()));
+                let _ = stream.write_all(&respond(&path, authorization.as_deref()));
+            }
+        });
+    }
+
+    pub struct Servers {
+        pub front: String,
+        pub front_log: Log,
+        pub storage_log: Log,
+    }
+
+    pub fn start(registry_storage: PathBuf) -> Servers {
+        let storage = TcpListener::bind("127.0.0.2:0").expect("127.0.0.2 is loopback on Linux");
+        let storage_addr = storage.local_addr().unwrap().to_string();
+        let storage_log = Log::default();
+        serve(storage, storage_log.clone(), move |path, _| {
+            let hex = path
+                .trim_start_matches("/storage/sha256:")
+                .split('?')
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            let blob = registry_storage.join(format!(
+                "docker/registry/v2/blobs/sha256/{}/{hex}/data",
+                &hex[..2.min(hex.len())]
+            ));
+            match std::fs::read(blob) {
+                Ok(body) => {
+                    let mut response = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes();
+                    response.extend(body);
+                    response
+                }
+                Err(_) => {
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .to_vec()
+                }
+            }
+        });
+        let front = TcpListener::bind("127.0.0.1:0").unwrap();
+        let front_addr = front.local_addr().unwrap().to_string();
+        let front_log = Log::default();
+        serve(front, front_log.clone(), move |path, authorization| {
+            if authorization.is_none() {
+                return b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"front\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec();
+            }
+            let digest = path.rsplit('/').next().unwrap_or("");
+            format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://{storage_addr}/storage/{digest}?X-Amz-Signature=abc\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            .into_bytes()
+        });
+        Servers {
+            front: front_addr,
+            front_log,
+            storage_log,
+        }
+    }
+}
+
+#[test]
+fn redirects_to_blob_storage_on_another_host_do_not_carry_the_credentials() {
+    let Some(env) = image_env() else { return };
+    let image = client(env, "user-app", "docker", Credentials::Anonymous)
+        .fetch_image()
+        .expect("pull");
+    let servers = redirect::start(env.dir.join("registry/data"));
+    let reference =
+        Reference::parse(&format!("{}/dockgate-test/user-app:1", servers.front)).unwrap();
+    let credentials = Credentials::Basic {
+        username: "front-user".into(),
+        password: "front-secret".into(),
+    };
+    let client = RegistryClient::new(
+        reference,
+        ClientOptions {
+            credentials,
+            ..ClientOptions::default()
+        },
+    )
+    .unwrap();
+    let mut bytes = Vec::new();
+    client
+        .open_blob(&image.layers[0])
+        .expect("open")
+        .read_to_end(&mut bytes)
+        .expect("verified blob");
+    assert_eq!(bytes.len() as u64, image.layers[0].size);
+
+    let front = servers.front_log.lock().unwrap().clone();
+    assert_eq!(
+        front.len(),
+        2,
+        "challenge, then the authenticated request: {front:?}"
+    );
+    assert!(
+        front[1]
+            .1
+            .as_deref()
+            .is_some_and(|a| a.starts_with("Basic "))
+    );
+    let storage = servers.storage_log.lock().unwrap().clone();
+    assert_eq!(storage.len(), 1, "{storage:?}");
+    assert!(
+        storage[0].0.contains("X-Amz-Signature"),
+        "the redirect's query survives: {storage:?}"
+    );
+    assert_eq!(storage[0].1, None, "credentials leaked to the storage host");
+}
