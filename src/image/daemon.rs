@@ -214,22 +214,27 @@ impl DaemonClient {
     /// clear error here rather than a broken stream later.
     pub fn export(&self, name: &str) -> Result<ImageExport> {
         self.inspect(name)?;
-        let (sender, receiver) = mpsc::channel::<io::Result<Bytes>>(EXPORT_CHANNEL_CHUNKS);
+        let (sender, receiver) = mpsc::channel::<ExportMessage>(EXPORT_CHANNEL_CHUNKS);
         let docker = self.docker.clone();
         let image = name.to_owned();
         self.runtime.spawn(async move {
             let mut stream = docker.export_image(&image);
             while let Some(item) = stream.next().await {
-                let item = item.map_err(|e| io::Error::other(format!("docker save {image}: {e}")));
-                let failed = item.is_err();
+                let message = match item {
+                    Ok(chunk) => ExportMessage::Chunk(chunk),
+                    Err(e) => ExportMessage::Failed(format!("docker save {image}: {e}")),
+                };
+                let failed = matches!(message, ExportMessage::Failed(_));
                 // The reader was dropped: stop pulling from the daemon.
-                if sender.send(item).await.is_err() || failed {
+                if sender.send(message).await.is_err() || failed {
                     return;
                 }
             }
+            let _ = sender.send(ExportMessage::End).await;
         });
         Ok(ImageExport {
             receiver,
+            ended: false,
             current: Bytes::new(),
             offset: 0,
         })
@@ -298,8 +303,10 @@ impl DaemonClient {
             let state = inspect.state.unwrap_or_default();
             let pid = state.pid.unwrap_or(0);
             if state.running == Some(true) && pid > 0 {
-                // Same host: the kernel's own record. A remote daemon: ask it (`ps` runs there).
-                if let Some(user) = proc_status_ids(pid) {
+                // Same host and PID namespace: the kernel's own record. Otherwise (a remote
+                // daemon, or dockgate in a container with the socket mounted, where the PID
+                // means another process) ask the daemon: its `ps` runs on its host.
+                if let Some(user) = proc_status_ids(pid, id) {
                     return Ok(user);
                 }
                 let top = TopOptionsBuilder::default()
@@ -322,8 +329,13 @@ impl DaemonClient {
     }
 }
 
-/// `Uid:`/`Gid:` of /proc/PID/status: the real IDs (first of real, effective, saved, fs).
-fn proc_status_ids(pid: i64) -> Option<LiveUser> {
+/// `Uid:`/`Gid:` of /proc/PID/status: the real IDs (first of real, effective, saved, fs),
+/// only if /proc/PID/cgroup names the container (else PID is not the container's here).
+fn proc_status_ids(pid: i64, container_id: &str) -> Option<LiveUser> {
+    let cgroup = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    if container_id.len() < 12 || !cgroup.contains(container_id) {
+        return None;
+    }
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let field = |name: &str| -> Option<u32> {
         status
@@ -371,9 +383,19 @@ fn not_found_or(name: &str, what: &str, error: bollard::errors::Error) -> Daemon
     }
 }
 
-/// The `docker save` tar of one image, read as it streams from the daemon.
+enum ExportMessage {
+    Chunk(Bytes),
+    Failed(String),
+    /// Sent only after the daemon's stream ended normally: a channel closed without it
+    /// (the client and its runtime dropped mid-stream) is a truncated export, not EOF.
+    End,
+}
+
+/// The `docker save` tar of one image, read as it streams from the daemon. Reading
+/// blocks the calling thread: do not read it from inside an async runtime.
 pub struct ImageExport {
-    receiver: mpsc::Receiver<io::Result<Bytes>>,
+    receiver: mpsc::Receiver<ExportMessage>,
+    ended: bool,
     current: Bytes,
     offset: usize,
 }
@@ -387,13 +409,22 @@ impl fmt::Debug for ImageExport {
 impl Read for ImageExport {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.offset >= self.current.len() {
+            if self.ended {
+                return Ok(0);
+            }
             match self.receiver.blocking_recv() {
-                Some(Ok(chunk)) => {
+                Some(ExportMessage::Chunk(chunk)) => {
                     self.current = chunk;
                     self.offset = 0;
                 }
-                Some(Err(e)) => return Err(e),
-                None => return Ok(0),
+                Some(ExportMessage::Failed(reason)) => return Err(io::Error::other(reason)),
+                Some(ExportMessage::End) => self.ended = true,
+                None => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the export stream stopped before the daemon finished it",
+                    ));
+                }
             }
         }
         let available = &self.current[self.offset..];
@@ -431,15 +462,12 @@ mod tests {
     }
 
     #[test]
-    fn proc_status_of_this_process() {
-        let me = proc_status_ids(i64::from(std::process::id())).unwrap();
-        let status = std::fs::read_to_string("/proc/self/status").unwrap();
-        let uid_line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
-        assert_eq!(
-            uid_line.split_whitespace().nth(1).unwrap(),
-            me.uid.to_string()
-        );
-        assert!(proc_status_ids(-1).is_none());
+    fn proc_status_only_for_the_named_container() {
+        let pid = i64::from(std::process::id());
+        // This test process is in no container: its cgroup never names this made-up ID.
+        assert_eq!(proc_status_ids(pid, "0123456789abcdef0123"), None);
+        assert_eq!(proc_status_ids(pid, ""), None);
+        assert_eq!(proc_status_ids(-1, "0123456789abcdef0123"), None);
     }
 
     #[test]
