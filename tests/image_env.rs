@@ -160,7 +160,15 @@ fn the_multi_platform_index_has_both_platforms_and_zstd_has_zstd_layers() {
             )
         })
         .collect();
-    assert_eq!(platforms, ["linux/amd64", "linux/arm64/v8"]);
+    // The attestation comes first, where a reader taking the first entry would pick it.
+    assert_eq!(
+        platforms,
+        ["unknown/unknown", "linux/amd64", "linux/arm64/v8"]
+    );
+    assert_eq!(
+        index["manifests"][0]["annotations"]["vnd.docker.reference.type"],
+        "attestation-manifest"
+    );
     let mut skopeo = env.command("skopeo");
     skopeo.args(["inspect", "--raw", &env.reference("zstd", "oci")]);
     let manifest: Value = serde_json::from_slice(&run(skopeo).stdout).expect("manifest JSON");

@@ -247,6 +247,16 @@ fn the_platform_is_chosen_from_the_index() {
         "{err}"
     );
     assert!(err.to_string().contains("linux/arm64/v8"), "{err}");
+    assert!(
+        !err.to_string().contains("unknown"),
+        "attestations are not platforms: {err}"
+    );
+    // The index's first entry is an attestation manifest; it is never an image to check.
+    let err = pull("unknown/unknown").unwrap_err();
+    assert!(
+        matches!(err, RegistryError::NoMatchingPlatform { .. }),
+        "{err}"
+    );
 }
 
 #[test]
