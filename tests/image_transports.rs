@@ -819,3 +819,108 @@ fn redirects_to_blob_storage_on_another_host_do_not_carry_the_credentials() {
     );
     assert_eq!(storage[0].1, None, "credentials leaked to the storage host");
 }
+
+/// A registry that is not local is spoken to over HTTPS and its certificate is verified;
+/// `tls_verify: false` is the opt-out for self-signed ones. The registry is the CNCF one
+/// with a self-signed certificate for `registry.dockgate.test`, pinned to 127.0.0.1 with
+/// `resolve` (a name, so the local-registry plain-HTTP rule does not apply).
+#[test]
+fn https_for_registries_that_are_not_local() {
+    let Some(env) = image_env() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+        ])
+        .args([
+            "-subj",
+            "/CN=registry.dockgate.test",
+            "-addext",
+            "subjectAltName=DNS:registry.dockgate.test",
+        ])
+        .arg("-keyout")
+        .arg(dir.path().join("key.pem"))
+        .arg("-out")
+        .arg(dir.path().join("cert.pem"))
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl");
+    assert!(status.success());
+    let config = format!(
+        "version: 0.1\nlog: {{level: info, formatter: text}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  maintenance: {{uploadpurging: {{enabled: false}}}}\nhttp:\n  addr: 127.0.0.1:0\n  secret: dockgate-tls-test\n  tls:\n    certificate: {}\n    key: {}\n",
+        env.dir.join("registry/data").display(),
+        dir.path().join("cert.pem").display(),
+        dir.path().join("key.pem").display()
+    );
+    std::fs::write(dir.path().join("config.yml"), config).unwrap();
+    let log_path = dir.path().join("registry.log");
+    let child = std::process::Command::new("docker-registry")
+        .arg("serve")
+        .arg(dir.path().join("config.yml"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .expect("docker-registry");
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _child = Kill(child);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let addr: std::net::SocketAddr = loop {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        if let Some(at) = log.find("listening on 127.0.0.1:") {
+            let text: String = log[at + "listening on ".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+                .collect();
+            break text.parse().expect("address");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the TLS registry did not start:\n{log}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let pull = |tls_verify: bool, insecure: bool| {
+        let reference = Reference::parse(&format!(
+            "registry.dockgate.test:{}/dockgate-test/user-app:1",
+            addr.port()
+        ))
+        .unwrap();
+        let options = ClientOptions {
+            tls_verify,
+            insecure,
+            resolve: vec![("registry.dockgate.test".into(), addr)],
+            ..ClientOptions::default()
+        };
+        RegistryClient::new(reference, options)
+            .unwrap()
+            .fetch_image()
+    };
+    let err = pull(true, false).unwrap_err();
+    assert!(matches!(err, RegistryError::Http { .. }), "{err}");
+    assert!(
+        err.to_string().to_lowercase().contains("certificate"),
+        "{err}"
+    );
+    let image = pull(false, false).expect("self-signed accepted with tls_verify: false");
+    assert_eq!(config_user(&image.config), "app");
+    // Plain HTTP to a TLS port: Go's server answers 400.
+    let err = pull(true, true).unwrap_err();
+    assert!(
+        matches!(err, RegistryError::Status { status: 400, .. }),
+        "{err}"
+    );
+}

@@ -54,9 +54,12 @@ const MAX_REDIRECTS: usize = 5;
 pub enum RegistryError {
     #[error("invalid image reference `{reference}`: {reason}")]
     InvalidReference { reference: String, reason: String },
-    #[error("{url}: {source}")]
+    /// Connection-level failure; `detail` is the whole cause chain (TLS errors live deep
+    /// in it). URLs never carry their query: pre-signed storage URLs hold signatures.
+    #[error("{url}: {detail}")]
     Http {
         url: String,
+        detail: String,
         #[source]
         source: reqwest::Error,
     },
@@ -431,9 +434,19 @@ impl Credentials {
     /// for `ghcr.io`; else anonymous. A config file that exists but cannot be read or
     /// parsed is an error, not a silent anonymous pull.
     pub fn for_registry(registry: &str) -> Result<Credentials> {
-        let dir = std::env::var_os("DOCKER_CONFIG")
+        Credentials::for_registry_with_env(registry, |name| std::env::var(name).ok())
+    }
+
+    /// [`Credentials::for_registry`] with the environment read through `var` (the
+    /// process environment is global; tests and embedders pass their own).
+    pub fn for_registry_with_env(
+        registry: &str,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Credentials> {
+        let dir = var("DOCKER_CONFIG")
+            .filter(|d| !d.is_empty())
             .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".docker")));
+            .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".docker")));
         let from_file = match dir {
             Some(dir) => Credentials::from_docker_config_dir(&dir, registry)?,
             None => Credentials::Anonymous,
@@ -442,12 +455,12 @@ impl Credentials {
             return Ok(from_file);
         }
         if registry == "ghcr.io"
-            && let Ok(token) = std::env::var("GITHUB_TOKEN")
-            && !token.is_empty()
+            && let Some(token) = var("GITHUB_TOKEN").filter(|t| !t.is_empty())
         {
             // ghcr.io's token endpoint takes any user name with a GitHub token as password.
-            let username =
-                std::env::var("GITHUB_ACTOR").unwrap_or_else(|_| "x-access-token".into());
+            let username = var("GITHUB_ACTOR")
+                .filter(|a| !a.is_empty())
+                .unwrap_or_else(|| "x-access-token".into());
             return Ok(Credentials::Basic {
                 username,
                 password: token,
@@ -610,10 +623,16 @@ pub struct ClientOptions {
     pub credentials: Credentials,
     /// Plain HTTP for every registry, not only localhost and 127.0.0.0/8.
     pub insecure: bool,
+    /// Verify HTTPS certificates (against the bundled Mozilla roots and the system's).
+    /// `false` accepts any certificate: for registries with self-signed certificates.
+    pub tls_verify: bool,
     /// The platform chosen from an index.
     pub platform: Platform,
-    /// Per-request connect and read timeout (a blob stream may take longer overall).
+    /// Connect timeout, and the longest wait for any single read: a stalled registry
+    /// fails, a large blob that keeps streaming does not.
     pub timeout: Duration,
+    /// Host names pinned to addresses, like `curl --resolve` (split-horizon DNS, tests).
+    pub resolve: Vec<(String, std::net::SocketAddr)>,
 }
 
 impl Default for ClientOptions {
@@ -621,8 +640,10 @@ impl Default for ClientOptions {
         ClientOptions {
             credentials: Credentials::Anonymous,
             insecure: false,
+            tls_verify: true,
             platform: Platform::linux_amd64(),
             timeout: Duration::from_secs(60),
+            resolve: Vec::new(),
         }
     }
 }
@@ -684,16 +705,17 @@ impl RegistryClient {
                 reason: format!("registry `{}`: {e}", reference.registry),
             }
         })?;
-        let http = Client::builder()
+        let mut builder = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(options.timeout)
-            .timeout(None)
-            .user_agent(concat!("dockgate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| RegistryError::Http {
-                url: base.to_string(),
-                source: e,
-            })?;
+            // reqwest's blocking timeout bounds each read of a body, not the whole body.
+            .timeout(options.timeout)
+            .danger_accept_invalid_certs(!options.tls_verify)
+            .user_agent(concat!("dockgate/", env!("CARGO_PKG_VERSION")));
+        for (host, addr) in &options.resolve {
+            builder = builder.resolve(host, *addr);
+        }
+        let http = builder.build().map_err(|e| http_error(&base, e))?;
         Ok(RegistryClient {
             reference,
             base,
@@ -875,7 +897,7 @@ impl RegistryClient {
                 .map(|m| format!(": {m}"))
                 .unwrap_or_default();
             return Err(RegistryError::Status {
-                url: url.to_string(),
+                url: strip_query(&url),
                 status: status.as_u16(),
                 detail,
             });
@@ -909,28 +931,25 @@ impl RegistryClient {
             {
                 request = request.header(AUTHORIZATION, authorization);
             }
-            let response = request.send().map_err(|e| RegistryError::Http {
-                url: url.to_string(),
-                source: e,
-            })?;
+            let response = request.send().map_err(|e| http_error(&url, e))?;
             if !response.status().is_redirection() {
                 return Ok(response);
             }
             let location = header_string(response.headers(), LOCATION).ok_or_else(|| {
                 RegistryError::Status {
-                    url: url.to_string(),
+                    url: strip_query(&url),
                     status: response.status().as_u16(),
                     detail: ": redirect without Location".into(),
                 }
             })?;
             url = url.join(&location).map_err(|e| RegistryError::Status {
-                url: url.to_string(),
+                url: strip_query(&url),
                 status: response.status().as_u16(),
                 detail: format!(": bad redirect: {e}"),
             })?;
         }
         Err(RegistryError::Status {
-            url: url.to_string(),
+            url: strip_query(&url),
             status: 310,
             detail: ": too many redirects".into(),
         })
@@ -1005,10 +1024,7 @@ impl RegistryClient {
                 let response = request
                     .timeout(Duration::from_secs(60))
                     .send()
-                    .map_err(|e| RegistryError::Http {
-                        url: strip_query(&token_url),
-                        source: e,
-                    })?;
+                    .map_err(|e| http_error(&token_url, e))?;
                 if !response.status().is_success() {
                     return Err(unauthorized(format!(
                         "token endpoint {} answered HTTP {}",
@@ -1049,6 +1065,22 @@ fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host_str() == b.host_str()
         && a.port_or_known_default() == b.port_or_known_default()
+}
+
+fn http_error(url: &Url, error: reqwest::Error) -> RegistryError {
+    let error = error.without_url();
+    let mut detail = error.to_string();
+    let mut cause = std::error::Error::source(&error);
+    while let Some(inner) = cause {
+        detail.push_str(": ");
+        detail.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    RegistryError::Http {
+        url: strip_query(url),
+        detail,
+        source: error,
+    }
 }
 
 fn strip_query(url: &Url) -> String {
@@ -1564,6 +1596,54 @@ mod tests {
         let empty = tempfile::tempdir().unwrap();
         assert_eq!(
             Credentials::from_docker_config_dir(empty.path(), "x.io").unwrap(),
+            Credentials::Anonymous
+        );
+    }
+
+    #[test]
+    fn github_token_is_the_fallback_for_ghcr_only() {
+        let empty = tempfile::tempdir().unwrap();
+        let empty_dir = empty.path().to_str().unwrap().to_owned();
+        let env = |name: &str| match name {
+            "DOCKER_CONFIG" => Some(empty_dir.clone()),
+            "GITHUB_TOKEN" => Some("ghs_token".to_owned()),
+            "GITHUB_ACTOR" => Some("octocat".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            Credentials::for_registry_with_env("ghcr.io", env).unwrap(),
+            Credentials::Basic {
+                username: "octocat".into(),
+                password: "ghs_token".into()
+            }
+        );
+        assert_eq!(
+            Credentials::for_registry_with_env("quay.io", env).unwrap(),
+            Credentials::Anonymous
+        );
+        // config.json wins over GITHUB_TOKEN, as for the Docker CLI.
+        let configured = tempfile::tempdir().unwrap();
+        std::fs::write(
+            configured.path().join("config.json"),
+            r#"{"auths": {"ghcr.io": {"username": "me", "password": "pat"}}}"#,
+        )
+        .unwrap();
+        let configured_dir = configured.path().to_str().unwrap().to_owned();
+        let env = |name: &str| match name {
+            "DOCKER_CONFIG" => Some(configured_dir.clone()),
+            "GITHUB_TOKEN" => Some("ghs_token".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            Credentials::for_registry_with_env("ghcr.io", env).unwrap(),
+            Credentials::Basic {
+                username: "me".into(),
+                password: "pat".into()
+            }
+        );
+        let home = |name: &str| (name == "HOME").then(|| "/nonexistent-home".to_owned());
+        assert_eq!(
+            Credentials::for_registry_with_env("ghcr.io", home).unwrap(),
             Credentials::Anonymous
         );
     }
