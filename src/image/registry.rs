@@ -808,6 +808,18 @@ impl RegistryClient {
 
     /// Fetches one manifest or index by tag or digest, exactly as served.
     pub fn fetch_manifest(&self, reference: &str) -> Result<RawManifest> {
+        let is_tag = !reference.is_empty()
+            && reference.len() <= 128
+            && !reference.starts_with(['.', '-'])
+            && reference
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+        if !is_tag && validate_digest(reference).is_err() {
+            return Err(RegistryError::InvalidReference {
+                reference: reference.to_owned(),
+                reason: "not a tag or a sha256 digest".into(),
+            });
+        }
         let url = self.url(&format!("manifests/{reference}"))?;
         let accept = [
             OCI_INDEX,
@@ -817,6 +829,10 @@ impl RegistryClient {
         ]
         .join(", ");
         let response = self.get(url.clone(), Some(&accept))?;
+        let served_digest = header_string(
+            response.headers(),
+            "docker-content-digest".parse().expect("header name"),
+        );
         let media_type = response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
@@ -837,9 +853,20 @@ impl RegistryClient {
                 limit: MAX_MANIFEST_BYTES,
             });
         }
+        let digest = sha256_digest(&bytes);
+        // The registry names what it meant to send; a proxy that changed it is caught here.
+        if let Some(served) = served_digest.filter(|d| d.starts_with("sha256:"))
+            && served != digest
+        {
+            return Err(RegistryError::DigestMismatch {
+                what: url.to_string(),
+                expected: served,
+                actual: digest,
+            });
+        }
         Ok(RawManifest {
             media_type,
-            digest: sha256_digest(&bytes),
+            digest,
             bytes,
         })
     }
@@ -1386,6 +1413,26 @@ mod tests {
             "é",
         ] {
             assert!(Reference::parse(bad).is_err(), "{bad:?} parsed");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_references_and_challenges_never_panic(text in "\\PC{0,80}") {
+            let _ = Reference::parse(&text);
+            let _ = parse_challenge(&text);
+            let _ = Platform::parse(&text);
+            let _ = is_local_registry(&text);
+            let _ = normalise_auth_key(&text);
+        }
+
+        #[test]
+        fn reference_like_text_never_panics(text in "[a-zA-Z0-9./:@_-]{0,60}") {
+            if let Ok(reference) = Reference::parse(&text) {
+                // What parses prints back to something that parses to the same thing.
+                let again = Reference::parse(&reference.to_string()).unwrap();
+                proptest::prop_assert_eq!(again, reference);
+            }
         }
     }
 
