@@ -122,9 +122,9 @@ fn pull_by_digest_and_an_unknown_digest() {
         matches!(err, RegistryError::Status { status: 404, .. }),
         "{err}"
     );
-    let missing =
-        Reference::parse(&format!("{}/dockgate-test/no-such-image:1", env.registry)).unwrap();
-    let err = RegistryClient::new(missing, ClientOptions::default())
+    // for_reference: the entry point that reads the Docker config (none here: anonymous).
+    let missing = format!("docker://{}/dockgate-test/no-such-image:1", env.registry);
+    let err = RegistryClient::for_reference(&missing, Platform::linux_amd64())
         .unwrap()
         .fetch_image()
         .unwrap_err();

@@ -726,6 +726,21 @@ impl RegistryClient {
         })
     }
 
+    /// The usual way in: parse `docker://...`, find credentials as the Docker CLI does
+    /// ([`Credentials::for_registry`]), default options otherwise.
+    pub fn for_reference(text: &str, platform: Platform) -> Result<RegistryClient> {
+        let reference = Reference::parse(text)?;
+        let credentials = Credentials::for_registry(&reference.registry)?;
+        RegistryClient::new(
+            reference,
+            ClientOptions {
+                credentials,
+                platform,
+                ..ClientOptions::default()
+            },
+        )
+    }
+
     pub fn reference(&self) -> &Reference {
         &self.reference
     }
