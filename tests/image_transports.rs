@@ -924,3 +924,47 @@ fn https_for_registries_that_are_not_local() {
         "{err}"
     );
 }
+
+/// `DOCKER_HOST=tcp://...` (a Docker-in-Docker service without TLS): the private daemon
+/// only listens on its unix socket, so a byte-for-byte TCP forwarder stands in front.
+#[test]
+fn the_daemon_over_tcp() {
+    let Some(env) = image_env() else { return };
+    let socket = env.docker_host.trim_start_matches("unix://").to_owned();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let Ok(daemon) = std::os::unix::net::UnixStream::connect(&socket) else {
+                continue;
+            };
+            let (mut client_read, mut daemon_write) =
+                (client.try_clone().unwrap(), daemon.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut client_read, &mut daemon_write);
+                let _ = daemon_write.shutdown(std::net::Shutdown::Write);
+            });
+            let (mut daemon_read, mut client_write) = (daemon, client);
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut daemon_read, &mut client_write);
+                let _ = client_write.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    let daemon =
+        DaemonClient::connect_to(&format!("tcp://127.0.0.1:{port}")).expect("connect over tcp");
+    let image = daemon
+        .inspect("dockgate-test/app-uid0:1")
+        .expect("inspect over tcp");
+    assert_eq!(image.user, "app");
+    let entries = tar_entries(
+        daemon
+            .export("dockgate-test/app-uid0:1")
+            .expect("export over tcp"),
+    );
+    assert!(
+        entries.iter().any(|(name, _)| name == "manifest.json"),
+        "{entries:?}"
+    );
+}

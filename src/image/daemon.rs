@@ -83,6 +83,11 @@ pub fn parse_reference(text: &str) -> Result<String> {
     })
 }
 
+enum Endpoint<'a> {
+    Unix(&'a str),
+    Tcp(&'a str),
+}
+
 /// What the daemon knows about an image without exporting it.
 #[derive(Debug, Clone)]
 pub struct DaemonImage {
@@ -132,24 +137,40 @@ impl DaemonClient {
             .ok()
             .filter(|h| !h.is_empty())
             .unwrap_or_else(|| DEFAULT_SOCKET.to_owned());
+        // The CLI would speak TLS here; falling back to plain TCP would be a silent downgrade.
+        if host.starts_with("tcp://")
+            && std::env::var("DOCKER_TLS_VERIFY").is_ok_and(|v| !v.is_empty())
+        {
+            return Err(DaemonError::Connect {
+                host,
+                reason: "DOCKER_TLS_VERIFY is set, and TLS to the daemon is not supported".into(),
+            });
+        }
         DaemonClient::connect_to(&host)
     }
 
-    /// `unix:///path/docker.sock` or a bare socket path; the API version is negotiated
+    /// `unix:///path/docker.sock`, a bare socket path, or `tcp://host:port` (plain HTTP,
+    /// as a Docker-in-Docker service without TLS offers it). The API version is negotiated
     /// (Debian's daemon speaks 1.41, bollard asks for newer).
     pub fn connect_to(host: &str) -> Result<DaemonClient> {
         let connect_error = |reason: String| DaemonError::Connect {
             host: host.to_owned(),
             reason,
         };
-        let path = match host.strip_prefix("unix://") {
-            Some(path) => path,
-            None if host.starts_with('/') => host,
-            None => {
-                return Err(connect_error(
-                    "only unix sockets are supported (unix:///path)".into(),
-                ));
+        let endpoint = if let Some(path) = host.strip_prefix("unix://") {
+            Endpoint::Unix(path)
+        } else if host.starts_with('/') {
+            Endpoint::Unix(host)
+        } else if let Some(addr) = host.strip_prefix("tcp://") {
+            let addr = addr.trim_end_matches('/');
+            if addr.is_empty() || addr.contains(['/', '?', '#', '@']) {
+                return Err(connect_error("expected tcp://HOST:PORT".into()));
             }
+            Endpoint::Tcp(addr)
+        } else {
+            return Err(connect_error(
+                "unsupported DOCKER_HOST (unix:///path or tcp://host:port)".into(),
+            ));
         };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -158,9 +179,19 @@ impl DaemonClient {
             .build()
             .map_err(|e| DaemonError::Runtime(format!("cannot start the async runtime: {e}")))?;
         let docker = runtime.block_on(async {
-            let docker =
-                Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, bollard::API_DEFAULT_VERSION)
-                    .map_err(|e| connect_error(e.to_string()))?;
+            let docker = match endpoint {
+                Endpoint::Unix(path) => Docker::connect_with_unix(
+                    path,
+                    REQUEST_TIMEOUT_SECS,
+                    bollard::API_DEFAULT_VERSION,
+                ),
+                Endpoint::Tcp(addr) => Docker::connect_with_http(
+                    &format!("tcp://{addr}"),
+                    REQUEST_TIMEOUT_SECS,
+                    bollard::API_DEFAULT_VERSION,
+                ),
+            }
+            .map_err(|e| connect_error(e.to_string()))?;
             docker
                 .negotiate_version()
                 .await
@@ -439,6 +470,15 @@ impl Read for ImageExport {
 mod tests {
     use super::*;
 
+    /// The image core's sources are `Send + Sync` and read layers from rayon threads.
+    #[test]
+    fn clients_can_be_shared_across_threads() {
+        fn shared<T: Send + Sync>() {}
+        fn sent<T: Send>() {}
+        shared::<DaemonClient>();
+        sent::<ImageExport>();
+    }
+
     #[test]
     fn references_default_to_latest() {
         assert_eq!(parse_reference("docker-daemon:app").unwrap(), "app:latest");
@@ -500,6 +540,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("/nonexistent/dockgate.sock"), "{err}");
-        assert!(DaemonClient::connect_to("tcp://127.0.0.1:2375").is_err());
+        // Nothing listens on port 1: the version negotiation fails, with the address.
+        let err = DaemonClient::connect_to("tcp://127.0.0.1:1")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("tcp://127.0.0.1:1"), "{err}");
+        for bad in [
+            "ssh://host",
+            "npipe:////./pipe/docker",
+            "tcp://",
+            "tcp://user@host:1",
+            "docker.sock",
+        ] {
+            assert!(DaemonClient::connect_to(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -1379,6 +1379,15 @@ impl<R: Read> Read for VerifyingReader<R> {
 mod tests {
     use super::*;
 
+    /// The image core's sources are `Send + Sync` and read layers from rayon threads.
+    #[test]
+    fn clients_can_be_shared_across_threads() {
+        fn shared<T: Send + Sync>() {}
+        fn sent<T: Send>() {}
+        shared::<RegistryClient>();
+        sent::<VerifyingReader<Response>>();
+    }
+
     fn reference(text: &str) -> Reference {
         Reference::parse(text).unwrap()
     }
