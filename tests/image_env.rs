@@ -210,6 +210,13 @@ fn the_authenticated_registry_takes_its_credentials_and_nothing_else() {
         "{}",
         stderr(&wrong)
     );
+    // The Docker config the harness hands to dockgate holds working credentials.
+    let mut skopeo = env.command("skopeo");
+    skopeo.args(["inspect", "--raw", "--tls-verify=false", "--authfile"]);
+    skopeo.arg(env.docker_config_dir().join("config.json"));
+    skopeo.arg(&reference);
+    let with_config = run(skopeo);
+    assert!(with_config.status.success(), "{}", stderr(&with_config));
     // The open registry needs nothing.
     let mut skopeo = env.command("skopeo");
     skopeo.args([

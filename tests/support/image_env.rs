@@ -113,8 +113,22 @@ impl ImageEnv {
     /// A command with this environment's `DOCKER_HOST` (never the host's daemon).
     pub fn command(&self, program: &str) -> Command {
         let mut command = Command::new(program);
-        command.env("DOCKER_HOST", &self.docker_host);
+        self.apply(&mut command);
         command
+    }
+
+    /// Points a command (e.g. `dockgate image ...`) at this environment: `DOCKER_HOST`,
+    /// and `DOCKER_CONFIG` with the authenticated registry's credentials, so
+    /// `docker://{auth_registry}/...` references pull as they would with `docker login`.
+    pub fn apply(&self, command: &mut Command) {
+        command.env("DOCKER_HOST", &self.docker_host);
+        command.env("DOCKER_CONFIG", self.docker_config_dir());
+    }
+
+    /// A Docker config directory whose config.json holds the authenticated registry's
+    /// credentials (base64 `auth`, as `docker login` writes it).
+    pub fn docker_config_dir(&self) -> PathBuf {
+        self.dir.join("docker-config")
     }
 }
 
@@ -200,6 +214,12 @@ fn start() -> Option<ImageEnv> {
     let fixtures_text =
         std::fs::read_to_string(dir.join("fixtures.json")).expect("no fixtures.json");
     let fixtures: Value = serde_json::from_str(&fixtures_text).expect("fixtures.json is not JSON");
+    write_docker_config(
+        &dir,
+        &get("DOCKGATE_AUTH_REGISTRY"),
+        &get("DOCKGATE_AUTH_USER"),
+        &get("DOCKGATE_AUTH_PASSWORD"),
+    );
     Some(ImageEnv {
         docker_host: get("DOCKER_HOST"),
         registry: get("DOCKGATE_REGISTRY"),
@@ -209,4 +229,16 @@ fn start() -> Option<ImageEnv> {
         dir,
         fixtures,
     })
+}
+
+fn write_docker_config(dir: &Path, registry: &str, user: &str, password: &str) {
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    let config = serde_json::json!({ "auths": { registry: { "auth": auth } } });
+    let config_dir = dir.join("docker-config");
+    std::fs::create_dir_all(&config_dir).expect("docker-config dir");
+    // Another test binary may be reading it: write aside, then rename over.
+    let tmp = config_dir.join(format!("config.json.{}", std::process::id()));
+    std::fs::write(&tmp, config.to_string()).expect("config.json");
+    std::fs::rename(&tmp, config_dir.join("config.json")).expect("config.json");
 }
