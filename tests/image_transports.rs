@@ -143,6 +143,14 @@ fn a_blob_that_does_not_match_its_descriptor_fails_at_the_end() {
     let err = read_blob(&client, &wrong_size).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
     assert!(err.to_string().contains("expected"), "{err}");
+    // A consumer that stops early (as tar readers do) still gets the verdict from finish().
+    let mut reader = client.open_blob(&wrong_size).expect("open");
+    let mut head = [0u8; 16];
+    reader.read_exact(&mut head).expect("head");
+    assert!(reader.finish().is_err());
+    let mut reader = client.open_blob(&image.layers[0]).expect("open");
+    reader.read_exact(&mut head).expect("head");
+    reader.finish().expect("the real layer verifies");
     let mut too_small = image.layers[0].clone();
     too_small.size = 100;
     assert!(

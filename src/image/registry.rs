@@ -13,7 +13,9 @@
 //!   with the Bearer token flow or Basic auth.
 //! - [`RegistryClient::open_blob`] streams a layer and checks its sha256 digest and size
 //!   while it streams ([`VerifyingReader`]): the error comes at end of stream, so a caller
-//!   that summarises a layer as it reads must drop the summary when reading fails.
+//!   that summarises a layer as it reads must drop the summary when reading fails, and a
+//!   caller that stops before the end (tar and gzip readers do) calls
+//!   [`VerifyingReader::finish`].
 //!
 //! Registries on `localhost` and 127.0.0.0/8 are spoken to over plain HTTP, as Docker
 //! does; any other over HTTPS unless [`ClientOptions::insecure`] is set. Redirects are
@@ -1329,6 +1331,14 @@ impl<R: Read> VerifyingReader<R> {
     pub fn bytes_read(&self) -> u64 {
         self.read
     }
+
+    /// Reads whatever the consumer left (a tar reader stops at its end-of-archive blocks,
+    /// a decompressor at its trailer) and returns the verdict: the check only happens at
+    /// end of stream, so a caller that stops early must call this to get it.
+    pub fn finish(mut self) -> io::Result<()> {
+        io::copy(&mut self, &mut io::sink())?;
+        Ok(())
+    }
 }
 
 impl<R: Read> Read for VerifyingReader<R> {
@@ -1576,6 +1586,23 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(err.to_string().contains("digest mismatch"), "{err}");
+    }
+
+    #[test]
+    fn finish_verifies_what_the_consumer_left_unread() {
+        let data = b"tar blocks, then padding the tar reader never reads".to_vec();
+        let digest = sha256_digest(&data);
+        let mut reader = VerifyingReader::new(&data[..], &digest, data.len() as u64);
+        let mut head = [0u8; 10];
+        reader.read_exact(&mut head).unwrap();
+        reader.finish().unwrap();
+
+        let mut tampered = data.clone();
+        *tampered.last_mut().unwrap() ^= 1;
+        let mut reader = VerifyingReader::new(&tampered[..], &digest, data.len() as u64);
+        reader.read_exact(&mut head).unwrap();
+        let err = reader.finish().unwrap_err();
         assert!(err.to_string().contains("digest mismatch"), "{err}");
     }
 
