@@ -6,7 +6,7 @@ mod support;
 use std::io::Read;
 use std::time::Duration;
 
-use dockgate::image::daemon::{DaemonClient, DaemonError, LiveUser};
+use dockgate::image::daemon::{DaemonClient, DaemonError, LiveMethod, LiveUser};
 use dockgate::image::registry::{
     ClientOptions, Credentials, Descriptor, Platform, Reference, RegistryClient, RegistryError,
 };
@@ -379,6 +379,21 @@ fn live_check_reads_the_real_uid_and_cleans_up() {
             gid: expected["gid"].as_u64().unwrap() as u32,
         };
         assert_eq!(user, want, "{case}");
+    }
+    // The daemon's `ps`, what a remote daemon or a containerised dockgate falls back to.
+    for case in ["user-app", "app-uid0"] {
+        let by_ps = daemon
+            .live_user_with(
+                &format!("dockgate-test/{case}:1"),
+                Duration::from_secs(30),
+                LiveMethod::DaemonPs,
+            )
+            .unwrap_or_else(|e| panic!("{case}: {e}"));
+        assert_eq!(
+            u64::from(by_ps.uid),
+            env.expected(case)["uid"].as_u64().unwrap(),
+            "{case}"
+        );
     }
     let err = live("user-missing").unwrap_err().to_string();
     assert!(

@@ -108,6 +108,16 @@ pub struct DaemonImage {
     pub raw: serde_json::Value,
 }
 
+/// How [`DaemonClient::live_user_with`] reads the UID of the container's main process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveMethod {
+    /// /proc/PID/status when the PID is the container's in this PID namespace, else
+    /// the daemon's `ps`.
+    Auto,
+    /// Only the daemon's `ps` (`GET /containers/{id}/top?ps_args=-o pid,uid,gid`).
+    DaemonPs,
+}
+
 /// The real identity of a running image's main process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LiveUser {
@@ -276,6 +286,16 @@ impl DaemonClient {
     /// process, and removes the container. Fails when the daemon refuses to start it
     /// (`USER` not in the image's passwd) or the process exits before it can be read.
     pub fn live_user(&self, image: &str, timeout: Duration) -> Result<LiveUser> {
+        self.live_user_with(image, timeout, LiveMethod::Auto)
+    }
+
+    /// [`DaemonClient::live_user`], choosing how the UID is read.
+    pub fn live_user_with(
+        &self,
+        image: &str,
+        timeout: Duration,
+        method: LiveMethod,
+    ) -> Result<LiveUser> {
         let live = |reason: String| DaemonError::Live {
             image: image.to_owned(),
             reason,
@@ -300,7 +320,7 @@ impl DaemonClient {
             .map_err(|e| not_found_or(image, "create container", e))?;
         let id = created.id;
         let result = self.runtime.block_on(async {
-            tokio::time::timeout(timeout, self.read_live_user(&id))
+            tokio::time::timeout(timeout, self.read_live_user(&id, method))
                 .await
                 .unwrap_or_else(|_| Err(format!("no UID read within {timeout:?}")))
         });
@@ -319,7 +339,7 @@ impl DaemonClient {
         Ok(user)
     }
 
-    async fn read_live_user(&self, id: &str) -> Result<LiveUser, String> {
+    async fn read_live_user(&self, id: &str, method: LiveMethod) -> Result<LiveUser, String> {
         self.docker
             .start_container(id, None)
             .await
@@ -337,7 +357,9 @@ impl DaemonClient {
                 // Same host and PID namespace: the kernel's own record. Otherwise (a remote
                 // daemon, or dockgate in a container with the socket mounted, where the PID
                 // means another process) ask the daemon: its `ps` runs on its host.
-                if let Some(user) = proc_status_ids(pid, id) {
+                if method == LiveMethod::Auto
+                    && let Some(user) = proc_status_ids(pid, id)
+                {
                     return Ok(user);
                 }
                 let top = TopOptionsBuilder::default()
