@@ -56,6 +56,8 @@ const TOOLS: &[&str] = &[
     "umoci",
     "busybox",
     "jq",
+    "openssl",
+    "ps",
 ];
 
 impl ImageEnv {
