@@ -69,7 +69,7 @@ fn skopeo_config(env: &ImageEnv, transport: &str, reference: &str) -> Result<Val
 fn every_fixture_exists_in_every_transport_with_the_expected_config() {
     let Some(env) = image_env() else { return };
     let cases = env.cases();
-    assert!(cases.len() >= 15, "fixtures.json lists only {cases:?}");
+    assert!(cases.len() >= 16, "fixtures.json lists only {cases:?}");
     let jobs: Vec<(String, String, String)> = cases
         .iter()
         .flat_map(|case| {
@@ -247,6 +247,17 @@ fn the_expected_verdicts_were_measured_and_are_consistent() {
         uid("user-missing"),
         None,
         "Docker cannot start a user missing from passwd"
+    );
+    assert_eq!(uid("buildah-app"), Some(10001));
+    let buildah = env.expected("buildah-app");
+    assert_eq!(
+        buildah["healthcheck"],
+        Value::Null,
+        "OCI configs have no HEALTHCHECK"
+    );
+    assert_eq!(
+        buildah["manifest_media_type"],
+        "application/vnd.oci.image.manifest.v1+json"
     );
     for case in env.cases() {
         let expected = env.expected(case);
