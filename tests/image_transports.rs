@@ -431,6 +431,8 @@ mod token_auth {
     pub const PASSWORD: &str = "token-password";
     const SERVICE: &str = "dockgate-token-test";
     const ISSUER: &str = "dockgate-test-issuer";
+    /// The one repository anonymous callers get a token for.
+    pub const PUBLIC_REPOSITORY: &str = "dockgate-test/no-user";
 
     /// The registry child process; killed when the test ends, pass or fail.
     pub struct TokenRegistry {
@@ -551,7 +553,9 @@ mod token_auth {
                 .strip_prefix("repository:")
                 .and_then(|s| s.strip_suffix(":pull"))
                 .unwrap_or("");
-            let response = if authorized && !repository.is_empty() {
+            // Like Docker Hub: anonymous tokens for a public repository, nothing else.
+            let public = !any_credentials && repository == PUBLIC_REPOSITORY;
+            let response = if (authorized || public) && !repository.is_empty() {
                 let body =
                     serde_json::json!({ "token": jwt(&key, &cert, repository), "expires_in": 600 })
                         .to_string();
@@ -667,6 +671,26 @@ fn bearer_token_flow_against_a_token_auth_registry() {
         .fetch_image()
         .unwrap_err();
     assert!(matches!(err, RegistryError::Unauthorized { .. }), "{err}");
+    // An anonymous token for a public repository, the Docker Hub way.
+    let public = Reference::parse(&format!(
+        "{}/{}:1",
+        registry.addr,
+        token_auth::PUBLIC_REPOSITORY
+    ))
+    .unwrap();
+    let client = RegistryClient::new(public, ClientOptions::default()).unwrap();
+    let image = client.fetch_image().expect("anonymous token pull");
+    assert_eq!(config_user(&image.config), "");
+    assert!(
+        registry
+            .token_requests
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(query, with_credentials)| !with_credentials
+                && query.contains("dockgate-test%2Fno-user")),
+        "no anonymous token request"
+    );
     let wrong = Credentials::Basic {
         username: token_auth::USER.into(),
         password: "nope".into(),
