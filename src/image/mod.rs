@@ -13,6 +13,7 @@
 //! `registry*.rs` (`docker://`) and `daemon*.rs` (`docker-daemon:`) plug in by
 //! implementing [`ImageSource`] and being returned from [`open`].
 
+pub mod daemon;
 pub mod digest;
 pub mod error;
 pub mod facts;
@@ -20,6 +21,7 @@ pub mod fs;
 pub mod limits;
 pub mod local;
 pub mod reference;
+pub mod registry;
 pub mod secrets;
 pub mod source;
 pub mod spec;

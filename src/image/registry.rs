@@ -1,0 +1,1808 @@
+//! The `docker://REGISTRY/NAME[:TAG|@DIGEST]` transport: an OCI distribution client.
+//!
+//! What it does, in the order a pull needs it:
+//!
+//! - [`Reference::parse`] names the image the way Docker does (`nginx` is
+//!   `registry-1.docker.io/library/nginx:latest`).
+//! - [`Credentials::for_registry`] finds credentials the way the Docker CLI does:
+//!   `$DOCKER_CONFIG/config.json` (or `~/.docker/config.json`) `auths` (base64 `auth` or
+//!   `username`/`password`, `identitytoken`), `credHelpers` and `credsStore` through
+//!   `docker-credential-NAME get`, and `GITHUB_TOKEN` for `ghcr.io`.
+//! - [`RegistryClient::fetch_image`] fetches the manifest (choosing a platform from an
+//!   index, never an attestation manifest) and the config, answering `401` challenges
+//!   with the Bearer token flow or Basic auth.
+//! - [`RegistryClient::open_blob`] streams a layer and checks its sha256 digest and size
+//!   while it streams ([`VerifyingReader`]): the error comes at end of stream, so a caller
+//!   that summarises a layer as it reads must drop the summary when reading fails, and a
+//!   caller that stops before the end (tar and gzip readers do) calls
+//!   [`VerifyingReader::finish`].
+//!
+//! Registries on `localhost` and 127.0.0.0/8 are spoken to over plain HTTP, as Docker
+//! does; any other over HTTPS unless [`ClientOptions::insecure`] is set. Redirects are
+//! followed by hand so the `Authorization` header only ever goes to the registry's own
+//! origin (blob storage on another host gets a pre-signed URL and must not see it).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{self, Read};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use base64::Engine as _;
+use reqwest::blocking::{Client, Response};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, LOCATION, WWW_AUTHENTICATE};
+use reqwest::{StatusCode, Url};
+use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
+
+pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+
+/// Docker Hub's registry host; `docker.io` in a reference means this.
+const DOCKER_HUB: &str = "registry-1.docker.io";
+/// The key Docker Hub credentials have in config.json and credential helpers.
+const DOCKER_HUB_AUTH_KEY: &str = "https://index.docker.io/v1/";
+/// Manifests and configs are small; a larger one is hostile or broken, not an image.
+const MAX_MANIFEST_BYTES: u64 = 4 << 20;
+const MAX_CONFIG_BYTES: u64 = 32 << 20;
+const MAX_REDIRECTS: usize = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("invalid image reference `{reference}`: {reason}")]
+    InvalidReference { reference: String, reason: String },
+    /// Connection-level failure; `detail` is the whole cause chain (TLS errors live deep
+    /// in it). URLs never carry their query: pre-signed storage URLs hold signatures.
+    #[error("{url}: {detail}")]
+    Http {
+        url: String,
+        detail: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{url}: HTTP {status}{detail}")]
+    Status {
+        url: String,
+        status: u16,
+        detail: String,
+    },
+    #[error("{registry}: authentication failed ({reason})")]
+    Unauthorized { registry: String, reason: String },
+    #[error("{what}: expected digest {expected}, got {actual}")]
+    DigestMismatch {
+        what: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("{what}: expected {expected} bytes, got {actual}")]
+    SizeMismatch {
+        what: String,
+        expected: u64,
+        actual: u64,
+    },
+    #[error("{what} is larger than {limit} bytes")]
+    TooLarge { what: String, limit: u64 },
+    #[error("{what}: unsupported media type `{media_type}`")]
+    UnsupportedMediaType { what: String, media_type: String },
+    #[error("{what}: malformed JSON: {reason}")]
+    Malformed { what: String, reason: String },
+    #[error("no image for platform {wanted} in the index (it has: {available})")]
+    NoMatchingPlatform { wanted: String, available: String },
+    #[error("credentials for {registry}: {reason}")]
+    Credentials { registry: String, reason: String },
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+pub type Result<T, E = RegistryError> = std::result::Result<T, E>;
+
+/// `REGISTRY/NAME[:TAG|@DIGEST]`, normalised as Docker normalises it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// `host[:port]`; Docker Hub is `registry-1.docker.io`.
+    pub registry: String,
+    /// `library/nginx`, `org/team/app`.
+    pub repository: String,
+    /// `latest` when neither a tag nor a digest is given.
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+impl Reference {
+    /// Accepts `docker://...` and `//...` as containers-transports(5) write it, and a bare
+    /// reference as `docker pull` takes it.
+    pub fn parse(text: &str) -> Result<Reference> {
+        let invalid = |reason: &str| RegistryError::InvalidReference {
+            reference: text.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let rest = text.strip_prefix("docker:").unwrap_or(text);
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        if rest.is_empty() {
+            return Err(invalid("empty"));
+        }
+        if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid("contains whitespace"));
+        }
+        let (name, digest) = match rest.split_once('@') {
+            Some((name, digest)) => {
+                validate_digest(digest).map_err(|reason| invalid(&reason))?;
+                (name, Some(digest.to_owned()))
+            }
+            None => (rest, None),
+        };
+        // A tag is after the last colon that follows the last slash (a colon before it
+        // is a registry port).
+        let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+        let (name, tag) = match name[last_slash..].rfind(':') {
+            Some(i) => {
+                let (n, t) = name.split_at(last_slash + i);
+                (n, Some(t[1..].to_owned()))
+            }
+            None => (name, None),
+        };
+        if let Some(tag) = &tag {
+            let valid = !tag.is_empty()
+                && tag.len() <= 128
+                && !tag.starts_with(['.', '-'])
+                && tag
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+            if !valid {
+                return Err(invalid("invalid tag"));
+            }
+        }
+        let (registry, repository) = match name.split_once('/') {
+            Some((first, rest))
+                if first.contains(['.', ':'])
+                    || first == "localhost"
+                    || first.chars().any(|c| c.is_ascii_uppercase()) =>
+            {
+                (first.to_owned(), rest.to_owned())
+            }
+            _ => ("docker.io".to_owned(), name.to_owned()),
+        };
+        let registry = match registry.as_str() {
+            "docker.io" | "index.docker.io" => DOCKER_HUB.to_owned(),
+            _ => registry,
+        };
+        let repository = if registry == DOCKER_HUB && !repository.contains('/') {
+            format!("library/{repository}")
+        } else {
+            repository
+        };
+        let component_ok = |c: &str| {
+            !c.is_empty()
+                && c.chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || "._-".contains(ch))
+                && !c.starts_with(['.', '_', '-'])
+                && !c.ends_with(['.', '_', '-'])
+        };
+        if !repository.split('/').all(component_ok) {
+            return Err(invalid(
+                "invalid repository name (lowercase letters, digits and . _ - only)",
+            ));
+        }
+        let tag = if tag.is_none() && digest.is_none() {
+            Some("latest".to_owned())
+        } else {
+            tag
+        };
+        Ok(Reference {
+            registry,
+            repository,
+            tag,
+            digest,
+        })
+    }
+
+    /// What the manifest endpoint is asked for: the digest when there is one.
+    pub fn manifest_reference(&self) -> &str {
+        self.digest
+            .as_deref()
+            .or(self.tag.as_deref())
+            .unwrap_or("latest")
+    }
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.registry, self.repository)?;
+        if let Some(tag) = &self.tag {
+            write!(f, ":{tag}")?;
+        }
+        if let Some(digest) = &self.digest {
+            write!(f, "@{digest}")?;
+        }
+        Ok(())
+    }
+}
+
+fn validate_digest(digest: &str) -> Result<(), String> {
+    match digest.split_once(':') {
+        Some(("sha256", hex))
+            if hex.len() == 64
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) =>
+        {
+            Ok(())
+        }
+        Some(("sha256", _)) => Err(format!(
+            "`{digest}` is not a sha256 digest (64 lowercase hex digits)"
+        )),
+        Some((algorithm, _)) => Err(format!(
+            "unsupported digest algorithm `{algorithm}` (only sha256)"
+        )),
+        None => Err(format!("`{digest}` is not a digest (sha256:...)")),
+    }
+}
+
+/// `os/architecture[/variant]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Platform {
+    pub os: String,
+    pub architecture: String,
+    #[serde(default)]
+    pub variant: Option<String>,
+}
+
+impl Platform {
+    pub fn linux_amd64() -> Platform {
+        Platform {
+            os: "linux".into(),
+            architecture: "amd64".into(),
+            variant: None,
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Platform, String> {
+        let parts: Vec<&str> = text.split('/').collect();
+        match parts.as_slice() {
+            [os, arch] if !os.is_empty() && !arch.is_empty() => Ok(Platform {
+                os: (*os).into(),
+                architecture: (*arch).into(),
+                variant: None,
+            }),
+            [os, arch, variant] if !os.is_empty() && !arch.is_empty() && !variant.is_empty() => {
+                Ok(Platform {
+                    os: (*os).into(),
+                    architecture: (*arch).into(),
+                    variant: Some((*variant).into()),
+                })
+            }
+            _ => Err(format!(
+                "invalid platform `{text}` (os/architecture[/variant])"
+            )),
+        }
+    }
+
+    /// A wanted platform without a variant accepts any variant (`linux/arm64` takes
+    /// `linux/arm64/v8`), as `docker pull --platform` does.
+    pub fn satisfies(&self, wanted: &Platform) -> bool {
+        self.os == wanted.os
+            && self.architecture == wanted.architecture
+            && (wanted.variant.is_none() || self.variant == wanted.variant)
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.os, self.architecture)?;
+        if let Some(variant) = &self.variant {
+            write!(f, "/{variant}")?;
+        }
+        Ok(())
+    }
+}
+
+/// An OCI content descriptor, as manifests and indexes list them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Descriptor {
+    #[serde(default)]
+    pub media_type: String,
+    pub digest: String,
+    pub size: u64,
+    #[serde(default)]
+    pub platform: Option<Platform>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+impl Descriptor {
+    /// BuildKit's provenance/SBOM manifests: listed in the index, never an image to run.
+    pub fn is_attestation(&self) -> bool {
+        self.annotations
+            .get("vnd.docker.reference.type")
+            .map(String::as_str)
+            == Some("attestation-manifest")
+            || self
+                .platform
+                .as_ref()
+                .is_some_and(|p| p.os == "unknown" && p.architecture == "unknown")
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ManifestJson {
+    #[serde(default)]
+    schema_version: Option<u32>,
+    #[serde(default)]
+    media_type: Option<String>,
+    #[serde(default)]
+    manifests: Option<Vec<Descriptor>>,
+    #[serde(default)]
+    config: Option<Descriptor>,
+    #[serde(default)]
+    layers: Option<Vec<Descriptor>>,
+}
+
+/// A manifest or index exactly as the registry served it.
+#[derive(Debug, Clone)]
+pub struct RawManifest {
+    pub media_type: String,
+    /// sha256 of `bytes` (checked against the reference's digest when pulled by digest).
+    pub digest: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What [`RegistryClient::fetch_image`] resolves: everything but the layer contents.
+#[derive(Debug, Clone)]
+pub struct PulledImage {
+    /// The index the manifest was chosen from, if the reference named one.
+    pub index: Option<RawManifest>,
+    pub manifest: RawManifest,
+    pub config_descriptor: Descriptor,
+    /// The config blob, digest-verified.
+    pub config: Vec<u8>,
+    /// Lowest layer first, as in the manifest.
+    pub layers: Vec<Descriptor>,
+    /// The platform chosen from the index (`None` for a single-platform reference).
+    pub platform: Option<Platform>,
+}
+
+/// Credentials for one registry. `Debug` never shows a secret.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub enum Credentials {
+    #[default]
+    Anonymous,
+    Basic {
+        username: String,
+        password: String,
+    },
+    /// An OAuth2 refresh token (`identitytoken` in config.json, or a credential helper's
+    /// `<token>` user), exchanged at the token endpoint.
+    IdentityToken(String),
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::Anonymous => f.write_str("Anonymous"),
+            Credentials::Basic { username, .. } => f
+                .debug_struct("Basic")
+                .field("username", username)
+                .field("password", &"<redacted>")
+                .finish(),
+            Credentials::IdentityToken(_) => f.write_str("IdentityToken(<redacted>)"),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct DockerConfigFile {
+    #[serde(default)]
+    auths: BTreeMap<String, DockerAuthEntry>,
+    #[serde(default, rename = "credHelpers")]
+    cred_helpers: BTreeMap<String, String>,
+    #[serde(default, rename = "credsStore")]
+    creds_store: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct DockerAuthEntry {
+    #[serde(default)]
+    auth: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    identitytoken: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct HelperOutput {
+    #[serde(rename = "Username", default)]
+    username: String,
+    #[serde(rename = "Secret", default)]
+    secret: String,
+}
+
+impl Credentials {
+    /// The Docker CLI's lookup for `registry` (a `host[:port]` as in [`Reference`]):
+    /// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`; then `GITHUB_TOKEN`
+    /// for `ghcr.io`; else anonymous. A config file that exists but cannot be read or
+    /// parsed is an error, not a silent anonymous pull.
+    pub fn for_registry(registry: &str) -> Result<Credentials> {
+        Credentials::for_registry_with_env(registry, |name| std::env::var(name).ok())
+    }
+
+    /// [`Credentials::for_registry`] with the environment read through `var` (the
+    /// process environment is global; tests and embedders pass their own).
+    pub fn for_registry_with_env(
+        registry: &str,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Credentials> {
+        let dir = var("DOCKER_CONFIG")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".docker")));
+        let from_file = match dir {
+            Some(dir) => Credentials::from_docker_config_dir(&dir, registry)?,
+            None => Credentials::Anonymous,
+        };
+        if from_file != Credentials::Anonymous {
+            return Ok(from_file);
+        }
+        if registry == "ghcr.io"
+            && let Some(token) = var("GITHUB_TOKEN").filter(|t| !t.is_empty())
+        {
+            // ghcr.io's token endpoint takes any user name with a GitHub token as password.
+            let username = var("GITHUB_ACTOR")
+                .filter(|a| !a.is_empty())
+                .unwrap_or_else(|| "x-access-token".into());
+            return Ok(Credentials::Basic {
+                username,
+                password: token,
+            });
+        }
+        Ok(Credentials::Anonymous)
+    }
+
+    /// Looks `registry` up in `dir/config.json` only (missing file: anonymous).
+    pub fn from_docker_config_dir(dir: &Path, registry: &str) -> Result<Credentials> {
+        let path = dir.join("config.json");
+        let fail = |reason: String| RegistryError::Credentials {
+            registry: registry.to_owned(),
+            reason,
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Credentials::Anonymous),
+            Err(e) => return Err(fail(format!("cannot read {}: {e}", path.display()))),
+        };
+        let config: DockerConfigFile =
+            serde_json::from_str(&text).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+        let key = auth_key(registry);
+        if let Some(helper) = config
+            .cred_helpers
+            .get(&key)
+            .or_else(|| config.cred_helpers.get(registry))
+        {
+            return credential_helper(helper, &key, registry);
+        }
+        if let Some(entry) = config
+            .auths
+            .iter()
+            .find(|(k, _)| normalise_auth_key(k) == normalise_auth_key(&key))
+            .map(|(_, v)| v)
+        {
+            if let Some(token) = entry.identitytoken.as_deref().filter(|t| !t.is_empty()) {
+                return Ok(Credentials::IdentityToken(token.to_owned()));
+            }
+            if let Some(auth) = entry.auth.as_deref().filter(|a| !a.is_empty()) {
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(auth.trim())
+                    .map_err(|_| fail(format!("{}: `auth` is not base64", path.display())))?;
+                let decoded = String::from_utf8(decoded)
+                    .map_err(|_| fail(format!("{}: `auth` is not UTF-8", path.display())))?;
+                let (username, password) = decoded.split_once(':').ok_or_else(|| {
+                    fail(format!(
+                        "{}: `auth` is not base64(user:password)",
+                        path.display()
+                    ))
+                })?;
+                return Ok(Credentials::Basic {
+                    username: username.into(),
+                    password: password.into(),
+                });
+            }
+            if let (Some(username), Some(password)) = (&entry.username, &entry.password) {
+                return Ok(Credentials::Basic {
+                    username: username.clone(),
+                    password: password.clone(),
+                });
+            }
+        }
+        if let Some(store) = config.creds_store.as_deref().filter(|s| !s.is_empty()) {
+            return credential_helper(store, &key, registry);
+        }
+        Ok(Credentials::Anonymous)
+    }
+}
+
+/// The key the Docker CLI stores a registry's credentials under.
+fn auth_key(registry: &str) -> String {
+    if registry == DOCKER_HUB || registry == "docker.io" || registry == "index.docker.io" {
+        DOCKER_HUB_AUTH_KEY.to_owned()
+    } else {
+        registry.to_owned()
+    }
+}
+
+/// `https://host:port/v1/` and `host:port` are the same entry.
+fn normalise_auth_key(key: &str) -> String {
+    let key = key
+        .strip_prefix("https://")
+        .or_else(|| key.strip_prefix("http://"))
+        .unwrap_or(key);
+    key.split('/').next().unwrap_or(key).to_ascii_lowercase()
+}
+
+/// Runs `docker-credential-NAME get` with the server URL on stdin (the helper protocol).
+fn credential_helper(name: &str, key: &str, registry: &str) -> Result<Credentials> {
+    let fail = |reason: String| RegistryError::Credentials {
+        registry: registry.to_owned(),
+        reason,
+    };
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(fail(format!("invalid credential helper name `{name}`")));
+    }
+    run_credential_helper(
+        Path::new(&format!("docker-credential-{name}")),
+        key,
+        registry,
+    )
+}
+
+fn run_credential_helper(program: &Path, key: &str, registry: &str) -> Result<Credentials> {
+    let fail = |reason: String| RegistryError::Credentials {
+        registry: registry.to_owned(),
+        reason,
+    };
+    let program_name = program.display().to_string();
+    let mut child = Command::new(program)
+        .arg("get")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| fail(format!("cannot run {program_name}: {e}")))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write as _;
+        // A helper that exits without reading stdin closes the pipe; its exit status says why.
+        let _ = stdin.write_all(key.as_bytes());
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| fail(format!("{program_name}: {e}")))?;
+    if !output.status.success() {
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        // "credentials not found in native keychain": the helper has nothing for it.
+        if stdout.contains("credentials not found") {
+            return Ok(Credentials::Anonymous);
+        }
+        // The helper's own message only; it never contains the secret it failed to find.
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(fail(format!(
+            "{program_name} get failed ({}): {}",
+            output.status,
+            stderr.trim()
+        )));
+    }
+    let parsed: HelperOutput = serde_json::from_slice(&output.stdout).map_err(|_| {
+        fail(format!(
+            "{program_name} get printed something other than its JSON"
+        ))
+    })?;
+    if parsed.username == "<token>" {
+        return Ok(Credentials::IdentityToken(parsed.secret));
+    }
+    Ok(Credentials::Basic {
+        username: parsed.username,
+        password: parsed.secret,
+    })
+}
+
+/// How a [`RegistryClient`] connects.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub credentials: Credentials,
+    /// Plain HTTP for every registry, not only localhost and 127.0.0.0/8.
+    pub insecure: bool,
+    /// Verify HTTPS certificates (against the bundled Mozilla roots and the system's).
+    /// `false` accepts any certificate: for registries with self-signed certificates.
+    pub tls_verify: bool,
+    /// The platform chosen from an index.
+    pub platform: Platform,
+    /// Connect timeout, and the longest wait for any single read: a stalled registry
+    /// fails, a large blob that keeps streaming does not.
+    pub timeout: Duration,
+    /// Host names pinned to addresses, like `curl --resolve` (split-horizon DNS, tests).
+    pub resolve: Vec<(String, std::net::SocketAddr)>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            credentials: Credentials::Anonymous,
+            insecure: false,
+            tls_verify: true,
+            platform: Platform::linux_amd64(),
+            timeout: Duration::from_secs(60),
+            resolve: Vec::new(),
+        }
+    }
+}
+
+/// A client for one repository on one registry.
+pub struct RegistryClient {
+    reference: Reference,
+    base: Url,
+    http: Client,
+    credentials: Credentials,
+    platform: Platform,
+    /// The `Authorization` value that last worked (a Bearer token or Basic).
+    authorization: Mutex<Option<String>>,
+}
+
+impl fmt::Debug for RegistryClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegistryClient")
+            .field("reference", &self.reference)
+            .field("base", &self.base.as_str())
+            .field("credentials", &self.credentials)
+            .field("platform", &self.platform)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Docker's rule: these registries are local, so TLS buys nothing and is not expected.
+pub fn is_local_registry(registry: &str) -> bool {
+    let host = match registry.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(rest),
+        None => registry.rsplit_once(':').map_or(registry, |(h, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                h
+            } else {
+                registry
+            }
+        }),
+    };
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(IpAddr::V6(ip)) => ip.is_loopback(),
+        Err(_) => false,
+    }
+}
+
+impl RegistryClient {
+    pub fn new(reference: Reference, options: ClientOptions) -> Result<RegistryClient> {
+        let scheme = if options.insecure || is_local_registry(&reference.registry) {
+            "http"
+        } else {
+            "https"
+        };
+        let base = Url::parse(&format!("{scheme}://{}/", reference.registry)).map_err(|e| {
+            RegistryError::InvalidReference {
+                reference: reference.to_string(),
+                reason: format!("registry `{}`: {e}", reference.registry),
+            }
+        })?;
+        let mut builder = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(options.timeout)
+            // reqwest's blocking timeout bounds each read of a body, not the whole body.
+            .timeout(options.timeout)
+            .danger_accept_invalid_certs(!options.tls_verify)
+            .user_agent(concat!("dockgate/", env!("CARGO_PKG_VERSION")));
+        for (host, addr) in &options.resolve {
+            builder = builder.resolve(host, *addr);
+        }
+        let http = builder.build().map_err(|e| http_error(&base, e))?;
+        Ok(RegistryClient {
+            reference,
+            base,
+            http,
+            credentials: options.credentials,
+            platform: options.platform,
+            authorization: Mutex::new(None),
+        })
+    }
+
+    /// The usual way in: parse `docker://...`, find credentials as the Docker CLI does
+    /// ([`Credentials::for_registry`]), default options otherwise.
+    pub fn for_reference(text: &str, platform: Platform) -> Result<RegistryClient> {
+        let reference = Reference::parse(text)?;
+        let credentials = Credentials::for_registry(&reference.registry)?;
+        RegistryClient::new(
+            reference,
+            ClientOptions {
+                credentials,
+                platform,
+                ..ClientOptions::default()
+            },
+        )
+    }
+
+    pub fn reference(&self) -> &Reference {
+        &self.reference
+    }
+
+    /// Fetches the manifest (through the index, if any) and the config.
+    pub fn fetch_image(&self) -> Result<PulledImage> {
+        let top = self.fetch_manifest(self.reference.manifest_reference())?;
+        if let Some(expected) = &self.reference.digest
+            && &top.digest != expected
+        {
+            return Err(RegistryError::DigestMismatch {
+                what: format!("manifest of {}", self.reference),
+                expected: expected.clone(),
+                actual: top.digest,
+            });
+        }
+        let parsed = parse_manifest(&top.bytes, &format!("manifest of {}", self.reference))?;
+        let (index, manifest, parsed, platform) = if is_index(&top.media_type, &parsed) {
+            let entries = parsed.manifests.unwrap_or_default();
+            let chosen = select_platform(&entries, &self.platform)?.clone();
+            let manifest = self.fetch_manifest(&chosen.digest)?;
+            if manifest.digest != chosen.digest {
+                return Err(RegistryError::DigestMismatch {
+                    what: format!("manifest for {} of {}", self.platform, self.reference),
+                    expected: chosen.digest,
+                    actual: manifest.digest,
+                });
+            }
+            let inner = parse_manifest(&manifest.bytes, &format!("manifest {}", manifest.digest))?;
+            if is_index(&manifest.media_type, &inner) {
+                return Err(RegistryError::UnsupportedMediaType {
+                    what: format!("manifest {}", manifest.digest),
+                    media_type: "an index inside an index".into(),
+                });
+            }
+            (Some(top), manifest, inner, chosen.platform)
+        } else {
+            (None, top, parsed, None)
+        };
+        let what = format!("manifest {}", manifest.digest);
+        if parsed.schema_version == Some(1) {
+            return Err(RegistryError::UnsupportedMediaType {
+                what,
+                media_type: "Docker schema 1 (deprecated)".into(),
+            });
+        }
+        let config_descriptor = parsed.config.ok_or_else(|| RegistryError::Malformed {
+            what: what.clone(),
+            reason: "no config".into(),
+        })?;
+        let layers = parsed.layers.unwrap_or_default();
+        for descriptor in std::iter::once(&config_descriptor).chain(&layers) {
+            validate_digest(&descriptor.digest).map_err(|reason| RegistryError::Malformed {
+                what: what.clone(),
+                reason,
+            })?;
+        }
+        if config_descriptor.size > MAX_CONFIG_BYTES {
+            return Err(RegistryError::TooLarge {
+                what: format!("config {}", config_descriptor.digest),
+                limit: MAX_CONFIG_BYTES,
+            });
+        }
+        let mut config = Vec::new();
+        self.open_blob(&config_descriptor)?
+            .read_to_end(&mut config)
+            .map_err(|e| RegistryError::Io {
+                what: format!("config {}", config_descriptor.digest),
+                source: e,
+            })?;
+        Ok(PulledImage {
+            index,
+            manifest,
+            config_descriptor,
+            config,
+            layers,
+            platform,
+        })
+    }
+
+    /// Fetches one manifest or index by tag or digest, exactly as served.
+    pub fn fetch_manifest(&self, reference: &str) -> Result<RawManifest> {
+        let is_tag = !reference.is_empty()
+            && reference.len() <= 128
+            && !reference.starts_with(['.', '-'])
+            && reference
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+        if !is_tag && validate_digest(reference).is_err() {
+            return Err(RegistryError::InvalidReference {
+                reference: reference.to_owned(),
+                reason: "not a tag or a sha256 digest".into(),
+            });
+        }
+        let url = self.url(&format!("manifests/{reference}"))?;
+        let accept = [
+            OCI_INDEX,
+            DOCKER_MANIFEST_LIST,
+            OCI_MANIFEST,
+            DOCKER_MANIFEST,
+        ]
+        .join(", ");
+        let response = self.get(url.clone(), Some(&accept))?;
+        let served_digest = header_string(
+            response.headers(),
+            "docker-content-digest".parse().expect("header name"),
+        );
+        let media_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or(v).trim().to_owned())
+            .unwrap_or_default();
+        let mut bytes = Vec::new();
+        response
+            .take(MAX_MANIFEST_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| RegistryError::Io {
+                what: url.to_string(),
+                source: e,
+            })?;
+        if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+            return Err(RegistryError::TooLarge {
+                what: url.to_string(),
+                limit: MAX_MANIFEST_BYTES,
+            });
+        }
+        let digest = sha256_digest(&bytes);
+        // The registry names what it meant to send; a proxy that changed it is caught here.
+        if let Some(served) = served_digest.filter(|d| d.starts_with("sha256:"))
+            && served != digest
+        {
+            return Err(RegistryError::DigestMismatch {
+                what: url.to_string(),
+                expected: served,
+                actual: digest,
+            });
+        }
+        Ok(RawManifest {
+            media_type,
+            digest,
+            bytes,
+        })
+    }
+
+    /// Streams a blob; reading returns an error at the end if the bytes do not match the
+    /// descriptor's size and sha256 digest (or early, as soon as there are too many).
+    pub fn open_blob(&self, descriptor: &Descriptor) -> Result<VerifyingReader<Response>> {
+        validate_digest(&descriptor.digest).map_err(|reason| RegistryError::Malformed {
+            what: format!("blob {}", descriptor.digest),
+            reason,
+        })?;
+        let url = self.url(&format!("blobs/{}", descriptor.digest))?;
+        let response = self.get(url, None)?;
+        Ok(VerifyingReader::new(
+            response,
+            &descriptor.digest,
+            descriptor.size,
+        ))
+    }
+
+    fn url(&self, path: &str) -> Result<Url> {
+        self.base
+            .join(&format!("v2/{}/{path}", self.reference.repository))
+            .map_err(|e| RegistryError::InvalidReference {
+                reference: self.reference.to_string(),
+                reason: e.to_string(),
+            })
+    }
+
+    /// GET with authentication and hand-followed redirects; non-2xx is an error.
+    fn get(&self, url: Url, accept: Option<&str>) -> Result<Response> {
+        let mut response = self.send(&url, accept, self.current_authorization())?;
+        if response.status() == StatusCode::UNAUTHORIZED {
+            let challenge = header_string(response.headers(), WWW_AUTHENTICATE);
+            let authorization = self.authenticate(challenge.as_deref())?;
+            response = self.send(&url, accept, Some(authorization.clone()))?;
+            if response.status() == StatusCode::UNAUTHORIZED {
+                return Err(RegistryError::Unauthorized {
+                    registry: self.reference.registry.clone(),
+                    reason: match self.credentials {
+                        Credentials::Anonymous => {
+                            "anonymous access denied; no credentials found".into()
+                        }
+                        _ => "the registry rejected the credentials".into(),
+                    },
+                });
+            }
+            *self.authorization.lock().unwrap_or_else(|e| e.into_inner()) = Some(authorization);
+        }
+        let status = response.status();
+        if !status.is_success() {
+            let mut body = String::new();
+            let _ = response.take(2048).read_to_string(&mut body);
+            let detail = registry_error_message(&body)
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default();
+            return Err(RegistryError::Status {
+                url: strip_query(&url),
+                status: status.as_u16(),
+                detail,
+            });
+        }
+        Ok(response)
+    }
+
+    fn current_authorization(&self) -> Option<String> {
+        self.authorization
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// One request, following up to [`MAX_REDIRECTS`] redirects; `Authorization` is only
+    /// sent to the registry's own scheme, host and port.
+    fn send(
+        &self,
+        url: &Url,
+        accept: Option<&str>,
+        authorization: Option<String>,
+    ) -> Result<Response> {
+        let mut url = url.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            let mut request = self.http.get(url.clone());
+            if let Some(accept) = accept {
+                request = request.header(ACCEPT, accept);
+            }
+            if let Some(authorization) = &authorization
+                && same_origin(&url, &self.base)
+            {
+                request = request.header(AUTHORIZATION, authorization);
+            }
+            let response = request.send().map_err(|e| http_error(&url, e))?;
+            if !response.status().is_redirection() {
+                return Ok(response);
+            }
+            let location = header_string(response.headers(), LOCATION).ok_or_else(|| {
+                RegistryError::Status {
+                    url: strip_query(&url),
+                    status: response.status().as_u16(),
+                    detail: ": redirect without Location".into(),
+                }
+            })?;
+            url = url.join(&location).map_err(|e| RegistryError::Status {
+                url: strip_query(&url),
+                status: response.status().as_u16(),
+                detail: format!(": bad redirect: {e}"),
+            })?;
+        }
+        Err(RegistryError::Status {
+            url: strip_query(&url),
+            status: 310,
+            detail: ": too many redirects".into(),
+        })
+    }
+
+    /// Answers a `WWW-Authenticate` challenge; returns the `Authorization` value to use.
+    fn authenticate(&self, challenge: Option<&str>) -> Result<String> {
+        let unauthorized = |reason: String| RegistryError::Unauthorized {
+            registry: self.reference.registry.clone(),
+            reason,
+        };
+        let challenge = challenge
+            .ok_or_else(|| unauthorized("HTTP 401 without a WWW-Authenticate challenge".into()))?;
+        let (scheme, params) = parse_challenge(challenge);
+        match scheme.to_ascii_lowercase().as_str() {
+            "basic" => match &self.credentials {
+                Credentials::Basic { username, password } => Ok(basic_header(username, password)),
+                Credentials::IdentityToken(_) => Err(unauthorized(
+                    "Basic auth requested, but only an identity token is configured".into(),
+                )),
+                Credentials::Anonymous => Err(unauthorized(
+                    "anonymous access denied; no credentials found".into(),
+                )),
+            },
+            "bearer" => {
+                let realm = params
+                    .get("realm")
+                    .ok_or_else(|| unauthorized("Bearer challenge without realm".into()))?;
+                let mut token_url = Url::parse(realm)
+                    .map_err(|e| unauthorized(format!("bad token realm `{realm}`: {e}")))?;
+                {
+                    let mut query = token_url.query_pairs_mut();
+                    if let Some(service) = params.get("service") {
+                        query.append_pair("service", service);
+                    }
+                    let scope = params.get("scope").cloned().unwrap_or_else(|| {
+                        format!("repository:{}:pull", self.reference.repository)
+                    });
+                    query.append_pair("scope", &scope);
+                }
+                let request = match &self.credentials {
+                    Credentials::Anonymous => self.http.get(token_url.clone()),
+                    Credentials::Basic { username, password } => self
+                        .http
+                        .get(token_url.clone())
+                        .header(AUTHORIZATION, basic_header(username, password)),
+                    Credentials::IdentityToken(token) => {
+                        // The OAuth2 refresh-token grant Docker uses for identity tokens.
+                        let pairs = token_url.query_pairs().into_owned().collect::<Vec<_>>();
+                        let mut form = vec![
+                            ("grant_type".to_owned(), "refresh_token".to_owned()),
+                            ("refresh_token".to_owned(), token.clone()),
+                            ("client_id".to_owned(), "dockgate".to_owned()),
+                        ];
+                        form.extend(pairs);
+                        let body = form
+                            .iter()
+                            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+                            .collect::<Vec<_>>()
+                            .join("&");
+                        let mut post_url = token_url.clone();
+                        post_url.set_query(None);
+                        self.http
+                            .post(post_url)
+                            .header(
+                                reqwest::header::CONTENT_TYPE,
+                                "application/x-www-form-urlencoded",
+                            )
+                            .body(body)
+                    }
+                };
+                let response = request
+                    .timeout(Duration::from_secs(60))
+                    .send()
+                    .map_err(|e| http_error(&token_url, e))?;
+                if !response.status().is_success() {
+                    return Err(unauthorized(format!(
+                        "token endpoint {} answered HTTP {}",
+                        strip_query(&token_url),
+                        response.status().as_u16()
+                    )));
+                }
+                #[derive(Deserialize)]
+                struct TokenResponse {
+                    #[serde(default)]
+                    token: Option<String>,
+                    #[serde(default)]
+                    access_token: Option<String>,
+                }
+                let mut body = Vec::new();
+                response
+                    .take(1 << 20)
+                    .read_to_end(&mut body)
+                    .map_err(|e| RegistryError::Io {
+                        what: strip_query(&token_url),
+                        source: e,
+                    })?;
+                let parsed: TokenResponse = serde_json::from_slice(&body)
+                    .map_err(|_| unauthorized("the token endpoint's answer is not JSON".into()))?;
+                let token = parsed
+                    .token
+                    .or(parsed.access_token)
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(|| unauthorized("the token endpoint returned no token".into()))?;
+                Ok(format!("Bearer {token}"))
+            }
+            other => Err(unauthorized(format!("unsupported auth scheme `{other}`"))),
+        }
+    }
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+fn http_error(url: &Url, error: reqwest::Error) -> RegistryError {
+    let error = error.without_url();
+    let mut detail = error.to_string();
+    let mut cause = std::error::Error::source(&error);
+    while let Some(inner) = cause {
+        detail.push_str(": ");
+        detail.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    RegistryError::Http {
+        url: strip_query(url),
+        detail,
+        source: error,
+    }
+}
+
+fn strip_query(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_query(None);
+    url.to_string()
+}
+
+fn urlencode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn basic_header(username: &str, password: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"))
+    )
+}
+
+fn header_string(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// `Bearer realm="...",service="...",scope="..."` → ("Bearer", params). Quoted values may
+/// contain commas (scopes with several actions: `pull,push`).
+pub fn parse_challenge(header: &str) -> (String, BTreeMap<String, String>) {
+    let header = header.trim();
+    let (scheme, rest) = header
+        .split_once(char::is_whitespace)
+        .unwrap_or((header, ""));
+    let mut params = BTreeMap::new();
+    let mut chars = rest.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| *c == ',' || c.is_whitespace()) {
+            chars.next();
+        }
+        let key: String = chars
+            .by_ref()
+            .take_while(|c| *c != '=')
+            .collect::<String>()
+            .trim()
+            .to_ascii_lowercase();
+        if key.is_empty() {
+            break;
+        }
+        let mut value = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some(escaped) = chars.next() {
+                            value.push(escaped);
+                        }
+                    }
+                    '"' => break,
+                    c => value.push(c),
+                }
+            }
+        } else {
+            while let Some(c) = chars.peek() {
+                if *c == ',' {
+                    break;
+                }
+                value.push(*c);
+                chars.next();
+            }
+            value = value.trim().to_owned();
+        }
+        params.insert(key, value);
+    }
+    (scheme.to_owned(), params)
+}
+
+/// The first `errors[].message` of a registry's JSON error body.
+fn registry_error_message(body: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Errors {
+        errors: Vec<ErrorEntry>,
+    }
+    #[derive(Deserialize)]
+    struct ErrorEntry {
+        #[serde(default)]
+        code: String,
+        #[serde(default)]
+        message: String,
+    }
+    let parsed: Errors = serde_json::from_str(body).ok()?;
+    let first = parsed.errors.into_iter().next()?;
+    Some(
+        format!("{} {}", first.code, first.message)
+            .trim()
+            .to_owned(),
+    )
+}
+
+fn parse_manifest(bytes: &[u8], what: &str) -> Result<ManifestJson> {
+    serde_json::from_slice(bytes).map_err(|e| RegistryError::Malformed {
+        what: what.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+fn is_index(media_type: &str, parsed: &ManifestJson) -> bool {
+    let declared = parsed.media_type.as_deref().unwrap_or(media_type);
+    declared == OCI_INDEX
+        || declared == DOCKER_MANIFEST_LIST
+        || (parsed.manifests.is_some() && parsed.config.is_none())
+}
+
+/// The index entry for `wanted`, never an attestation manifest.
+pub fn select_platform<'a>(entries: &'a [Descriptor], wanted: &Platform) -> Result<&'a Descriptor> {
+    let candidates = entries.iter().filter(|d| !d.is_attestation());
+    let matching: Vec<&Descriptor> = candidates
+        .clone()
+        .filter(|d| d.platform.as_ref().is_some_and(|p| p.satisfies(wanted)))
+        .collect();
+    // linux/arm64 without a variant takes v8 before any other variant, as Docker does.
+    let chosen = matching
+        .iter()
+        .find(|d| {
+            d.platform.as_ref().is_some_and(|p| {
+                wanted.variant.is_some()
+                    || p.variant.is_none()
+                    || p.variant.as_deref() == Some("v8")
+            })
+        })
+        .or(matching.first());
+    chosen
+        .copied()
+        .ok_or_else(|| RegistryError::NoMatchingPlatform {
+            wanted: wanted.to_string(),
+            available: {
+                let list: Vec<String> = candidates
+                    .map(|d| {
+                        d.platform
+                            .as_ref()
+                            .map_or_else(|| "(no platform)".to_owned(), Platform::to_string)
+                    })
+                    .collect();
+                if list.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    list.join(", ")
+                }
+            },
+        })
+}
+
+pub fn sha256_digest(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex(&Sha256::digest(bytes)))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads `inner` through, hashing it; at end of stream it fails with
+/// [`io::ErrorKind::InvalidData`] unless exactly `size` bytes with the sha256 `digest`
+/// came by. Reading past `size` fails at once, so a hostile server cannot stream forever.
+pub struct VerifyingReader<R> {
+    inner: R,
+    hasher: Sha256,
+    expected_digest: String,
+    expected_size: u64,
+    read: u64,
+    verified: bool,
+}
+
+impl<R> fmt::Debug for VerifyingReader<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyingReader")
+            .field("expected_digest", &self.expected_digest)
+            .field("expected_size", &self.expected_size)
+            .field("read", &self.read)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Read> VerifyingReader<R> {
+    pub fn new(inner: R, digest: &str, size: u64) -> VerifyingReader<R> {
+        VerifyingReader {
+            inner,
+            hasher: Sha256::new(),
+            expected_digest: digest.to_owned(),
+            expected_size: size,
+            read: 0,
+            verified: false,
+        }
+    }
+
+    /// Bytes read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.read
+    }
+
+    /// Reads whatever the consumer left (a tar reader stops at its end-of-archive blocks,
+    /// a decompressor at its trailer) and returns the verdict: the check only happens at
+    /// end of stream, so a caller that stops early must call this to get it.
+    pub fn finish(mut self) -> io::Result<()> {
+        io::copy(&mut self, &mut io::sink())?;
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for VerifyingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.verified || buf.is_empty() {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            if self.read != self.expected_size {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "blob {}: expected {} bytes, got {}",
+                        self.expected_digest, self.expected_size, self.read
+                    ),
+                ));
+            }
+            let actual = format!("sha256:{}", hex(&self.hasher.clone().finalize()));
+            if actual != self.expected_digest {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "blob digest mismatch: expected {}, got {actual}",
+                        self.expected_digest
+                    ),
+                ));
+            }
+            self.verified = true;
+            return Ok(0);
+        }
+        self.read += n as u64;
+        if self.read > self.expected_size {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "blob {}: more than the {} bytes the descriptor declares",
+                    self.expected_digest, self.expected_size
+                ),
+            ));
+        }
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The image core's sources are `Send + Sync` and read layers from rayon threads.
+    #[test]
+    fn clients_can_be_shared_across_threads() {
+        fn shared<T: Send + Sync>() {}
+        fn sent<T: Send>() {}
+        shared::<RegistryClient>();
+        sent::<VerifyingReader<Response>>();
+    }
+
+    fn reference(text: &str) -> Reference {
+        Reference::parse(text).unwrap()
+    }
+
+    #[test]
+    fn references_normalise_like_docker() {
+        let r = reference("nginx");
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
+            (DOCKER_HUB, "library/nginx", Some("latest"))
+        );
+        let r = reference("docker://docker.io/org/app:1.2");
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
+            (DOCKER_HUB, "org/app", Some("1.2"))
+        );
+        let r = reference("127.0.0.1:5000/dockgate-test/user-app:1");
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
+            ("127.0.0.1:5000", "dockgate-test/user-app", Some("1"))
+        );
+        let digest = format!("sha256:{}", "a".repeat(64));
+        let r = reference(&format!("//localhost:5000/app@{digest}"));
+        assert_eq!(
+            (r.registry.as_str(), r.tag.as_deref(), r.digest.as_deref()),
+            ("localhost:5000", None, Some(digest.as_str()))
+        );
+        assert_eq!(r.manifest_reference(), digest);
+        let r = reference("ghcr.io/o/r:v1");
+        assert_eq!(r.to_string(), "ghcr.io/o/r:v1");
+    }
+
+    #[test]
+    fn bad_references_are_errors_not_panics() {
+        for bad in [
+            "",
+            "docker://",
+            "App/Name",
+            "a b",
+            "x@sha256:zz",
+            "x@md5:abc",
+            "x:",
+            "x:-bad",
+            "reg:5000/",
+            "a//b",
+            "/a",
+            "é",
+        ] {
+            assert!(Reference::parse(bad).is_err(), "{bad:?} parsed");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_references_and_challenges_never_panic(text in "\\PC{0,80}") {
+            let _ = Reference::parse(&text);
+            let _ = parse_challenge(&text);
+            let _ = Platform::parse(&text);
+            let _ = is_local_registry(&text);
+            let _ = normalise_auth_key(&text);
+        }
+
+        #[test]
+        fn reference_like_text_never_panics(text in "[a-zA-Z0-9./:@_-]{0,60}") {
+            if let Ok(reference) = Reference::parse(&text) {
+                // What parses prints back to something that parses to the same thing.
+                let again = Reference::parse(&reference.to_string()).unwrap();
+                proptest::prop_assert_eq!(again, reference);
+            }
+        }
+    }
+
+    #[test]
+    fn local_registries_are_plain_http() {
+        for local in [
+            "localhost",
+            "localhost:5000",
+            "127.0.0.1:5000",
+            "127.1.2.3",
+            "[::1]:5000",
+        ] {
+            assert!(is_local_registry(local), "{local}");
+        }
+        for remote in [
+            "ghcr.io",
+            "10.0.0.1:5000",
+            "registry-1.docker.io",
+            "localhost.example.com",
+        ] {
+            assert!(!is_local_registry(remote), "{remote}");
+        }
+    }
+
+    #[test]
+    fn challenges_parse_with_quoted_commas() {
+        let (scheme, params) = parse_challenge(
+            r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull,push""#,
+        );
+        assert_eq!(scheme, "Bearer");
+        assert_eq!(params["realm"], "https://auth.docker.io/token");
+        assert_eq!(params["service"], "registry.docker.io");
+        assert_eq!(params["scope"], "repository:library/nginx:pull,push");
+        let (scheme, params) = parse_challenge(r#"Basic realm="dockgate-test""#);
+        assert_eq!(
+            (scheme.as_str(), params["realm"].as_str()),
+            ("Basic", "dockgate-test")
+        );
+        let (_, params) = parse_challenge("Bearer realm=unquoted, service=svc");
+        assert_eq!(
+            (params["realm"].as_str(), params["service"].as_str()),
+            ("unquoted", "svc")
+        );
+    }
+
+    fn entry(platform: &str, attestation: bool) -> Descriptor {
+        let mut annotations = BTreeMap::new();
+        if attestation {
+            annotations.insert(
+                "vnd.docker.reference.type".to_owned(),
+                "attestation-manifest".to_owned(),
+            );
+        }
+        Descriptor {
+            media_type: OCI_MANIFEST.into(),
+            digest: format!("sha256:{:064}", platform.len()),
+            size: 1,
+            platform: Some(Platform::parse(platform).unwrap()),
+            annotations,
+        }
+    }
+
+    #[test]
+    fn platform_selection_skips_attestations() {
+        let entries = vec![
+            entry("unknown/unknown", true),
+            entry("linux/arm64/v8", false),
+            entry("linux/amd64", false),
+        ];
+        let chosen = select_platform(&entries, &Platform::linux_amd64()).unwrap();
+        assert_eq!(chosen.platform.as_ref().unwrap().architecture, "amd64");
+        let chosen = select_platform(&entries, &Platform::parse("linux/arm64").unwrap()).unwrap();
+        assert_eq!(
+            chosen.platform.as_ref().unwrap().variant.as_deref(),
+            Some("v8")
+        );
+        let err = select_platform(&entries, &Platform::parse("linux/s390x").unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("linux/arm64/v8, linux/amd64"), "{err}");
+        // An attestation claiming a real platform is still not an image.
+        let only_attestation = vec![entry("linux/amd64", true)];
+        assert!(select_platform(&only_attestation, &Platform::linux_amd64()).is_err());
+    }
+
+    fn read_all(reader: &mut impl Read) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        // Small reads, so the check at the end is reached through many partial reads.
+        let mut buf = [0u8; 7];
+        loop {
+            let n = reader.read(&mut buf)?;
+            if n == 0 {
+                return Ok(out);
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    #[test]
+    fn verifying_reader_accepts_exact_content() {
+        let data = b"layer bytes, any length".to_vec();
+        let mut reader = VerifyingReader::new(&data[..], &sha256_digest(&data), data.len() as u64);
+        assert_eq!(read_all(&mut reader).unwrap(), data);
+        assert_eq!(reader.bytes_read(), data.len() as u64);
+    }
+
+    #[test]
+    fn verifying_reader_rejects_a_tampered_blob_at_the_end() {
+        let data = b"layer bytes, any length".to_vec();
+        let digest = sha256_digest(&data);
+        let mut tampered = data.clone();
+        tampered[3] ^= 1;
+        let err = read_all(&mut VerifyingReader::new(
+            &tampered[..],
+            &digest,
+            data.len() as u64,
+        ))
+        .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(err.to_string().contains("digest mismatch"), "{err}");
+    }
+
+    #[test]
+    fn finish_verifies_what_the_consumer_left_unread() {
+        let data = b"tar blocks, then padding the tar reader never reads".to_vec();
+        let digest = sha256_digest(&data);
+        let mut reader = VerifyingReader::new(&data[..], &digest, data.len() as u64);
+        let mut head = [0u8; 10];
+        reader.read_exact(&mut head).unwrap();
+        reader.finish().unwrap();
+
+        let mut tampered = data.clone();
+        *tampered.last_mut().unwrap() ^= 1;
+        let mut reader = VerifyingReader::new(&tampered[..], &digest, data.len() as u64);
+        reader.read_exact(&mut head).unwrap();
+        let err = reader.finish().unwrap_err();
+        assert!(err.to_string().contains("digest mismatch"), "{err}");
+    }
+
+    #[test]
+    fn verifying_reader_rejects_short_and_long_blobs() {
+        let data = b"0123456789".to_vec();
+        let digest = sha256_digest(&data);
+        let short = read_all(&mut VerifyingReader::new(&data[..9], &digest, 10)).unwrap_err();
+        assert!(
+            short.to_string().contains("expected 10 bytes, got 9"),
+            "{short}"
+        );
+        let long = read_all(&mut VerifyingReader::new(&data[..], &digest, 5)).unwrap_err();
+        assert!(long.to_string().contains("more than the 5 bytes"), "{long}");
+    }
+
+    #[test]
+    fn credentials_never_show_in_debug() {
+        let basic = Credentials::Basic {
+            username: "me".into(),
+            password: "hunter2-secret".into(),
+        };
+        let token = Credentials::IdentityToken("tok-secret".into());
+        let text = format!("{basic:?} {token:?}");
+        assert!(
+            text.contains("me") && !text.contains("hunter2") && !text.contains("tok-secret"),
+            "{text}"
+        );
+        let client = RegistryClient::new(
+            reference("127.0.0.1:1/a"),
+            ClientOptions {
+                credentials: basic,
+                ..ClientOptions::default()
+            },
+        )
+        .unwrap();
+        let debug = format!("{client:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(debug.contains("http://127.0.0.1:1/"), "{debug}");
+    }
+
+    #[test]
+    fn docker_config_auths_helpers_and_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let auth = base64::engine::general_purpose::STANDARD.encode("user:pa:ss");
+        let config = serde_json::json!({
+            "auths": {
+                "https://index.docker.io/v1/": { "auth": auth },
+                "http://127.0.0.1:5000": { "username": "u2", "password": "p2" },
+                "id.example.com": { "identitytoken": "refresh" }
+            },
+            "credHelpers": { "helped.example.com": "dockgate-test-missing-helper" }
+        });
+        std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+        let get = |registry: &str| Credentials::from_docker_config_dir(dir.path(), registry);
+        assert_eq!(
+            get(DOCKER_HUB).unwrap(),
+            Credentials::Basic {
+                username: "user".into(),
+                password: "pa:ss".into()
+            }
+        );
+        assert_eq!(
+            get("127.0.0.1:5000").unwrap(),
+            Credentials::Basic {
+                username: "u2".into(),
+                password: "p2".into()
+            }
+        );
+        assert_eq!(
+            get("id.example.com").unwrap(),
+            Credentials::IdentityToken("refresh".into())
+        );
+        assert_eq!(get("other.example.com").unwrap(), Credentials::Anonymous);
+        let err = get("helped.example.com").unwrap_err().to_string();
+        assert!(
+            err.contains("docker-credential-dockgate-test-missing-helper"),
+            "{err}"
+        );
+
+        std::fs::write(
+            dir.path().join("config.json"),
+            r#"{"auths": {"x.io": {"auth": "%%%"}}}"#,
+        )
+        .unwrap();
+        assert!(get("x.io").unwrap_err().to_string().contains("not base64"));
+        std::fs::write(dir.path().join("config.json"), "{ not json").unwrap();
+        assert!(get("x.io").is_err());
+        let empty = tempfile::tempdir().unwrap();
+        assert_eq!(
+            Credentials::from_docker_config_dir(empty.path(), "x.io").unwrap(),
+            Credentials::Anonymous
+        );
+    }
+
+    #[test]
+    fn github_token_is_the_fallback_for_ghcr_only() {
+        let empty = tempfile::tempdir().unwrap();
+        let empty_dir = empty.path().to_str().unwrap().to_owned();
+        let env = |name: &str| match name {
+            "DOCKER_CONFIG" => Some(empty_dir.clone()),
+            "GITHUB_TOKEN" => Some("ghs_token".to_owned()),
+            "GITHUB_ACTOR" => Some("octocat".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            Credentials::for_registry_with_env("ghcr.io", env).unwrap(),
+            Credentials::Basic {
+                username: "octocat".into(),
+                password: "ghs_token".into()
+            }
+        );
+        assert_eq!(
+            Credentials::for_registry_with_env("quay.io", env).unwrap(),
+            Credentials::Anonymous
+        );
+        // config.json wins over GITHUB_TOKEN, as for the Docker CLI.
+        let configured = tempfile::tempdir().unwrap();
+        std::fs::write(
+            configured.path().join("config.json"),
+            r#"{"auths": {"ghcr.io": {"username": "me", "password": "pat"}}}"#,
+        )
+        .unwrap();
+        let configured_dir = configured.path().to_str().unwrap().to_owned();
+        let env = |name: &str| match name {
+            "DOCKER_CONFIG" => Some(configured_dir.clone()),
+            "GITHUB_TOKEN" => Some("ghs_token".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            Credentials::for_registry_with_env("ghcr.io", env).unwrap(),
+            Credentials::Basic {
+                username: "me".into(),
+                password: "pat".into()
+            }
+        );
+        let home = |name: &str| (name == "HOME").then(|| "/nonexistent-home".to_owned());
+        assert_eq!(
+            Credentials::for_registry_with_env("ghcr.io", home).unwrap(),
+            Credentials::Anonymous
+        );
+    }
+
+    #[test]
+    fn a_credential_helper_is_run_with_the_server_on_stdin() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let helper = dir.path().join("docker-credential-test");
+        // Echoes the server it was asked about as the user name, so the test sees stdin.
+        std::fs::write(
+            &helper,
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 3\nread server\nprintf '{\"ServerURL\":\"%s\",\"Username\":\"%s\",\"Secret\":\"s3cret\"}' \"$server\" \"$server\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let got = run_credential_helper(&helper, "x.io:5000", "x.io:5000").unwrap();
+        assert_eq!(
+            got,
+            Credentials::Basic {
+                username: "x.io:5000".into(),
+                password: "s3cret".into()
+            }
+        );
+
+        std::fs::write(
+            &helper,
+            "#!/bin/sh\necho 'credentials not found in native keychain'\nexit 1\n",
+        )
+        .unwrap();
+        assert_eq!(
+            run_credential_helper(&helper, "x.io", "x.io").unwrap(),
+            Credentials::Anonymous
+        );
+        std::fs::write(
+            &helper,
+            "#!/bin/sh\necho '{\"Username\":\"<token>\",\"Secret\":\"rt\"}'\n",
+        )
+        .unwrap();
+        assert_eq!(
+            run_credential_helper(&helper, "x.io", "x.io").unwrap(),
+            Credentials::IdentityToken("rt".into())
+        );
+        std::fs::write(&helper, "#!/bin/sh\necho broken >&2\nexit 1\n").unwrap();
+        let err = run_credential_helper(&helper, "x.io", "x.io")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("broken"), "{err}");
+
+        let err = credential_helper("no-such-helper-dockgate", "x.io", "x.io")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("cannot run docker-credential-no-such-helper-dockgate"),
+            "{err}"
+        );
+        assert!(
+            credential_helper("../evil", "x.io", "x.io")
+                .unwrap_err()
+                .to_string()
+                .contains("invalid credential helper")
+        );
+    }
+}

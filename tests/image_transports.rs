@@ -1,0 +1,1017 @@
+//! dockgate's own `docker://` and `docker-daemon:` transports against the real local
+//! registries and the private daemon of tests/support/image_env.rs.
+
+mod support;
+
+use std::io::Read;
+use std::time::Duration;
+
+use dockgate::image::daemon::{DaemonClient, DaemonError, LiveMethod, LiveUser};
+use dockgate::image::registry::{
+    ClientOptions, Credentials, Descriptor, Platform, Reference, RegistryClient, RegistryError,
+};
+use serde_json::Value;
+use support::image_env::{ImageEnv, image_env};
+
+fn client(env: &ImageEnv, case: &str, transport: &str, credentials: Credentials) -> RegistryClient {
+    let reference =
+        Reference::parse(&env.reference(case, transport)).expect("fixture reference parses");
+    RegistryClient::new(
+        reference,
+        ClientOptions {
+            credentials,
+            ..ClientOptions::default()
+        },
+    )
+    .expect("client")
+}
+
+fn auth(env: &ImageEnv) -> Credentials {
+    Credentials::Basic {
+        username: env.auth_user.clone(),
+        password: env.auth_password().to_owned(),
+    }
+}
+
+fn config_user(config: &[u8]) -> String {
+    let config: Value = serde_json::from_slice(config).expect("config JSON");
+    config["config"]["User"].as_str().unwrap_or("").to_owned()
+}
+
+fn read_blob(client: &RegistryClient, descriptor: &Descriptor) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    client
+        .open_blob(descriptor)
+        .expect("open blob")
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+#[test]
+fn anonymous_pull_of_manifest_config_and_every_layer() {
+    let Some(env) = image_env() else { return };
+    for case in ["user-app", "app-uid0", "size-over", "opaque-whiteout"] {
+        let expected = env.expected(case);
+        let client = client(env, case, "docker", Credentials::Anonymous);
+        let image = client
+            .fetch_image()
+            .unwrap_or_else(|e| panic!("{case}: {e}"));
+        assert!(
+            image.index.is_none() && image.platform.is_none(),
+            "{case}: single-platform"
+        );
+        assert_eq!(
+            config_user(&image.config),
+            expected["config_user"].as_str().unwrap(),
+            "{case}"
+        );
+        assert_eq!(
+            image.layers.len() as u64,
+            expected["layers"].as_u64().unwrap(),
+            "{case}"
+        );
+        let compressed: u64 = image.layers.iter().map(|l| l.size).sum();
+        assert_eq!(
+            compressed,
+            expected["compressed_size"].as_u64().unwrap(),
+            "{case}"
+        );
+        // The registry's digest header and ours agree: the manifest was not re-serialised.
+        let again = client
+            .fetch_manifest(&image.manifest.digest)
+            .expect("manifest by digest");
+        assert_eq!(again.bytes, image.manifest.bytes);
+        for layer in &image.layers {
+            let bytes = read_blob(&client, layer)
+                .unwrap_or_else(|e| panic!("{case} {}: {e}", layer.digest));
+            assert_eq!(bytes.len() as u64, layer.size);
+            assert_eq!(&bytes[..2], [0x1f, 0x8b], "{case}: gzip layers");
+        }
+    }
+}
+
+#[test]
+fn pull_by_digest_and_an_unknown_digest() {
+    let Some(env) = image_env() else { return };
+    let by_tag = client(env, "setuid", "docker", Credentials::Anonymous)
+        .fetch_image()
+        .expect("pull by tag");
+    let pinned = format!(
+        "{}/dockgate-test/setuid@{}",
+        env.registry, by_tag.manifest.digest
+    );
+    let reference = Reference::parse(&pinned).unwrap();
+    let by_digest = RegistryClient::new(reference, ClientOptions::default())
+        .unwrap()
+        .fetch_image()
+        .expect("pull by digest");
+    assert_eq!(by_digest.config, by_tag.config);
+    let unknown = format!(
+        "{}/dockgate-test/setuid@sha256:{}",
+        env.registry,
+        "0".repeat(64)
+    );
+    let err = RegistryClient::new(
+        Reference::parse(&unknown).unwrap(),
+        ClientOptions::default(),
+    )
+    .unwrap()
+    .fetch_image()
+    .unwrap_err();
+    assert!(
+        matches!(err, RegistryError::Status { status: 404, .. }),
+        "{err}"
+    );
+    // for_reference: the entry point that reads the Docker config (none here: anonymous).
+    let missing = format!("docker://{}/dockgate-test/no-such-image:1", env.registry);
+    let err = RegistryClient::for_reference(&missing, Platform::linux_amd64())
+        .unwrap()
+        .fetch_image()
+        .unwrap_err();
+    assert!(err.to_string().contains("404"), "{err}");
+}
+
+#[test]
+fn a_blob_that_does_not_match_its_descriptor_fails_at_the_end() {
+    let Some(env) = image_env() else { return };
+    let client = client(env, "user-app", "docker", Credentials::Anonymous);
+    let image = client.fetch_image().expect("pull");
+    // The registry serves the real blob; the descriptor claims one byte more (what a
+    // tampered manifest or a truncated transfer looks like to the reader).
+    let mut wrong_size = image.config_descriptor.clone();
+    wrong_size.size += 1;
+    let err = read_blob(&client, &wrong_size).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+    assert!(err.to_string().contains("expected"), "{err}");
+    // A consumer that stops early (as tar readers do) still gets the verdict from finish().
+    let mut reader = client.open_blob(&wrong_size).expect("open");
+    let mut head = [0u8; 16];
+    reader.read_exact(&mut head).expect("head");
+    assert!(reader.finish().is_err());
+    let mut reader = client.open_blob(&image.layers[0]).expect("open");
+    reader.read_exact(&mut head).expect("head");
+    reader.finish().expect("the real layer verifies");
+    let mut too_small = image.layers[0].clone();
+    too_small.size = 100;
+    assert!(
+        read_blob(&client, &too_small)
+            .unwrap_err()
+            .to_string()
+            .contains("more than the 100 bytes")
+    );
+}
+
+#[test]
+fn authenticated_pull_and_wrong_or_missing_credentials() {
+    let Some(env) = image_env() else { return };
+    let image = client(env, "user-app", "docker-auth", auth(env))
+        .fetch_image()
+        .expect("authenticated pull");
+    assert_eq!(config_user(&image.config), "app");
+    let layer = &image.layers[0];
+    let client_ok = client(env, "user-app", "docker-auth", auth(env));
+    assert_eq!(
+        read_blob(&client_ok, layer)
+            .expect("authenticated blob")
+            .len() as u64,
+        layer.size
+    );
+
+    let err = client(env, "user-app", "docker-auth", Credentials::Anonymous)
+        .fetch_image()
+        .unwrap_err();
+    assert!(matches!(err, RegistryError::Unauthorized { .. }), "{err}");
+    assert!(err.to_string().contains("no credentials"), "{err}");
+    let wrong = Credentials::Basic {
+        username: env.auth_user.clone(),
+        password: "wrong-password".into(),
+    };
+    let err = client(env, "user-app", "docker-auth", wrong)
+        .fetch_image()
+        .unwrap_err();
+    assert!(matches!(err, RegistryError::Unauthorized { .. }), "{err}");
+    assert!(
+        !err.to_string().contains("wrong-password")
+            && !err.to_string().contains(env.auth_password())
+    );
+}
+
+#[test]
+fn credentials_from_a_docker_config_dir() {
+    let Some(env) = image_env() else { return };
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        env.auth_user,
+        env.auth_password()
+    ));
+    let config = serde_json::json!({ "auths": { format!("http://{}", env.auth_registry): { "auth": auth } } });
+    std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+    let credentials =
+        Credentials::from_docker_config_dir(dir.path(), &env.auth_registry).expect("config.json");
+    assert!(matches!(credentials, Credentials::Basic { .. }));
+    let image = client(env, "user-app", "docker-auth", credentials)
+        .fetch_image()
+        .expect("pull with config.json");
+    assert_eq!(config_user(&image.config), "app");
+}
+
+#[test]
+fn the_platform_is_chosen_from_the_index() {
+    let Some(env) = image_env() else { return };
+    let pull = |platform: &str| {
+        let reference = Reference::parse(&env.reference("multi-platform", "docker")).unwrap();
+        let options = ClientOptions {
+            platform: Platform::parse(platform).unwrap(),
+            ..ClientOptions::default()
+        };
+        RegistryClient::new(reference, options)
+            .unwrap()
+            .fetch_image()
+    };
+    let amd64 = pull("linux/amd64").expect("amd64");
+    assert!(amd64.index.is_some());
+    assert_eq!(
+        amd64.platform.as_ref().map(Platform::to_string).as_deref(),
+        Some("linux/amd64")
+    );
+    assert_eq!(config_user(&amd64.config), "app");
+    assert_eq!(
+        amd64.index.as_ref().unwrap().digest,
+        env.expected("multi-platform")["index_digest"]
+            .as_str()
+            .unwrap()
+    );
+    let arm64 = pull("linux/arm64").expect("arm64");
+    assert_eq!(
+        arm64.platform.as_ref().map(Platform::to_string).as_deref(),
+        Some("linux/arm64/v8")
+    );
+    assert_eq!(config_user(&arm64.config), "0:0");
+    let err = pull("linux/s390x").unwrap_err();
+    assert!(
+        matches!(err, RegistryError::NoMatchingPlatform { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("linux/arm64/v8"), "{err}");
+    assert!(
+        !err.to_string().contains("unknown"),
+        "attestations are not platforms: {err}"
+    );
+    // The index's first entry is an attestation manifest; it is never an image to check.
+    let err = pull("unknown/unknown").unwrap_err();
+    assert!(
+        matches!(err, RegistryError::NoMatchingPlatform { .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn zstd_layers_stream_and_verify() {
+    let Some(env) = image_env() else { return };
+    let client = client(env, "zstd", "docker", Credentials::Anonymous);
+    let image = client.fetch_image().expect("zstd pull");
+    for layer in &image.layers {
+        assert_eq!(
+            layer.media_type,
+            "application/vnd.oci.image.layer.v1.tar+zstd"
+        );
+        let bytes = read_blob(&client, layer).expect("zstd blob");
+        assert_eq!(&bytes[..4], [0x28, 0xb5, 0x2f, 0xfd], "zstd magic");
+    }
+}
+
+/// Walks a tar stream's headers: (name, size) of every entry, without a tar crate.
+fn tar_entries(mut reader: impl Read) -> Vec<(String, u64)> {
+    let mut entries = Vec::new();
+    let mut header = [0u8; 512];
+    loop {
+        reader.read_exact(&mut header).expect("tar header");
+        if header.iter().all(|b| *b == 0) {
+            return entries;
+        }
+        let name = String::from_utf8_lossy(&header[..100])
+            .trim_end_matches('\0')
+            .to_owned();
+        let size_field = String::from_utf8_lossy(&header[124..136]);
+        let size = u64::from_str_radix(size_field.trim_matches(|c: char| c == '\0' || c == ' '), 8)
+            .expect("octal size");
+        let padded = size.div_ceil(512) * 512;
+        std::io::copy(&mut (&mut reader).take(padded), &mut std::io::sink()).expect("tar body");
+        entries.push((name, size));
+    }
+}
+
+#[test]
+fn daemon_inspect_and_streamed_export() {
+    let Some(env) = image_env() else { return };
+    let daemon = DaemonClient::connect_to(&env.docker_host).expect("connect");
+    assert!(!daemon.version().expect("version").is_empty());
+    let expected = env.expected("user-app");
+    let image = daemon.inspect("dockgate-test/user-app:1").expect("inspect");
+    assert_eq!(image.user, "app");
+    assert_eq!(image.id, expected["config_digest"].as_str().unwrap());
+    assert_eq!(
+        image.diff_ids.len() as u64,
+        expected["layers"].as_u64().unwrap()
+    );
+    assert_eq!(
+        (image.os.as_str(), image.architecture.as_str()),
+        ("linux", "amd64")
+    );
+
+    let entries = tar_entries(daemon.export("dockgate-test/user-app:1").expect("export"));
+    let manifest = entries.iter().find(|(name, _)| name == "manifest.json");
+    assert!(manifest.is_some(), "no manifest.json in {entries:?}");
+    let layer_bytes: u64 = entries
+        .iter()
+        .filter(|(n, _)| n.ends_with("layer.tar"))
+        .map(|(_, s)| s)
+        .sum();
+    assert_eq!(layer_bytes, expected["uncompressed_size"].as_u64().unwrap());
+
+    // Bigger than the channel holds several times over: the stream must not stall.
+    let big = tar_entries(daemon.export("dockgate-test/size-over:1").expect("export"));
+    let big_bytes: u64 = big
+        .iter()
+        .filter(|(n, _)| n.ends_with("layer.tar"))
+        .map(|(_, s)| s)
+        .sum();
+    assert_eq!(
+        big_bytes,
+        env.expected("size-over")["uncompressed_size"]
+            .as_u64()
+            .unwrap()
+    );
+
+    let err = daemon.inspect("dockgate-test/no-such-image:1").unwrap_err();
+    assert!(matches!(err, DaemonError::NoSuchImage(_)), "{err}");
+    assert!(matches!(
+        daemon.export("dockgate-test/no-such-image:1").unwrap_err(),
+        DaemonError::NoSuchImage(_)
+    ));
+    // Dropping an export half-read must not hang or leak a stuck task into later calls.
+    let mut partial = daemon.export("dockgate-test/size-over:1").expect("export");
+    let mut first = [0u8; 1024];
+    partial.read_exact(&mut first).expect("first bytes");
+    drop(partial);
+    assert_eq!(
+        daemon
+            .inspect("dockgate-test/user-app:1")
+            .expect("inspect after drop")
+            .user,
+        "app"
+    );
+}
+
+#[test]
+fn live_check_reads_the_real_uid_and_cleans_up() {
+    let Some(env) = image_env() else { return };
+    let daemon = DaemonClient::connect_to(&env.docker_host).expect("connect");
+    let live =
+        |case: &str| daemon.live_user(&format!("dockgate-test/{case}:1"), Duration::from_secs(30));
+    for case in ["user-app", "app-uid0", "no-user", "user-0-0", "setuid"] {
+        let expected = env.expected(case);
+        let user = live(case).unwrap_or_else(|e| panic!("{case}: {e}"));
+        let want = LiveUser {
+            uid: expected["uid"].as_u64().unwrap() as u32,
+            gid: expected["gid"].as_u64().unwrap() as u32,
+        };
+        assert_eq!(user, want, "{case}");
+    }
+    // The daemon's `ps`, what a remote daemon or a containerised dockgate falls back to.
+    for case in ["user-app", "app-uid0"] {
+        let by_ps = daemon
+            .live_user_with(
+                &format!("dockgate-test/{case}:1"),
+                Duration::from_secs(30),
+                LiveMethod::DaemonPs,
+            )
+            .unwrap_or_else(|e| panic!("{case}: {e}"));
+        assert_eq!(
+            u64::from(by_ps.uid),
+            env.expected(case)["uid"].as_u64().unwrap(),
+            "{case}"
+        );
+    }
+    let err = live("user-missing").unwrap_err().to_string();
+    assert!(
+        err.contains("ghost") || err.contains("would not start"),
+        "{err}"
+    );
+    let mut ps = env.command("docker");
+    ps.args(["ps", "-a", "-q", "--filter", "label=dockgate.live-check"]);
+    let left = ps.output().expect("docker ps");
+    assert_eq!(
+        String::from_utf8_lossy(&left.stdout).trim(),
+        "",
+        "live-check containers left behind"
+    );
+}
+
+/// A registry with token auth (`WWW-Authenticate: Bearer realm=...`), as Docker Hub, ghcr.io
+/// and most hosted registries do it: the CNCF registry checks ES256 JWTs signed by a key
+/// whose certificate it trusts; the token server is this test, issuing tokens for one
+/// user. The registry serves the open registry's storage, so the fixtures are there.
+mod token_auth {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+    use std::path::Path;
+    use std::process::{Child, Command, Stdio};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use ring::rand::SystemRandom;
+    use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
+
+    pub const USER: &str = "token-user";
+    pub const PASSWORD: &str = "token-password";
+    const SERVICE: &str = "dockgate-token-test";
+    const ISSUER: &str = "dockgate-test-issuer";
+    /// The one repository anonymous callers get a token for.
+    pub const PUBLIC_REPOSITORY: &str = "dockgate-test/no-user";
+
+    /// The registry child process; killed when the test ends, pass or fail.
+    pub struct TokenRegistry {
+        child: Child,
+        pub addr: String,
+        /// Query strings and whether Basic credentials came with each token request.
+        pub token_requests: Arc<Mutex<Vec<(String, bool)>>>,
+        _dir: tempfile::TempDir,
+    }
+
+    impl Drop for TokenRegistry {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn der_cert(key_der: &[u8], dir: &Path) -> Vec<u8> {
+        std::fs::write(dir.join("key.der"), key_der).unwrap();
+        let status = Command::new("openssl")
+            .args([
+                "req",
+                "-new",
+                "-x509",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=dockgate-token-test",
+                "-keyform",
+                "DER",
+            ])
+            .arg("-key")
+            .arg(dir.join("key.der"))
+            .arg("-out")
+            .arg(dir.join("cert.pem"))
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl (Debian package openssl)");
+        assert!(
+            status.success(),
+            "openssl could not make the token certificate"
+        );
+        let pem = std::fs::read_to_string(dir.join("cert.pem")).unwrap();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        STANDARD.decode(body).unwrap()
+    }
+
+    fn jwt(key: &EcdsaKeyPair, cert: &[u8], repository: &str) -> String {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let header =
+            serde_json::json!({ "typ": "JWT", "alg": "ES256", "x5c": [STANDARD.encode(cert)] });
+        let claims = serde_json::json!({
+            "iss": ISSUER, "sub": USER, "aud": SERVICE, "exp": now + 600, "nbf": now - 60, "iat": now,
+            "jti": format!("dockgate-{now}"),
+            "access": [{ "type": "repository", "name": repository, "actions": ["pull"] }],
+        });
+        let signing_input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature = key
+            .sign(&SystemRandom::new(), signing_input.as_bytes())
+            .unwrap();
+        format!(
+            "{signing_input}.{}",
+            URL_SAFE_NO_PAD.encode(signature.as_ref())
+        )
+    }
+
+    /// Answers `GET /token?service=..&scope=repository:NAME:pull` with a token for NAME
+    /// when the Basic credentials are right, 401 otherwise.
+    fn serve_tokens(
+        listener: TcpListener,
+        key: EcdsaKeyPair,
+        cert: Vec<u8>,
+        log: Arc<Mutex<Vec<(String, bool)>>>,
+    ) {
+        let good = format!("Basic {}", STANDARD.encode(format!("{USER}:{PASSWORD}")));
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let mut authorized = false;
+            let mut any_credentials = false;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("authorization")
+                {
+                    any_credentials = true;
+                    authorized = value.trim() == good;
+                }
+            }
+            let query = request_line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("")
+                .split_once('?')
+                .map_or("", |(_, q)| q)
+                .to_owned();
+            log.lock().unwrap().push((query.clone(), any_credentials));
+            let scope = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("scope="))
+                .map(|s| s.replace("%3A", ":").replace("%2F", "/"))
+                .unwrap_or_default();
+            let repository = scope
+                .strip_prefix("repository:")
+                .and_then(|s| s.strip_suffix(":pull"))
+                .unwrap_or("");
+            // Like Docker Hub: anonymous tokens for a public repository, nothing else.
+            let public = !any_credentials && repository == PUBLIC_REPOSITORY;
+            let response = if (authorized || public) && !repository.is_empty() {
+                let body =
+                    serde_json::json!({ "token": jwt(&key, &cert, repository), "expires_in": 600 })
+                        .to_string();
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+            } else {
+                "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_owned()
+            };
+            let _ = stream.write_all(response.as_bytes());
+        }
+    }
+
+    pub fn start(storage: &Path) -> TokenRegistry {
+        let dir = tempfile::tempdir().unwrap();
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+            .unwrap();
+        let cert = der_cert(pkcs8.as_ref(), dir.path());
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let token_port = listener.local_addr().unwrap().port();
+        let token_requests = Arc::new(Mutex::new(Vec::new()));
+        let log = token_requests.clone();
+        std::thread::spawn(move || serve_tokens(listener, key, cert, log));
+
+        let config = format!(
+            "version: 0.1\nlog: {{level: info, formatter: text}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  maintenance: {{uploadpurging: {{enabled: false}}}}\nhttp:\n  addr: 127.0.0.1:0\n  secret: dockgate-token-test\nauth:\n  token:\n    realm: http://127.0.0.1:{token_port}/token\n    service: {SERVICE}\n    issuer: {ISSUER}\n    rootcertbundle: {}\n",
+            storage.display(),
+            dir.path().join("cert.pem").display()
+        );
+        std::fs::write(dir.path().join("config.yml"), config).unwrap();
+        let log_path = dir.path().join("registry.log");
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(dir.path().join("config.yml"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log_path).unwrap())
+            .spawn()
+            .expect("docker-registry");
+        let mut registry = TokenRegistry {
+            child,
+            addr: String::new(),
+            token_requests,
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while registry.addr.is_empty() {
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            if let Some(at) = log.find("listening on 127.0.0.1:") {
+                let rest = &log[at + "listening on ".len()..];
+                registry.addr = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+                    .collect();
+            } else {
+                assert!(
+                    Instant::now() < deadline,
+                    "the token-auth registry did not start:\n{log}"
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        registry
+    }
+}
+
+#[test]
+fn bearer_token_flow_against_a_token_auth_registry() {
+    let Some(env) = image_env() else { return };
+    let registry = token_auth::start(&env.dir.join("registry/data"));
+    let reference =
+        || Reference::parse(&format!("{}/dockgate-test/user-app:1", registry.addr)).unwrap();
+    let good = Credentials::Basic {
+        username: token_auth::USER.into(),
+        password: token_auth::PASSWORD.into(),
+    };
+    let client = RegistryClient::new(
+        reference(),
+        ClientOptions {
+            credentials: good,
+            ..ClientOptions::default()
+        },
+    )
+    .unwrap();
+    let image = client.fetch_image().expect("pull through the token flow");
+    assert_eq!(config_user(&image.config), "app");
+    for layer in &image.layers {
+        assert_eq!(
+            read_blob(&client, layer)
+                .expect("blob with the token")
+                .len() as u64,
+            layer.size
+        );
+    }
+    {
+        let requests = registry.token_requests.lock().unwrap();
+        // One token for the whole pull: it is reused, not fetched per request.
+        assert_eq!(requests.len(), 1, "{requests:?}");
+        let (query, with_credentials) = &requests[0];
+        assert!(*with_credentials);
+        assert!(query.contains("service=dockgate-token-test"), "{query}");
+        assert!(
+            query.contains("scope=repository%3Adockgate-test%2Fuser-app%3Apull"),
+            "{query}"
+        );
+    }
+
+    let err = RegistryClient::new(reference(), ClientOptions::default())
+        .unwrap()
+        .fetch_image()
+        .unwrap_err();
+    assert!(matches!(err, RegistryError::Unauthorized { .. }), "{err}");
+    // An anonymous token for a public repository, the Docker Hub way.
+    let public = Reference::parse(&format!(
+        "{}/{}:1",
+        registry.addr,
+        token_auth::PUBLIC_REPOSITORY
+    ))
+    .unwrap();
+    let client = RegistryClient::new(public, ClientOptions::default()).unwrap();
+    let image = client.fetch_image().expect("anonymous token pull");
+    assert_eq!(config_user(&image.config), "");
+    assert!(
+        registry
+            .token_requests
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(query, with_credentials)| !with_credentials
+                && query.contains("dockgate-test%2Fno-user")),
+        "no anonymous token request"
+    );
+    let wrong = Credentials::Basic {
+        username: token_auth::USER.into(),
+        password: "nope".into(),
+    };
+    let err = RegistryClient::new(
+        reference(),
+        ClientOptions {
+            credentials: wrong,
+            ..ClientOptions::default()
+        },
+    )
+    .unwrap()
+    .fetch_image()
+    .unwrap_err();
+    assert!(matches!(err, RegistryError::Unauthorized { .. }), "{err}");
+    assert!(err.to_string().contains("token endpoint"), "{err}");
+}
+
+/// Registries behind a CDN or on S3 answer blob requests with a redirect to pre-signed
+/// storage URLs on another host; the registry's credentials must not follow. The
+/// filesystem-backed CNCF registry never redirects, so a minimal front does: it demands
+/// Basic auth and redirects to a storage server on 127.0.0.2 that serves the real blob
+/// from the open registry's storage and records the headers it got.
+mod redirect {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+    use std::path::PathBuf;
+    use std::sync::{Arc, Mutex};
+
+    /// (path, the request's Authorization header) per request, for each server.
+    pub type Log = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
+    fn serve(
+        listener: TcpListener,
+        log: Log,
+        respond: impl Fn(&str, Option<&str>) -> Vec<u8> + Send + 'static,
+    ) {
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                let _ = reader.read_line(&mut request_line);
+                let mut authorization = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = line.split_once(':')
+                        && name.eq_ignore_ascii_case("authorization")
+                    {
+                        authorization = Some(value.trim().to_owned());
+                    }
+                }
+                let path = request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("")
+                    .to_owned();
+                log.lock()
+                    .unwrap()
+                    .push((path.clone(), authorization.clone()));
+                let _ = stream.write_all(&respond(&path, authorization.as_deref()));
+            }
+        });
+    }
+
+    pub struct Servers {
+        pub front: String,
+        pub front_log: Log,
+        pub storage_log: Log,
+    }
+
+    pub fn start(registry_storage: PathBuf) -> Servers {
+        let storage = TcpListener::bind("127.0.0.2:0").expect("127.0.0.2 is loopback on Linux");
+        let storage_addr = storage.local_addr().unwrap().to_string();
+        let storage_log = Log::default();
+        serve(storage, storage_log.clone(), move |path, _| {
+            let hex = path
+                .trim_start_matches("/storage/sha256:")
+                .split('?')
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            let blob = registry_storage.join(format!(
+                "docker/registry/v2/blobs/sha256/{}/{hex}/data",
+                &hex[..2.min(hex.len())]
+            ));
+            match std::fs::read(blob) {
+                Ok(body) => {
+                    let mut response = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes();
+                    response.extend(body);
+                    response
+                }
+                Err(_) => {
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .to_vec()
+                }
+            }
+        });
+        let front = TcpListener::bind("127.0.0.1:0").unwrap();
+        let front_addr = front.local_addr().unwrap().to_string();
+        let front_log = Log::default();
+        serve(front, front_log.clone(), move |path, authorization| {
+            if authorization.is_none() {
+                return b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"front\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec();
+            }
+            let digest = path.rsplit('/').next().unwrap_or("");
+            format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://{storage_addr}/storage/{digest}?X-Amz-Signature=abc\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            .into_bytes()
+        });
+        Servers {
+            front: front_addr,
+            front_log,
+            storage_log,
+        }
+    }
+}
+
+#[test]
+fn redirects_to_blob_storage_on_another_host_do_not_carry_the_credentials() {
+    let Some(env) = image_env() else { return };
+    let image = client(env, "user-app", "docker", Credentials::Anonymous)
+        .fetch_image()
+        .expect("pull");
+    let servers = redirect::start(env.dir.join("registry/data"));
+    let reference =
+        Reference::parse(&format!("{}/dockgate-test/user-app:1", servers.front)).unwrap();
+    let credentials = Credentials::Basic {
+        username: "front-user".into(),
+        password: "front-secret".into(),
+    };
+    let client = RegistryClient::new(
+        reference,
+        ClientOptions {
+            credentials,
+            ..ClientOptions::default()
+        },
+    )
+    .unwrap();
+    let mut bytes = Vec::new();
+    client
+        .open_blob(&image.layers[0])
+        .expect("open")
+        .read_to_end(&mut bytes)
+        .expect("verified blob");
+    assert_eq!(bytes.len() as u64, image.layers[0].size);
+
+    let front = servers.front_log.lock().unwrap().clone();
+    assert_eq!(
+        front.len(),
+        2,
+        "challenge, then the authenticated request: {front:?}"
+    );
+    assert!(
+        front[1]
+            .1
+            .as_deref()
+            .is_some_and(|a| a.starts_with("Basic "))
+    );
+    let storage = servers.storage_log.lock().unwrap().clone();
+    assert_eq!(storage.len(), 1, "{storage:?}");
+    assert!(
+        storage[0].0.contains("X-Amz-Signature"),
+        "the redirect's query survives: {storage:?}"
+    );
+    assert_eq!(storage[0].1, None, "credentials leaked to the storage host");
+}
+
+/// A registry that is not local is spoken to over HTTPS and its certificate is verified;
+/// `tls_verify: false` is the opt-out for self-signed ones. The registry is the CNCF one
+/// with a self-signed certificate for `registry.dockgate.test`, pinned to 127.0.0.1 with
+/// `resolve` (a name, so the local-registry plain-HTTP rule does not apply).
+#[test]
+fn https_for_registries_that_are_not_local() {
+    let Some(env) = image_env() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+        ])
+        .args([
+            "-subj",
+            "/CN=registry.dockgate.test",
+            "-addext",
+            "subjectAltName=DNS:registry.dockgate.test",
+        ])
+        .arg("-keyout")
+        .arg(dir.path().join("key.pem"))
+        .arg("-out")
+        .arg(dir.path().join("cert.pem"))
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl");
+    assert!(status.success());
+    let config = format!(
+        "version: 0.1\nlog: {{level: info, formatter: text}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  maintenance: {{uploadpurging: {{enabled: false}}}}\nhttp:\n  addr: 127.0.0.1:0\n  secret: dockgate-tls-test\n  tls:\n    certificate: {}\n    key: {}\n",
+        env.dir.join("registry/data").display(),
+        dir.path().join("cert.pem").display(),
+        dir.path().join("key.pem").display()
+    );
+    std::fs::write(dir.path().join("config.yml"), config).unwrap();
+    let log_path = dir.path().join("registry.log");
+    let child = std::process::Command::new("docker-registry")
+        .arg("serve")
+        .arg(dir.path().join("config.yml"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .expect("docker-registry");
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _child = Kill(child);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let addr: std::net::SocketAddr = loop {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        if let Some(at) = log.find("listening on 127.0.0.1:") {
+            let text: String = log[at + "listening on ".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+                .collect();
+            break text.parse().expect("address");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the TLS registry did not start:\n{log}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let pull = |tls_verify: bool, insecure: bool| {
+        let reference = Reference::parse(&format!(
+            "registry.dockgate.test:{}/dockgate-test/user-app:1",
+            addr.port()
+        ))
+        .unwrap();
+        let options = ClientOptions {
+            tls_verify,
+            insecure,
+            resolve: vec![("registry.dockgate.test".into(), addr)],
+            ..ClientOptions::default()
+        };
+        RegistryClient::new(reference, options)
+            .unwrap()
+            .fetch_image()
+    };
+    let err = pull(true, false).unwrap_err();
+    assert!(matches!(err, RegistryError::Http { .. }), "{err}");
+    assert!(
+        err.to_string().to_lowercase().contains("certificate"),
+        "{err}"
+    );
+    let image = pull(false, false).expect("self-signed accepted with tls_verify: false");
+    assert_eq!(config_user(&image.config), "app");
+    // Plain HTTP to a TLS port: Go's server answers 400.
+    let err = pull(true, true).unwrap_err();
+    assert!(
+        matches!(err, RegistryError::Status { status: 400, .. }),
+        "{err}"
+    );
+}
+
+/// `DOCKER_HOST=tcp://...` (a Docker-in-Docker service without TLS): the private daemon
+/// only listens on its unix socket, so a byte-for-byte TCP forwarder stands in front.
+#[test]
+fn the_daemon_over_tcp() {
+    let Some(env) = image_env() else { return };
+    let socket = env.docker_host.trim_start_matches("unix://").to_owned();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let Ok(daemon) = std::os::unix::net::UnixStream::connect(&socket) else {
+                continue;
+            };
+            let (mut client_read, mut daemon_write) =
+                (client.try_clone().unwrap(), daemon.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut client_read, &mut daemon_write);
+                let _ = daemon_write.shutdown(std::net::Shutdown::Write);
+            });
+            let (mut daemon_read, mut client_write) = (daemon, client);
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut daemon_read, &mut client_write);
+                let _ = client_write.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    let daemon =
+        DaemonClient::connect_to(&format!("tcp://127.0.0.1:{port}")).expect("connect over tcp");
+    let image = daemon
+        .inspect("dockgate-test/app-uid0:1")
+        .expect("inspect over tcp");
+    assert_eq!(image.user, "app");
+    let entries = tar_entries(
+        daemon
+            .export("dockgate-test/app-uid0:1")
+            .expect("export over tcp"),
+    );
+    assert!(
+        entries.iter().any(|(name, _)| name == "manifest.json"),
+        "{entries:?}"
+    );
+}
