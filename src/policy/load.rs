@@ -124,8 +124,8 @@ pub fn parse(source: Source, text: &str) -> Result<Document, PolicyError> {
     let mut value = serde_yaml_ng::to_value(&file)
         .map_err(|error| PolicyError::new(name.clone(), Location::START, error.to_string()))?;
     if let Value::Mapping(mapping) = &mut value {
-        mapping.remove("extends");
-        mapping.remove("locked");
+        mapping.shift_remove("extends");
+        mapping.shift_remove("locked");
     }
     Ok(Document {
         source,
