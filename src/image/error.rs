@@ -40,6 +40,28 @@ pub enum ImageError {
     PlatformNotFound { wanted: String, available: String },
     #[error("{0}")]
     Unsupported(String),
+    /// A `docker://` pull failed: unreachable registry, refused credentials, a blob or
+    /// manifest that does not match its digest, ... (never with a credential in it).
+    #[error(transparent)]
+    Registry(super::registry::RegistryError),
+    /// The Docker daemon (`docker-daemon:`) is unreachable, or has no such image.
+    #[error(transparent)]
+    Daemon(#[from] super::daemon::DaemonError),
+}
+
+impl From<super::registry::RegistryError> for ImageError {
+    fn from(error: super::registry::RegistryError) -> ImageError {
+        use super::registry::RegistryError;
+        match error {
+            RegistryError::NoMatchingPlatform { wanted, available } => {
+                ImageError::PlatformNotFound { wanted, available }
+            }
+            RegistryError::InvalidReference { reference, reason } => {
+                ImageError::Reference { reference, reason }
+            }
+            other => ImageError::Registry(other),
+        }
+    }
 }
 
 impl ImageError {
