@@ -1015,3 +1015,97 @@ fn the_daemon_over_tcp() {
         "{entries:?}"
     );
 }
+
+/// When no enabled rule needs the layers and the user is numeric, `dockgate image` over
+/// `docker://` fetches the manifest and the config, and no layer blob: the registry's
+/// own access log says so (no other test of this binary pulls this case).
+#[test]
+fn config_only_checks_download_no_layer() {
+    let Some(env) = image_env() else { return };
+    let case = "numeric-no-passwd";
+    let reference = env.reference(case, "docker");
+    let dir = tempfile::tempdir().unwrap();
+    let layer_rules: Vec<&str> = dockgate::rules::all()
+        .iter()
+        .filter(|rule| {
+            matches!(
+                rule.check,
+                dockgate::rules::Check::Image {
+                    needs_layers: true,
+                    ..
+                }
+            )
+        })
+        .map(|rule| rule.code)
+        .collect();
+    assert!(layer_rules.len() >= 5, "{layer_rules:?}");
+    let mut policy = String::from("image:\n  non_root: true\nrules:\n");
+    for code in &layer_rules {
+        policy.push_str(&format!("  {code}: off\n"));
+    }
+    let policy_path = dir.path().join("config-only.yml");
+    std::fs::write(&policy_path, policy).unwrap();
+
+    let log = env.dir.join("registry/log");
+    let before = std::fs::metadata(&log).expect("registry log").len();
+    let run = |args: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dockgate"));
+        env.apply(&mut command);
+        let output = command
+            .current_dir(dir.path())
+            .args(["image", "--format", "json"])
+            .args(args)
+            .arg(&reference)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+        (output.status.code(), json)
+    };
+    let (code, json) = run(&["--config", policy_path.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{json}");
+    let image = &json["images"][0];
+    assert_eq!(image["uid"], 65532, "{json}");
+    assert!(image["size"]["uncompressed"].is_null(), "{json}");
+    assert_eq!(
+        image["size"]["compressed"],
+        env.expected(case)["compressed_size"],
+        "{json}"
+    );
+    let layers: Vec<String> = image["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["digest"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!layers.is_empty());
+    let requests = |since: u64| -> String {
+        let text = std::fs::read(&log).unwrap();
+        String::from_utf8_lossy(&text[since as usize..]).into_owned()
+    };
+    let after_config_only = std::fs::metadata(&log).unwrap().len();
+    let seen = requests(before);
+    let manifest_path = format!("/v2/dockgate-test/{case}/manifests/");
+    assert!(
+        seen.contains(&manifest_path),
+        "the manifest was fetched: {seen}"
+    );
+    for layer in &layers {
+        assert!(
+            !seen.contains(&format!("/blobs/{layer}")),
+            "layer {layer} was downloaded for a config-only check"
+        );
+    }
+
+    // The default policy reads files: then every layer is downloaded (the log check
+    // above can fail).
+    let (code, json) = run(&[]);
+    assert_eq!(code, Some(0), "{json}");
+    assert!(json["images"][0]["size"]["uncompressed"].is_u64(), "{json}");
+    let seen = requests(after_config_only);
+    for layer in &layers {
+        assert!(
+            seen.contains(&format!("/blobs/{layer}")),
+            "{layer} not fetched"
+        );
+    }
+}
