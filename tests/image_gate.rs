@@ -429,4 +429,25 @@ fn without_credentials_the_auth_registry_is_an_input_error() {
         !printed.contains(secret) && !printed.contains(&auth),
         "{printed}"
     );
+
+    // A name neither the daemon nor the registry has: exit 2, said plainly.
+    let missing_registry = format!("docker://{}/dockgate-test/no-such-image:1", env.registry);
+    for (reference, message) in [
+        (
+            "docker-daemon:dockgate-test/no-such-image:1",
+            "no such image",
+        ),
+        (missing_registry.as_str(), "HTTP 404"),
+    ] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dockgate"));
+        env.apply(&mut command);
+        let output = command
+            .current_dir(empty.path())
+            .args(["image", reference])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{reference}: {stderr}");
+        assert!(stderr.contains(message), "{reference}: {stderr}");
+    }
 }

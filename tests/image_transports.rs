@@ -1109,3 +1109,62 @@ fn config_only_checks_download_no_layer() {
         );
     }
 }
+
+/// The daemon source's stream walker against real `docker save` streams of both layouts
+/// (Debian's daemon writes only the legacy one; Docker 25's comes from the fixture
+/// builder), and against a stream of another image, which must not pass for this one.
+#[test]
+fn daemon_source_streams_both_save_layouts() {
+    use dockgate::image::daemon_source::{DaemonSource, read_save_stream};
+    use dockgate::image::{ImageSource, LayerSink, Platform, WalkLimits};
+
+    let Some(env) = image_env() else { return };
+    let client = DaemonClient::connect_to(&env.docker_host).expect("daemon");
+    let name = env
+        .reference("user-app", "docker-daemon")
+        .trim_start_matches("docker-daemon:")
+        .to_owned();
+    let source = DaemonSource::new(client, &name).expect("source");
+    let image = source.resolve(&Platform::default()).expect("inspect");
+    let expected = env.expected("user-app");
+    assert_eq!(
+        image.config_digest,
+        expected["config_digest"].as_str().unwrap()
+    );
+    assert_eq!(
+        image.layers.len() as u64,
+        expected["layers"].as_u64().unwrap()
+    );
+    assert_eq!(
+        image.config.config.as_ref().and_then(|c| c.user.as_deref()),
+        expected["config_user"].as_str()
+    );
+    let archive_path = |case: &str, transport: &str| {
+        env.reference(case, transport)
+            .trim_start_matches("docker-archive:")
+            .to_owned()
+    };
+    for transport in ["docker-archive", "docker-archive-oci"] {
+        let file = std::fs::File::open(archive_path("user-app", transport)).unwrap();
+        let sink = LayerSink::new(&image.layers, WalkLimits::default());
+        read_save_stream(file, &image, &sink, transport).unwrap_or_else(|e| panic!("{e}"));
+        let summaries = sink.finish().unwrap_or_else(|e| panic!("{transport}: {e}"));
+        let total: u64 = summaries.iter().map(|s| s.uncompressed).sum();
+        assert_eq!(total, expected["uncompressed_size"].as_u64().unwrap());
+    }
+    // app-uid0 shares the base layer, not the second one: its stream is refused.
+    let file = std::fs::File::open(archive_path("app-uid0", "docker-archive")).unwrap();
+    let sink = LayerSink::new(&image.layers, WalkLimits::default());
+    let err = read_save_stream(file, &image, &sink, "other")
+        .and_then(|()| sink.finish().map(drop))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("is no layer of image") || err.contains("missing from the image"),
+        "{err}"
+    );
+    // The whole source, end to end: the export is streamed and every layer arrives.
+    let sink = LayerSink::new(&image.layers, WalkLimits::default());
+    source.read_layers(&image, &sink).expect("export");
+    assert_eq!(sink.finish().unwrap().len(), image.layers.len());
+}

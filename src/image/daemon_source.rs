@@ -129,59 +129,70 @@ impl ImageSource for DaemonSource {
     }
 
     fn read_layers(&self, image: &ResolvedImage, sink: &LayerSink) -> Result<()> {
-        let what = format!("docker save {}", self.name);
-        let io_error = |error| ImageError::io(what.clone(), error);
         let export = self.client.export(&image.config_digest)?;
-        let config_hex = spec::validate_digest(&image.config_digest)?.to_string();
-        let mut archive = tar::Archive::new(export);
-        for entry in archive.entries().map_err(io_error)? {
-            let mut entry = entry.map_err(io_error)?;
-            // Links (legacy `docker save` writes a repeated layer as a symlink to the
-            // first) and directories carry no blob of their own.
-            if !entry.header().entry_type().is_file() {
-                continue;
-            }
-            let path = entry
-                .path()
-                .map_err(io_error)?
-                .to_string_lossy()
-                .into_owned();
-            let Some(path) = normalize_path(&path)
-                .map_err(|error| ImageError::Hostile(format!("{what}: {error}")))?
-            else {
-                continue;
-            };
-            match classify(&path) {
-                Member::LegacyLayer => {
-                    if !sink.unnamed_layer(&mut entry)? {
-                        return Err(ImageError::malformed(format!(
-                            "{what}: `{path}` is no layer of image {}",
-                            image.config_digest
-                        )));
-                    }
-                }
-                Member::Blob(hex) if hex == config_hex => {
-                    verify_config(&mut entry, &image.config_digest, &what)?;
-                }
-                Member::Blob(hex) => {
-                    let digest = format!("sha256:{hex}");
-                    // Manifests and the config live there too; only layers go to the sink.
-                    if sink.index_of(&digest).is_some_and(|i| sink.wants(i)) {
-                        sink.unnamed_layer(&mut entry)?;
-                    }
-                }
-                Member::LegacyConfig(hex) if hex == config_hex => {
-                    verify_config(&mut entry, &image.config_digest, &what)?;
-                }
-                Member::LegacyConfig(_) | Member::Other => {}
-            }
-        }
-        Ok(())
+        read_save_stream(export, image, sink, &format!("docker save {}", self.name))
     }
 
     fn blob_sizes_known(&self) -> bool {
         false
     }
+}
+
+/// Walks a `docker save` tar stream once, front to back, handing every layer of `image`
+/// to `sink` as it passes (either layout: legacy `<id>/layer.tar`, or Docker 25's
+/// `blobs/sha256/HEX` named by diff ID) and checking the config that passes against the
+/// image ID. Nothing is buffered but the config. `what` names the stream in errors.
+pub fn read_save_stream(
+    stream: impl Read,
+    image: &ResolvedImage,
+    sink: &LayerSink,
+    what: &str,
+) -> Result<()> {
+    let io_error = |error| ImageError::io(what.to_string(), error);
+    let config_hex = spec::validate_digest(&image.config_digest)?.to_string();
+    let mut archive = tar::Archive::new(stream);
+    for entry in archive.entries().map_err(io_error)? {
+        let mut entry = entry.map_err(io_error)?;
+        // Links (legacy `docker save` writes a repeated layer as a symlink to the first)
+        // and directories carry no blob of their own.
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = entry
+            .path()
+            .map_err(io_error)?
+            .to_string_lossy()
+            .into_owned();
+        let Some(path) = normalize_path(&path)
+            .map_err(|error| ImageError::Hostile(format!("{what}: {error}")))?
+        else {
+            continue;
+        };
+        match classify(&path) {
+            Member::LegacyLayer => {
+                if !sink.unnamed_layer(&mut entry)? {
+                    return Err(ImageError::malformed(format!(
+                        "{what}: `{path}` is no layer of image {}",
+                        image.config_digest
+                    )));
+                }
+            }
+            Member::Blob(hex) | Member::LegacyConfig(hex) if hex == config_hex => {
+                verify_config(&mut entry, &image.config_digest, what)?;
+            }
+            Member::Blob(hex) => {
+                // Manifests live there too; only layers go to the sink.
+                if sink
+                    .index_of(&format!("sha256:{hex}"))
+                    .is_some_and(|i| sink.wants(i))
+                {
+                    sink.unnamed_layer(&mut entry)?;
+                }
+            }
+            Member::LegacyConfig(_) | Member::Other => {}
+        }
+    }
+    Ok(())
 }
 
 /// What a member of a `docker save` stream is, by its path.
