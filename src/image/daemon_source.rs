@@ -20,7 +20,7 @@ use std::io::Read;
 
 use serde_json::{Value, json};
 
-use super::daemon::{DaemonClient, DaemonImage, parse_reference};
+use super::daemon::{DaemonClient, DaemonImage, HistoryStep, parse_reference};
 use super::digest::sha256;
 use super::error::{ImageError, Result};
 use super::source::{ImageSource, LayerSink, ResolvedImage};
@@ -57,7 +57,7 @@ impl DaemonSource {
 }
 
 /// The image config rebuilt from what the daemon says about the image.
-fn config_json(image: &DaemonImage, history: &[super::daemon::HistoryStep]) -> Value {
+fn config_json(image: &DaemonImage, history: &[HistoryStep]) -> Value {
     let raw = &image.raw;
     // A step that made a layer has a size; steps and layers must then pair up one to one,
     // or the history is left out rather than attached to the wrong layers.
@@ -274,6 +274,62 @@ mod tests {
         ] {
             assert!(matches!(classify(other), Member::Other), "{other}");
         }
+    }
+
+    fn image(diff_ids: usize, raw: Value) -> DaemonImage {
+        DaemonImage {
+            id: sha256(b"config"),
+            repo_tags: Vec::new(),
+            repo_digests: Vec::new(),
+            user: String::new(),
+            os: "linux".into(),
+            architecture: "amd64".into(),
+            variant: None,
+            diff_ids: (0..diff_ids).map(|i| sha256(&[i as u8])).collect(),
+            size: 0,
+            raw,
+        }
+    }
+
+    fn step(created_by: &str, size: u64) -> HistoryStep {
+        HistoryStep {
+            created_by: created_by.into(),
+            size,
+            comment: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_config_is_rebuilt_from_inspect_and_history() {
+        let raw = json!({
+            "Config": { "User": "app", "Healthcheck": { "Test": ["CMD", "true"] } },
+            "DockerVersion": "20.10.24",
+        });
+        let history = [
+            step("ADD rootfs", 10),
+            step("USER app", 0),
+            step("COPY x", 5),
+        ];
+        let bytes = serde_json::to_vec(&config_json(&image(2, raw.clone()), &history)).unwrap();
+        let config = ImageConfig::parse(&bytes, "t").unwrap();
+        let container = config.config.unwrap();
+        assert_eq!(container.user.as_deref(), Some("app"));
+        assert!(container.healthcheck.is_some());
+        assert_eq!(config.rootfs.unwrap().diff_ids.len(), 2);
+        assert_eq!(config.docker_version.as_deref(), Some("20.10.24"));
+        let layer_steps: Vec<_> = config
+            .history
+            .iter()
+            .filter(|h| !h.empty_layer)
+            .filter_map(|h| h.created_by.as_deref())
+            .collect();
+        assert_eq!(layer_steps, ["ADD rootfs", "COPY x"]);
+        // Steps that do not pair up with the layers are left out, not misattributed.
+        let bytes = serde_json::to_vec(&config_json(&image(3, raw), &history)).unwrap();
+        assert!(ImageConfig::parse(&bytes, "t").unwrap().history.is_empty());
+        // An inspect answer without a Config still gives a config.
+        let bytes = serde_json::to_vec(&config_json(&image(1, json!({})), &[])).unwrap();
+        assert!(ImageConfig::parse(&bytes, "t").unwrap().config.is_none());
     }
 
     #[test]

@@ -78,3 +78,29 @@ impl ImageError {
 }
 
 pub type Result<T, E = ImageError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::registry::RegistryError;
+
+    #[test]
+    fn registry_errors_keep_their_message_and_meaning() {
+        let error = ImageError::from(RegistryError::NoMatchingPlatform {
+            wanted: "linux/s390x".into(),
+            available: "linux/amd64".into(),
+        });
+        assert!(
+            matches!(error, ImageError::PlatformNotFound { .. }),
+            "{error}"
+        );
+        let error = ImageError::from(RegistryError::Unauthorized {
+            registry: "ghcr.io".into(),
+            reason: "the registry rejected the credentials".into(),
+        });
+        assert_eq!(
+            error.to_string(),
+            "ghcr.io: authentication failed (the registry rejected the credentials)"
+        );
+    }
+}
