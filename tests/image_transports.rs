@@ -1139,6 +1139,26 @@ fn daemon_source_streams_both_save_layouts() {
         image.config.config.as_ref().and_then(|c| c.user.as_deref()),
         expected["config_user"].as_str()
     );
+    // The config rebuilt from inspect and history agrees with the saved one.
+    let saved = dockgate::image::open(
+        &dockgate::image::ImageReference::parse(&env.reference("user-app", "docker-archive"))
+            .unwrap(),
+    )
+    .unwrap()
+    .resolve(&Platform::default())
+    .unwrap();
+    let steps = |config: &dockgate::image::spec::ImageConfig| -> Vec<(Option<String>, bool)> {
+        config
+            .history
+            .iter()
+            .map(|h| (h.created_by.clone(), h.empty_layer))
+            .collect()
+    };
+    assert_eq!(steps(&image.config), steps(&saved.config));
+    assert_eq!(
+        image.config.rootfs.as_ref().unwrap().diff_ids,
+        saved.config.rootfs.as_ref().unwrap().diff_ids
+    );
     let archive_path = |case: &str, transport: &str| {
         env.reference(case, transport)
             .trim_start_matches("docker-archive:")

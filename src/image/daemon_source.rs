@@ -66,9 +66,11 @@ fn config_json(image: &DaemonImage, history: &[HistoryStep]) -> Value {
         history
             .iter()
             .map(|step| {
+                // `docker history` says "" where the config has no field (an import).
+                let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
                 json!({
-                    "created_by": step.created_by,
-                    "comment": step.comment,
+                    "created_by": text(&step.created_by),
+                    "comment": text(&step.comment),
                     "empty_layer": step.size == 0,
                 })
             })
