@@ -164,11 +164,22 @@ fn unreadable_image_exits_2_with_the_message_on_stderr() {
     // The readable image is still reported.
     assert_eq!(json["images"].as_array().unwrap().len(), 1);
 
+    // Unreachable registry and daemon: exit 2, the address on stderr.
     dockgate()
-        .args(["image", "docker://example.com/app:1"])
+        .args(["image", "docker://127.0.0.1:1/app:1"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("not available yet"));
+        .stderr(predicate::str::contains(
+            "http://127.0.0.1:1/v2/app/manifests/1",
+        ));
+    dockgate()
+        .env("DOCKER_HOST", "unix:///nonexistent/dockgate.sock")
+        .args(["image", "docker-daemon:app:1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot connect to the Docker daemon at unix:///nonexistent/dockgate.sock",
+        ));
     dockgate()
         .args(["image", "--max-size", "12XB", &good])
         .assert()

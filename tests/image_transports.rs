@@ -1015,3 +1015,176 @@ fn the_daemon_over_tcp() {
         "{entries:?}"
     );
 }
+
+/// When no enabled rule needs the layers and the user is numeric, `dockgate image` over
+/// `docker://` fetches the manifest and the config, and no layer blob: the registry's
+/// own access log says so (no other test of this binary pulls this case).
+#[test]
+fn config_only_checks_download_no_layer() {
+    let Some(env) = image_env() else { return };
+    let case = "numeric-no-passwd";
+    let reference = env.reference(case, "docker");
+    let dir = tempfile::tempdir().unwrap();
+    let layer_rules: Vec<&str> = dockgate::rules::all()
+        .iter()
+        .filter(|rule| {
+            matches!(
+                rule.check,
+                dockgate::rules::Check::Image {
+                    needs_layers: true,
+                    ..
+                }
+            )
+        })
+        .map(|rule| rule.code)
+        .collect();
+    assert!(layer_rules.len() >= 5, "{layer_rules:?}");
+    let mut policy = String::from("image:\n  non_root: true\nrules:\n");
+    for code in &layer_rules {
+        policy.push_str(&format!("  {code}: off\n"));
+    }
+    let policy_path = dir.path().join("config-only.yml");
+    std::fs::write(&policy_path, policy).unwrap();
+
+    let log = env.dir.join("registry/log");
+    let before = std::fs::metadata(&log).expect("registry log").len();
+    let run = |args: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dockgate"));
+        env.apply(&mut command);
+        let output = command
+            .current_dir(dir.path())
+            .args(["image", "--format", "json"])
+            .args(args)
+            .arg(&reference)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+        (output.status.code(), json)
+    };
+    let (code, json) = run(&["--config", policy_path.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{json}");
+    let image = &json["images"][0];
+    assert_eq!(image["uid"], 65532, "{json}");
+    assert!(image["size"]["uncompressed"].is_null(), "{json}");
+    assert_eq!(
+        image["size"]["compressed"],
+        env.expected(case)["compressed_size"],
+        "{json}"
+    );
+    let layers: Vec<String> = image["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["digest"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!layers.is_empty());
+    let requests = |since: u64| -> String {
+        let text = std::fs::read(&log).unwrap();
+        String::from_utf8_lossy(&text[since as usize..]).into_owned()
+    };
+    let after_config_only = std::fs::metadata(&log).unwrap().len();
+    let seen = requests(before);
+    let manifest_path = format!("/v2/dockgate-test/{case}/manifests/");
+    assert!(
+        seen.contains(&manifest_path),
+        "the manifest was fetched: {seen}"
+    );
+    for layer in &layers {
+        assert!(
+            !seen.contains(&format!("/blobs/{layer}")),
+            "layer {layer} was downloaded for a config-only check"
+        );
+    }
+
+    // The default policy reads files: then every layer is downloaded (the log check
+    // above can fail).
+    let (code, json) = run(&[]);
+    assert_eq!(code, Some(0), "{json}");
+    assert!(json["images"][0]["size"]["uncompressed"].is_u64(), "{json}");
+    let seen = requests(after_config_only);
+    for layer in &layers {
+        assert!(
+            seen.contains(&format!("/blobs/{layer}")),
+            "{layer} not fetched"
+        );
+    }
+}
+
+/// The daemon source's stream walker against real `docker save` streams of both layouts
+/// (Debian's daemon writes only the legacy one; Docker 25's comes from the fixture
+/// builder), and against a stream of another image, which must not pass for this one.
+#[test]
+fn daemon_source_streams_both_save_layouts() {
+    use dockgate::image::daemon_source::{DaemonSource, read_save_stream};
+    use dockgate::image::{ImageSource, LayerSink, Platform, WalkLimits};
+
+    let Some(env) = image_env() else { return };
+    let client = DaemonClient::connect_to(&env.docker_host).expect("daemon");
+    let name = env
+        .reference("user-app", "docker-daemon")
+        .trim_start_matches("docker-daemon:")
+        .to_owned();
+    let source = DaemonSource::new(client, &name).expect("source");
+    let image = source.resolve(&Platform::default()).expect("inspect");
+    let expected = env.expected("user-app");
+    assert_eq!(
+        image.config_digest,
+        expected["config_digest"].as_str().unwrap()
+    );
+    assert_eq!(
+        image.layers.len() as u64,
+        expected["layers"].as_u64().unwrap()
+    );
+    assert_eq!(
+        image.config.config.as_ref().and_then(|c| c.user.as_deref()),
+        expected["config_user"].as_str()
+    );
+    // The config rebuilt from inspect and history agrees with the saved one.
+    let saved = dockgate::image::open(
+        &dockgate::image::ImageReference::parse(&env.reference("user-app", "docker-archive"))
+            .unwrap(),
+    )
+    .unwrap()
+    .resolve(&Platform::default())
+    .unwrap();
+    let steps = |config: &dockgate::image::spec::ImageConfig| -> Vec<(Option<String>, bool)> {
+        config
+            .history
+            .iter()
+            .map(|h| (h.created_by.clone(), h.empty_layer))
+            .collect()
+    };
+    assert_eq!(steps(&image.config), steps(&saved.config));
+    assert_eq!(
+        image.config.rootfs.as_ref().unwrap().diff_ids,
+        saved.config.rootfs.as_ref().unwrap().diff_ids
+    );
+    let archive_path = |case: &str, transport: &str| {
+        env.reference(case, transport)
+            .trim_start_matches("docker-archive:")
+            .to_owned()
+    };
+    for transport in ["docker-archive", "docker-archive-oci"] {
+        let file = std::fs::File::open(archive_path("user-app", transport)).unwrap();
+        let sink = LayerSink::new(&image.layers, WalkLimits::default());
+        read_save_stream(file, &image, &sink, transport).unwrap_or_else(|e| panic!("{e}"));
+        let summaries = sink.finish().unwrap_or_else(|e| panic!("{transport}: {e}"));
+        let total: u64 = summaries.iter().map(|s| s.uncompressed).sum();
+        assert_eq!(total, expected["uncompressed_size"].as_u64().unwrap());
+    }
+    // app-uid0 shares the base layer, not the second one: its stream is refused.
+    let file = std::fs::File::open(archive_path("app-uid0", "docker-archive")).unwrap();
+    let sink = LayerSink::new(&image.layers, WalkLimits::default());
+    let err = read_save_stream(file, &image, &sink, "other")
+        .and_then(|()| sink.finish().map(drop))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("is no layer of image") || err.contains("missing from the image"),
+        "{err}"
+    );
+    // The whole source, end to end: the export is streamed and every layer arrives.
+    let sink = LayerSink::new(&image.layers, WalkLimits::default());
+    source.read_layers(&image, &sink).expect("export");
+    assert_eq!(sink.finish().unwrap().len(), image.layers.len());
+}

@@ -10,8 +10,8 @@ use super::digest::sha256;
 use super::error::{ImageError, Result};
 use super::source::{Blob, ImageSource, LayerSink, ResolvedImage, read_layers_in_parallel};
 use super::spec::{
-    self, ATTESTATION_MANIFEST, DOCKER_CONFIG, DOCKER_LAYER_TAR, Descriptor, DockerSaveEntry,
-    ImageConfig, ManifestOrIndex, Platform, REF_NAME, REFERENCE_TYPE,
+    self, DOCKER_CONFIG, DOCKER_LAYER_TAR, Descriptor, DockerSaveEntry, ImageConfig,
+    ManifestOrIndex, Platform, REF_NAME,
 };
 use super::tarfile::TarFile;
 
@@ -171,7 +171,7 @@ impl LocalImage {
                 }
                 tagged
             }
-            None => entries.iter().filter(|d| !is_attestation(d)).collect(),
+            None => entries.iter().filter(|d| !d.is_attestation()).collect(),
         };
         let manifest = match candidates.as_slice() {
             [] => {
@@ -217,7 +217,7 @@ impl LocalImage {
         let document = ManifestOrIndex::parse(&bytes, &format!("manifest {}", descriptor.digest))?;
         if document.is_index() {
             let entries = document.manifests.unwrap_or_default();
-            let usable: Vec<&Descriptor> = entries.iter().filter(|d| !is_attestation(d)).collect();
+            let usable: Vec<&Descriptor> = entries.iter().filter(|d| !d.is_attestation()).collect();
             let chosen = self.pick_platform(&usable, platform)?;
             let mut selected = self.select(chosen, platform, depth + 1)?;
             selected.platform = chosen.platform.clone().or(selected.platform);
@@ -427,17 +427,6 @@ fn normalized(path: &str) -> Result<String> {
     super::walker::normalize_path(path)
         .map_err(|error| ImageError::Hostile(format!("manifest.json: {error}")))?
         .ok_or_else(|| ImageError::malformed("manifest.json names the archive's root as a file"))
-}
-
-fn is_attestation(descriptor: &Descriptor) -> bool {
-    descriptor
-        .annotations
-        .get(REFERENCE_TYPE)
-        .is_some_and(|t| t == ATTESTATION_MANIFEST)
-        || descriptor
-            .platform
-            .as_ref()
-            .is_some_and(|p| p.os == "unknown" && p.architecture == "unknown")
 }
 
 fn names(entries: &[Descriptor]) -> String {

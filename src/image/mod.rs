@@ -10,10 +10,12 @@
 //!   -> facts::compute: ImageFacts             facts.rs, user.rs
 //! ```
 //!
-//! `registry*.rs` (`docker://`) and `daemon*.rs` (`docker-daemon:`) plug in by
-//! implementing [`ImageSource`] and being returned from [`open`].
+//! `docker://` is `registry.rs` (the distribution client) behind `registry_source.rs`,
+//! `docker-daemon:` is `daemon.rs` (the Engine API client) behind `daemon_source.rs`:
+//! each adapter implements [`ImageSource`] and is returned from [`open`].
 
 pub mod daemon;
+pub mod daemon_source;
 pub mod digest;
 pub mod error;
 pub mod facts;
@@ -22,6 +24,7 @@ pub mod limits;
 pub mod local;
 pub mod reference;
 pub mod registry;
+pub mod registry_source;
 pub mod secrets;
 pub mod source;
 pub mod spec;
@@ -51,14 +54,12 @@ pub fn open(reference: &ImageReference) -> Result<Box<dyn ImageSource>> {
         | ImageReference::DockerArchive { path, name } => {
             Ok(Box::new(local::LocalImage::archive(path, name.clone())?))
         }
-        ImageReference::Registry { .. } => Err(ImageError::Unsupported(format!(
-            "`{reference}`: the docker:// transport is not available yet; export the image with \
-             `skopeo copy {reference} oci-archive:image.tar` and check that"
-        ))),
-        ImageReference::DockerDaemon { name } => Err(ImageError::Unsupported(format!(
-            "`{reference}`: the docker-daemon: transport is not available yet; use \
-             `docker save {name} -o image.tar` and docker-archive:image.tar"
-        ))),
+        ImageReference::Registry { name } => {
+            Ok(Box::new(registry_source::RegistryImage::open(name)?))
+        }
+        ImageReference::DockerDaemon { name } => {
+            Ok(Box::new(daemon_source::DaemonSource::open(name)?))
+        }
     }
 }
 
@@ -81,7 +82,7 @@ pub fn analyze(
     source: &dyn ImageSource,
     options: &AnalyzeOptions,
 ) -> Result<ImageFacts> {
-    let image = source.resolve(&options.platform)?;
+    let mut image = source.resolve(&options.platform)?;
     if options.platform_explicit {
         // The platform the index named, else the config's own.
         let own = image.platform.clone().unwrap_or_else(|| Platform {
@@ -110,13 +111,19 @@ pub fn analyze(
     let names_a_user = user
         .split(':')
         .any(|part| !part.is_empty() && part.parse::<u32>().is_err());
-    let summaries = if options.read_layers || names_a_user {
+    let sizes_known = source.blob_sizes_known();
+    let summaries = if options.read_layers || names_a_user || !sizes_known {
         let sink = LayerSink::new(&image.layers, options.walk);
         source.read_layers(&image, &sink)?;
         Some(sink.finish()?)
     } else {
         None
     };
+    if !sizes_known && let Some(summaries) = &summaries {
+        for (layer, summary) in image.layers.iter_mut().zip(summaries) {
+            layer.size = summary.compressed;
+        }
+    }
     facts::compute(reference, &image, summaries.as_deref())
 }
 

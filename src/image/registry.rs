@@ -38,10 +38,7 @@ use reqwest::{StatusCode, Url};
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 
-pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
-pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub use super::spec::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST};
 
 /// Docker Hub's registry host; `docker.io` in a reference means this.
 const DOCKER_HUB: &str = "registry-1.docker.io";
@@ -247,91 +244,9 @@ fn validate_digest(digest: &str) -> Result<(), String> {
     }
 }
 
-/// `os/architecture[/variant]`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Platform {
-    pub os: String,
-    pub architecture: String,
-    #[serde(default)]
-    pub variant: Option<String>,
-}
-
-impl Platform {
-    pub fn linux_amd64() -> Platform {
-        Platform {
-            os: "linux".into(),
-            architecture: "amd64".into(),
-            variant: None,
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<Platform, String> {
-        let parts: Vec<&str> = text.split('/').collect();
-        match parts.as_slice() {
-            [os, arch] if !os.is_empty() && !arch.is_empty() => Ok(Platform {
-                os: (*os).into(),
-                architecture: (*arch).into(),
-                variant: None,
-            }),
-            [os, arch, variant] if !os.is_empty() && !arch.is_empty() && !variant.is_empty() => {
-                Ok(Platform {
-                    os: (*os).into(),
-                    architecture: (*arch).into(),
-                    variant: Some((*variant).into()),
-                })
-            }
-            _ => Err(format!(
-                "invalid platform `{text}` (os/architecture[/variant])"
-            )),
-        }
-    }
-
-    /// A wanted platform without a variant accepts any variant (`linux/arm64` takes
-    /// `linux/arm64/v8`), as `docker pull --platform` does.
-    pub fn satisfies(&self, wanted: &Platform) -> bool {
-        self.os == wanted.os
-            && self.architecture == wanted.architecture
-            && (wanted.variant.is_none() || self.variant == wanted.variant)
-    }
-}
-
-impl fmt::Display for Platform {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.os, self.architecture)?;
-        if let Some(variant) = &self.variant {
-            write!(f, "/{variant}")?;
-        }
-        Ok(())
-    }
-}
-
-/// An OCI content descriptor, as manifests and indexes list them.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Descriptor {
-    #[serde(default)]
-    pub media_type: String,
-    pub digest: String,
-    pub size: u64,
-    #[serde(default)]
-    pub platform: Option<Platform>,
-    #[serde(default)]
-    pub annotations: BTreeMap<String, String>,
-}
-
-impl Descriptor {
-    /// BuildKit's provenance/SBOM manifests: listed in the index, never an image to run.
-    pub fn is_attestation(&self) -> bool {
-        self.annotations
-            .get("vnd.docker.reference.type")
-            .map(String::as_str)
-            == Some("attestation-manifest")
-            || self
-                .platform
-                .as_ref()
-                .is_some_and(|p| p.os == "unknown" && p.architecture == "unknown")
-    }
-}
+// The descriptor and platform types are the image core's (`spec.rs`): a pulled manifest
+// is handed to it without conversion.
+pub use super::spec::{Descriptor, Platform};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -749,6 +664,12 @@ impl RegistryClient {
 
     /// Fetches the manifest (through the index, if any) and the config.
     pub fn fetch_image(&self) -> Result<PulledImage> {
+        self.fetch_image_for(&self.platform)
+    }
+
+    /// [`RegistryClient::fetch_image`] choosing `platform` from an index instead of the
+    /// client's own.
+    pub fn fetch_image_for(&self, platform: &Platform) -> Result<PulledImage> {
         let top = self.fetch_manifest(self.reference.manifest_reference())?;
         if let Some(expected) = &self.reference.digest
             && &top.digest != expected
@@ -762,11 +683,11 @@ impl RegistryClient {
         let parsed = parse_manifest(&top.bytes, &format!("manifest of {}", self.reference))?;
         let (index, manifest, parsed, platform) = if is_index(&top.media_type, &parsed) {
             let entries = parsed.manifests.unwrap_or_default();
-            let chosen = select_platform(&entries, &self.platform)?.clone();
+            let chosen = select_platform(&entries, platform)?.clone();
             let manifest = self.fetch_manifest(&chosen.digest)?;
             if manifest.digest != chosen.digest {
                 return Err(RegistryError::DigestMismatch {
-                    what: format!("manifest for {} of {}", self.platform, self.reference),
+                    what: format!("manifest for {platform} of {}", self.reference),
                     expected: chosen.digest,
                     actual: manifest.digest,
                 });

@@ -62,8 +62,8 @@ pub struct ResolvedImage {
     pub platform: Option<Platform>,
 }
 
-/// A transport: `docker-archive:`, `oci:`, `oci-archive:` here; `docker://` and
-/// `docker-daemon:` in `registry*.rs` and `daemon*.rs`.
+/// A transport: `docker-archive:`, `oci:`, `oci-archive:` in `local.rs`; `docker://` in
+/// `registry_source.rs` and `docker-daemon:` in `daemon_source.rs`.
 pub trait ImageSource: Send + Sync {
     /// Reads the manifest and config. `platform` selects an image from an index;
     /// attestation manifests are never selected.
@@ -71,6 +71,13 @@ pub trait ImageSource: Send + Sync {
 
     /// Feeds every layer of `image` to `sink` (each distinct blob once is enough).
     fn read_layers(&self, image: &ResolvedImage, sink: &LayerSink) -> Result<()>;
+
+    /// Whether [`ResolvedImage::layers`] carries the blobs' sizes. A source that only
+    /// learns them by reading the blobs (the daemon, which stores layers unpacked) says
+    /// `false`: its layers are then always read, and the sizes taken from them.
+    fn blob_sizes_known(&self) -> bool {
+        true
+    }
 }
 
 /// Receives layer blobs, verifies and summarises each, and keeps the summaries by

@@ -48,6 +48,19 @@ pub struct Descriptor {
     pub annotations: BTreeMap<String, String>,
 }
 
+impl Descriptor {
+    /// BuildKit's provenance/SBOM manifests: listed in an index, never an image to run.
+    pub fn is_attestation(&self) -> bool {
+        self.annotations
+            .get(REFERENCE_TYPE)
+            .is_some_and(|t| t == ATTESTATION_MANIFEST)
+            || self
+                .platform
+                .as_ref()
+                .is_some_and(|p| p.os == "unknown" && p.architecture == "unknown")
+    }
+}
+
 /// An OS/architecture pair, as an index names it and `--platform` selects it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Platform {
@@ -99,6 +112,13 @@ impl std::fmt::Display for Platform {
             write!(f, "/{variant}")?;
         }
         Ok(())
+    }
+}
+
+impl Platform {
+    /// The default platform, as `docker pull` picks it on an amd64 host.
+    pub fn linux_amd64() -> Platform {
+        Platform::default()
     }
 }
 

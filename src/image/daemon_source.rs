@@ -1,0 +1,345 @@
+//! `docker-daemon:NAME[:TAG]` as an [`ImageSource`]: the adapter between the Engine API
+//! client of `daemon.rs` and the image core.
+//!
+//! [`ImageSource::resolve`] asks the daemon (`inspect` and `history`), which answers
+//! without exporting anything: the config is rebuilt from the inspect answer (`Config`,
+//! `Os`, `Architecture`, `RootFS`) and the history. [`ImageSource::read_layers`] then
+//! streams `docker save` of the image *by its ID* (so a tag moved in between cannot mix
+//! two images) and hands each layer to the sink as it passes in the stream: a legacy
+//! `<id>/layer.tar` (Docker before 25, Debian's 20.10) through
+//! [`LayerSink::unnamed_layer`], a Docker 25 `blobs/sha256/HEX` when HEX is a layer's
+//! diff ID. Nothing is buffered: the stream is read once, front to back, and the tar
+//! reader skips what is not a layer. The config JSON that passes by is checked against
+//! the image ID.
+//!
+//! The daemon keeps no blob sizes (its layers are stored unpacked): the size of a layer
+//! "as stored" is the size of its tar in the export, so this source always reads the
+//! layers ([`ImageSource::blob_sizes_known`] is false).
+
+use std::io::Read;
+
+use serde_json::{Value, json};
+
+use super::daemon::{DaemonClient, DaemonImage, HistoryStep, parse_reference};
+use super::digest::sha256;
+use super::error::{ImageError, Result};
+use super::source::{ImageSource, LayerSink, ResolvedImage};
+use super::spec::{self, DOCKER_CONFIG, DOCKER_LAYER_TAR, Descriptor, ImageConfig, Platform};
+use super::walker::normalize_path;
+
+/// Configs larger than this in the export are refused (real ones are KiBs).
+const MAX_CONFIG_BYTES: u64 = 32 << 20;
+
+/// An image in the local Docker Engine (`DOCKER_HOST`, else /var/run/docker.sock).
+#[derive(Debug)]
+pub struct DaemonSource {
+    client: DaemonClient,
+    /// The name as the Engine API takes it (`app:latest`).
+    name: String,
+}
+
+impl DaemonSource {
+    /// Connects to the daemon (an unreachable daemon is an error here, naming the socket).
+    pub fn open(text: &str) -> Result<DaemonSource> {
+        let name = parse_reference(text)?;
+        Ok(DaemonSource {
+            client: DaemonClient::connect()?,
+            name,
+        })
+    }
+
+    pub fn new(client: DaemonClient, name: &str) -> Result<DaemonSource> {
+        Ok(DaemonSource {
+            client,
+            name: parse_reference(name)?,
+        })
+    }
+}
+
+/// The image config rebuilt from what the daemon says about the image.
+fn config_json(image: &DaemonImage, history: &[HistoryStep]) -> Value {
+    let raw = &image.raw;
+    // A step that made a layer has a size; steps and layers must then pair up one to one,
+    // or the history is left out rather than attached to the wrong layers.
+    let made_layers = history.iter().filter(|step| step.size > 0).count();
+    let history: Vec<Value> = if made_layers == image.diff_ids.len() {
+        history
+            .iter()
+            .map(|step| {
+                // `docker history` says "" where the config has no field (an import).
+                let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+                json!({
+                    "created_by": text(&step.created_by),
+                    "comment": text(&step.comment),
+                    "empty_layer": step.size == 0,
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut config = json!({
+        "architecture": image.architecture,
+        "os": image.os,
+        "config": raw.get("Config").cloned().unwrap_or(Value::Null),
+        "rootfs": { "type": "layers", "diff_ids": image.diff_ids },
+        "history": history,
+    });
+    if let Some(variant) = &image.variant {
+        config["variant"] = json!(variant);
+    }
+    if let Some(version) = raw.get("DockerVersion").and_then(Value::as_str)
+        && !version.is_empty()
+    {
+        config["docker_version"] = json!(version);
+    }
+    config
+}
+
+impl ImageSource for DaemonSource {
+    fn resolve(&self, _platform: &Platform) -> Result<ResolvedImage> {
+        // The daemon stores one platform per name; `analyze` checks it against an
+        // explicit --platform.
+        let image = self.client.inspect(&self.name)?;
+        spec::validate_digest(&image.id)?;
+        let history = self.client.history(&image.id)?;
+        let raw_config = serde_json::to_vec(&config_json(&image, &history))
+            .map_err(|error| ImageError::malformed(format!("{}: {error}", self.name)))?;
+        let config = ImageConfig::parse(&raw_config, &format!("config {}", image.id))?;
+        let mut layers = Vec::with_capacity(image.diff_ids.len());
+        for diff_id in &image.diff_ids {
+            spec::validate_digest(diff_id)?;
+            layers.push(Descriptor {
+                media_type: DOCKER_LAYER_TAR.to_string(),
+                digest: diff_id.clone(),
+                // Known once the export is read (blob_sizes_known is false).
+                size: 0,
+                platform: None,
+                annotations: Default::default(),
+            });
+        }
+        Ok(ResolvedImage {
+            digest: image.id.clone(),
+            annotations: Default::default(),
+            config_media_type: DOCKER_CONFIG.to_string(),
+            config_digest: image.id,
+            raw_config,
+            config,
+            layers,
+            platform: None,
+        })
+    }
+
+    fn read_layers(&self, image: &ResolvedImage, sink: &LayerSink) -> Result<()> {
+        let export = self.client.export(&image.config_digest)?;
+        read_save_stream(export, image, sink, &format!("docker save {}", self.name))
+    }
+
+    fn blob_sizes_known(&self) -> bool {
+        false
+    }
+}
+
+/// Walks a `docker save` tar stream once, front to back, handing every layer of `image`
+/// to `sink` as it passes (either layout: legacy `<id>/layer.tar`, or Docker 25's
+/// `blobs/sha256/HEX` named by diff ID) and checking the config that passes against the
+/// image ID. Nothing is buffered but the config. `what` names the stream in errors.
+pub fn read_save_stream(
+    stream: impl Read,
+    image: &ResolvedImage,
+    sink: &LayerSink,
+    what: &str,
+) -> Result<()> {
+    let io_error = |error| ImageError::io(what.to_string(), error);
+    let config_hex = spec::validate_digest(&image.config_digest)?.to_string();
+    let mut archive = tar::Archive::new(stream);
+    for entry in archive.entries().map_err(io_error)? {
+        let mut entry = entry.map_err(io_error)?;
+        // Links (legacy `docker save` writes a repeated layer as a symlink to the first)
+        // and directories carry no blob of their own.
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = entry
+            .path()
+            .map_err(io_error)?
+            .to_string_lossy()
+            .into_owned();
+        let Some(path) = normalize_path(&path)
+            .map_err(|error| ImageError::Hostile(format!("{what}: {error}")))?
+        else {
+            continue;
+        };
+        match classify(&path) {
+            Member::LegacyLayer => {
+                if !sink.unnamed_layer(&mut entry)? {
+                    return Err(ImageError::malformed(format!(
+                        "{what}: `{path}` is no layer of image {}",
+                        image.config_digest
+                    )));
+                }
+            }
+            Member::Blob(hex) | Member::LegacyConfig(hex) if hex == config_hex => {
+                verify_config(&mut entry, &image.config_digest, what)?;
+            }
+            Member::Blob(hex) => {
+                // Manifests live there too; only layers go to the sink.
+                if sink
+                    .index_of(&format!("sha256:{hex}"))
+                    .is_some_and(|i| sink.wants(i))
+                {
+                    sink.unnamed_layer(&mut entry)?;
+                }
+            }
+            Member::LegacyConfig(_) | Member::Other => {}
+        }
+    }
+    Ok(())
+}
+
+/// What a member of a `docker save` stream is, by its path.
+enum Member<'a> {
+    /// `<id>/layer.tar`.
+    LegacyLayer,
+    /// `<hex>.json` at the top: the legacy layout's config.
+    LegacyConfig(&'a str),
+    /// `blobs/sha256/<hex>`: Docker 25's OCI layout.
+    Blob(&'a str),
+    Other,
+}
+
+fn classify(path: &str) -> Member<'_> {
+    let is_hex =
+        |s: &str| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if let Some(hex) = path.strip_prefix("blobs/sha256/")
+        && is_hex(hex)
+    {
+        return Member::Blob(hex);
+    }
+    if let Some(hex) = path.strip_suffix(".json")
+        && is_hex(hex)
+    {
+        return Member::LegacyConfig(hex);
+    }
+    match path.split('/').collect::<Vec<_>>().as_slice() {
+        [_, "layer.tar"] => Member::LegacyLayer,
+        _ => Member::Other,
+    }
+}
+
+/// The config in the stream must be the one the image ID names.
+fn verify_config(entry: &mut dyn Read, expected: &str, what: &str) -> Result<()> {
+    let mut bytes = Vec::new();
+    entry
+        .take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| ImageError::io(what.to_string(), error))?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(ImageError::Limit(format!(
+            "{what}: the config is larger than {MAX_CONFIG_BYTES} bytes"
+        )));
+    }
+    let actual = sha256(&bytes);
+    if actual != expected {
+        return Err(ImageError::DigestMismatch {
+            what: format!("{what}: config"),
+            expected: expected.to_string(),
+            actual,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_members_are_told_apart_by_path() {
+        let hex = "a".repeat(64);
+        assert!(matches!(
+            classify(&format!("{hex}/layer.tar")),
+            Member::LegacyLayer
+        ));
+        assert!(matches!(classify(&format!("{hex}.json")), Member::LegacyConfig(h) if h == hex));
+        assert!(matches!(classify(&format!("blobs/sha256/{hex}")), Member::Blob(h) if h == hex));
+        for other in [
+            "manifest.json",
+            "repositories",
+            "index.json",
+            "oci-layout",
+            "layer.tar",
+            "a/b/layer.tar",
+            "blobs/sha256/zz",
+            &format!("{hex}/json"),
+            &format!("{hex}/VERSION"),
+        ] {
+            assert!(matches!(classify(other), Member::Other), "{other}");
+        }
+    }
+
+    fn image(diff_ids: usize, raw: Value) -> DaemonImage {
+        DaemonImage {
+            id: sha256(b"config"),
+            repo_tags: Vec::new(),
+            repo_digests: Vec::new(),
+            user: String::new(),
+            os: "linux".into(),
+            architecture: "amd64".into(),
+            variant: None,
+            diff_ids: (0..diff_ids).map(|i| sha256(&[i as u8])).collect(),
+            size: 0,
+            raw,
+        }
+    }
+
+    fn step(created_by: &str, size: u64) -> HistoryStep {
+        HistoryStep {
+            created_by: created_by.into(),
+            size,
+            comment: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_config_is_rebuilt_from_inspect_and_history() {
+        let raw = json!({
+            "Config": { "User": "app", "Healthcheck": { "Test": ["CMD", "true"] } },
+            "DockerVersion": "20.10.24",
+        });
+        let history = [
+            step("ADD rootfs", 10),
+            step("USER app", 0),
+            step("COPY x", 5),
+        ];
+        let bytes = serde_json::to_vec(&config_json(&image(2, raw.clone()), &history)).unwrap();
+        let config = ImageConfig::parse(&bytes, "t").unwrap();
+        let container = config.config.unwrap();
+        assert_eq!(container.user.as_deref(), Some("app"));
+        assert!(container.healthcheck.is_some());
+        assert_eq!(config.rootfs.unwrap().diff_ids.len(), 2);
+        assert_eq!(config.docker_version.as_deref(), Some("20.10.24"));
+        let layer_steps: Vec<_> = config
+            .history
+            .iter()
+            .filter(|h| !h.empty_layer)
+            .filter_map(|h| h.created_by.as_deref())
+            .collect();
+        assert_eq!(layer_steps, ["ADD rootfs", "COPY x"]);
+        // Steps that do not pair up with the layers are left out, not misattributed.
+        let bytes = serde_json::to_vec(&config_json(&image(3, raw), &history)).unwrap();
+        assert!(ImageConfig::parse(&bytes, "t").unwrap().history.is_empty());
+        // An inspect answer without a Config still gives a config.
+        let bytes = serde_json::to_vec(&config_json(&image(1, json!({})), &[])).unwrap();
+        assert!(ImageConfig::parse(&bytes, "t").unwrap().config.is_none());
+    }
+
+    #[test]
+    fn the_config_is_checked_against_the_image_id() {
+        let config = br#"{"os":"linux"}"#;
+        let id = sha256(config);
+        verify_config(&mut &config[..], &id, "t").unwrap();
+        let err = verify_config(&mut &b"{}"[..], &id, "t").unwrap_err();
+        assert!(matches!(err, ImageError::DigestMismatch { .. }), "{err}");
+    }
+}

@@ -1,0 +1,453 @@
+//! The transport matrix: every fixture case of `target/image-env/fixtures.json` through
+//! every transport it lists, checked by the real binary (`dockgate image --format json
+//! REF`) against the values the fixture builder measured on what it built.
+//!
+//! One binary invocation per reference (a few extra for the platform and policy
+//! variants), run on a small pool of threads; every failure is collected and reported
+//! together, so one run shows the whole matrix.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Mutex;
+
+use serde_json::Value;
+use support::image_env::{ImageEnv, image_env};
+
+/// The transports fixtures.json names; each must be exercised by some case.
+const TRANSPORTS: &[&str] = &[
+    "docker-archive",
+    "docker-archive-skopeo",
+    "docker-archive-oci",
+    "oci",
+    "oci-archive",
+    "docker",
+    "docker-auth",
+    "docker-daemon",
+];
+
+/// The rules whose findings fail the gate in the fixture cases (errors under
+/// `builtin:recommended`): each run must report exactly the ones its case calls for.
+const POLICY_RULES: &[&str] = &[
+    "DG2001", // runs as root
+    "DG2002", // USER names no user of the image
+    "DG2010", // over the size budget
+    "DG2014", // wasted bytes
+    "DG2020", // a secret in a layer
+    "DG2022", // setuid/setgid files
+];
+
+/// A policy with a small waste budget (the whiteout cases waste about 1 MB).
+const WASTE_POLICY: &str = "image:\n  non_root: true\n  max_wasted: 500kB\n";
+
+struct Job {
+    case: String,
+    transport: String,
+    reference: String,
+    args: Vec<String>,
+    /// What the run must show.
+    expect: Expect,
+}
+
+#[derive(Clone)]
+struct Expect {
+    code: i32,
+    rules: BTreeSet<&'static str>,
+    user: Value,
+    uid: Value,
+    gid: Value,
+    /// `None`: the fixture has no UID (Docker refuses to start the image).
+    runs_as_root: Option<bool>,
+    layers: Option<u64>,
+    uncompressed: Option<u64>,
+    /// The sum of the blobs as the transport stores them.
+    compressed: Option<u64>,
+    digest: Option<String>,
+    /// Text some finding's message must contain (a setuid path, a secret's path).
+    message: Option<String>,
+}
+
+struct Outcome {
+    code: i32,
+    json: Value,
+    stderr: String,
+}
+
+fn run(env: &ImageEnv, job: &Job) -> Outcome {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dockgate"));
+    env.apply(&mut command);
+    // No repository policy from the working directory: the built-in default, or --config.
+    command.current_dir(env.dir.as_path());
+    command.args(["image", "--format", "json"]);
+    command.args(&job.args);
+    command.arg(&job.reference);
+    let output = command.output().expect("run dockgate");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    Outcome {
+        code: output.status.code().unwrap_or(-1),
+        json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The differences between what a run showed and what its job expects (empty: passed).
+fn check(job: &Job, outcome: &Outcome) -> Vec<String> {
+    let mut problems = Vec::new();
+    let expect = &job.expect;
+    if outcome.code != expect.code {
+        problems.push(format!(
+            "exit {} (expected {}); stderr: {}",
+            outcome.code,
+            expect.code,
+            outcome.stderr.trim()
+        ));
+    }
+    let image = &outcome.json["images"][0];
+    if image.is_null() {
+        problems.push(format!(
+            "no image in the report; stderr: {}",
+            outcome.stderr.trim()
+        ));
+        return problems;
+    }
+    let findings = outcome.json["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let failing: BTreeSet<&str> = findings
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .filter(|rule| POLICY_RULES.contains(rule))
+        .collect();
+    let expected_rules: BTreeSet<&str> = expect.rules.iter().copied().collect();
+    if failing != expected_rules {
+        problems.push(format!("rules {failing:?} (expected {expected_rules:?})"));
+    }
+    for (field, want) in [
+        ("user", &expect.user),
+        ("uid", &expect.uid),
+        ("gid", &expect.gid),
+    ] {
+        if &image[field] != want {
+            problems.push(format!("{field} {} (expected {want})", image[field]));
+        }
+    }
+    let root = image["runs_as_root"].as_bool();
+    match expect.runs_as_root {
+        Some(want) if root != Some(want) => {
+            problems.push(format!("runs_as_root {root:?} (expected {want})"));
+        }
+        // No UID at all: whatever dockgate says, it must not claim the image is fine as
+        // root or report a UID it cannot know.
+        None if root == Some(true) => problems.push("runs_as_root true without a UID".into()),
+        _ => {}
+    }
+    let layers = image["layers"].as_array().map(|l| l.len() as u64);
+    if expect.layers.is_some() && layers != expect.layers {
+        problems.push(format!("{layers:?} layers (expected {:?})", expect.layers));
+    }
+    for (field, want) in [
+        ("uncompressed", expect.uncompressed),
+        ("compressed", expect.compressed),
+    ] {
+        let got = image["size"][field].as_u64();
+        if want.is_some() && got != want {
+            problems.push(format!("{field} size {got:?} (expected {want:?})"));
+        }
+    }
+    if let Some(digest) = &expect.digest
+        && image["digest"].as_str() != Some(digest)
+    {
+        problems.push(format!("digest {} (expected {digest})", image["digest"]));
+    }
+    if let Some(text) = &expect.message
+        && !findings.iter().any(|f| {
+            f["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(text.as_str()))
+        })
+    {
+        problems.push(format!("no finding mentions `{text}`"));
+    }
+    // The credentials of the authenticated registry never show.
+    let password = job_password(outcome);
+    if let Some(leak) = password {
+        problems.push(leak);
+    }
+    problems
+}
+
+/// Filled in by `main_matrix` with the auth registry's password, checked in every output.
+static PASSWORD: Mutex<String> = Mutex::new(String::new());
+
+fn job_password(outcome: &Outcome) -> Option<String> {
+    let password = PASSWORD.lock().unwrap().clone();
+    let printed = format!("{}{}", outcome.json, outcome.stderr);
+    (!password.is_empty() && printed.contains(&password))
+        .then(|| "the registry password was printed".to_owned())
+}
+
+fn jobs(env: &ImageEnv, waste_policy: &Path) -> Vec<Job> {
+    let budget = env.fixtures["size_budget"]
+        .as_u64()
+        .expect("fixtures.json size_budget");
+    let mut jobs = Vec::new();
+    for case in env.cases() {
+        let expected = env.expected(case);
+        let uid = expected["uid"].clone();
+        let root = expected["runs_as_root"].as_bool();
+        let mut rules = BTreeSet::new();
+        let mut args: Vec<String> = Vec::new();
+        let mut message = None;
+        if root == Some(true) {
+            rules.insert("DG2001");
+        }
+        if uid.is_null() {
+            rules.insert("DG2002");
+        }
+        match case {
+            "size-under" | "size-over" => {
+                let case_budget = expected["size_budget"].as_u64().unwrap_or(budget);
+                args.extend(["--max-size".to_owned(), case_budget.to_string()]);
+                let over = expected["uncompressed_size"].as_u64().unwrap() > case_budget;
+                assert_eq!(over, case == "size-over", "fixture sizes vs budget");
+                if over {
+                    rules.insert("DG2010");
+                }
+            }
+            "waste-whiteout" | "opaque-whiteout" => {
+                assert!(expected["wasted_bytes_at_least"].as_u64().unwrap() > 500_000);
+                args.extend(["--config".to_owned(), waste_policy.display().to_string()]);
+                rules.insert("DG2014");
+            }
+            "setuid" => {
+                rules.insert("DG2022");
+                message = expected["setuid"][0].as_str().map(str::to_owned);
+                assert!(message.is_some(), "setuid fixture names its file");
+            }
+            "secret-deleted" => {
+                rules.insert("DG2020");
+                message = expected["secret"]["path"].as_str().map(str::to_owned);
+                assert!(message.is_some(), "secret fixture names its file");
+            }
+            _ => {}
+        }
+        let base = Expect {
+            code: if rules.is_empty() { 0 } else { 1 },
+            rules,
+            user: expected["config_user"].clone(),
+            uid: uid.clone(),
+            gid: expected["gid"].clone(),
+            runs_as_root: root,
+            layers: expected["layers"].as_u64(),
+            uncompressed: expected["uncompressed_size"].as_u64(),
+            compressed: None,
+            digest: None,
+            message,
+        };
+        for (transport, reference) in env.references(case) {
+            let mut expect = base.clone();
+            match transport.as_str() {
+                // The registry's manifest is what the fixture measured compressed sizes on.
+                "docker" | "docker-auth" => {
+                    expect.compressed = expected["compressed_size"].as_u64();
+                }
+                // Stored unpacked: the blobs are the layer tars; the image ID is the digest.
+                "docker-daemon" | "docker-archive" if case != "buildah-app" => {
+                    expect.compressed = expect.uncompressed;
+                    expect.digest = expected["config_digest"].as_str().map(str::to_owned);
+                }
+                _ => {}
+            }
+            jobs.push(Job {
+                case: case.to_owned(),
+                transport: transport.clone(),
+                reference: reference.clone(),
+                args: args.clone(),
+                expect,
+            });
+            // The index's other image: linux/arm64/v8 runs as 0:0.
+            if let Some(arm) = expected["platforms"]["linux/arm64/v8"].as_object() {
+                let root = arm["runs_as_root"].as_bool();
+                jobs.push(Job {
+                    case: case.to_owned(),
+                    transport: transport.clone(),
+                    reference: reference.clone(),
+                    args: vec!["--platform".to_owned(), "linux/arm64".to_owned()],
+                    expect: Expect {
+                        code: if root == Some(true) { 1 } else { 0 },
+                        rules: root
+                            .filter(|r| *r)
+                            .map(|_| BTreeSet::from(["DG2001"]))
+                            .unwrap_or_default(),
+                        user: arm["config_user"].clone(),
+                        uid: if root == Some(true) {
+                            0.into()
+                        } else {
+                            Value::Null
+                        },
+                        gid: if root == Some(true) {
+                            0.into()
+                        } else {
+                            Value::Null
+                        },
+                        runs_as_root: root,
+                        layers: None,
+                        uncompressed: None,
+                        compressed: None,
+                        digest: None,
+                        message: None,
+                    },
+                });
+            }
+        }
+    }
+    jobs
+}
+
+#[test]
+fn every_case_through_every_transport() {
+    let Some(env) = image_env() else { return };
+    *PASSWORD.lock().unwrap() = env.auth_password().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let waste_policy = dir.path().join("waste.yml");
+    std::fs::write(&waste_policy, WASTE_POLICY).unwrap();
+    let jobs = jobs(env, &waste_policy);
+
+    // Every transport and every special case is in the matrix.
+    let transports: BTreeSet<&str> = jobs.iter().map(|j| j.transport.as_str()).collect();
+    assert_eq!(transports, TRANSPORTS.iter().copied().collect());
+    for case in [
+        "size-under",
+        "size-over",
+        "opaque-whiteout",
+        "setuid",
+        "secret-deleted",
+        "multi-platform",
+        "zstd",
+        "user-missing",
+        "app-uid0",
+    ] {
+        assert!(jobs.iter().any(|j| j.case == case), "no job for {case}");
+    }
+    for transport in ["docker", "docker-auth", "oci", "oci-archive"] {
+        assert!(
+            jobs.iter().any(|j| j.case == "multi-platform"
+                && j.transport == transport
+                && j.args.contains(&"--platform".to_owned())),
+            "multi-platform --platform through {transport}"
+        );
+    }
+
+    let next = Mutex::new(0usize);
+    let failures = Mutex::new(Vec::new());
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let index = {
+                        let mut next = next.lock().unwrap();
+                        let index = *next;
+                        *next += 1;
+                        index
+                    };
+                    let Some(job) = jobs.get(index) else { return };
+                    let outcome = run(env, job);
+                    let problems = check(job, &outcome);
+                    if !problems.is_empty() {
+                        failures.lock().unwrap().push(format!(
+                            "{} via {} ({} {}): {}",
+                            job.case,
+                            job.transport,
+                            job.args.join(" "),
+                            job.reference,
+                            problems.join("; ")
+                        ));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {} runs failed:\n{}",
+        failures.len(),
+        jobs.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn without_credentials_the_auth_registry_is_an_input_error() {
+    let Some(env) = image_env() else { return };
+    let reference = env.reference("user-app", "docker-auth");
+    let empty = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_dockgate"))
+        .env("DOCKER_CONFIG", empty.path())
+        .env_remove("GITHUB_TOKEN")
+        .current_dir(empty.path())
+        .args(["image", "--format", "json", &reference])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("authentication failed") && stderr.contains(&env.auth_registry),
+        "{stderr}"
+    );
+
+    // Wrong credentials: refused, and neither the user's password nor ours is printed.
+    let wrong = tempfile::tempdir().unwrap();
+    let secret = "not-the-password-7c1e";
+    let auth = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{secret}", env.auth_user))
+    };
+    std::fs::write(
+        wrong.path().join("config.json"),
+        serde_json::json!({ "auths": { env.auth_registry.clone(): { "auth": auth } } }).to_string(),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_dockgate"))
+        .env("DOCKER_CONFIG", wrong.path())
+        .current_dir(wrong.path())
+        .args(["image", &reference])
+        .output()
+        .unwrap();
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(2), "{printed}");
+    assert!(printed.contains("rejected the credentials"), "{printed}");
+    assert!(
+        !printed.contains(secret) && !printed.contains(&auth),
+        "{printed}"
+    );
+
+    // A name neither the daemon nor the registry has: exit 2, said plainly.
+    let missing_registry = format!("docker://{}/dockgate-test/no-such-image:1", env.registry);
+    for (reference, message) in [
+        (
+            "docker-daemon:dockgate-test/no-such-image:1",
+            "no such image",
+        ),
+        (missing_registry.as_str(), "HTTP 404"),
+    ] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dockgate"));
+        env.apply(&mut command);
+        let output = command
+            .current_dir(empty.path())
+            .args(["image", reference])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{reference}: {stderr}");
+        assert!(stderr.contains(message), "{reference}: {stderr}");
+    }
+}
