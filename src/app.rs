@@ -175,17 +175,6 @@ fn inspect_images(
     if references.is_empty() {
         return (Vec::new(), Vec::new());
     }
-    if policy
-        .settings
-        .image
-        .as_ref()
-        .is_some_and(|image| image.max_growth.is_some())
-    {
-        // Said out loud rather than ignored: the setting is valid, the check is not built.
-        eprintln!(
-            "dockgate: warning: image.max_growth is not checked yet (it needs a baseline image, --baseline, which this version cannot take)"
-        );
-    }
     let rules = policy.image_rule_set();
     let mut limits = policy.image_limits();
     if let Some(size) = options.max_size {
@@ -197,9 +186,23 @@ fn inspect_images(
     let analyze = AnalyzeOptions {
         platform: options.platform.clone().unwrap_or_default(),
         platform_explicit: options.platform.is_some(),
-        read_layers: rules.needs_layers(),
+        // Growth is measured uncompressed: with a baseline, both images are read.
+        read_layers: rules.needs_layers() || options.baseline.is_some(),
         walk: limits.walk,
     };
+    let mut errors = Vec::new();
+    let baseline = options.baseline.as_ref().and_then(|reference| {
+        match image::analyze_reference(reference, &analyze) {
+            Ok(facts) => Some(image::baseline::Baseline::new(facts)),
+            Err(error) => {
+                errors.push(InputError {
+                    path: reference.clone(),
+                    message: format!("baseline image: {error}"),
+                });
+                None
+            }
+        }
+    });
     let results: Vec<Result<ImageReport, InputError>> = references
         .par_iter()
         .map(|reference| {
@@ -208,6 +211,11 @@ fn inspect_images(
                     path: reference.clone(),
                     message: error.to_string(),
                 })?;
+            let mut facts = facts;
+            facts.baseline = baseline.clone();
+            if options.live {
+                facts.live = live_user(reference);
+            }
             let mut findings = rules::check_image(&facts, &limits, &rules);
             findings.retain(|finding| {
                 rules.locked.contains(&finding.rule.as_ref())
@@ -223,7 +231,6 @@ fn inspect_images(
         })
         .collect();
     let mut images = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
     for result in results {
         match result {
             Ok(image) => images.push(image),
@@ -231,6 +238,30 @@ fn inspect_images(
         }
     }
     (images, errors)
+}
+
+/// How long `--live` waits for a container's main process.
+const LIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The live check of one image: `docker-daemon:` images only; elsewhere, and when the
+/// image cannot run, a note on stderr and the verdict from the config.
+fn live_user(reference: &str) -> Option<image::daemon::LiveUser> {
+    if !matches!(
+        image::ImageReference::parse(reference),
+        Ok(image::ImageReference::DockerDaemon { .. })
+    ) {
+        eprintln!(
+            "dockgate: note: --live runs docker-daemon: images only; {reference} is checked from its config"
+        );
+        return None;
+    }
+    match image::daemon_source::live_user(reference, LIVE_TIMEOUT) {
+        Ok(user) => Some(user),
+        Err(error) => {
+            eprintln!("dockgate: warning: {error}; the runtime user is judged from the config");
+            None
+        }
+    }
 }
 
 /// Reads, parses and lints one file with the rules the policy sets for its path; the

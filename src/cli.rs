@@ -130,6 +130,19 @@ pub struct ImageOptions {
     /// Overrides the policy's `image.max_compressed_size`.
     #[arg(long, value_name = "SIZE")]
     pub max_compressed_size: Option<Size>,
+
+    /// An image to compare each image with (any transport; e.g. the image built from
+    /// the base branch): the report shows the growth, and DG2015 holds it to the
+    /// policy's `image.max_growth`.
+    #[arg(long, value_name = "REFERENCE")]
+    pub baseline: Option<String>,
+
+    /// Run each `docker-daemon:` image (its own entrypoint, no network, removed
+    /// afterwards) and judge the runtime user (DG2001) by the real UID of its main
+    /// process, for images that start as root and drop privileges. Other transports
+    /// are checked from their config (a note on stderr says so).
+    #[arg(long)]
+    pub live: bool,
 }
 
 #[derive(Debug, Args)]

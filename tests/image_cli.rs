@@ -426,3 +426,97 @@ fn check_lints_and_inspects_the_policys_images() {
     assert_eq!(json["images"].as_array().unwrap().len(), 1, "{json:#}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("oci:missing-dir"));
 }
+
+/// `--baseline`: growth in the JSON and text reports, DG2015 against `image.max_growth`,
+/// on `dockgate image` and `dockgate check`.
+#[test]
+fn growth_against_a_baseline() {
+    let dir = TempDir::new().unwrap();
+    let old = archive(dir.path(), "old.tar", &clean_image());
+    // One more layer: a 20,000-byte file, a tar of 512 + 20,480 + 1,024 = 22,016 bytes.
+    let grown = clean_image().layer(
+        Layer::new().file("tool", &[3; 20_000]),
+        Compression::Gzip,
+        "RUN install-tool # buildkit",
+    );
+    let new = archive(dir.path(), "new.tar", &grown);
+    let policy = dir.path().join("dockgate.yml");
+    let config = policy.display().to_string();
+    std::fs::write(&policy, "image:\n  max_growth: 22015B\n").unwrap();
+    let (code, json, stderr) = run_json(&["--config", &config, "--baseline", &old, &new]);
+    assert_eq!(code, 1, "{json:#}\n{stderr}");
+    assert!(!stderr.contains("not checked"), "{stderr}");
+    let finding = &json["findings"][0];
+    assert_eq!(finding["rule"], "DG2015", "{json:#}");
+    assert_eq!(finding["path"], new.as_str());
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("1 bytes) over its growth budget"),
+        "{message}"
+    );
+    assert!(
+        message.contains("layer 3 +21.5 KiB (new) `RUN install-tool`"),
+        "{message}"
+    );
+    let image = &json["images"][0];
+    let baseline = &image["baseline"];
+    assert_eq!(baseline["reference"], old.as_str());
+    let size = |json: &Value, which: &str| json[which].as_i64().unwrap();
+    assert_eq!(
+        size(&baseline["growth"], "uncompressed"),
+        22_016,
+        "{baseline:#}"
+    );
+    assert_eq!(
+        size(&image["size"], "uncompressed") - size(&baseline["size"], "uncompressed"),
+        22_016
+    );
+    assert_eq!(
+        size(&image["size"], "compressed") - size(&baseline["size"], "compressed"),
+        size(&baseline["growth"], "compressed")
+    );
+    assert!(size(&baseline["growth"], "compressed") > 0);
+
+    // At the budget: passes. The text report has the baseline line.
+    std::fs::write(&policy, "image:\n  max_growth: 22016B\n").unwrap();
+    let output = dockgate()
+        .args(["image", "--config", &config, "--baseline", &old, &new])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(&format!("  baseline: {old}  ")) && text.contains("(+21.5 KiB)"),
+        "{text}"
+    );
+
+    // Without a baseline there is no `baseline` entry, and no finding.
+    let (code, json, _) = run_json(&["--config", &config, &new]);
+    assert_eq!(code, 0, "{json:#}");
+    assert!(json["images"][0].get("baseline").is_none(), "{json:#}");
+
+    // `check` takes it too, and an unreadable baseline is an input error (exit 2).
+    std::fs::write(&policy, "image:\n  max_growth: 1kB\n").unwrap();
+    let output = dockgate()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--image",
+            &new,
+            "--baseline",
+            &old,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["findings"][0]["rule"], "DG2015", "{json:#}");
+    let (code, _, stderr) = run_json(&["--config", &config, "--baseline", "oci:no-such-dir", &new]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("oci:no-such-dir: baseline image:"),
+        "{stderr}"
+    );
+}

@@ -451,3 +451,99 @@ fn without_credentials_the_auth_registry_is_an_input_error() {
         assert!(stderr.contains(message), "{reference}: {stderr}");
     }
 }
+
+/// `--live` against the real daemon: an image that starts as root and drops to app
+/// passes DG2001 on what actually runs; a plain root image still fails, and says the
+/// live check saw it; other transports get a note, not an error; no container is left.
+#[test]
+fn live_check_judges_the_user_by_what_runs() {
+    let Some(env) = image_env() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| -> (i32, Value, String) {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dockgate"));
+        env.apply(&mut command);
+        let output = command
+            .current_dir(dir.path())
+            .args(["image", "--format", "json", "--fail-on", "error"])
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let json = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {stderr}"));
+        (output.status.code().unwrap(), json, stderr)
+    };
+    // The user rule's findings (the fixtures have no HEALTHCHECK, a warning).
+    let rules = |json: &Value| -> Vec<String> {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .filter(|rule| rule == "DG2001")
+            .collect()
+    };
+    let drops = env.reference("drops-root", "docker-daemon");
+    let expected = env.expected("drops-root");
+
+    // From the config alone, the image runs as root.
+    let (code, json, _) = run(&[&drops]);
+    assert_eq!(
+        (code, rules(&json)),
+        (1, vec!["DG2001".to_string()]),
+        "{json:#}"
+    );
+    assert!(json["images"][0].get("live").is_none(), "{json:#}");
+
+    // Live: the main process runs as app.
+    let (code, json, stderr) = run(&["--live", &drops]);
+    assert_eq!(code, 0, "{json:#}\n{stderr}");
+    assert!(rules(&json).is_empty(), "{json:#}");
+    let live = &json["images"][0]["live"];
+    assert_eq!(live["uid"], expected["live_uid"], "{json:#}");
+    assert_eq!(live["gid"], expected["live_gid"], "{json:#}");
+    assert_eq!(
+        json["images"][0]["runs_as_root"], true,
+        "the config's verdict stays"
+    );
+
+    // A plain root image stays root, and the message says how that was learned.
+    let (code, json, stderr) = run(&["--live", &env.reference("no-user", "docker-daemon")]);
+    assert_eq!(code, 1, "{json:#}\n{stderr}");
+    assert_eq!(json["images"][0]["live"]["uid"], 0, "{json:#}");
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "DG2001")
+        .expect("DG2001");
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("ran as UID 0 in the live check"),
+        "{finding:#}"
+    );
+
+    // Another transport: a note on stderr, the verdict from the config.
+    let archive = env.reference("drops-root", "docker-archive");
+    let (code, json, stderr) = run(&["--live", &archive]);
+    assert_eq!(
+        (code, rules(&json)),
+        (1, vec!["DG2001".to_string()]),
+        "{json:#}"
+    );
+    assert!(
+        stderr.contains("--live runs docker-daemon: images only"),
+        "{stderr}"
+    );
+
+    let mut ps = env.command("docker");
+    ps.args(["ps", "-a", "-q", "--filter", "label=dockgate.live-check"]);
+    let left = ps.output().expect("docker ps");
+    assert_eq!(
+        String::from_utf8_lossy(&left.stdout).trim(),
+        "",
+        "containers left behind"
+    );
+}

@@ -29,6 +29,9 @@ pub const DEFAULT_SOCKET: &str = "unix:///var/run/docker.sock";
 const EXPORT_CHANNEL_CHUNKS: usize = 8;
 /// Every API call but the export stream (which may take long for a big image).
 const REQUEST_TIMEOUT_SECS: u64 = 120;
+/// How long a live check watches a main process that runs as root before believing it:
+/// entrypoints that drop privileges (postgres, redis) do root-only setup first.
+pub const LIVE_ROOT_SETTLE: Duration = Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -313,6 +316,8 @@ impl DaemonClient {
     /// a shell waits instead of exiting), reads the real UID/GID of the container's main
     /// process, and removes the container. Fails when the daemon refuses to start it
     /// (`USER` not in the image's passwd) or the process exits before it can be read.
+    /// A main process seen as root is watched for [`LIVE_ROOT_SETTLE`] first, since an
+    /// entrypoint that drops privileges starts as root; the last identity seen counts.
     pub fn live_user(&self, image: &str, timeout: Duration) -> Result<LiveUser> {
         self.live_user_with(image, timeout, LiveMethod::Auto)
     }
@@ -373,6 +378,9 @@ impl DaemonClient {
             .await
             .map_err(|e| format!("the daemon would not start it: {}", api_message(&e)))?;
         let started = Instant::now();
+        // A root main process may be an entrypoint that drops privileges after some setup
+        // (`exec gosu postgres ...`): root is only believed once it lasted this long.
+        let mut root_seen = None;
         loop {
             let inspect = self
                 .docker
@@ -385,21 +393,29 @@ impl DaemonClient {
                 // Same host and PID namespace: the kernel's own record. Otherwise (a remote
                 // daemon, or dockgate in a container with the socket mounted, where the PID
                 // means another process) ask the daemon: its `ps` runs on its host.
-                if method == LiveMethod::Auto
-                    && let Some(user) = proc_status_ids(pid, id)
-                {
-                    return Ok(user);
+                let mut user = None;
+                if method == LiveMethod::Auto {
+                    user = proc_status_ids(pid, id);
                 }
-                let top = TopOptionsBuilder::default()
-                    .ps_args("-o pid,uid,gid")
-                    .build();
-                if let Ok(top) = self.docker.top_processes(id, Some(top)).await
-                    && let Some(user) = top_ids(top.titles.as_deref(), top.processes.as_deref())
-                {
-                    return Ok(user);
+                if user.is_none() {
+                    let top = TopOptionsBuilder::default()
+                        .ps_args("-o pid,uid,gid")
+                        .build();
+                    if let Ok(top) = self.docker.top_processes(id, Some(top)).await {
+                        user = top_ids(top.titles.as_deref(), top.processes.as_deref());
+                    }
+                }
+                if let Some(user) = user {
+                    if user.uid != 0 || started.elapsed() >= LIVE_ROOT_SETTLE {
+                        return Ok(user);
+                    }
+                    root_seen = Some(user);
                 }
             } else if state.running == Some(false) && started.elapsed() > Duration::from_millis(200)
             {
+                if let Some(user) = root_seen {
+                    return Ok(user);
+                }
                 return Err(format!(
                     "the main process exited (code {}) before its UID could be read",
                     state.exit_code.unwrap_or_default()

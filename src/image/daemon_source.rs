@@ -56,6 +56,13 @@ impl DaemonSource {
     }
 }
 
+/// The live check (`--live`): runs `docker-daemon:` image `text` with its own entrypoint
+/// (no network, removed afterwards) and reads the real UID and GID of its main process.
+pub fn live_user(text: &str, timeout: std::time::Duration) -> Result<super::daemon::LiveUser> {
+    let name = parse_reference(text)?;
+    Ok(DaemonClient::connect()?.live_user(&name, timeout)?)
+}
+
 /// The image config rebuilt from what the daemon says about the image.
 fn config_json(image: &DaemonImage, history: &[HistoryStep]) -> Value {
     let raw = &image.raw;

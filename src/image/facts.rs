@@ -34,6 +34,11 @@ pub struct ImageFacts {
     pub healthcheck: HealthcheckFact,
     /// File-level facts; `None` when no layer was read.
     pub files: Option<FileFacts>,
+    /// The image this one is compared with (`--baseline`); set by the caller.
+    pub baseline: Option<super::baseline::Baseline>,
+    /// The real IDs of the main process of a container of the image (`--live`, the
+    /// daemon source only); set by the caller.
+    pub live: Option<super::daemon::LiveUser>,
 }
 
 /// One layer, in manifest order.
@@ -44,6 +49,9 @@ pub struct LayerFacts {
     pub uncompressed: Option<u64>,
     /// The config history's `created_by` for this layer (empty-layer entries skipped).
     pub created_by: Option<String>,
+    /// The digest of the uncompressed tar stream (the config's `rootfs.diff_ids`), when
+    /// the config lists one per layer.
+    pub diff_id: Option<String>,
 }
 
 /// The image this one was built on: name and digest from the OCI base-image
@@ -194,6 +202,12 @@ pub fn compute(
         .map(|h| h.created_by.clone())
         .collect();
     let history_fits = created_by.len() == image.layers.len();
+    let diff_ids = image
+        .config
+        .rootfs
+        .as_ref()
+        .map(|rootfs| rootfs.diff_ids.as_slice())
+        .filter(|ids| ids.len() == image.layers.len());
     let layer_facts: Vec<LayerFacts> = image
         .layers
         .iter()
@@ -207,6 +221,7 @@ pub fn compute(
             } else {
                 None
             },
+            diff_id: diff_ids.map(|ids| ids[i].clone()),
         })
         .collect();
 
@@ -261,6 +276,8 @@ pub fn compute(
             .collect(),
         healthcheck,
         files,
+        baseline: None,
+        live: None,
     })
 }
 

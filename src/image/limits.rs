@@ -10,6 +10,8 @@ pub struct ImageLimits {
     pub max_size: Option<u64>,
     /// Budget for the sum of the compressed layer blobs, in bytes (DG2011).
     pub max_compressed_size: Option<u64>,
+    /// Budget for the uncompressed growth against the baseline image (DG2015).
+    pub max_growth: Option<u64>,
     /// Budget for one layer's uncompressed size (DG2012).
     pub max_layer_size: Option<u64>,
     /// Budget for the number of layers (DG2013).
@@ -37,6 +39,7 @@ impl Default for ImageLimits {
             non_root: true,
             max_size: None,
             max_compressed_size: None,
+            max_growth: None,
             max_layer_size: None,
             max_layers: None,
             max_wasted: 20 * 1_000_000,

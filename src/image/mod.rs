@@ -14,6 +14,7 @@
 //! `docker-daemon:` is `daemon.rs` (the Engine API client) behind `daemon_source.rs`:
 //! each adapter implements [`ImageSource`] and is returned from [`open`].
 
+pub mod baseline;
 pub mod daemon;
 pub mod daemon_source;
 pub mod digest;

@@ -463,7 +463,7 @@ pub struct ImageRequirements {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_layers: Option<u32>,
     /// Largest growth of the uncompressed size against the baseline image
-    /// (`--baseline`), in total and per layer.
+    /// (`--baseline`), in total; the finding names the layers that grew most.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_growth: Option<Size>,
     /// Most bytes of files that later layers overwrite or delete.

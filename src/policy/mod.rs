@@ -293,6 +293,7 @@ impl Policy {
         limits.max_size = image.max_size.map(|size| size.0);
         limits.max_compressed_size = image.max_compressed_size.map(|size| size.0);
         limits.max_layer_size = image.max_layer_size.map(|size| size.0);
+        limits.max_growth = image.max_growth.map(|size| size.0);
         limits.max_layers = image.max_layers.map(|layers| layers as usize);
         if let Some(wasted) = image.max_wasted {
             limits.max_wasted = wasted.0;

@@ -68,6 +68,32 @@ struct JsonImage<'a> {
     /// Added to design.md's shape: the base image, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     base: Option<JsonBase<'a>>,
+    /// Added to design.md's shape: the `--baseline` image and the growth against it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<JsonBaseline<'a>>,
+    /// Added to design.md's shape: the real IDs of the main process (`--live`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live: Option<JsonLive>,
+}
+
+#[derive(Serialize)]
+struct JsonLive {
+    uid: u32,
+    gid: u32,
+}
+
+#[derive(Serialize)]
+struct JsonBaseline<'a> {
+    reference: &'a str,
+    size: JsonSize,
+    /// Bytes; negative when the image shrank.
+    growth: JsonGrowth,
+}
+
+#[derive(Serialize)]
+struct JsonGrowth {
+    compressed: i64,
+    uncompressed: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -176,6 +202,24 @@ pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
                 name: base.name.as_deref(),
                 digest: base.digest.as_deref(),
                 layers: base.layers,
+            }),
+            baseline: facts.baseline.as_ref().map(|baseline| {
+                let growth = crate::image::baseline::growth(facts, baseline);
+                JsonBaseline {
+                    reference: &baseline.reference,
+                    size: JsonSize {
+                        compressed: baseline.compressed_size,
+                        uncompressed: baseline.uncompressed_size,
+                    },
+                    growth: JsonGrowth {
+                        compressed: growth.compressed,
+                        uncompressed: growth.uncompressed,
+                    },
+                }
+            }),
+            live: facts.live.map(|live| JsonLive {
+                uid: live.uid,
+                gid: live.gid,
             }),
         });
     }

@@ -216,6 +216,14 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
         ""
     };
     let _ = writeln!(text, "  user:  {configured} ({ids}{root})");
+    if let Some(live) = facts.live {
+        let root = if live.uid == 0 { ", root" } else { "" };
+        let _ = writeln!(
+            text,
+            "  live:  main process runs as uid {}, gid {}{root}",
+            live.uid, live.gid
+        );
+    }
     if let Some(base) = &facts.base {
         let mut line = base.name.clone().unwrap_or_default();
         if let Some(digest) = &base.digest {
@@ -235,6 +243,27 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
         format_size(facts.compressed_size),
         facts.layers.len()
     );
+    if let Some(baseline) = &facts.baseline {
+        use crate::image::baseline::{format_growth, growth};
+        let growth = growth(facts, baseline);
+        let uncompressed = match (baseline.uncompressed_size, growth.uncompressed) {
+            (Some(size), Some(grown)) => {
+                format!(
+                    "{} uncompressed ({})",
+                    format_size(size),
+                    format_growth(grown)
+                )
+            }
+            _ => "uncompressed not measured".to_string(),
+        };
+        let _ = writeln!(
+            text,
+            "  baseline: {}  {uncompressed}, {} compressed ({})",
+            baseline.reference,
+            format_size(baseline.compressed_size),
+            format_growth(growth.compressed)
+        );
+    }
     let health = match facts.healthcheck {
         HealthcheckFact::NotApplicable => "not applicable (an OCI-format config has none)",
         HealthcheckFact::Disabled => "disabled (HEALTHCHECK NONE)",

@@ -8,6 +8,11 @@ crate::declare_rule! {
     /// resolved through the image's own `/etc/passwd`, so a user named `app` with UID 0
     /// is root, and so are `0:0`, `root:root` and no `USER` at all.
     ///
+    /// With `--live` (`docker-daemon:` images), the image is run and the verdict is
+    /// the real UID of its main process: an image that starts as root and drops to
+    /// another user (`gosu`, `su-exec`, as the postgres and redis images do) passes, and
+    /// the message of one that stays root says the live check saw it.
+    ///
     /// ## Why is this bad?
     /// A process running as root in a container is root on the host's kernel: one
     /// container escape or writable host mount away from the host. Kubernetes'
@@ -42,8 +47,25 @@ crate::declare_rule! {
 }
 
 fn check(context: &mut ImageContext) {
-    let user = &context.facts().user;
-    if !context.limits().non_root || !user.runs_as_root {
+    let facts = context.facts();
+    let user = &facts.user;
+    if !context.limits().non_root {
+        return;
+    }
+    // A live check saw what runs: that, not the config, is the verdict.
+    if let Some(live) = facts.live {
+        if live.uid == 0 {
+            let configured = match user.configured.trim() {
+                "" => "its config sets no user".to_string(),
+                configured => format!("its config sets user `{configured}`"),
+            };
+            context.report(format!(
+                "The image runs as root: its main process ran as UID 0 in the live check ({configured})"
+            ));
+        }
+        return;
+    }
+    if !user.runs_as_root {
         return;
     }
     let message = match (user.configured.trim(), user.name.as_deref()) {

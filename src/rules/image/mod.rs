@@ -26,6 +26,7 @@ register_rules! {
     dg2012,
     dg2013,
     dg2014,
+    dg2015,
     dg2020,
     dg2021,
     dg2022,
