@@ -74,7 +74,8 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
 /// too), run the image rules, report in the order given.
 fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
     let policy = load_policy(&args.policy)?;
-    let (images, errors) = inspect_images(&args.references, &policy, &args.image);
+    let progress = args.report.format == Format::Text;
+    let (images, errors) = inspect_images(&args.references, &policy, &args.image, progress);
     finish(&policy, &[], &images, errors, &args.report)
 }
 
@@ -91,7 +92,8 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
         .collect();
     references.extend(args.images.iter().cloned());
     let (files, mut errors) = lint_paths(&args.paths, &policy);
-    let (images, image_errors) = inspect_images(&references, &policy, &args.image);
+    let progress = args.report.format == Format::Text;
+    let (images, image_errors) = inspect_images(&references, &policy, &args.image, progress);
     errors.extend(image_errors);
     finish(&policy, &files, &images, errors, &args.report)
 }
@@ -166,11 +168,13 @@ fn lint_paths(paths: &[std::path::PathBuf], policy: &Policy) -> (Vec<FileReport>
 }
 
 /// Analyses each image (in parallel) and runs the image rules the policy sets; the
-/// reports come back in the order given.
+/// reports come back in the order given. `progress`: the text report may show a
+/// progress line on stderr while layers are read (only if stderr is a terminal).
 fn inspect_images(
     references: &[String],
     policy: &Policy,
     options: &ImageOptions,
+    progress: bool,
 ) -> (Vec<ImageReport>, Vec<InputError>) {
     if references.is_empty() {
         return (Vec::new(), Vec::new());
@@ -189,6 +193,11 @@ fn inspect_images(
         // Growth is measured uncompressed: with a baseline, both images are read.
         read_layers: rules.needs_layers() || options.baseline.is_some(),
         walk: limits.walk,
+        progress: if progress {
+            image::progress::Progress::for_terminal()
+        } else {
+            None
+        },
     };
     let mut errors = Vec::new();
     let baseline = options.baseline.as_ref().and_then(|reference| {
@@ -230,6 +239,9 @@ fn inspect_images(
             })
         })
         .collect();
+    if let Some(progress) = &analyze.progress {
+        progress.finish();
+    }
     let mut images = Vec::with_capacity(results.len());
     for result in results {
         match result {

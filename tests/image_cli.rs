@@ -520,3 +520,40 @@ fn growth_against_a_baseline() {
         "{stderr}"
     );
 }
+
+/// The progress line is for terminals: with stderr piped, layers are read (16 MiB, long
+/// enough for a terminal to see the line) and nothing at all is written to stderr.
+#[test]
+fn no_progress_on_stderr_when_it_is_not_a_terminal() {
+    let dir = TempDir::new().unwrap();
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let noise: Vec<u8> = (0..16 << 20)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    let image = clean_image().layer(
+        Layer::new().file("data.bin", &noise),
+        Compression::None,
+        "COPY data.bin / # buildkit",
+    );
+    let reference = archive(dir.path(), "big.tar", &image);
+    for format in ["text", "json"] {
+        let output = dockgate()
+            .args(["image", "--format", format, "--max-size", "1GB", &reference])
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{format}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(!stdout.contains("reading layers"), "{stdout}");
+    }
+}

@@ -23,6 +23,7 @@ pub mod facts;
 pub mod fs;
 pub mod limits;
 pub mod local;
+pub mod progress;
 pub mod reference;
 pub mod registry;
 pub mod registry_source;
@@ -75,6 +76,8 @@ pub struct AnalyzeOptions {
     /// manifest and config are read, unless resolving the user needs `/etc/passwd`.
     pub read_layers: bool,
     pub walk: WalkLimits,
+    /// The terminal's progress line, fed while layers are read.
+    pub progress: Option<std::sync::Arc<progress::Progress>>,
 }
 
 /// Resolves, reads and merges one image into its facts.
@@ -114,7 +117,8 @@ pub fn analyze(
         .any(|part| !part.is_empty() && part.parse::<u32>().is_err());
     let sizes_known = source.blob_sizes_known();
     let summaries = if options.read_layers || names_a_user || !sizes_known {
-        let sink = LayerSink::new(&image.layers, options.walk);
+        let sink = LayerSink::new(&image.layers, options.walk)
+            .with_progress(options.progress.clone(), sizes_known);
         source.read_layers(&image, &sink)?;
         Some(sink.finish()?)
     } else {

@@ -39,6 +39,7 @@ use rayon::prelude::*;
 
 use super::error::{ImageError, Result};
 use super::limits::WalkLimits;
+use super::progress::{Counted, Progress};
 use super::spec::{Descriptor, ImageConfig, Platform};
 use super::walker::{LayerSummary, summarize_layer};
 
@@ -86,6 +87,7 @@ pub struct LayerSink<'a> {
     layers: &'a [Descriptor],
     limits: WalkLimits,
     summaries: Mutex<Vec<Option<Arc<LayerSummary>>>>,
+    progress: Option<Arc<Progress>>,
 }
 
 impl<'a> LayerSink<'a> {
@@ -94,6 +96,39 @@ impl<'a> LayerSink<'a> {
             layers,
             limits,
             summaries: Mutex::new(vec![None; layers.len()]),
+            progress: None,
+        }
+    }
+
+    /// Reports the bytes and layers read to `progress` (the terminal's progress line).
+    /// `sizes_known`: the descriptors carry the blobs' sizes (else the total is unknown).
+    pub fn with_progress(mut self, progress: Option<Arc<Progress>>, sizes_known: bool) -> Self {
+        if let Some(progress) = &progress {
+            let layers = self.layers;
+            progress.add_layers(
+                (0..layers.len())
+                    .filter(|&i| layers[..i].iter().all(|l| l.digest != layers[i].digest))
+                    .map(|i| sizes_known.then_some(layers[i].size)),
+            );
+        }
+        self.progress = progress;
+        self
+    }
+
+    fn summarize(
+        &self,
+        blob: &mut dyn Read,
+        descriptor: Option<&Descriptor>,
+    ) -> Result<LayerSummary> {
+        match &self.progress {
+            Some(progress) => {
+                let mut counted = Counted {
+                    inner: blob,
+                    progress,
+                };
+                summarize_layer(&mut counted, descriptor, &self.limits)
+            }
+            None => summarize_layer(blob, descriptor, &self.limits),
         }
     }
 
@@ -123,7 +158,7 @@ impl<'a> LayerSink<'a> {
         let descriptor = self.layers.get(index).ok_or_else(|| {
             ImageError::malformed(format!("layer {index} is not in the manifest"))
         })?;
-        let summary = summarize_layer(blob, Some(descriptor), &self.limits)?;
+        let summary = self.summarize(blob, Some(descriptor))?;
         self.store(summary)
     }
 
@@ -132,7 +167,7 @@ impl<'a> LayerSink<'a> {
     /// position whose digest it turns out to have. `Ok(false)` when it is no layer of
     /// the image.
     pub fn unnamed_layer(&self, blob: &mut dyn Read) -> Result<bool> {
-        let summary = summarize_layer(blob, None, &self.limits)?;
+        let summary = self.summarize(blob, None)?;
         if self.index_of(&summary.digest).is_none() {
             return Ok(false);
         }
@@ -141,6 +176,9 @@ impl<'a> LayerSink<'a> {
     }
 
     fn store(&self, summary: LayerSummary) -> Result<()> {
+        if let Some(progress) = &self.progress {
+            progress.layer_done();
+        }
         let summary = Arc::new(summary);
         let mut summaries = self
             .summaries
