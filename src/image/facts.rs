@@ -319,7 +319,13 @@ const SCRATCH: &[&str] = &[
 
 fn file_facts(fs: &MergedFs, layers: &[Arc<LayerSummary>], user: &RuntimeUser) -> FileFacts {
     let mut wasted = fs.wasted.clone();
-    wasted.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
+    // Ties in size and path (one path wasted twice) in the order they happened.
+    wasted.sort_by(|a, b| {
+        b.size
+            .cmp(&a.size)
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| (a.added_in, a.removed_in).cmp(&(b.added_in, b.removed_in)))
+    });
 
     let setuid = fs
         .files()
@@ -370,7 +376,6 @@ fn file_facts(fs: &MergedFs, layers: &[Arc<LayerSummary>], user: &RuntimeUser) -
         }
         for hit in &layer.secrets {
             let present = fs
-                .nodes
                 .get(&hit.path)
                 .is_some_and(|node| node.layer == index || Arc::ptr_eq(&layers[node.layer], layer));
             secrets.push(SecretFact {

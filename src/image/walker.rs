@@ -17,29 +17,35 @@ use super::limits::WalkLimits;
 use super::secrets::{self, SecretKind};
 use super::spec::{Descriptor, LEGACY_LAYER_PATH};
 
-/// What one tar entry is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What one tar entry is. A link's target is kept beside its path
+/// ([`LayerSummary::link_target`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryKind {
     File,
     Dir,
     /// The link target as written (absolute or relative, resolved inside the image).
-    Symlink(String),
-    /// The normalized path of the file this one is a hard link to.
-    Hardlink(String),
+    Symlink,
+    /// The target is the normalized path of the file this one is a hard link to.
+    Hardlink,
     /// Devices, FIFOs.
     Other,
 }
 
-/// One file, directory or link a layer adds or replaces.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One file, directory or link a layer adds or replaces. Layers hold tens of thousands
+/// of these, so an entry is 32 bytes with no allocation of its own: its path (and a
+/// link's target right after it) lives in the layer's [`LayerSummary`] name buffer.
+/// UIDs and GIDs are 32-bit, as on Linux; a larger one in a tar header is kept as
+/// `u32::MAX` (no real user has it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
-    /// Relative to the root, no leading `/` or `./`, no trailing `/`.
-    pub path: String,
-    pub kind: EntryKind,
+    /// Where the path starts in [`LayerSummary`]'s name buffer, and its length.
+    name_start: u32,
+    path_len: u32,
     pub size: u64,
     pub mode: u32,
-    pub uid: u64,
-    pub gid: u64,
+    pub uid: u32,
+    pub gid: u32,
+    pub kind: EntryKind,
 }
 
 /// A secret found in one layer's file.
@@ -60,8 +66,11 @@ pub struct LayerSummary {
     pub compressed: u64,
     /// Bytes of the tar stream after decompression.
     pub uncompressed: u64,
-    /// Entries in tar order, whiteouts excluded.
-    pub entries: Vec<Entry>,
+    /// Entries in tar order, whiteouts excluded ([`LayerSummary::entries`]).
+    entries: Vec<Entry>,
+    /// The entries' paths, each followed by its link target if it is a link: one
+    /// buffer per layer rather than two allocations per entry.
+    names: String,
     /// Paths this layer deletes from the layers below (`.wh.NAME`).
     pub whiteouts: Vec<String>,
     /// Directories whose lower-layer contents this layer hides (`.wh..wh..opq`).
@@ -69,6 +78,93 @@ pub struct LayerSummary {
     /// Contents of small account files (`passwd`, `group`) by path.
     pub captured: BTreeMap<String, Vec<u8>>,
     pub secrets: Vec<SecretHit>,
+}
+
+impl Entry {
+    /// An entry to [`LayerSummary::push_entry`].
+    pub fn new(kind: EntryKind, size: u64, mode: u32, uid: u64, gid: u64) -> Entry {
+        Entry {
+            name_start: 0,
+            path_len: 0,
+            size,
+            mode,
+            uid: u32::try_from(uid).unwrap_or(u32::MAX),
+            gid: u32::try_from(gid).unwrap_or(u32::MAX),
+            kind,
+        }
+    }
+}
+
+impl LayerSummary {
+    /// Appends an entry; `target` is a link's target (empty for other kinds). Fails
+    /// when the layer's names outgrow 4 GiB (no real layer comes near).
+    pub fn push_entry(
+        &mut self,
+        path: &str,
+        target: &str,
+        entry: Entry,
+    ) -> std::result::Result<(), String> {
+        let start = self.names.len();
+        let fits = |n: usize| u32::try_from(n).ok();
+        let (Some(name_start), Some(path_len), Some(_)) = (
+            fits(start),
+            fits(path.len()),
+            fits(start + path.len() + target.len()),
+        ) else {
+            return Err("more than 4 GiB of file names in one layer".to_string());
+        };
+        self.names.push_str(path);
+        self.names.push_str(target);
+        self.entries.push(Entry {
+            name_start,
+            path_len,
+            ..entry
+        });
+        Ok(())
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry at `index` (tar order).
+    pub fn entry(&self, index: usize) -> &Entry {
+        &self.entries[index]
+    }
+
+    /// The path of the entry at `index`.
+    pub fn path(&self, index: usize) -> &str {
+        let entry = &self.entries[index];
+        let start = entry.name_start as usize;
+        &self.names[start..start + entry.path_len as usize]
+    }
+
+    /// The target of the link at `index`; empty for an entry that is not a link.
+    pub fn link_target(&self, index: usize) -> &str {
+        let entry = &self.entries[index];
+        let start = (entry.name_start + entry.path_len) as usize;
+        let end = self
+            .entries
+            .get(index + 1)
+            .map_or(self.names.len(), |next| next.name_start as usize);
+        &self.names[start..end]
+    }
+
+    /// Entries with their paths, in tar order.
+    pub fn entries(&self) -> impl Iterator<Item = (usize, &str, &Entry)> {
+        (0..self.entries.len()).map(|index| (index, self.path(index), &self.entries[index]))
+    }
+
+    /// Heap bytes the entries retain (capacity, not length): what a layer's metadata
+    /// costs while the image is analysed.
+    pub fn entries_heap_bytes(&self) -> usize {
+        self.entries.capacity() * std::mem::size_of::<Entry>() + self.names.capacity()
+    }
 }
 
 /// Analyses one layer blob. `expected` is the manifest's descriptor: the blob must have
@@ -311,6 +407,8 @@ fn walk_tar(
     summary: &mut LayerSummary,
 ) -> io::Result<()> {
     let mut archive = tar::Archive::new(reader);
+    // One buffer for the contents read, reused: files are read one at a time.
+    let mut buffer = Vec::new();
     for entry in archive.entries()? {
         let mut entry = entry?;
         let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
@@ -338,24 +436,27 @@ fn walk_tar(
                 EntryKind::File
             }
             tar::EntryType::Directory => EntryKind::Dir,
-            tar::EntryType::Symlink => EntryKind::Symlink(
-                entry
-                    .link_name_bytes()
-                    .map(|target| String::from_utf8_lossy(&target).into_owned())
-                    .unwrap_or_default(),
-            ),
-            tar::EntryType::Link => {
+            tar::EntryType::Symlink => EntryKind::Symlink,
+            tar::EntryType::Link => EntryKind::Hardlink,
+            tar::EntryType::XGlobalHeader => continue,
+            _ => EntryKind::Other,
+        };
+        let target = match kind {
+            EntryKind::Symlink => entry
+                .link_name_bytes()
+                .map(|target| String::from_utf8_lossy(&target).into_owned())
+                .unwrap_or_default(),
+            EntryKind::Hardlink => {
                 let target = entry
                     .link_name_bytes()
                     .map(|target| String::from_utf8_lossy(&target).into_owned())
                     .unwrap_or_default();
                 match normalize_path(&target)? {
-                    Some(target) => EntryKind::Hardlink(target),
+                    Some(target) => target,
                     None => return Err(hostile(format!("hard link `{path}` to the root"))),
                 }
             }
-            tar::EntryType::XGlobalHeader => continue,
-            _ => EntryKind::Other,
+            _ => String::new(),
         };
         let size = entry.size();
         let mode = header.mode().unwrap_or(0);
@@ -365,19 +466,17 @@ fn walk_tar(
         if kind == EntryKind::File {
             let account = matches!(name, "passwd" | "group") && size <= limits.account_file_bytes;
             let scan = size <= limits.secret_scan_bytes;
-            let content = if account || scan {
+            buffer.clear();
+            let read = account || scan;
+            if read {
                 let cap = size.min(limits.account_file_bytes.max(limits.secret_scan_bytes));
-                let mut content = Vec::with_capacity(cap as usize);
-                (&mut entry).take(cap).read_to_end(&mut content)?;
-                Some(content)
-            } else {
-                None
-            };
-            let mut kinds: Vec<SecretKind> = secrets::by_name(&path, content.as_deref())
-                .into_iter()
-                .collect();
+                buffer.reserve_exact(cap as usize);
+                (&mut entry).take(cap).read_to_end(&mut buffer)?;
+            }
+            let content = read.then_some(buffer.as_slice());
+            let mut kinds: Vec<SecretKind> = secrets::by_name(&path, content).into_iter().collect();
             // Binary files (a NUL early on) are not scanned: tokens in them are noise.
-            if let Some(content) = content.as_deref()
+            if let Some(content) = content
                 && !content[..content.len().min(8192)].contains(&0)
             {
                 for kind in secrets::by_content(content) {
@@ -393,18 +492,19 @@ fn walk_tar(
                 });
             }
             if account && let Some(content) = content {
-                summary.captured.insert(path.clone(), content);
+                summary.captured.insert(path.clone(), content.to_vec());
+            }
+            // An account file may have grown the buffer to megabytes; keep it small.
+            if buffer.capacity() as u64 > limits.secret_scan_bytes {
+                buffer = Vec::new();
             }
         }
-        summary.entries.push(Entry {
-            path,
-            kind,
-            size,
-            mode,
-            uid,
-            gid,
-        });
+        summary
+            .push_entry(&path, &target, Entry::new(kind, size, mode, uid, gid))
+            .map_err(|message| hostile(format!("{message}: a hostile layer?")))?;
     }
+    summary.entries.shrink_to_fit();
+    summary.names.shrink_to_fit();
     Ok(())
 }
 
