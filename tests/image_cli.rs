@@ -521,11 +521,9 @@ fn growth_against_a_baseline() {
     );
 }
 
-/// The progress line is for terminals: with stderr piped, layers are read (16 MiB, long
-/// enough for a terminal to see the line) and nothing at all is written to stderr.
-#[test]
-fn no_progress_on_stderr_when_it_is_not_a_terminal() {
-    let dir = TempDir::new().unwrap();
+/// An image with a 16 MiB layer of incompressible bytes: long enough to read that a
+/// terminal sees the progress line.
+fn big_image_archive(dir: &Path) -> String {
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let noise: Vec<u8> = (0..16 << 20)
         .map(|_| {
@@ -540,7 +538,15 @@ fn no_progress_on_stderr_when_it_is_not_a_terminal() {
         Compression::None,
         "COPY data.bin / # buildkit",
     );
-    let reference = archive(dir.path(), "big.tar", &image);
+    archive(dir, "big.tar", &image)
+}
+
+/// The progress line is for terminals: with stderr piped, layers are read and nothing
+/// at all is written to stderr.
+#[test]
+fn no_progress_on_stderr_when_it_is_not_a_terminal() {
+    let dir = TempDir::new().unwrap();
+    let reference = big_image_archive(dir.path());
     for format in ["text", "json"] {
         let output = dockgate()
             .args(["image", "--format", format, "--max-size", "1GB", &reference])
@@ -556,4 +562,44 @@ fn no_progress_on_stderr_when_it_is_not_a_terminal() {
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(!stdout.contains("reading layers"), "{stdout}");
     }
+}
+
+/// On a terminal (a pseudo-terminal from util-linux `script`), the text report draws
+/// the progress line while layers are read and clears it before the report.
+#[test]
+fn progress_on_a_terminal_is_drawn_and_cleared() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let dir = TempDir::new().unwrap();
+    let reference = big_image_archive(dir.path());
+    let binary = assert_cmd::cargo::cargo_bin("dockgate");
+    let command = format!("{} image --max-size 1GB {reference}", binary.display());
+    let output = std::process::Command::new("script")
+        .args(["-qefc", &command, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let terminal = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{terminal}");
+    let drawn = terminal
+        .find("\r\x1b[2Kreading layers: ")
+        .unwrap_or_else(|| panic!("no progress line:\n{terminal:?}"));
+    let line = &terminal[drawn..];
+    let line = &line[..line[2..].find('\r').map_or(line.len(), |end| end + 2)];
+    assert!(
+        line.contains(" MiB, ") && line.ends_with("/3 layers"),
+        "{line:?}"
+    );
+    let cleared = terminal.rfind("\r\x1b[2K").unwrap();
+    let report = terminal.find("passed").expect("the report");
+    assert!(
+        cleared < report,
+        "the line is cleared before the report:\n{terminal:?}"
+    );
 }

@@ -183,21 +183,31 @@ fn every_image_rule_findings() -> String {
 }
 
 fn every_image_rule_findings_as(user: &str, name: &str) -> String {
+    use dockgate::image::baseline::Baseline;
     use dockgate::image::testing::{Compression, Image, Layer, Scratch, passwd};
     use dockgate::image::{AnalyzeOptions, ImageLimits, ImageReference, analyze, open};
 
     let key = b"-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n";
+    let base_layer = || {
+        Layer::new()
+            .dir("etc")
+            .file("etc/passwd", &passwd(&[("app", 0)]))
+            .file_with("bin/busybox", b"busybox", 0o4755, 0, 0)
+            .symlink("bin/sh", "busybox")
+    };
+    // The baseline (for DG2015): the base layer alone.
+    let baseline = Image::new().user(user).layer(
+        base_layer(),
+        Compression::Gzip,
+        "/bin/sh -c #(nop) ADD file:0a1b in / ",
+    );
     let image = Image::new()
         .user(user)
         .env("DB_PASSWORD=hunter2")
         .expose("8080/tcp")
         .expose("5005/tcp")
         .layer(
-            Layer::new()
-                .dir("etc")
-                .file("etc/passwd", &passwd(&[("app", 0)]))
-                .file_with("bin/busybox", b"busybox", 0o4755, 0, 0)
-                .symlink("bin/sh", "busybox"),
+            base_layer(),
             Compression::Gzip,
             "/bin/sh -c #(nop) ADD file:0a1b in / ",
         )
@@ -215,21 +225,27 @@ fn every_image_rule_findings_as(user: &str, name: &str) -> String {
             Compression::Gzip,
             "RUN /bin/sh -c rm /root/.ssh/id_ed25519 # buildkit",
         );
-    let scratch = Scratch::new();
-    image.write_oci_dir(scratch.path());
-    let reference = ImageReference::parse(&format!("oci:{}", scratch.path().display())).unwrap();
-    let source = open(&reference).unwrap();
     let options = AnalyzeOptions {
         read_layers: true,
         ..AnalyzeOptions::default()
     };
-    let facts = analyze(name, source.as_ref(), &options).unwrap();
+    let facts_of = |image: &Image, name: &str| {
+        let scratch = Scratch::new();
+        image.write_oci_dir(scratch.path());
+        let reference =
+            ImageReference::parse(&format!("oci:{}", scratch.path().display())).unwrap();
+        let source = open(&reference).unwrap();
+        analyze(name, source.as_ref(), &options).unwrap()
+    };
+    let mut facts = facts_of(&image, name);
+    facts.baseline = Some(Baseline::new(facts_of(&baseline, "baseline")));
     let limits = ImageLimits {
         max_size: Some(1000),
         max_compressed_size: Some(100),
         max_layer_size: Some(4000),
         max_layers: Some(2),
         max_wasted: 10,
+        max_growth: Some(1000),
         allowed_ports: Some(vec!["8080".into()]),
         allowed_users: vec!["10001".into()],
         ..ImageLimits::default()
