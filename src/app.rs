@@ -75,7 +75,7 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
 fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
     let policy = load_policy(&args.policy)?;
     let progress = args.report.format == Format::Text;
-    let (images, errors) = inspect_images(&args.references, &policy, &args.image, progress);
+    let (images, errors) = inspect_images(&args.references, &policy, &args.image, &[], progress);
     finish(&policy, &[], &images, errors, &args.report)
 }
 
@@ -93,7 +93,8 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     references.extend(args.images.iter().cloned());
     let (files, mut errors) = lint_paths(&args.paths, &policy);
     let progress = args.report.format == Format::Text;
-    let (images, image_errors) = inspect_images(&references, &policy, &args.image, progress);
+    let (images, image_errors) =
+        inspect_images(&references, &policy, &args.image, &files, progress);
     errors.extend(image_errors);
     finish(&policy, &files, &images, errors, &args.report)
 }
@@ -168,17 +169,40 @@ fn lint_paths(paths: &[std::path::PathBuf], policy: &Policy) -> (Vec<FileReport>
 }
 
 /// Analyses each image (in parallel) and runs the image rules the policy sets; the
-/// reports come back in the order given. `progress`: the text report may show a
-/// progress line on stderr while layers are read (only if stderr is a terminal).
+/// reports come back in the order given. Findings are placed on the line of the
+/// Dockerfile that made the image: `--dockerfile`, else the one of the `linted` files
+/// the image's history matches. `progress`: the text report may show a progress line
+/// on stderr while layers are read (only if stderr is a terminal).
 fn inspect_images(
     references: &[String],
     policy: &Policy,
     options: &ImageOptions,
+    linted: &[FileReport],
     progress: bool,
 ) -> (Vec<ImageReport>, Vec<InputError>) {
     if references.is_empty() {
         return (Vec::new(), Vec::new());
     }
+    let (dockerfiles, named) = match &options.dockerfile {
+        Some(path) => match std::fs::read(path) {
+            Ok(bytes) => (
+                vec![(path.display().to_string(), parse_bytes(&bytes))],
+                true,
+            ),
+            Err(error) => return (Vec::new(), vec![InputError::io(path, &error)]),
+        },
+        None => {
+            let parsed = linted
+                .iter()
+                .map(|file| (file.path.clone(), crate::dockerfile::parse(&file.source)))
+                .collect();
+            (parsed, false)
+        }
+    };
+    let candidates: Vec<(&str, &crate::dockerfile::Dockerfile)> = dockerfiles
+        .iter()
+        .map(|(path, dockerfile)| (path.as_str(), dockerfile))
+        .collect();
     let rules = policy.image_rule_set();
     let mut limits = policy.image_limits();
     if let Some(size) = options.max_size {
@@ -225,7 +249,23 @@ fn inspect_images(
             if options.live {
                 facts.live = live_user(reference);
             }
-            let mut findings = rules::check_image(&facts, &limits, &rules);
+            facts.provenance =
+                image::provenance::find(&facts.history, facts.layers.len(), &candidates, !named);
+            let mut findings: Vec<_> = rules::check_image_subjects(&facts, &limits, &rules)
+                .into_iter()
+                .map(|(mut finding, subject)| {
+                    if let Some(provenance) = &facts.provenance {
+                        let dockerfile = candidates
+                            .iter()
+                            .find(|(path, _)| *path == provenance.path)
+                            .map(|(_, dockerfile)| *dockerfile);
+                        if let Some(dockerfile) = dockerfile {
+                            provenance.place_finding(&mut finding, &subject, dockerfile);
+                        }
+                    }
+                    finding
+                })
+                .collect();
             findings.retain(|finding| {
                 rules.locked.contains(&finding.rule.as_ref())
                     || !policy.waives_image(&finding.rule, reference)

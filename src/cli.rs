@@ -115,6 +115,12 @@ pub struct ImageArgs {
 /// How images are read and which budgets the command line overrides.
 #[derive(Debug, Clone, Args)]
 pub struct ImageOptions {
+    /// The Dockerfile the images were built from: image findings about a layer, the
+    /// user, a variable or a port are placed on the instruction that made it. `check`
+    /// otherwise finds it among the Dockerfiles it lints, by the image's history.
+    #[arg(long, value_name = "PATH")]
+    pub dockerfile: Option<PathBuf>,
+
     /// The platform to select from a multi-platform image (default linux/amd64). A
     /// single-platform image must then be of this platform.
     #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]

@@ -139,6 +139,26 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding about an image: the reference as its path and no position (line 0)
+    /// until it is placed on the Dockerfile instruction that caused it.
+    pub fn about_image(
+        rule: &'static str,
+        severity: Severity,
+        reference: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            rule: Cow::Borrowed(rule),
+            severity,
+            path: reference.into(),
+            range: TextRange::default(),
+            instruction_range: TextRange::default(),
+            span: Span::default(),
+            message: message.into(),
+            fix: None,
+        }
+    }
+
     /// Fills in [`Finding::span`] from the byte ranges.
     pub fn locate(&mut self, source: &str, lines: &LineIndex) {
         let instruction = lines.position(source, self.instruction_range.start);

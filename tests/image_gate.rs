@@ -67,6 +67,98 @@ struct Expect {
     digest: Option<String>,
     /// Text some finding's message must contain (a setuid path, a secret's path).
     message: Option<String>,
+    /// The Dockerfile the case was built from (passed with `--dockerfile`): where its
+    /// findings and layers must be placed.
+    dockerfile: Option<Placement>,
+}
+
+/// Where a case's findings belong in the Dockerfile that built it.
+#[derive(Clone)]
+struct Placement {
+    path: String,
+    /// The Dockerfile line of each layer: `None` for the base image's layers, then the
+    /// layer-making instructions (RUN, COPY, ADD) in order.
+    layer_lines: Vec<Option<u64>>,
+    /// The runtime user's findings: the last USER, else the FROM it is inherited from.
+    user_line: u64,
+}
+
+impl Placement {
+    /// Reads the Dockerfile the way a reviewer would: an instruction starts a line
+    /// that is not a continuation.
+    fn of(path: &str, layers: usize) -> Placement {
+        let text = std::fs::read_to_string(path).expect("the fixture's Dockerfile");
+        let mut made_layers = Vec::new();
+        let mut user_line = None;
+        let mut from_line = None;
+        let mut continued = false;
+        for (index, line) in text.lines().enumerate() {
+            let number = index as u64 + 1;
+            if !continued {
+                let keyword = line
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_uppercase();
+                match keyword.as_str() {
+                    "RUN" | "COPY" | "ADD" => made_layers.push(Some(number)),
+                    "USER" => user_line = Some(number),
+                    "FROM" => from_line = from_line.or(Some(number)),
+                    _ => {}
+                }
+            }
+            continued = line.trim_end().ends_with('\\');
+        }
+        assert!(
+            made_layers.len() <= layers,
+            "{path}: more steps than layers"
+        );
+        let mut layer_lines = vec![None; layers - made_layers.len()];
+        layer_lines.extend(made_layers);
+        Placement {
+            path: path.to_owned(),
+            layer_lines,
+            user_line: user_line.or(from_line).expect("a FROM"),
+        }
+    }
+
+    fn check(&self, image: &Value, findings: &[Value], problems: &mut Vec<String>) {
+        if image["dockerfile"]["path"].as_str() != Some(self.path.as_str()) {
+            problems.push(format!(
+                "dockerfile {} (expected {})",
+                image["dockerfile"], self.path
+            ));
+            return;
+        }
+        let lines: Vec<Option<u64>> = image["layers"]
+            .as_array()
+            .map(|layers| layers.iter().map(|layer| layer["line"].as_u64()).collect())
+            .unwrap_or_default();
+        if lines != self.layer_lines {
+            problems.push(format!(
+                "layer lines {lines:?} (expected {:?})",
+                self.layer_lines
+            ));
+        }
+        for finding in findings {
+            let rule = finding["rule"].as_str().unwrap_or("");
+            let place = (
+                finding["path"].as_str().unwrap_or(""),
+                finding["line"].as_u64().unwrap_or(0),
+            );
+            let on_dockerfile = place.0 == self.path;
+            let right = match rule {
+                "DG2001" | "DG2002" => on_dockerfile && place.1 == self.user_line,
+                "DG2020" | "DG2022" => on_dockerfile && self.layer_lines.contains(&Some(place.1)),
+                // About the image as a whole: no line to point at.
+                "DG2010" | "DG2014" => !on_dockerfile && place.1 == 0,
+                _ => true,
+            };
+            if !right {
+                problems.push(format!("{rule} placed at {}:{}", place.0, place.1));
+            }
+        }
+    }
 }
 
 struct Outcome {
@@ -162,6 +254,9 @@ fn check(job: &Job, outcome: &Outcome) -> Vec<String> {
     {
         problems.push(format!("digest {} (expected {digest})", image["digest"]));
     }
+    if let Some(placement) = &expect.dockerfile {
+        placement.check(image, &findings, &mut problems);
+    }
     if let Some(text) = &expect.message
         && !findings.iter().any(|f| {
             f["message"]
@@ -234,6 +329,10 @@ fn jobs(env: &ImageEnv, waste_policy: &Path) -> Vec<Job> {
             }
             _ => {}
         }
+        let dockerfile = env.case(case)["dockerfile"].as_str().map(|path| {
+            args.extend(["--dockerfile".to_owned(), path.to_owned()]);
+            Placement::of(path, expected["layers"].as_u64().unwrap_or(0) as usize)
+        });
         let base = Expect {
             code: if rules.is_empty() { 0 } else { 1 },
             rules,
@@ -246,6 +345,7 @@ fn jobs(env: &ImageEnv, waste_policy: &Path) -> Vec<Job> {
             compressed: None,
             digest: None,
             message,
+            dockerfile,
         };
         for (transport, reference) in env.references(case) {
             let mut expect = base.clone();
@@ -299,6 +399,7 @@ fn jobs(env: &ImageEnv, waste_policy: &Path) -> Vec<Job> {
                         compressed: None,
                         digest: None,
                         message: None,
+                        dockerfile: None,
                     },
                 });
             }

@@ -217,6 +217,8 @@ mod tests {
             files: None,
             baseline: None,
             live: None,
+            history: Vec::new(),
+            provenance: None,
         }
     }
 

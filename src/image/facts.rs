@@ -39,6 +39,19 @@ pub struct ImageFacts {
     /// The real IDs of the main process of a container of the image (`--live`, the
     /// daemon source only); set by the caller.
     pub live: Option<super::daemon::LiveUser>,
+    /// The config history, every entry (including those that made no layer), in order.
+    pub history: Vec<HistoryStep>,
+    /// The Dockerfile that made the image, when it is known; set by the caller.
+    pub provenance: Option<super::provenance::Provenance>,
+}
+
+/// One entry of the config history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryStep {
+    /// The builder's rendering of the instruction (empty when it recorded none).
+    pub created_by: String,
+    /// The step changed only the config: it has no layer.
+    pub empty_layer: bool,
 }
 
 /// One layer, in manifest order.
@@ -156,6 +169,8 @@ pub struct SpecialFile {
     pub path: String,
     pub mode: u32,
     pub uid: u64,
+    /// The layer the file comes from (its last writer).
+    pub layer: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,6 +181,8 @@ pub struct PackageCache {
     pub path: String,
     pub files: usize,
     pub bytes: u64,
+    /// The last layer that wrote into the cache: the step that should have cleaned it.
+    pub layer: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -278,6 +295,16 @@ pub fn compute(
         files,
         baseline: None,
         live: None,
+        history: image
+            .config
+            .history
+            .iter()
+            .map(|h| HistoryStep {
+                created_by: h.created_by.clone().unwrap_or_default(),
+                empty_layer: h.empty_layer,
+            })
+            .collect(),
+        provenance: None,
     })
 }
 
@@ -334,24 +361,27 @@ fn file_facts(fs: &MergedFs, layers: &[Arc<LayerSummary>], user: &RuntimeUser) -
             path: format!("/{path}"),
             mode: node.mode,
             uid: node.uid,
+            layer: node.layer,
         })
         .collect();
 
-    let mut caches: BTreeMap<(&'static str, String), (usize, u64)> = BTreeMap::new();
+    let mut caches: BTreeMap<(&'static str, String), (usize, u64, usize)> = BTreeMap::new();
     for (path, node) in fs.files() {
         if let Some((kind, dir)) = cache_of(path) {
             let slot = caches.entry((kind, dir)).or_default();
             slot.0 += 1;
             slot.1 += node.size;
+            slot.2 = slot.2.max(node.layer);
         }
     }
     let caches = caches
         .into_iter()
-        .map(|((kind, path), (files, bytes))| PackageCache {
+        .map(|((kind, path), (files, bytes, layer))| PackageCache {
             kind,
             path: format!("/{path}"),
             files,
             bytes,
+            layer,
         })
         .collect();
 

@@ -24,6 +24,7 @@ pub mod fs;
 pub mod limits;
 pub mod local;
 pub mod progress;
+pub mod provenance;
 pub mod reference;
 pub mod registry;
 pub mod registry_source;

@@ -33,6 +33,10 @@ struct JsonFinding<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<JsonFix<'a>>,
+    /// Added to design.md's shape: for a finding about an image, its reference (the
+    /// `path` is the Dockerfile when the finding could be placed on a line there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -74,6 +78,16 @@ struct JsonImage<'a> {
     /// Added to design.md's shape: the real IDs of the main process (`--live`).
     #[serde(skip_serializing_if = "Option::is_none")]
     live: Option<JsonLive>,
+    /// Added to design.md's shape: the Dockerfile (and stage) that made the image, when
+    /// its history matches one; each layer then has the `line` that made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dockerfile: Option<JsonDockerfile<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDockerfile<'a> {
+    path: &'a str,
+    stage: &'a str,
 }
 
 #[derive(Serialize)]
@@ -115,6 +129,10 @@ struct JsonLayer<'a> {
     compressed: u64,
     uncompressed: Option<u64>,
     created_by: Option<&'a str>,
+    /// Added to design.md's shape: the line of the Dockerfile instruction that made the
+    /// layer; absent for the base image's layers or when the Dockerfile is not known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -156,6 +174,7 @@ pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
                 end_column: finding.end_column(),
                 message: &finding.message,
                 fix,
+                image: None,
             });
         }
     }
@@ -163,7 +182,7 @@ pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     for image in report.images {
         let facts = &image.facts;
         for finding in &image.findings {
-            // Image findings have no position in a file: line and column are 0.
+            // Line and column are 0 unless the finding was placed on a Dockerfile line.
             findings.push(JsonFinding {
                 rule: &finding.rule,
                 severity: finding.severity,
@@ -174,6 +193,7 @@ pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
                 end_column: finding.end_column(),
                 message: &finding.message,
                 fix: None,
+                image: Some(&facts.reference),
             });
         }
         images.push(JsonImage {
@@ -190,11 +210,16 @@ pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             layers: facts
                 .layers
                 .iter()
-                .map(|layer| JsonLayer {
+                .enumerate()
+                .map(|(index, layer)| JsonLayer {
                     digest: &layer.digest,
                     compressed: layer.compressed,
                     uncompressed: layer.uncompressed,
                     created_by: layer.created_by.as_deref(),
+                    line: facts
+                        .provenance
+                        .as_ref()
+                        .and_then(|provenance| provenance.layer_line(index)),
                 })
                 .collect(),
             healthcheck: facts.healthcheck.as_str(),
@@ -220,6 +245,10 @@ pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             live: facts.live.map(|live| JsonLive {
                 uid: live.uid,
                 gid: live.gid,
+            }),
+            dockerfile: facts.provenance.as_ref().map(|provenance| JsonDockerfile {
+                path: &provenance.path,
+                stage: &provenance.stage,
             }),
         });
     }

@@ -270,6 +270,13 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
         other => other.as_str(),
     };
     let _ = writeln!(text, "  healthcheck: {health}");
+    if let Some(provenance) = &facts.provenance {
+        let _ = writeln!(
+            text,
+            "  dockerfile: {} (stage {}, matched by the history)",
+            provenance.path, provenance.stage
+        );
+    }
     if let (Some(budget), Some(actual)) = (image.max_size, facts.uncompressed_size) {
         write_bar(text, "uncompressed", actual, budget, styles);
     }
@@ -277,10 +284,29 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
         write_bar(text, "compressed", facts.compressed_size, budget, styles);
     }
     if !facts.layers.is_empty() {
+        let lines: Vec<String> = (0..facts.layers.len())
+            .map(|index| {
+                facts
+                    .provenance
+                    .as_ref()
+                    .and_then(|provenance| provenance.layer_line(index))
+                    .map_or_else(String::new, |line| format!("line {line}"))
+            })
+            .collect();
+        let line_width = lines.iter().map(String::len).max().unwrap_or(0);
+        let line_header = if line_width > 0 { "dockerfile" } else { "" };
+        let line_width = if line_width > 0 {
+            line_width.max(line_header.len())
+        } else {
+            0
+        };
         let _ = writeln!(
             text,
-            "\n  {:>3}  {:>12}  {:>12}  created by",
-            "#", "uncompressed", "compressed"
+            "\n  {:>3}  {:>12}  {:>12}  {line_header:<line_width$}{}created by",
+            "#",
+            "uncompressed",
+            "compressed",
+            if line_width > 0 { "  " } else { "" }
         );
         for (index, layer) in facts.layers.iter().enumerate() {
             let uncompressed = layer
@@ -298,9 +324,11 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
                 .is_some_and(|layers| index < layers);
             let _ = writeln!(
                 text,
-                "  {:>3}  {uncompressed:>12}  {:>12}  {}{created_by}",
+                "  {:>3}  {uncompressed:>12}  {:>12}  {:<line_width$}{}{}{created_by}",
                 index + 1,
                 format_size(layer.compressed),
+                lines[index],
+                if line_width > 0 { "  " } else { "" },
                 if from_base { "(base) " } else { "" }
             );
         }
@@ -308,10 +336,16 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
     text.push('\n');
     for finding in &image.findings {
         let severity = styles.severity(finding.severity);
+        // Placed on a Dockerfile line: `Dockerfile:12:1:`, else the image reference.
+        let location = if finding.line() > 0 {
+            format!("{}:{}:{}", finding.path, finding.line(), finding.column())
+        } else {
+            finding.path.to_string()
+        };
         let _ = writeln!(
             text,
             "{path}{}:{path:#} {rule}{}{rule:#} {severity}[{}]{severity:#} {}",
-            finding.path,
+            location,
             finding.rule,
             finding.severity,
             finding.message,

@@ -21,6 +21,7 @@ use std::fmt;
 use crate::dockerfile::model::Model;
 use crate::dockerfile::{Dockerfile, Instruction};
 use crate::finding::{Finding, Severity, Span};
+use crate::image::provenance::Subject;
 use crate::image::{ImageFacts, ImageLimits};
 use crate::source::{LineIndex, TextRange};
 
@@ -631,7 +632,7 @@ pub struct ImageContext<'a> {
     limits: &'a ImageLimits,
     rule: &'static Rule,
     severity: Severity,
-    findings: Vec<Finding>,
+    findings: Vec<(Finding, Subject)>,
 }
 
 impl<'a> ImageContext<'a> {
@@ -643,26 +644,41 @@ impl<'a> ImageContext<'a> {
         self.limits
     }
 
-    /// Reports a finding about the image, with `message` (the rule's own message is the
-    /// short form for lists; image findings say what was found).
+    /// Reports a finding about the image as a whole, with `message` (the rule's own
+    /// message is the short form for lists; image findings say what was found).
     pub fn report(&mut self, message: impl Into<String>) -> &mut Finding {
-        self.findings.push(Finding {
-            rule: Cow::Borrowed(self.rule.code),
-            severity: self.severity,
-            path: self.facts.reference.clone(),
-            range: TextRange::default(),
-            instruction_range: TextRange::default(),
-            span: Span::default(),
-            message: message.into(),
-            fix: None,
-        });
-        self.findings.last_mut().expect("just pushed")
+        self.report_about(Subject::Image, message)
+    }
+
+    /// Reports a finding about a part of the image (a layer, the user, a variable, a
+    /// port), which can then be placed on the Dockerfile instruction that made it.
+    pub fn report_about(&mut self, subject: Subject, message: impl Into<String>) -> &mut Finding {
+        let finding = Finding::about_image(
+            self.rule.code,
+            self.severity,
+            &self.facts.reference,
+            message,
+        );
+        self.findings.push((finding, subject));
+        &mut self.findings.last_mut().expect("just pushed").0
     }
 }
 
 /// Runs the image rules of `rules` over one image's facts. Findings carry the image
 /// reference as their path and no position (line 0), in rule order.
 pub fn check_image(facts: &ImageFacts, limits: &ImageLimits, rules: &RuleSet) -> Vec<Finding> {
+    check_image_subjects(facts, limits, rules)
+        .into_iter()
+        .map(|(finding, _)| finding)
+        .collect()
+}
+
+/// [`check_image`], with what each finding is about.
+pub fn check_image_subjects(
+    facts: &ImageFacts,
+    limits: &ImageLimits,
+    rules: &RuleSet,
+) -> Vec<(Finding, Subject)> {
     let mut findings = Vec::new();
     for (rule, severity, _) in rules.rules() {
         let Check::Image { check, .. } = rule.check else {

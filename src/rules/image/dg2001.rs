@@ -1,5 +1,6 @@
 //! DG2001: the image runs as root.
 
+use crate::image::provenance::Subject;
 use crate::rules::ImageContext;
 
 crate::declare_rule! {
@@ -59,7 +60,7 @@ fn check(context: &mut ImageContext) {
                 "" => "its config sets no user".to_string(),
                 configured => format!("its config sets user `{configured}`"),
             };
-            context.report(format!(
+            context.report_about(Subject::User, format!(
                 "The image runs as root: its main process ran as UID 0 in the live check ({configured})"
             ));
         }
@@ -75,7 +76,7 @@ fn check(context: &mut ImageContext) {
         }
         (configured, _) => format!("The image runs as root: user `{configured}` is UID 0"),
     };
-    context.report(message);
+    context.report_about(Subject::User, message);
 }
 
 #[cfg(test)]

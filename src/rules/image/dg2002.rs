@@ -1,5 +1,6 @@
 //! DG2002: the runtime user does not exist in the image.
 
+use crate::image::provenance::Subject;
 use crate::rules::ImageContext;
 
 crate::declare_rule! {
@@ -37,7 +38,7 @@ crate::declare_rule! {
 fn check(context: &mut ImageContext) {
     if let Some(problem) = &context.facts().user.problem {
         let message = format!("The runtime user cannot be resolved: {problem}");
-        context.report(message);
+        context.report_about(Subject::User, message);
     }
 }
 

@@ -1,5 +1,6 @@
 //! DG2003: the runtime user is a name, not a numeric UID.
 
+use crate::image::provenance::Subject;
 use crate::rules::ImageContext;
 
 crate::declare_rule! {
@@ -39,7 +40,7 @@ fn check(context: &mut ImageContext) {
             Some(uid) if uid != 0 => format!("; use `USER {uid}`"),
             _ => String::new(),
         };
-        context.report(format!(
+        context.report_about(Subject::User, format!(
             "The runtime user `{configured}` is a name: Kubernetes runAsNonRoot cannot verify it{suggestion}"
         ));
     }

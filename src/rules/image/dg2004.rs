@@ -1,5 +1,6 @@
 //! DG2004: the runtime user is not one the policy allows.
 
+use crate::image::provenance::Subject;
 use crate::rules::ImageContext;
 
 crate::declare_rule! {
@@ -50,7 +51,7 @@ fn check(context: &mut ImageContext) {
         (configured, Some(uid)) => format!("`{configured}` (UID {uid})"),
         (configured, None) => format!("`{configured}`"),
     };
-    context.report(format!(
+    context.report_about(Subject::User, format!(
         "The image runs as {shown}, which is not one of the allowed users: {}",
         allowed.join(", ")
     ));

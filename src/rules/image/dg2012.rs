@@ -1,6 +1,7 @@
 //! DG2012: one layer is larger than the per-layer budget.
 
 use super::{created_by, size};
+use crate::image::provenance::Subject;
 use crate::rules::ImageContext;
 
 crate::declare_rule! {
@@ -46,7 +47,7 @@ fn check(context: &mut ImageContext) {
         if let Some(bytes) = layer.uncompressed
             && bytes > budget
         {
-            context.report(format!(
+            context.report_about(Subject::Layer(index), format!(
                 "Layer {} is {} uncompressed, over the per-layer budget of {}; made by {}",
                 index + 1,
                 size(bytes),

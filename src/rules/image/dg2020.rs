@@ -2,6 +2,7 @@
 
 use globset::{Glob, GlobSetBuilder};
 
+use crate::image::provenance::Subject;
 use crate::rules::ImageContext;
 
 crate::declare_rule! {
@@ -70,7 +71,7 @@ fn check(context: &mut ImageContext) {
             secret.layer + 1,
             super::created_by(facts, secret.layer)
         );
-        context.report(message);
+        context.report_about(Subject::Layer(secret.layer), message);
     }
 }
 

@@ -1,5 +1,6 @@
 //! DG2021: an environment variable of the image holds a secret.
 
+use crate::image::provenance::Subject;
 use crate::rules::ImageContext;
 
 crate::declare_rule! {
@@ -43,7 +44,10 @@ fn check(context: &mut ImageContext) {
         .collect();
     for name in secrets {
         // The value is deliberately not repeated in the report.
-        context.report(format!("Environment variable `{name}` holds a secret in the image config"));
+        context.report_about(
+            Subject::Env(name.clone()),
+            format!("Environment variable `{name}` holds a secret in the image config"),
+        );
     }
 }
 

@@ -1,5 +1,8 @@
 //! DG2022: setuid or setgid files in the image.
 
+use std::collections::BTreeMap;
+
+use crate::image::provenance::Subject;
 use crate::rules::ImageContext;
 
 crate::declare_rule! {
@@ -42,25 +45,29 @@ fn check(context: &mut ImageContext) {
         return;
     };
     let allowed = &context.limits().allowed_setuid;
-    let found: Vec<String> = files
-        .setuid
-        .iter()
-        .filter(|file| !allowed.iter().any(|path| path.trim_start_matches('/') == file.path.trim_start_matches('/')))
-        .map(|file| {
-            let bits = match (file.mode & 0o4000 != 0, file.mode & 0o2000 != 0) {
-                (true, true) => "setuid+setgid",
-                (true, false) => "setuid",
-                _ => "setgid",
-            };
-            format!("{} ({bits}, mode {:o}, owner {})", file.path, file.mode & 0o7777, file.uid)
-        })
-        .collect();
-    if !found.is_empty() {
-        context.report(format!(
-            "{} with setuid/setgid: {}",
-            super::files(found.len()),
-            found.join(", ")
+    // One finding per layer, so that each lands on the instruction that made its files.
+    let mut by_layer: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for file in &files.setuid {
+        if allowed.iter().any(|path| path.trim_start_matches('/') == file.path.trim_start_matches('/')) {
+            continue;
+        }
+        let bits = match (file.mode & 0o4000 != 0, file.mode & 0o2000 != 0) {
+            (true, true) => "setuid+setgid",
+            (true, false) => "setuid",
+            _ => "setgid",
+        };
+        by_layer.entry(file.layer).or_default().push(format!(
+            "{} ({bits}, mode {:o}, owner {})",
+            file.path,
+            file.mode & 0o7777,
+            file.uid
         ));
+    }
+    for (layer, found) in by_layer {
+        context.report_about(
+            Subject::Layer(layer),
+            format!("{} with setuid/setgid: {}", super::files(found.len()), found.join(", ")),
+        );
     }
 }
 

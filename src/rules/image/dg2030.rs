@@ -1,6 +1,7 @@
 //! DG2030: package-manager caches are left in the image.
 
 use crate::image::limits::format_size;
+use crate::image::provenance::Subject;
 use crate::rules::ImageContext;
 
 crate::declare_rule! {
@@ -42,7 +43,7 @@ fn check(context: &mut ImageContext) {
     };
     let caches = files.caches.clone();
     for cache in caches {
-        context.report(format!(
+        context.report_about(Subject::Layer(cache.layer), format!(
             "{} left in the image: {} ({}, {})",
             cache.kind,
             cache.path,

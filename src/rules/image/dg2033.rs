@@ -1,5 +1,6 @@
 //! DG2033: the image exposes a port outside the allowlist.
 
+use crate::image::provenance::Subject;
 use crate::rules::ImageContext;
 
 crate::declare_rule! {
@@ -49,7 +50,7 @@ fn check(context: &mut ImageContext) {
     let exposed = context.facts().exposed_ports.clone();
     for port in exposed {
         if !allowed.contains(&normalize(&port)) {
-            context.report(format!(
+            context.report_about(Subject::Port(port.clone()), format!(
                 "The image exposes port {port}, which is not in the allowlist ({})",
                 allowed.join(", ")
             ));
