@@ -66,24 +66,34 @@ pub fn live_user(text: &str, timeout: std::time::Duration) -> Result<super::daem
 /// The image config rebuilt from what the daemon says about the image.
 fn config_json(image: &DaemonImage, history: &[HistoryStep]) -> Value {
     let raw = &image.raw;
-    // A step that made a layer has a size; steps and layers must then pair up one to one,
-    // or the history is left out rather than attached to the wrong layers.
-    let made_layers = history.iter().filter(|step| step.size > 0).count();
-    let history: Vec<Value> = if made_layers == image.diff_ids.len() {
-        history
+    // The API gives each step's size, not whether it made a layer: a step that made a
+    // layer has a size, except one that only deleted files (its layer holds nothing but
+    // whiteouts, and the daemon counts it as 0 bytes). Steps and layers must pair up one
+    // to one, or the history is left out rather than attached to the wrong layers.
+    let sized: Vec<bool> = history.iter().map(|step| step.size > 0).collect();
+    let by_instruction: Vec<bool> = history
+        .iter()
+        .map(|step| step.size > 0 || super::provenance::makes_layer(&step.created_by))
+        .collect();
+    let layers = |made: &[bool]| made.iter().filter(|&&made| made).count();
+    let made = [sized, by_instruction]
+        .into_iter()
+        .find(|made| layers(made) == image.diff_ids.len());
+    let history: Vec<Value> = match made {
+        Some(made) => history
             .iter()
-            .map(|step| {
+            .zip(made)
+            .map(|(step, made)| {
                 // `docker history` says "" where the config has no field (an import).
                 let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
                 json!({
                     "created_by": text(&step.created_by),
                     "comment": text(&step.comment),
-                    "empty_layer": step.size == 0,
+                    "empty_layer": !made,
                 })
             })
-            .collect()
-    } else {
-        Vec::new()
+            .collect(),
+        None => Vec::new(),
     };
     let mut config = json!({
         "architecture": image.architecture,
@@ -333,6 +343,20 @@ mod tests {
             .filter_map(|h| h.created_by.as_deref())
             .collect();
         assert_eq!(layer_steps, ["ADD rootfs", "COPY x"]);
+        // A step that only deleted files has size 0 but a layer: its instruction tells.
+        let deleting = [
+            step("ADD rootfs", 10),
+            step("/bin/sh -c rm /x", 0),
+            step("/bin/sh -c #(nop)  USER app", 0),
+        ];
+        let bytes = serde_json::to_vec(&config_json(&image(2, raw.clone()), &deleting)).unwrap();
+        let made: Vec<bool> = ImageConfig::parse(&bytes, "t")
+            .unwrap()
+            .history
+            .iter()
+            .map(|h| !h.empty_layer)
+            .collect();
+        assert_eq!(made, [true, true, false]);
         // Steps that do not pair up with the layers are left out, not misattributed.
         let bytes = serde_json::to_vec(&config_json(&image(3, raw), &history)).unwrap();
         assert!(ImageConfig::parse(&bytes, "t").unwrap().history.is_empty());
