@@ -251,6 +251,9 @@ fn inspect_images(
             }
             facts.provenance =
                 image::provenance::find(&facts.history, facts.layers.len(), &candidates, !named);
+            if let Some(provenance) = facts.provenance.clone() {
+                adopt_base(&mut facts, &provenance);
+            }
             let mut findings: Vec<_> = rules::check_image_subjects(&facts, &limits, &rules)
                 .into_iter()
                 .map(|(mut finding, subject)| {
@@ -290,6 +293,23 @@ fn inspect_images(
         }
     }
     (images, errors)
+}
+
+/// What the Dockerfile says about the base image, where the image itself did not:
+/// its layers are those below the first step the Dockerfile made.
+fn adopt_base(facts: &mut image::ImageFacts, provenance: &image::provenance::Provenance) {
+    let Some(layers) = provenance.base_layers() else {
+        return;
+    };
+    let base = facts.base.get_or_insert_with(|| image::facts::BaseImage {
+        name: None,
+        digest: None,
+        layers: None,
+    });
+    base.layers = base.layers.or(Some(layers));
+    if base.name.is_none() && layers > 0 {
+        base.name = Some(provenance.base_image().to_string());
+    }
 }
 
 /// How long `--live` waits for a container's main process.

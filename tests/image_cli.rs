@@ -603,3 +603,170 @@ fn progress_on_a_terminal_is_drawn_and_cleared() {
         "the line is cleared before the report:\n{terminal:?}"
     );
 }
+
+/// The Dockerfile that built the image, as the classic builder records its steps.
+const APP_DOCKERFILE: &str = "\
+FROM alpine:3.20
+RUN adduser -D -u 10001 app
+COPY id_ed25519 /root/.ssh/id_ed25519
+RUN rm /root/.ssh/id_ed25519
+USER root
+";
+
+fn app_image() -> Image {
+    let key = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+    Image::new()
+        .user("root")
+        .layer(
+            Layer::new()
+                .dir("etc")
+                .file("etc/passwd", &passwd(&[("root", 0)])),
+            Compression::Gzip,
+            "/bin/sh -c #(nop) ADD file:0a1b in / ",
+        )
+        .empty_step("/bin/sh -c #(nop)  CMD [\"/bin/sh\"]")
+        .layer(
+            Layer::new().file("etc/passwd", &passwd(&[("root", 0), ("app", 10001)])),
+            Compression::Gzip,
+            "/bin/sh -c adduser -D -u 10001 app",
+        )
+        .layer(
+            Layer::new()
+                .dir("root/.ssh")
+                .file("root/.ssh/id_ed25519", key),
+            Compression::Gzip,
+            "/bin/sh -c #(nop) COPY file:5e1f in /root/.ssh/id_ed25519 ",
+        )
+        .layer(
+            Layer::new().whiteout("root/.ssh/id_ed25519"),
+            Compression::Gzip,
+            "/bin/sh -c rm /root/.ssh/id_ed25519",
+        )
+        .empty_step("/bin/sh -c #(nop)  USER root")
+}
+
+/// `dockgate check` finds the Dockerfile that made the image among those it lints (by
+/// the image's history, not by name) and places the image findings on its lines; a
+/// Dockerfile that did not make it claims nothing.
+#[test]
+fn check_places_image_findings_on_the_dockerfile_that_made_the_image() {
+    let dir = TempDir::new().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("svc")).unwrap();
+    std::fs::create_dir_all(repo.join("tools")).unwrap();
+    std::fs::write(repo.join("svc/Dockerfile"), APP_DOCKERFILE).unwrap();
+    std::fs::write(
+        repo.join("tools/Dockerfile"),
+        "FROM alpine:3.20\nRUN apk add --no-cache curl\nUSER root\n",
+    )
+    .unwrap();
+    let reference = archive(dir.path(), "app.tar", &app_image());
+    let output = dockgate()
+        .current_dir(&repo)
+        .args(["check", "--format", "json", "--image", &reference, "."])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let image = &json["images"][0];
+    assert_eq!(image["dockerfile"]["path"], "svc/Dockerfile", "{image:#}");
+    let lines: Vec<Value> = image["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|layer| layer["line"].clone())
+        .collect();
+    assert_eq!(lines, [Value::Null, 2.into(), 3.into(), 4.into()]);
+    let placed = |rule: &str| {
+        let finding = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {rule}: {json:#}"));
+        assert_eq!(finding["image"], reference.as_str(), "{finding}");
+        (
+            finding["path"].as_str().unwrap().to_owned(),
+            finding["line"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(placed("DG2001"), ("svc/Dockerfile".to_owned(), 5));
+    assert_eq!(placed("DG2020"), ("svc/Dockerfile".to_owned(), 3));
+    assert_eq!(
+        placed("DG2032").1,
+        0,
+        "a missing health check is about the whole image"
+    );
+
+    // Only the other Dockerfile: nothing matches, the findings stay on the image.
+    std::fs::remove_file(repo.join("svc/Dockerfile")).unwrap();
+    let output = dockgate()
+        .current_dir(&repo)
+        .args(["check", "--format", "json", "--image", &reference, "."])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(json["images"][0]["dockerfile"].is_null(), "{json:#}");
+    for finding in json["findings"].as_array().unwrap() {
+        if finding["rule"].as_str().unwrap().starts_with("DG2") {
+            assert_eq!(finding["path"], reference.as_str(), "{finding}");
+        }
+    }
+}
+
+/// `dockgate image --dockerfile`: the text report's layer table has the Dockerfile line
+/// of each layer and the instruction as written; findings point at `FILE:LINE:COL`.
+#[test]
+fn image_text_report_with_a_dockerfile() {
+    let dir = TempDir::new().unwrap();
+    let dockerfile = dir.path().join("Dockerfile");
+    std::fs::write(&dockerfile, APP_DOCKERFILE).unwrap();
+    let reference = archive(dir.path(), "app.tar", &app_image());
+    let output = dockgate()
+        .args(["image", "--dockerfile"])
+        .arg(&dockerfile)
+        .arg(&reference)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let shown = dockerfile.display();
+    assert!(
+        text.contains(&format!(
+            "  dockerfile: {shown} (stage 0, matched by the history)"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("  base: alpine:3.20 (1 layer, from the history)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("line 3      COPY id_ed25519 /root/.ssh/id_ed25519\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "{shown}:5:1: DG2001 [error] The image runs as root"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "{shown}:3:1: DG2020 [error] /root/.ssh/id_ed25519"
+        )),
+        "{text}"
+    );
+
+    // A Dockerfile that cannot be read is an input error, exit 2.
+    let output = dockgate()
+        .args([
+            "image",
+            "--dockerfile",
+            "/nonexistent/Dockerfile",
+            &reference,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}

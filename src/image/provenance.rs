@@ -67,6 +67,8 @@ struct Placed {
     line: usize,
     /// ENV keys, EXPOSE ports: what [`Subject::Env`] and [`Subject::Port`] look for.
     names: Vec<String>,
+    /// The instruction as written (continuations joined).
+    text: String,
 }
 
 impl Provenance {
@@ -74,6 +76,29 @@ impl Provenance {
     /// layer of the base image.
     pub fn layer_line(&self, index: usize) -> Option<usize> {
         self.layer_instruction(index).map(|placed| placed.line)
+    }
+
+    /// The instruction that made layer `index` as written, with where it is:
+    /// ``COPY app /app` (Dockerfile:7)`.
+    pub fn layer_step(&self, index: usize) -> Option<(String, usize)> {
+        self.layer_instruction(index)
+            .map(|placed| (placed.text.clone(), placed.line))
+    }
+
+    /// How many layers (from the bottom) came before the Dockerfile's first step: the
+    /// base image's. `None` when no layer is placed.
+    pub fn base_layers(&self) -> Option<usize> {
+        (0..self.layer_steps.len()).find(|&index| self.layer_instruction(index).is_some())
+    }
+
+    /// The image the chain starts `FROM`, as written.
+    pub fn base_image(&self) -> &str {
+        self.from
+            .text
+            .split_whitespace()
+            .filter(|word| !word.starts_with("--"))
+            .nth(1)
+            .unwrap_or("")
     }
 
     fn layer_instruction(&self, index: usize) -> Option<&Placed> {
@@ -215,6 +240,7 @@ fn place(dockerfile: &Dockerfile, instruction: &Instruction) -> Placed {
         _ => Vec::new(),
     };
     Placed {
+        text: instruction.original.trim().to_string(),
         keyword: instruction.keyword,
         range: instruction.range,
         line: dockerfile
@@ -469,6 +495,12 @@ mod tests {
         let dockerfile = parse(DOCKERFILE);
         let provenance = find_in(CLASSIC, &[("Dockerfile", &dockerfile)]).expect("matches");
         assert_eq!(provenance.layer_line(0), None, "the base image's layer");
+        assert_eq!(provenance.base_layers(), Some(1));
+        assert_eq!(provenance.base_image(), "debian:12");
+        assert_eq!(
+            provenance.layer_step(2),
+            Some(("COPY . /app".to_string(), 6))
+        );
         assert_eq!(provenance.layer_line(1), Some(4));
         assert_eq!(provenance.layer_line(2), Some(6));
         let line = |subject: Subject| provenance.place(&subject).map(|placed| placed.line);

@@ -230,7 +230,8 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
             line.push_str(&format!(" {digest}"));
         }
         if let Some(layers) = base.layers {
-            line.push_str(&format!(" ({layers} layers, from the history)"));
+            let noun = plural(layers, "layer", "layers");
+            line.push_str(&format!(" ({layers} {noun}, from the history)"));
         }
         let _ = writeln!(text, "  base: {line}");
     }
@@ -312,11 +313,16 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
             let uncompressed = layer
                 .uncompressed
                 .map_or_else(|| "-".to_string(), format_size);
-            let created_by: String =
-                crate::image::facts::display_step(layer.created_by.as_deref().unwrap_or(""))
-                    .chars()
-                    .take(100)
-                    .collect();
+            // The instruction as the Dockerfile has it, else as the builder recorded it.
+            let step = facts
+                .provenance
+                .as_ref()
+                .and_then(|provenance| provenance.layer_step(index))
+                .map(|(text, _)| text)
+                .unwrap_or_else(|| {
+                    crate::image::facts::display_step(layer.created_by.as_deref().unwrap_or(""))
+                });
+            let created_by: String = step.chars().take(100).collect();
             let from_base = facts
                 .base
                 .as_ref()

@@ -51,19 +51,29 @@ pub(crate) fn size(bytes: u64) -> String {
     format!("{} ({bytes} bytes)", format_size(bytes))
 }
 
-/// What a layer was made by, shortened for a one-line message.
+/// What a layer was made by, shortened for a one-line message: the Dockerfile
+/// instruction and its line when the Dockerfile is known, else the history's step.
 pub(crate) fn created_by(facts: &ImageFacts, index: usize) -> String {
-    let text = facts
-        .layers
-        .get(index)
-        .and_then(|layer| layer.created_by.as_deref())
-        .unwrap_or("unknown step");
-    let text = &crate::image::facts::display_step(text);
+    let placed = facts
+        .provenance
+        .as_ref()
+        .and_then(|provenance| Some((provenance, provenance.layer_step(index)?)));
+    let (text, line) = match placed {
+        Some((provenance, (text, line))) => (text, format!(" ({}:{line})", provenance.path)),
+        None => {
+            let text = facts
+                .layers
+                .get(index)
+                .and_then(|layer| layer.created_by.as_deref())
+                .unwrap_or("unknown step");
+            (crate::image::facts::display_step(text), String::new())
+        }
+    };
     let short: String = text.chars().take(80).collect();
     if short.len() < text.len() {
-        format!("`{short}...`")
+        format!("`{short}...`{line}")
     } else {
-        format!("`{short}`")
+        format!("`{short}`{line}")
     }
 }
 
