@@ -301,7 +301,7 @@ fn adopt_base(facts: &mut image::ImageFacts, provenance: &image::provenance::Pro
     let Some(layers) = provenance.base_layers() else {
         return;
     };
-    let base = facts.base.get_or_insert_with(|| image::facts::BaseImage {
+    let base = facts.base.get_or_insert(image::facts::BaseImage {
         name: None,
         digest: None,
         layers: None,

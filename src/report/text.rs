@@ -328,8 +328,7 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
                 .as_ref()
                 .and_then(|base| base.layers)
                 .is_some_and(|layers| index < layers);
-            let _ = writeln!(
-                text,
+            let row = format!(
                 "  {:>3}  {uncompressed:>12}  {:>12}  {:<line_width$}{}{}{created_by}",
                 index + 1,
                 format_size(layer.compressed),
@@ -337,6 +336,7 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
                 if line_width > 0 { "  " } else { "" },
                 if from_base { "(base) " } else { "" }
             );
+            let _ = writeln!(text, "{}", row.trim_end());
         }
     }
     text.push('\n');
