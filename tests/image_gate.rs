@@ -639,12 +639,5 @@ fn live_check_judges_the_user_by_what_runs() {
         "{stderr}"
     );
 
-    let mut ps = env.command("docker");
-    ps.args(["ps", "-a", "-q", "--filter", "label=dockgate.live-check"]);
-    let left = ps.output().expect("docker ps");
-    assert_eq!(
-        String::from_utf8_lossy(&left.stdout).trim(),
-        "",
-        "containers left behind"
-    );
+    env.assert_no_live_check_containers();
 }

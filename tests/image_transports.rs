@@ -400,14 +400,7 @@ fn live_check_reads_the_real_uid_and_cleans_up() {
         err.contains("ghost") || err.contains("would not start"),
         "{err}"
     );
-    let mut ps = env.command("docker");
-    ps.args(["ps", "-a", "-q", "--filter", "label=dockgate.live-check"]);
-    let left = ps.output().expect("docker ps");
-    assert_eq!(
-        String::from_utf8_lossy(&left.stdout).trim(),
-        "",
-        "live-check containers left behind"
-    );
+    env.assert_no_live_check_containers();
 }
 
 /// A registry with token auth (`WWW-Authenticate: Bearer realm=...`), as Docker Hub, ghcr.io

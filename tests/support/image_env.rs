@@ -127,6 +127,18 @@ impl ImageEnv {
         command.env("DOCKER_CONFIG", self.docker_config_dir());
     }
 
+    /// Fails when a live check (`--live`) left a container behind on this daemon.
+    pub fn assert_no_live_check_containers(&self) {
+        let mut ps = self.command("docker");
+        ps.args(["ps", "-a", "-q", "--filter", "label=dockgate.live-check"]);
+        let left = ps.output().expect("docker ps");
+        assert_eq!(
+            String::from_utf8_lossy(&left.stdout).trim(),
+            "",
+            "live-check containers left behind"
+        );
+    }
+
     /// A Docker config directory whose config.json holds the authenticated registry's
     /// credentials (base64 `auth`, as `docker login` writes it).
     pub fn docker_config_dir(&self) -> PathBuf {
