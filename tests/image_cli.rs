@@ -245,14 +245,11 @@ fn text_report_shows_layers_and_the_budget_bar() {
     );
     // 9,728 of 20,000 bytes: 49%, 15 of 30 cells.
     assert!(
-        text.contains("budget [###############...............]   49% of 19.5 KiB (uncompressed)"),
+        text.contains("budget [###############...............]   49% of 20.0 kB (uncompressed)"),
         "{text}"
     );
     // The step as written in the Dockerfile; JSON keeps BuildKit's raw `created_by`.
-    assert!(
-        text.contains("6.0 KiB  COPY server /app/server\n"),
-        "{text}"
-    );
+    assert!(text.contains("6.1 kB  COPY server /app/server\n"), "{text}");
     assert!(
         text.ends_with("No problems found in 1 image; passed (--fail-on warning).\n"),
         "{text}"
@@ -314,7 +311,7 @@ fn base_image_from_annotations_and_history() {
     assert_eq!(base["layers"], 1);
     let message = json["findings"][0]["message"].as_str().unwrap();
     assert!(
-        message.contains("layer 1 (4.5 KiB) `ADD file:abc in /` from the base image"),
+        message.contains("layer 1 (4.6 kB) `ADD file:abc in /` from the base image"),
         "{message}"
     );
 }
@@ -455,7 +452,7 @@ fn growth_against_a_baseline() {
         "{message}"
     );
     assert!(
-        message.contains("layer 3 +21.5 KiB (new) `RUN install-tool`"),
+        message.contains("layer 3 +22.0 kB (new) `RUN install-tool`"),
         "{message}"
     );
     let image = &json["images"][0];
@@ -486,7 +483,7 @@ fn growth_against_a_baseline() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(
-        text.contains(&format!("  baseline: {old}  ")) && text.contains("(+21.5 KiB)"),
+        text.contains(&format!("  baseline: {old}  ")) && text.contains("(+22.0 kB)"),
         "{text}"
     );
 
@@ -521,7 +518,7 @@ fn growth_against_a_baseline() {
     );
 }
 
-/// An image with a 16 MiB layer of incompressible bytes: long enough to read that a
+/// An image with a 16 MiB (16.8 MB) layer of incompressible bytes: long enough to read that a
 /// terminal sees the progress line.
 fn big_image_archive(dir: &Path) -> String {
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
@@ -593,7 +590,7 @@ fn progress_on_a_terminal_is_drawn_and_cleared() {
     let line = &terminal[drawn..];
     let line = &line[..line[2..].find('\r').map_or(line.len(), |end| end + 2)];
     assert!(
-        line.contains(" MiB, ") && line.ends_with("/3 layers"),
+        line.contains(" MB, ") && line.ends_with("/3 layers"),
         "{line:?}"
     );
     let cleared = terminal.rfind("\r\x1b[2K").unwrap();

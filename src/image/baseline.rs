@@ -135,13 +135,13 @@ pub fn layer_changes(facts: &ImageFacts, baseline: &Baseline) -> Vec<LayerChange
     changes
 }
 
-/// `+1.2 MiB`, `-512 B`, `+0 B`.
+/// `+1.2 MB`, `-512 B`, `+0 B`.
 pub fn format_growth(bytes: i64) -> String {
     let sign = if bytes < 0 { '-' } else { '+' };
     format!("{sign}{}", format_size(bytes.unsigned_abs()))
 }
 
-/// The `count` layers that grew most, for a message: `layer 3 +1.2 MiB (new)
+/// The `count` layers that grew most, for a message: `layer 3 +1.2 MB (new)
 /// `RUN make``; empty when none grew.
 pub fn grew_most(facts: &ImageFacts, baseline: &Baseline, count: usize) -> Vec<String> {
     let mut grown: Vec<LayerChange> = layer_changes(facts, baseline)
@@ -294,6 +294,6 @@ mod tests {
     fn growth_formats_with_a_sign() {
         assert_eq!(format_growth(0), "+0 B");
         assert_eq!(format_growth(-512), "-512 B");
-        assert_eq!(format_growth(1536), "+1.5 KiB");
+        assert_eq!(format_growth(1536), "+1.5 kB");
     }
 }

@@ -81,64 +81,10 @@ impl Default for WalkLimits {
     }
 }
 
-/// Parses a size: `200MB`, `1.5GiB`, `512`, `10 kB`. Units B, kB/MB/GB/TB (powers of
-/// 1000) and KiB/MiB/GiB/TiB (powers of 1024); a bare number is bytes.
-pub fn parse_size(text: &str) -> Result<u64, String> {
-    let trimmed = text.trim();
-    let split = trimmed
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(trimmed.len());
-    let (number, unit) = trimmed.split_at(split);
-    let invalid = || {
-        format!(
-            "invalid size `{text}` (expected e.g. 200MB or 1.5GiB; units B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)"
-        )
-    };
-    let multiplier: u64 = match unit.trim() {
-        "" | "B" => 1,
-        "kB" | "KB" | "k" => 1000,
-        "MB" | "M" => 1000_u64.pow(2),
-        "GB" | "G" => 1000_u64.pow(3),
-        "TB" | "T" => 1000_u64.pow(4),
-        "KiB" | "Ki" => 1 << 10,
-        "MiB" | "Mi" => 1 << 20,
-        "GiB" | "Gi" => 1 << 30,
-        "TiB" | "Ti" => 1 << 40,
-        _ => return Err(invalid()),
-    };
-    if number.is_empty() || number.matches('.').count() > 1 || number.ends_with('.') {
-        return Err(invalid());
-    }
-    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    let whole: u64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| invalid())?
-    };
-    let mut bytes = whole.checked_mul(multiplier).ok_or_else(invalid)?;
-    // The fraction in exact integer arithmetic: "1.5GiB" is exactly 1610612736.
-    if !fraction.is_empty() {
-        let digits = fraction.len().min(18) as u32;
-        let numerator: u64 = fraction[..digits as usize].parse().map_err(|_| invalid())?;
-        let part = u128::from(numerator) * u128::from(multiplier) / 10_u128.pow(digits);
-        bytes = bytes.checked_add(part as u64).ok_or_else(invalid)?;
-    }
-    Ok(bytes)
-}
-
-/// A size for people: `1.5 GiB`, `12.3 MB` style with binary units, `512 B`.
+/// A size for people, in the decimal units Docker and the policy use: `512 B`,
+/// `1.5 kB`, `200.0 MB`.
 pub fn format_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
+    crate::policy::units::Size::human(bytes)
 }
 
 #[cfg(test)]
@@ -146,30 +92,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_parse_with_decimal_and_binary_units() {
-        assert_eq!(parse_size("200MB"), Ok(200_000_000));
-        assert_eq!(parse_size("1.5GiB"), Ok(1_610_612_736));
-        assert_eq!(parse_size("10 kB"), Ok(10_000));
-        assert_eq!(parse_size("512"), Ok(512));
-        assert_eq!(parse_size("3KiB"), Ok(3072));
-        assert_eq!(parse_size("0.5MB"), Ok(500_000));
-        for bad in [
-            "",
-            "MB",
-            "1.2.3MB",
-            "12XB",
-            "-1MB",
-            "1.MB",
-            "99999999999999999999GB",
-        ] {
-            assert!(parse_size(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
     fn sizes_format_for_people() {
         assert_eq!(format_size(512), "512 B");
-        assert_eq!(format_size(1536), "1.5 KiB");
-        assert_eq!(format_size(200 << 20), "200.0 MiB");
+        assert_eq!(format_size(1536), "1.5 kB");
+        assert_eq!(format_size(200_000_000), "200.0 MB");
     }
 }

@@ -111,7 +111,7 @@ impl Drop for Progress {
     }
 }
 
-/// `reading layers: 12.0 MiB / 40.5 MiB, 3/7 layers`; `None` before any layer is known.
+/// `reading layers: 12.0 MB / 40.5 MB, 3/7 layers`; `None` before any layer is known.
 fn render(counters: &Counters) -> Option<String> {
     let layers_total = counters.layers_total.load(Ordering::Relaxed);
     if layers_total == 0 {
@@ -156,17 +156,17 @@ mod tests {
         let counters = Counters::default();
         assert_eq!(render(&counters), None);
         counters.layers_total.store(3, Ordering::Relaxed);
-        counters.bytes_total.store(3 << 20, Ordering::Relaxed);
-        counters.bytes_done.store(1 << 20, Ordering::Relaxed);
+        counters.bytes_total.store(3_000_000, Ordering::Relaxed);
+        counters.bytes_done.store(1_000_000, Ordering::Relaxed);
         counters.layers_done.store(1, Ordering::Relaxed);
         assert_eq!(
             render(&counters).unwrap(),
-            "reading layers: 1.0 MiB / 3.0 MiB, 1/3 layers"
+            "reading layers: 1.0 MB / 3.0 MB, 1/3 layers"
         );
         counters.total_unknown.store(true, Ordering::Relaxed);
         assert_eq!(
             render(&counters).unwrap(),
-            "reading layers: 1.0 MiB, 1/3 layers"
+            "reading layers: 1.0 MB, 1/3 layers"
         );
     }
 

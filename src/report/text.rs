@@ -363,7 +363,7 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
     }
 }
 
-/// `  budget: [##########..........]  62% of 200.0 MiB (uncompressed)`.
+/// `  budget: [##########..........]  62% of 200.0 MB (uncompressed)`.
 fn write_bar(text: &mut String, what: &str, actual: u64, budget: u64, styles: &Styles) {
     let ratio = actual as f64 / budget.max(1) as f64;
     let filled = ((ratio.min(1.0) * BAR_WIDTH as f64).round() as usize).min(BAR_WIDTH);

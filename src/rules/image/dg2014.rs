@@ -97,7 +97,7 @@ mod tests {
         let image = Image::new()
             .layer(Layer::new().file("tmp/sdk.tgz", &[1; 5000]), GZ, "RUN curl sdk")
             .layer(Layer::new().whiteout("tmp/sdk.tgz"), GZ, "RUN rm sdk");
-        assert_image_message_with("DG2014", image, &limits(), "/tmp/sdk.tgz (4.9 KiB, added by `RUN curl sdk`, removed by `RUN rm sdk`)");
+        assert_image_message_with("DG2014", image, &limits(), "/tmp/sdk.tgz (5.0 kB, added by `RUN curl sdk`, removed by `RUN rm sdk`)");
     }
 
     #[test]
@@ -105,7 +105,7 @@ mod tests {
         let image = Image::new()
             .layer(Layer::new().dir("app").file("app/old", &[1; 5000]), GZ, "COPY old")
             .layer(Layer::new().dir("app").opaque("app").file("app/new", &[1; 5000]), GZ, "COPY new");
-        assert_image_message_with("DG2014", image, &limits(), "4.9 KiB (5000 bytes) in 1 file overwritten");
+        assert_image_message_with("DG2014", image, &limits(), "5.0 kB (5000 bytes) in 1 file overwritten");
     }
 
     #[test]

@@ -126,10 +126,10 @@ mod tests {
         let found = findings(&image(20_000), Some(&image(10_000)), Some(10_239));
         assert_eq!(found.len(), 1, "{found:?}");
         let message = &found[0].message;
-        assert!(message.contains("grew by 10.0 KiB (10240 bytes)"), "{message}");
+        assert!(message.contains("grew by 10.2 kB (10240 bytes)"), "{message}");
         assert!(message.contains("1 bytes) over its growth budget"), "{message}");
         assert!(
-            message.contains("grew most: layer 2 +10.0 KiB (was layer 2) `COPY app /app`"),
+            message.contains("grew most: layer 2 +10.2 kB (was layer 2) `COPY app /app`"),
             "{message}"
         );
         // The shared base layer did not grow and is not named.
@@ -164,7 +164,7 @@ mod tests {
         assert!(
             found[0]
                 .message
-                .contains("grew most: layer 3 +4.5 KiB (new) `RUN install-tool`"),
+                .contains("grew most: layer 3 +4.6 kB (new) `RUN install-tool`"),
             "{}",
             found[0].message
         );

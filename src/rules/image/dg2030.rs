@@ -61,7 +61,7 @@ mod tests {
     #[test]
     fn caches() {
         let apt = Image::new().layer(Layer::new().file("var/lib/apt/lists/deb_Packages", &[0; 2048]), GZ, "RUN apt-get update");
-        assert_image_message("DG2030", apt, "apt lists left in the image: /var/lib/apt/lists (1 file, 2.0 KiB)");
+        assert_image_message("DG2030", apt, "apt lists left in the image: /var/lib/apt/lists (1 file, 2.0 kB)");
         assert_image_catches("DG2030", Image::new().layer(Layer::new().file("var/cache/apk/APKINDEX.tar.gz", b"x"), GZ, "RUN apk add"));
         assert_image_catches("DG2030", Image::new().layer(Layer::new().file("home/app/.npm/_cacache/index", b"x"), GZ, "RUN npm ci"));
     }

@@ -46,7 +46,7 @@ pub(crate) fn files(count: usize) -> String {
     }
 }
 
-/// A size with its exact byte count: `190.7 MiB (200000000 bytes)`.
+/// A size with its exact byte count: `200.0 MB (200000000 bytes)`.
 pub(crate) fn size(bytes: u64) -> String {
     format!("{} ({bytes} bytes)", format_size(bytes))
 }
@@ -78,7 +78,7 @@ pub(crate) fn created_by(facts: &ImageFacts, index: usize) -> String {
 }
 
 /// The `count` biggest layers by uncompressed size (compressed when `compressed`), for
-/// budget findings: `layer 3: 120.0 MiB by `RUN apt-get install ...``.
+/// budget findings: `layer 3: 120.0 MB by `RUN apt-get install ...``.
 pub(crate) fn biggest_layers(facts: &ImageFacts, count: usize, compressed: bool) -> String {
     let mut layers: Vec<(usize, u64)> = facts
         .layers
