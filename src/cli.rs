@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::image::Platform;
+use crate::image::registry::InsecureRegistry;
 use crate::policy::units::Size;
 use crate::report::Format;
 
@@ -143,6 +144,19 @@ pub struct ImageOptions {
     /// are checked from their config (a note on stderr says so).
     #[arg(long)]
     pub live: bool,
+
+    /// A `docker://` registry to reach as Docker reaches its `insecure-registries`:
+    /// over HTTPS without verifying the certificate (self-signed, private CA), else over
+    /// plain HTTP. Without it only localhost and 127.0.0.0/8 are plain HTTP; any other
+    /// registry is HTTPS with a verified certificate. A host without a port covers all
+    /// its ports. Applies to `--baseline` too. Credentials are sent over plain HTTP only
+    /// to registries named here (or local ones). Repeatable.
+    #[arg(
+        long = "insecure-registry",
+        value_name = "HOST[:PORT]",
+        value_parser = parse_insecure_registry
+    )]
+    pub insecure_registries: Vec<InsecureRegistry>,
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +181,10 @@ pub struct CheckArgs {
 
 fn parse_platform(text: &str) -> Result<Platform, String> {
     Platform::parse(text)
+}
+
+fn parse_insecure_registry(text: &str) -> Result<InsecureRegistry, String> {
+    text.parse()
 }
 
 #[derive(Debug, Args)]
