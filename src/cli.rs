@@ -251,4 +251,44 @@ mod tests {
     fn definitions_are_consistent() {
         Cli::command().debug_assert();
     }
+
+    #[test]
+    fn insecure_registry_is_repeatable_on_image_and_check() {
+        let named = |options: &ImageOptions| -> Vec<String> {
+            options
+                .insecure_registries
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        let cli = Cli::try_parse_from([
+            "dockgate",
+            "image",
+            "--insecure-registry",
+            "Registry.Internal:5000",
+            "--insecure-registry=[fd00::2]",
+            "docker://registry.internal:5000/app",
+        ])
+        .unwrap();
+        let Command::Image(args) = cli.command else {
+            panic!("image")
+        };
+        assert_eq!(named(&args.image), ["registry.internal:5000", "fd00::2"]);
+        let cli =
+            Cli::try_parse_from(["dockgate", "check", "--insecure-registry", "10.0.0.7"]).unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("check")
+        };
+        assert_eq!(named(&args.image), ["10.0.0.7"]);
+        let cli = Cli::try_parse_from(["dockgate", "check"]).unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("check")
+        };
+        assert!(args.image.insecure_registries.is_empty());
+        for bad in ["https://registry.internal", "registry.internal:port", ""] {
+            let err =
+                Cli::try_parse_from(["dockgate", "check", "--insecure-registry", bad]).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation, "{bad}");
+        }
+    }
 }

@@ -914,7 +914,7 @@ impl RegistryClient {
                 .into_iter()
                 .map(|(url, error)| http_error(&url, error).to_string())
                 .collect();
-            *hint = format!(" (tried before it: {})", earlier.join("; "));
+            *hint = format!(" (tried first: {})", earlier.join("; "));
         }
         Err(failed)
     }
