@@ -222,6 +222,9 @@ fn inspect_images(
         } else {
             None
         },
+        insecure_registries: image::registry::InsecureRegistries::new(
+            options.insecure_registries.iter().cloned(),
+        ),
     };
     let mut errors = Vec::new();
     let baseline = options.baseline.as_ref().and_then(|reference| {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::image::Platform;
+use crate::image::registry::InsecureRegistry;
 use crate::policy::units::Size;
 use crate::report::Format;
 
@@ -149,6 +150,19 @@ pub struct ImageOptions {
     /// are checked from their config (a note on stderr says so).
     #[arg(long)]
     pub live: bool,
+
+    /// A `docker://` registry to reach as Docker reaches its `insecure-registries`:
+    /// over HTTPS without verifying the certificate (self-signed, private CA), else over
+    /// plain HTTP. Without it only localhost and 127.0.0.0/8 are plain HTTP; any other
+    /// registry is HTTPS with a verified certificate. A host without a port covers all
+    /// its ports. Applies to `--baseline` too. Credentials are sent over plain HTTP only
+    /// to registries named here (or local ones). Repeatable.
+    #[arg(
+        long = "insecure-registry",
+        value_name = "HOST[:PORT]",
+        value_parser = parse_insecure_registry
+    )]
+    pub insecure_registries: Vec<InsecureRegistry>,
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +187,10 @@ pub struct CheckArgs {
 
 fn parse_platform(text: &str) -> Result<Platform, String> {
     Platform::parse(text)
+}
+
+fn parse_insecure_registry(text: &str) -> Result<InsecureRegistry, String> {
+    text.parse()
 }
 
 #[derive(Debug, Args)]
@@ -238,5 +256,45 @@ mod tests {
     #[test]
     fn definitions_are_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn insecure_registry_is_repeatable_on_image_and_check() {
+        let named = |options: &ImageOptions| -> Vec<String> {
+            options
+                .insecure_registries
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        let cli = Cli::try_parse_from([
+            "dockgate",
+            "image",
+            "--insecure-registry",
+            "Registry.Internal:5000",
+            "--insecure-registry=[fd00::2]",
+            "docker://registry.internal:5000/app",
+        ])
+        .unwrap();
+        let Command::Image(args) = cli.command else {
+            panic!("image")
+        };
+        assert_eq!(named(&args.image), ["registry.internal:5000", "fd00::2"]);
+        let cli =
+            Cli::try_parse_from(["dockgate", "check", "--insecure-registry", "10.0.0.7"]).unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("check")
+        };
+        assert_eq!(named(&args.image), ["10.0.0.7"]);
+        let cli = Cli::try_parse_from(["dockgate", "check"]).unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("check")
+        };
+        assert!(args.image.insecure_registries.is_empty());
+        for bad in ["https://registry.internal", "registry.internal:port", ""] {
+            let err =
+                Cli::try_parse_from(["dockgate", "check", "--insecure-registry", bad]).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation, "{bad}");
+        }
     }
 }

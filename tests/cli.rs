@@ -456,3 +456,34 @@ fn debug_parse_prints_buildkit_dump() {
             "Missing: No such file or directory",
         ));
 }
+
+#[test]
+fn insecure_registry_is_documented_and_validated() {
+    for command in ["image", "check"] {
+        dockgate()
+            .args([command, "--help"])
+            .assert()
+            .success()
+            .stdout(
+                predicate::str::contains("--insecure-registry <HOST[:PORT]>")
+                    .and(predicate::str::contains("insecure-registries")),
+            );
+    }
+    dockgate()
+        .args(["image", "--insecure-registry", "http://registry.internal"])
+        .arg("docker://registry.internal/app")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("without a scheme"));
+    // A valid entry is accepted: the run gets as far as the (missing) archive.
+    let dir = TempDir::new().unwrap();
+    dockgate()
+        .current_dir(dir.path())
+        .args(["image", "--insecure-registry", "registry.internal:5000"])
+        .arg("docker-archive:missing.tar")
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("missing.tar").and(predicate::str::contains("HOST").not()),
+        );
+}

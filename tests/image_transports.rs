@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use dockgate::image::daemon::{DaemonClient, DaemonError, LiveMethod, LiveUser};
 use dockgate::image::registry::{
-    ClientOptions, Credentials, Descriptor, Platform, Reference, RegistryClient, RegistryError,
+    ClientOptions, Credentials, Descriptor, InsecureRegistries, Platform, Reference,
+    RegistryClient, RegistryError,
 };
 use serde_json::Value;
 use support::image_env::{ImageEnv, image_env};
@@ -24,6 +25,10 @@ fn client(env: &ImageEnv, case: &str, transport: &str, credentials: Credentials)
         },
     )
     .expect("client")
+}
+
+fn insecure_registries(hosts: &[&str]) -> InsecureRegistries {
+    InsecureRegistries::new(hosts.iter().map(|host| host.parse().expect("HOST[:PORT]")))
 }
 
 fn auth(env: &ImageEnv) -> Credentials {
@@ -933,7 +938,7 @@ fn https_for_registries_that_are_not_local() {
         );
         std::thread::sleep(Duration::from_millis(100));
     };
-    let pull = |tls_verify: bool, insecure: bool| {
+    let pull = |tls_verify: bool, insecure: &[&str]| {
         let reference = Reference::parse(&format!(
             "registry.dockgate.test:{}/dockgate-test/user-app:1",
             addr.port()
@@ -941,7 +946,7 @@ fn https_for_registries_that_are_not_local() {
         .unwrap();
         let options = ClientOptions {
             tls_verify,
-            insecure,
+            insecure_registries: insecure_registries(insecure),
             resolve: vec![("registry.dockgate.test".into(), addr)],
             ..ClientOptions::default()
         };
@@ -949,20 +954,35 @@ fn https_for_registries_that_are_not_local() {
             .unwrap()
             .fetch_image()
     };
-    let err = pull(true, false).unwrap_err();
+    let err = pull(true, &[]).unwrap_err();
     assert!(matches!(err, RegistryError::Http { .. }), "{err}");
     assert!(
         err.to_string().to_lowercase().contains("certificate"),
         "{err}"
     );
-    let image = pull(false, false).expect("self-signed accepted with tls_verify: false");
-    assert_eq!(config_user(&image.config), "app");
-    // Plain HTTP to a TLS port: Go's server answers 400.
-    let err = pull(true, true).unwrap_err();
     assert!(
-        matches!(err, RegistryError::Status { status: 400, .. }),
-        "{err}"
+        err.to_string().contains(&format!(
+            "--insecure-registry registry.dockgate.test:{}",
+            addr.port()
+        )),
+        "the error names the way out: {err}"
     );
+    let image = pull(false, &[]).expect("self-signed accepted with tls_verify: false");
+    assert_eq!(config_user(&image.config), "app");
+    // Named insecure, as Docker's insecure-registries: HTTPS is tried first, with the
+    // certificate unverified, and it works (plain HTTP to this TLS port would get a 400).
+    let image = pull(true, &["registry.dockgate.test"]).expect("named: self-signed accepted");
+    assert_eq!(config_user(&image.config), "app");
+    let named_with_port = format!("registry.dockgate.test:{}", addr.port());
+    pull(true, &[&named_with_port]).expect("named with its port");
+    // Naming another host, or another port of this one, changes nothing for this one.
+    for other in ["other.dockgate.test", "registry.dockgate.test:1"] {
+        let err = pull(true, &[other]).unwrap_err();
+        assert!(
+            err.to_string().to_lowercase().contains("certificate"),
+            "{other}: {err}"
+        );
+    }
 }
 
 /// `DOCKER_HOST=tcp://...` (a Docker-in-Docker service without TLS): the private daemon
@@ -1180,4 +1200,297 @@ fn daemon_source_streams_both_save_layouts() {
     let sink = LayerSink::new(&image.layers, WalkLimits::default());
     source.read_layers(&image, &sink).expect("export");
     assert_eq!(sink.finish().unwrap().len(), image.layers.len());
+}
+
+/// A registry on a host that is not local, for real: a byte-for-byte TCP forwarder on
+/// this machine's first non-loopback address in front of one of the test registries
+/// (which listen on 127.0.0.1 only). It keeps everything each client sent, so a test can
+/// tell a TLS handshake from plain HTTP and see whether credentials went in clear text.
+mod forwarder {
+    use std::io::{Read, Write};
+    use std::net::{IpAddr, Shutdown, TcpListener, TcpStream};
+    use std::sync::{Arc, Mutex};
+
+    /// Per connection, the bytes the client sent.
+    pub type Sent = Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>>;
+
+    pub struct Forwarder {
+        /// `host:port` (an IPv6 address in brackets), as a reference names a registry.
+        pub registry: String,
+        sent: Sent,
+    }
+
+    /// The machine's first address that is neither loopback nor unspecified and can be
+    /// listened on (IPv4 first), from `hostname -I`.
+    pub fn non_loopback_address() -> Option<IpAddr> {
+        let output = std::process::Command::new("hostname")
+            .arg("-I")
+            .output()
+            .ok()?;
+        let mut addresses: Vec<IpAddr> = String::from_utf8_lossy(&output.stdout)
+            .split_whitespace()
+            .filter_map(|a| a.parse().ok())
+            .filter(|a: &IpAddr| !a.is_loopback() && !a.is_unspecified())
+            .collect();
+        addresses.sort_by_key(IpAddr::is_ipv6);
+        addresses
+            .into_iter()
+            .find(|a| TcpListener::bind((*a, 0)).is_ok())
+    }
+
+    impl Forwarder {
+        pub fn start(ip: IpAddr, target: &str) -> Forwarder {
+            let listener = TcpListener::bind((ip, 0)).expect("bind the forwarder");
+            let local = listener.local_addr().unwrap();
+            let registry = match ip {
+                IpAddr::V4(_) => local.to_string(),
+                IpAddr::V6(ip) => format!("[{ip}]:{}", local.port()),
+            };
+            let sent = Sent::default();
+            let log = sent.clone();
+            let target = target.to_owned();
+            std::thread::spawn(move || {
+                for client in listener.incoming() {
+                    let Ok(mut client) = client else { continue };
+                    let Ok(server) = TcpStream::connect(&target) else {
+                        continue;
+                    };
+                    let bytes = Arc::new(Mutex::new(Vec::new()));
+                    log.lock().unwrap().push(bytes.clone());
+                    let (mut client_read, mut server_write) =
+                        (client.try_clone().unwrap(), server.try_clone().unwrap());
+                    std::thread::spawn(move || {
+                        let mut buffer = [0u8; 16 * 1024];
+                        while let Ok(n) = client_read.read(&mut buffer) {
+                            if n == 0 || server_write.write_all(&buffer[..n]).is_err() {
+                                break;
+                            }
+                            bytes.lock().unwrap().extend_from_slice(&buffer[..n]);
+                        }
+                        let _ = server_write.shutdown(Shutdown::Write);
+                    });
+                    let mut server_read = server;
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut server_read, &mut client);
+                        let _ = client.shutdown(Shutdown::Write);
+                    });
+                }
+            });
+            Forwarder { registry, sent }
+        }
+
+        /// What each connection so far sent, and forget it.
+        pub fn take(&self) -> Vec<Vec<u8>> {
+            let connections = std::mem::take(&mut *self.sent.lock().unwrap());
+            connections
+                .iter()
+                .map(|bytes| bytes.lock().unwrap().clone())
+                .collect()
+        }
+    }
+
+    /// A TLS record (a ClientHello) starts with 0x16 0x03; HTTP with its method.
+    pub fn is_tls(bytes: &[u8]) -> bool {
+        bytes.starts_with(&[0x16, 0x03])
+    }
+
+    pub fn is_plain_http(bytes: &[u8]) -> bool {
+        bytes.starts_with(b"GET ") || bytes.starts_with(b"HEAD ") || bytes.starts_with(b"POST ")
+    }
+}
+
+/// `--insecure-registry` end to end, on a registry that is really not local (reached
+/// through this machine's non-loopback address). Without the flag dockgate speaks only
+/// TLS to it and fails with a message naming HTTPS and the flag; with it, the registry
+/// is read over plain HTTP (after the HTTPS attempt Docker also makes) and the verdict is
+/// the image's, for the image, its `--baseline` and `check --image`; credentials travel
+/// in clear text only to the named registry, and are never printed.
+#[test]
+fn insecure_registry_flag_for_a_registry_that_is_not_local() {
+    use forwarder::{Forwarder, is_plain_http, is_tls, non_loopback_address};
+    let Some(env) = image_env() else { return };
+    let Some(ip) = non_loopback_address() else {
+        // The scheme choice is still covered by image::registry's unit tests.
+        eprintln!("no non-loopback address on this machine: skipping the end-to-end test");
+        return;
+    };
+    let open = Forwarder::start(ip, &env.registry);
+    let authed = Forwarder::start(ip, &env.auth_registry);
+    assert!(
+        !dockgate::image::registry::is_local_registry(&open.registry),
+        "{} must not count as local",
+        open.registry
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let auth = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            env.auth_user,
+            env.auth_password()
+        ))
+    };
+    std::fs::write(
+        dir.path().join("config.json"),
+        serde_json::json!({ "auths": { authed.registry.clone(): { "auth": auth } } }).to_string(),
+    )
+    .unwrap();
+    let image = |forwarder: &Forwarder, case: &str| {
+        format!("docker://{}/dockgate-test/{case}:1", forwarder.registry)
+    };
+    let run = |args: &[&str]| -> (i32, Value, String) {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_dockgate"))
+            .env("DOCKER_CONFIG", dir.path())
+            .env_remove("GITHUB_TOKEN")
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(
+            !stdout.contains(env.auth_password())
+                && !stderr.contains(env.auth_password())
+                && !stdout.contains(&auth)
+                && !stderr.contains(&auth),
+            "a secret was printed:\n{stdout}\n{stderr}"
+        );
+        let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+        (output.status.code().unwrap_or(-1), json, stderr)
+    };
+    let rules = |json: &Value| -> Vec<String> {
+        json["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["rule"].as_str().map(str::to_owned))
+            .collect()
+    };
+
+    // Without the flag: HTTPS only, and the error says so and names the way out.
+    for forwarder in [&open, &authed] {
+        let reference = image(forwarder, "user-app");
+        let (code, _, stderr) = run(&["image", "--format", "json", &reference]);
+        assert_eq!(code, 2, "{reference}: {stderr}");
+        assert!(
+            stderr.contains(&format!("https://{}/", forwarder.registry))
+                && stderr.contains("HTTPS")
+                && stderr.contains(&format!("--insecure-registry {}", forwarder.registry)),
+            "{stderr}"
+        );
+        let sent = forwarder.take();
+        assert!(!sent.is_empty(), "the registry was never contacted");
+        assert!(
+            sent.iter().all(|bytes| is_tls(bytes)),
+            "only TLS handshakes, never plain HTTP: {:?}",
+            sent.iter()
+                .map(|b| String::from_utf8_lossy(&b[..b.len().min(40)]).into_owned())
+                .collect::<Vec<_>>()
+        );
+    }
+
+    // Naming another host, or this host on another port, changes nothing.
+    let other_port = match ip {
+        std::net::IpAddr::V4(_) => format!("{ip}:1"),
+        std::net::IpAddr::V6(_) => format!("[{ip}]:1"),
+    };
+    for named in ["registry.dockgate.test", other_port.as_str()] {
+        let reference = image(&open, "user-app");
+        let (code, _, stderr) = run(&["image", "--insecure-registry", named, &reference]);
+        assert_eq!(code, 2, "--insecure-registry {named}: {stderr}");
+        assert!(open.take().iter().all(|bytes| is_tls(bytes)));
+    }
+
+    // With the flag: plain HTTP after the HTTPS attempt fails, and the right verdicts.
+    let named = open.registry.as_str();
+    let (code, json, stderr) = run(&[
+        "image",
+        "--format",
+        "json",
+        "--fail-on",
+        "error",
+        "--insecure-registry",
+        named,
+        &image(&open, "user-app"),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let expected = env.expected("user-app");
+    assert_eq!(json["images"][0]["user"], expected["config_user"], "{json}");
+    assert_eq!(json["images"][0]["runs_as_root"], false, "{json}");
+    assert_eq!(
+        json["images"][0]["size"]["uncompressed"], expected["uncompressed_size"],
+        "{json}"
+    );
+    let sent = open.take();
+    assert!(is_tls(&sent[0]), "HTTPS is tried first, as Docker does");
+    assert!(
+        sent.iter().any(|bytes| is_plain_http(bytes)),
+        "then plain HTTP"
+    );
+
+    let (code, json, stderr) = run(&[
+        "image",
+        "--format",
+        "json",
+        "--fail-on",
+        "error",
+        "--insecure-registry",
+        named,
+        &image(&open, "app-uid0"),
+        "--baseline",
+        &image(&open, "user-app"),
+    ]);
+    assert_eq!(code, 1, "app-uid0 runs as root: {stderr}");
+    assert!(rules(&json).contains(&"DG2001".to_owned()), "{json}");
+    assert_eq!(
+        json["images"][0]["baseline"]["reference"],
+        image(&open, "user-app"),
+        "the baseline is read through the flag too: {json}"
+    );
+
+    // A baseline on a registry that is not named is still HTTPS, and an input error.
+    let (code, _, stderr) = run(&[
+        "image",
+        "--format",
+        "json",
+        "--insecure-registry",
+        named,
+        &image(&open, "user-app"),
+        "--baseline",
+        &image(&authed, "user-app"),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("baseline image") && stderr.contains("HTTPS"),
+        "{stderr}"
+    );
+    assert!(authed.take().iter().all(|bytes| is_tls(bytes)));
+
+    // check --image, on the registry with Basic auth: the credentials go in clear text,
+    // but only to the registry named.
+    let empty = tempfile::tempdir().unwrap();
+    let (code, json, stderr) = run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "error",
+        "--insecure-registry",
+        &authed.registry,
+        "--image",
+        &image(&authed, "user-app"),
+        empty.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["images"][0]["user"], "app", "{json}");
+    let sent = authed.take();
+    assert!(
+        sent.iter()
+            .filter(|bytes| is_plain_http(bytes))
+            .any(
+                |bytes| String::from_utf8_lossy(bytes).contains("Authorization: Basic")
+                    || String::from_utf8_lossy(bytes).contains("authorization: Basic")
+            ),
+        "the credentials were used"
+    );
 }

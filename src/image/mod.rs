@@ -49,6 +49,15 @@ pub use spec::Platform;
 
 /// Opens the source a reference names. Nothing is read beyond what tells the layout.
 pub fn open(reference: &ImageReference) -> Result<Box<dyn ImageSource>> {
+    open_with(reference, &registry::InsecureRegistries::default())
+}
+
+/// [`open`], reaching the registries in `insecure` as `--insecure-registry` asks (the
+/// other transports have no use for it).
+pub fn open_with(
+    reference: &ImageReference,
+    insecure: &registry::InsecureRegistries,
+) -> Result<Box<dyn ImageSource>> {
     match reference {
         ImageReference::Oci { dir, name } => {
             Ok(Box::new(local::LocalImage::oci_dir(dir, name.clone())?))
@@ -57,9 +66,9 @@ pub fn open(reference: &ImageReference) -> Result<Box<dyn ImageSource>> {
         | ImageReference::DockerArchive { path, name } => {
             Ok(Box::new(local::LocalImage::archive(path, name.clone())?))
         }
-        ImageReference::Registry { name } => {
-            Ok(Box::new(registry_source::RegistryImage::open(name)?))
-        }
+        ImageReference::Registry { name } => Ok(Box::new(
+            registry_source::RegistryImage::open_with(name, insecure)?,
+        )),
         ImageReference::DockerDaemon { name } => {
             Ok(Box::new(daemon_source::DaemonSource::open(name)?))
         }
@@ -79,6 +88,9 @@ pub struct AnalyzeOptions {
     pub walk: WalkLimits,
     /// The terminal's progress line, fed while layers are read.
     pub progress: Option<std::sync::Arc<progress::Progress>>,
+    /// `--insecure-registry`: registries reached without certificate checks or over
+    /// plain HTTP (`docker://` only).
+    pub insecure_registries: registry::InsecureRegistries,
 }
 
 /// Resolves, reads and merges one image into its facts.
@@ -136,6 +148,6 @@ pub fn analyze(
 /// Parses, opens and analyses a reference given on the command line.
 pub fn analyze_reference(text: &str, options: &AnalyzeOptions) -> Result<ImageFacts> {
     let reference = ImageReference::parse(text)?;
-    let source = open(&reference)?;
+    let source = open_with(&reference, &options.insecure_registries)?;
     analyze(text, source.as_ref(), options)
 }

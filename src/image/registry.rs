@@ -18,9 +18,13 @@
 //!   [`VerifyingReader::finish`].
 //!
 //! Registries on `localhost` and 127.0.0.0/8 are spoken to over plain HTTP, as Docker
-//! does; any other over HTTPS unless [`ClientOptions::insecure`] is set. Redirects are
-//! followed by hand so the `Authorization` header only ever goes to the registry's own
-//! origin (blob storage on another host gets a pre-signed URL and must not see it).
+//! does; any other over HTTPS unless it is one of the [`InsecureRegistries`]
+//! (`--insecure-registry`, Docker's `insecure-registries`): those are tried over HTTPS
+//! without verifying the certificate, then over plain HTTP, as Docker tries them.
+//! Redirects are followed by hand so the `Authorization` header only ever goes to the
+//! registry's own origin (blob storage on another host gets a pre-signed URL and must not
+//! see it), and credentials go to a plain-HTTP token endpoint only on a local or named
+//! host.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -28,7 +32,8 @@ use std::io::{self, Read};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
+use std::str::FromStr;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -55,10 +60,12 @@ pub enum RegistryError {
     InvalidReference { reference: String, reason: String },
     /// Connection-level failure; `detail` is the whole cause chain (TLS errors live deep
     /// in it). URLs never carry their query: pre-signed storage URLs hold signatures.
-    #[error("{url}: {detail}")]
+    /// `hint` is empty, or says what to do about it (` (...)`).
+    #[error("{url}: {detail}{hint}")]
     Http {
         url: String,
         detail: String,
+        hint: String,
         #[source]
         source: reqwest::Error,
     },
@@ -534,12 +541,145 @@ fn run_credential_helper(program: &Path, key: &str, registry: &str) -> Result<Cr
     })
 }
 
+/// One `--insecure-registry HOST[:PORT]`: a registry the user trusts the network path to,
+/// reached like Docker reaches its `insecure-registries` (see [`InsecureRegistries`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InsecureRegistry {
+    /// Lowercase (host names are case-insensitive); an IPv6 address without brackets.
+    host: String,
+    /// `None`: every port of the host.
+    port: Option<u16>,
+}
+
+impl InsecureRegistry {
+    /// Whether `host` (as [`split_host_port`] returns it) and `port` are this entry's.
+    fn matches(&self, host: &str, port: Option<u16>) -> bool {
+        self.host.eq_ignore_ascii_case(host) && (self.port.is_none() || self.port == port)
+    }
+}
+
+impl FromStr for InsecureRegistry {
+    type Err = String;
+
+    /// `host`, `host:port`, `1.2.3.4:5000`, `[fd00::2]:5000` or a bare IPv6 address; no
+    /// scheme and no path, since the entry names a registry, not a URL.
+    fn from_str(text: &str) -> Result<InsecureRegistry, String> {
+        let invalid = |reason: &str| format!("`{text}` is not HOST[:PORT]: {reason}");
+        if text.contains("://") {
+            return Err(invalid("give the registry without a scheme"));
+        }
+        if text.contains('/') {
+            return Err(invalid("give the registry without a path"));
+        }
+        let (host, port) = if text.parse::<std::net::Ipv6Addr>().is_ok() {
+            (text, None)
+        } else if let Some(rest) = text.strip_prefix('[') {
+            let (host, after) = rest
+                .split_once(']')
+                .ok_or_else(|| invalid("unclosed `[`"))?;
+            if host.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(invalid("only an IPv6 address goes in brackets"));
+            }
+            match after {
+                "" => (host, None),
+                _ => (
+                    host,
+                    Some(
+                        after
+                            .strip_prefix(':')
+                            .ok_or_else(|| invalid("expected `:PORT` after `]`"))?,
+                    ),
+                ),
+            }
+        } else {
+            match text.rsplit_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (text, None),
+            }
+        };
+        let port = port
+            .map(|port| {
+                port.parse::<u16>()
+                    .ok()
+                    .filter(|port| *port != 0)
+                    .ok_or_else(|| invalid("the port is not a number from 1 to 65535"))
+            })
+            .transpose()?;
+        let host_ok = !host.is_empty()
+            && (host.parse::<IpAddr>().is_ok()
+                || host.split('.').all(|label| {
+                    !label.is_empty()
+                        && !label.starts_with('-')
+                        && !label.ends_with('-')
+                        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                }));
+        if !host_ok {
+            return Err(invalid("not a host name or IP address"));
+        }
+        Ok(InsecureRegistry {
+            host: host.to_ascii_lowercase(),
+            port,
+        })
+    }
+}
+
+impl fmt::Display for InsecureRegistry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.host.contains(':'), self.port) {
+            (true, Some(port)) => write!(f, "[{}]:{port}", self.host),
+            (false, Some(port)) => write!(f, "{}:{port}", self.host),
+            (_, None) => f.write_str(&self.host),
+        }
+    }
+}
+
+/// The registries named with `--insecure-registry`, as Docker's `insecure-registries`:
+/// each is tried over HTTPS without verifying its certificate (a self-signed or private
+/// CA's certificate is accepted), then, if no HTTPS connection can be made, over plain
+/// HTTP. Matched by host, and by port when the entry gives one: `registry.internal`
+/// covers every port of that host, `registry.internal:5000` only that port (Docker
+/// matches the exact `host:port` text; a host without a port covering all of them is the
+/// less surprising rule for `registry.internal:5000/app` references).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InsecureRegistries(Vec<InsecureRegistry>);
+
+impl InsecureRegistries {
+    pub fn new(entries: impl IntoIterator<Item = InsecureRegistry>) -> InsecureRegistries {
+        InsecureRegistries(entries.into_iter().collect())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether `registry` (`host[:port]` as in [`Reference::registry`]) was named.
+    pub fn contains(&self, registry: &str) -> bool {
+        let (host, port) = split_host_port(registry);
+        let port = port.and_then(|port| port.parse::<u16>().ok());
+        self.0.iter().any(|entry| entry.matches(host, port))
+    }
+
+    /// Whether `url`'s host was named (its port being the scheme's default if not given).
+    fn contains_url(&self, url: &Url) -> bool {
+        let Some(host) = url.host_str() else {
+            return false;
+        };
+        let host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        let port = url.port_or_known_default();
+        self.0.iter().any(|entry| entry.matches(host, port))
+    }
+}
+
 /// How a [`RegistryClient`] connects.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
     pub credentials: Credentials,
-    /// Plain HTTP for every registry, not only localhost and 127.0.0.0/8.
-    pub insecure: bool,
+    /// Registries reached with certificates unverified, else over plain HTTP (the user's
+    /// `--insecure-registry`); localhost and 127.0.0.0/8 are always plain HTTP.
+    pub insecure_registries: InsecureRegistries,
     /// Verify HTTPS certificates (against the bundled Mozilla roots and the system's).
     /// `false` accepts any certificate: for registries with self-signed certificates.
     pub tls_verify: bool,
@@ -556,7 +696,7 @@ impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
             credentials: Credentials::Anonymous,
-            insecure: false,
+            insecure_registries: InsecureRegistries::default(),
             tls_verify: true,
             platform: Platform::linux_amd64(),
             timeout: Duration::from_secs(60),
@@ -568,8 +708,19 @@ impl Default for ClientOptions {
 /// A client for one repository on one registry.
 pub struct RegistryClient {
     reference: Reference,
-    base: Url,
+    /// Where the registry may be reached, in the order to try them: one URL, or for a
+    /// named insecure registry `https://` then `http://`.
+    endpoints: Vec<Url>,
+    /// The endpoint in use: the only one, else the first that answered [`Self::base`]'s
+    /// probe. Set once; the lock serialises the probe so parallel layer reads wait for it.
+    base: OnceLock<Url>,
+    probe: Mutex<()>,
+    /// Verifies certificates (unless [`ClientOptions::tls_verify`] is off).
     http: Client,
+    /// Accepts any certificate: for the hosts named in `insecure_registries` only, so
+    /// blob storage and token endpoints elsewhere are still verified.
+    http_unverified: Option<Client>,
+    insecure_registries: InsecureRegistries,
     credentials: Credentials,
     platform: Platform,
     /// The `Authorization` value that last worked (a Bearer token or Basic).
@@ -578,27 +729,36 @@ pub struct RegistryClient {
 
 impl fmt::Debug for RegistryClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let endpoints: Vec<&str> = self.endpoints.iter().map(Url::as_str).collect();
         f.debug_struct("RegistryClient")
             .field("reference", &self.reference)
-            .field("base", &self.base.as_str())
+            .field("endpoints", &endpoints)
             .field("credentials", &self.credentials)
             .field("platform", &self.platform)
             .finish_non_exhaustive()
     }
 }
 
+/// `host[:port]` (an IPv6 address in brackets) → (host without brackets, port text). A
+/// colon not followed by digits only is no port (a bare IPv6 address).
+fn split_host_port(registry: &str) -> (&str, Option<&str>) {
+    if let Some(rest) = registry.strip_prefix('[') {
+        return match rest.split_once(']') {
+            Some((host, after)) => (host, after.strip_prefix(':')),
+            None => (rest, None),
+        };
+    }
+    match registry.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+            (host, Some(port))
+        }
+        _ => (registry, None),
+    }
+}
+
 /// Docker's rule: these registries are local, so TLS buys nothing and is not expected.
 pub fn is_local_registry(registry: &str) -> bool {
-    let host = match registry.strip_prefix('[') {
-        Some(rest) => rest.split(']').next().unwrap_or(rest),
-        None => registry.rsplit_once(':').map_or(registry, |(h, port)| {
-            if port.bytes().all(|b| b.is_ascii_digit()) {
-                h
-            } else {
-                registry
-            }
-        }),
-    };
+    let (host, _) = split_host_port(registry);
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }
@@ -609,34 +769,80 @@ pub fn is_local_registry(registry: &str) -> bool {
     }
 }
 
+/// How a registry is reached: the scheme choice of the module documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistryTransport {
+    /// Certificates verified (unless [`ClientOptions::tls_verify`] is off).
+    Https,
+    /// localhost and 127.0.0.0/8.
+    PlainHttp,
+    /// A named insecure registry: HTTPS with any certificate, else plain HTTP.
+    HttpsUnverifiedThenPlainHttp,
+}
+
+impl RegistryTransport {
+    pub fn for_registry(registry: &str, insecure: &InsecureRegistries) -> RegistryTransport {
+        if is_local_registry(registry) {
+            RegistryTransport::PlainHttp
+        } else if insecure.contains(registry) {
+            RegistryTransport::HttpsUnverifiedThenPlainHttp
+        } else {
+            RegistryTransport::Https
+        }
+    }
+}
+
 impl RegistryClient {
     pub fn new(reference: Reference, options: ClientOptions) -> Result<RegistryClient> {
-        let scheme = if options.insecure || is_local_registry(&reference.registry) {
-            "http"
-        } else {
-            "https"
+        let transport =
+            RegistryTransport::for_registry(&reference.registry, &options.insecure_registries);
+        let schemes: &[&str] = match transport {
+            RegistryTransport::Https => &["https"],
+            RegistryTransport::PlainHttp => &["http"],
+            RegistryTransport::HttpsUnverifiedThenPlainHttp => &["https", "http"],
         };
-        let base = Url::parse(&format!("{scheme}://{}/", reference.registry)).map_err(|e| {
-            RegistryError::InvalidReference {
-                reference: reference.to_string(),
-                reason: format!("registry `{}`: {e}", reference.registry),
+        let endpoints = schemes
+            .iter()
+            .map(|scheme| {
+                Url::parse(&format!("{scheme}://{}/", reference.registry)).map_err(|e| {
+                    RegistryError::InvalidReference {
+                        reference: reference.to_string(),
+                        reason: format!("registry `{}`: {e}", reference.registry),
+                    }
+                })
+            })
+            .collect::<Result<Vec<Url>>>()?;
+        let build = |accept_invalid_certs: bool| {
+            let mut builder = Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(options.timeout)
+                // reqwest's blocking timeout bounds each read of a body, not the whole body.
+                .timeout(options.timeout)
+                .danger_accept_invalid_certs(accept_invalid_certs)
+                .user_agent(concat!("dockgate/", env!("CARGO_PKG_VERSION")));
+            for (host, addr) in &options.resolve {
+                builder = builder.resolve(host, *addr);
             }
-        })?;
-        let mut builder = Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(options.timeout)
-            // reqwest's blocking timeout bounds each read of a body, not the whole body.
-            .timeout(options.timeout)
-            .danger_accept_invalid_certs(!options.tls_verify)
-            .user_agent(concat!("dockgate/", env!("CARGO_PKG_VERSION")));
-        for (host, addr) in &options.resolve {
-            builder = builder.resolve(host, *addr);
+            builder.build().map_err(|e| http_error(&endpoints[0], e))
+        };
+        let http = build(!options.tls_verify)?;
+        let http_unverified = if options.insecure_registries.is_empty() {
+            None
+        } else {
+            Some(build(true)?)
+        };
+        let base = OnceLock::new();
+        if let [only] = endpoints.as_slice() {
+            let _ = base.set(only.clone());
         }
-        let http = builder.build().map_err(|e| http_error(&base, e))?;
         Ok(RegistryClient {
             reference,
+            endpoints,
             base,
+            probe: Mutex::new(()),
             http,
+            http_unverified,
+            insecure_registries: options.insecure_registries,
             credentials: options.credentials,
             platform: options.platform,
             authorization: Mutex::new(None),
@@ -646,16 +852,80 @@ impl RegistryClient {
     /// The usual way in: parse `docker://...`, find credentials as the Docker CLI does
     /// ([`Credentials::for_registry`]), default options otherwise.
     pub fn for_reference(text: &str, platform: Platform) -> Result<RegistryClient> {
+        RegistryClient::for_reference_with(
+            text,
+            ClientOptions {
+                platform,
+                ..ClientOptions::default()
+            },
+        )
+    }
+
+    /// [`RegistryClient::for_reference`] with `options`; their credentials are replaced
+    /// by those the Docker CLI would use.
+    pub fn for_reference_with(text: &str, options: ClientOptions) -> Result<RegistryClient> {
         let reference = Reference::parse(text)?;
         let credentials = Credentials::for_registry(&reference.registry)?;
         RegistryClient::new(
             reference,
             ClientOptions {
                 credentials,
-                platform,
-                ..ClientOptions::default()
+                ..options
             },
         )
+    }
+
+    /// How this client reaches its registry.
+    pub fn transport(&self) -> RegistryTransport {
+        RegistryTransport::for_registry(&self.reference.registry, &self.insecure_registries)
+    }
+
+    /// The endpoint in use. With several (a named insecure registry) the first call
+    /// probes `/v2/` on each in turn without credentials: any HTTP answer, even 401 or
+    /// 404, means the registry speaks that scheme; only a failed connection or TLS
+    /// handshake moves on to the next, as Docker falls back from HTTPS to HTTP.
+    fn base(&self) -> Result<&Url> {
+        if let Some(base) = self.base.get() {
+            return Ok(base);
+        }
+        let _probing = self.probe.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(base) = self.base.get() {
+            return Ok(base);
+        }
+        let mut failures: Vec<(Url, reqwest::Error)> = Vec::new();
+        for endpoint in &self.endpoints {
+            let ping = endpoint
+                .join("v2/")
+                .map_err(|e| RegistryError::InvalidReference {
+                    reference: self.reference.to_string(),
+                    reason: e.to_string(),
+                })?;
+            match self.http_for(&ping).get(ping.clone()).send() {
+                Ok(_) => {
+                    return Ok(self.base.get_or_init(|| endpoint.clone()));
+                }
+                Err(error) => failures.push((ping, error)),
+            }
+        }
+        let (url, error) = failures.pop().expect("at least one endpoint");
+        let mut failed = http_error(&url, error);
+        if let RegistryError::Http { hint, .. } = &mut failed {
+            let earlier: Vec<String> = failures
+                .into_iter()
+                .map(|(url, error)| http_error(&url, error).to_string())
+                .collect();
+            *hint = format!(" (tried first: {})", earlier.join("; "));
+        }
+        Err(failed)
+    }
+
+    /// The client for a request to `url`: certificates go unverified only on hosts the
+    /// user named insecure.
+    fn http_for(&self, url: &Url) -> &Client {
+        match &self.http_unverified {
+            Some(unverified) if self.insecure_registries.contains_url(url) => unverified,
+            _ => &self.http,
+        }
     }
 
     pub fn reference(&self) -> &Reference {
@@ -826,7 +1096,7 @@ impl RegistryClient {
     }
 
     fn url(&self, path: &str) -> Result<Url> {
-        self.base
+        self.base()?
             .join(&format!("v2/{}/{path}", self.reference.repository))
             .map_err(|e| RegistryError::InvalidReference {
                 reference: self.reference.to_string(),
@@ -885,18 +1155,21 @@ impl RegistryClient {
         accept: Option<&str>,
         authorization: Option<String>,
     ) -> Result<Response> {
+        let base = self.base()?;
         let mut url = url.clone();
         for _ in 0..=MAX_REDIRECTS {
-            let mut request = self.http.get(url.clone());
+            let mut request = self.http_for(&url).get(url.clone());
             if let Some(accept) = accept {
                 request = request.header(ACCEPT, accept);
             }
             if let Some(authorization) = &authorization
-                && same_origin(&url, &self.base)
+                && same_origin(&url, base)
             {
                 request = request.header(AUTHORIZATION, authorization);
             }
-            let response = request.send().map_err(|e| http_error(&url, e))?;
+            let response = request
+                .send()
+                .map_err(|e| self.connection_error(&url, base, e))?;
             if !response.status().is_redirection() {
                 return Ok(response);
             }
@@ -955,10 +1228,19 @@ impl RegistryClient {
                     });
                     query.append_pair("scope", &scope);
                 }
+                if self.credentials != Credentials::Anonymous
+                    && !self.may_send_credentials_to(&token_url)
+                {
+                    return Err(unauthorized(format!(
+                        "the token endpoint {} is plain HTTP on a host that is neither local \
+                         nor named with --insecure-registry; the credentials were not sent",
+                        strip_query(&token_url)
+                    )));
+                }
+                let http = self.http_for(&token_url);
                 let request = match &self.credentials {
-                    Credentials::Anonymous => self.http.get(token_url.clone()),
-                    Credentials::Basic { username, password } => self
-                        .http
+                    Credentials::Anonymous => http.get(token_url.clone()),
+                    Credentials::Basic { username, password } => http
                         .get(token_url.clone())
                         .header(AUTHORIZATION, basic_header(username, password)),
                     Credentials::IdentityToken(token) => {
@@ -977,8 +1259,7 @@ impl RegistryClient {
                             .join("&");
                         let mut post_url = token_url.clone();
                         post_url.set_query(None);
-                        self.http
-                            .post(post_url)
+                        http.post(post_url)
                             .header(
                                 reqwest::header::CONTENT_TYPE,
                                 "application/x-www-form-urlencoded",
@@ -1026,6 +1307,37 @@ impl RegistryClient {
     }
 }
 
+impl RegistryClient {
+    /// Credentials travel over HTTPS, or over plain HTTP to a local host or one the user
+    /// named insecure: never in clear text to a host the user did not choose (a token
+    /// realm is whatever URL the registry's challenge names).
+    fn may_send_credentials_to(&self, url: &Url) -> bool {
+        url.scheme() == "https"
+            || url.host_str().is_some_and(is_local_registry)
+            || self.insecure_registries.contains_url(url)
+    }
+
+    /// [`http_error`], and when HTTPS to a registry that is not named insecure failed
+    /// before any answer (a plain-HTTP server, a self-signed certificate, nothing on
+    /// port 443), the way out.
+    fn connection_error(&self, url: &Url, base: &Url, error: reqwest::Error) -> RegistryError {
+        let mut failed = http_error(url, error);
+        if let RegistryError::Http { hint, .. } = &mut failed
+            && url.scheme() == "https"
+            && same_origin(url, base)
+            && self.transport() == RegistryTransport::Https
+        {
+            let registry = &self.reference.registry;
+            *hint = format!(
+                " ({registry} is not a local registry, so dockgate speaks HTTPS to it; if it \
+                 serves plain HTTP or a certificate that cannot be verified, and the network \
+                 to it is trusted, name it with --insecure-registry {registry})"
+            );
+        }
+        failed
+    }
+}
+
 fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host_str() == b.host_str()
@@ -1044,6 +1356,7 @@ fn http_error(url: &Url, error: reqwest::Error) -> RegistryError {
     RegistryError::Http {
         url: strip_query(url),
         detail,
+        hint: String::new(),
         source: error,
     }
 }
@@ -1410,6 +1723,140 @@ mod tests {
         ] {
             assert!(!is_local_registry(remote), "{remote}");
         }
+    }
+
+    fn named(entries: &[&str]) -> InsecureRegistries {
+        InsecureRegistries::new(entries.iter().map(|e| e.parse().unwrap()))
+    }
+
+    #[test]
+    fn insecure_registries_parse_host_and_optional_port() {
+        for (text, shown) in [
+            ("registry.internal", "registry.internal"),
+            ("Registry.Internal:5000", "registry.internal:5000"),
+            ("10.0.0.7:5000", "10.0.0.7:5000"),
+            ("[fd00::2]:5000", "[fd00::2]:5000"),
+            ("[fd00::2]", "fd00::2"),
+            ("fd00::2", "fd00::2"),
+        ] {
+            let entry: InsecureRegistry = text.parse().unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(entry.to_string(), shown, "{text}");
+        }
+        for (bad, why) in [
+            ("http://registry.internal", "scheme"),
+            ("registry.internal/path", "path"),
+            ("registry.internal:", "port"),
+            ("registry.internal:http", "port"),
+            ("registry.internal:0", "port"),
+            ("registry.internal:70000", "port"),
+            ("", "host"),
+            ("reg_istry", "host"),
+            ("[registry.internal]:5000", "IPv6"),
+            ("[fd00::2", "unclosed"),
+        ] {
+            let err = bad.parse::<InsecureRegistry>().unwrap_err();
+            assert!(
+                err.contains(why) && err.contains("HOST[:PORT]"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn insecure_registries_match_per_host_and_port_when_given() {
+        let list = named(&["registry.internal", "mirror.internal:5000", "[fd00::2]:443"]);
+        // A host without a port: every port of it, case-insensitively.
+        assert!(list.contains("registry.internal"));
+        assert!(list.contains("registry.internal:5000"));
+        assert!(list.contains("REGISTRY.internal:8443"));
+        // A host with a port: that port only.
+        assert!(list.contains("mirror.internal:5000"));
+        assert!(!list.contains("mirror.internal:5001"));
+        assert!(!list.contains("mirror.internal"));
+        assert!(list.contains("[fd00::2]:443"));
+        assert!(!list.contains("[fd00::2]:5000"));
+        // Other hosts, and names that only contain a named one.
+        for other in [
+            "ghcr.io",
+            "registry.internal.example.com",
+            "evil-registry.internal",
+            "internal",
+        ] {
+            assert!(!list.contains(other), "{other}");
+        }
+        assert!(!InsecureRegistries::default().contains("registry.internal"));
+        // URLs (redirects, token realms): a missing port is the scheme's default.
+        let url = |text: &str| Url::parse(text).unwrap();
+        assert!(list.contains_url(&url("http://registry.internal:9000/token")));
+        assert!(list.contains_url(&url("https://[fd00::2]/v2/")));
+        assert!(!list.contains_url(&url("http://[fd00::2]/v2/")));
+        assert!(!list.contains_url(&url("http://mirror.internal/v2/")));
+        assert!(!list.contains_url(&url("http://storage.example.com/blob")));
+    }
+
+    #[test]
+    fn the_scheme_is_chosen_per_registry() {
+        let list = named(&["registry.internal", "192.0.2.2:5000"]);
+        let transport = |registry: &str| RegistryTransport::for_registry(registry, &list);
+        assert_eq!(transport("localhost:5000"), RegistryTransport::PlainHttp);
+        assert_eq!(transport("127.0.0.1:5000"), RegistryTransport::PlainHttp);
+        assert_eq!(
+            transport("registry.internal:5000"),
+            RegistryTransport::HttpsUnverifiedThenPlainHttp
+        );
+        assert_eq!(
+            transport("192.0.2.2:5000"),
+            RegistryTransport::HttpsUnverifiedThenPlainHttp
+        );
+        assert_eq!(transport("192.0.2.2:5001"), RegistryTransport::Https);
+        assert_eq!(transport("ghcr.io"), RegistryTransport::Https);
+        // The client's endpoints follow: HTTPS first, then plain HTTP, for a named one.
+        let client = |registry: &str| {
+            RegistryClient::new(
+                reference(&format!("{registry}/app")),
+                ClientOptions {
+                    insecure_registries: list.clone(),
+                    ..ClientOptions::default()
+                },
+            )
+            .unwrap()
+        };
+        let endpoints = |client: &RegistryClient| -> Vec<String> {
+            client.endpoints.iter().map(Url::to_string).collect()
+        };
+        assert_eq!(
+            endpoints(&client("192.0.2.2:5000")),
+            ["https://192.0.2.2:5000/", "http://192.0.2.2:5000/"]
+        );
+        assert_eq!(
+            endpoints(&client("192.0.2.2:5001")),
+            ["https://192.0.2.2:5001/"]
+        );
+        assert_eq!(
+            endpoints(&client("localhost:5000")),
+            ["http://localhost:5000/"]
+        );
+    }
+
+    #[test]
+    fn credentials_go_over_plain_http_only_to_local_or_named_hosts() {
+        let client = RegistryClient::new(
+            reference("registry.internal/app"),
+            ClientOptions {
+                insecure_registries: named(&["registry.internal", "auth.internal:9000"]),
+                ..ClientOptions::default()
+            },
+        )
+        .unwrap();
+        let may = |text: &str| client.may_send_credentials_to(&Url::parse(text).unwrap());
+        assert!(may("https://auth.example.com/token"));
+        assert!(may("http://registry.internal/token"));
+        assert!(may("http://auth.internal:9000/token"));
+        assert!(may("http://127.0.0.1:9000/token"));
+        assert!(may("http://[::1]:9000/token"));
+        assert!(!may("http://auth.internal:9001/token"));
+        assert!(!may("http://auth.example.com/token"));
+        assert!(!may("http://192.0.2.9/token"));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! digest, and never more bytes than the descriptor declares) and by the sink.
 
 use super::error::Result;
-use super::registry::RegistryClient;
+use super::registry::{ClientOptions, InsecureRegistries, RegistryClient};
 use super::source::{ImageSource, LayerSink, ResolvedImage, read_layers_in_parallel};
 use super::spec::{ImageConfig, ManifestOrIndex, Platform};
 
@@ -22,8 +22,19 @@ impl RegistryImage {
     /// `text` is the reference without its `docker://` (as [`super::ImageReference`]
     /// keeps it). Reads the Docker config for credentials; connects to nothing yet.
     pub fn open(text: &str) -> Result<RegistryImage> {
+        RegistryImage::open_with(text, &InsecureRegistries::default())
+    }
+
+    /// [`RegistryImage::open`], reaching the registries in `insecure` as
+    /// `--insecure-registry` asks.
+    pub fn open_with(text: &str, insecure: &InsecureRegistries) -> Result<RegistryImage> {
+        let options = ClientOptions {
+            platform: Platform::default(),
+            insecure_registries: insecure.clone(),
+            ..ClientOptions::default()
+        };
         Ok(RegistryImage {
-            client: RegistryClient::for_reference(text, Platform::default())?,
+            client: RegistryClient::for_reference_with(text, options)?,
         })
     }
 
