@@ -98,8 +98,8 @@ pub enum PolicyCommand {
 #[derive(Debug, Args)]
 pub struct ImageArgs {
     /// Images to check, in containers-transports syntax: `docker-archive:PATH`,
-    /// `oci:DIR[:REF]`, `oci-archive:PATH[:REF]` (and, in a later release,
-    /// `docker://NAME` and `docker-daemon:NAME`).
+    /// `oci:DIR[:REF]`, `oci-archive:PATH[:REF]`, `docker://REGISTRY/NAME[:TAG|@DIGEST]`
+    /// (a registry) and `docker-daemon:NAME[:TAG]` (the Docker Engine at DOCKER_HOST).
     #[arg(value_name = "REFERENCE", required = true)]
     pub references: Vec<String>,
 
