@@ -69,10 +69,10 @@ fn node_of(layers: &[&LayerSummary], at: EntryRef) -> Node {
     Node {
         layer: at.layer as usize,
         kind: entry.kind,
-        size: entry.size,
-        mode: entry.mode,
-        uid: u64::from(entry.uid),
-        gid: u64::from(entry.gid),
+        size: entry.size(),
+        mode: entry.mode(),
+        uid: u64::from(entry.uid()),
+        gid: u64::from(entry.gid()),
     }
 }
 
@@ -526,7 +526,7 @@ mod tests {
                         remove_children(&mut nodes, &mut wasted, path, index);
                     }
                 }
-                nodes.insert(path.to_string(), (index, entry.kind, entry.size));
+                nodes.insert(path.to_string(), (index, entry.kind, entry.size()));
             }
         }
         let nodes = nodes
@@ -610,8 +610,20 @@ mod tests {
         builder.into_inner().unwrap()
     }
 
+    #[test]
+    fn entries_keep_sizes_modes_and_ids() {
+        let entry = Entry::new(EntryKind::File, 100_000_000_000, 0o104755, 10001, 1 << 40);
+        assert_eq!(entry.size(), 100_000_000_000);
+        assert_eq!(entry.mode(), 0o4755, "the file type is `kind`'s");
+        assert_eq!((entry.uid(), entry.gid()), (10001, u32::MAX));
+        assert_eq!(
+            Entry::new(EntryKind::File, u64::MAX, 0, 0, 0).size(),
+            Entry::MAX_SIZE
+        );
+    }
+
     /// The regression guard for per-file memory, in bytes rather than time: an image's
-    /// metadata is held once, as one 32-byte entry plus its path per layer entry, and
+    /// metadata is held once, as one 24-byte entry plus its path per layer entry, and
     /// the merged file system adds 8 bytes per path. A change that gives entries their
     /// own allocations or copies paths into the merge fails here.
     #[test]
@@ -619,7 +631,7 @@ mod tests {
         use crate::image::limits::WalkLimits;
         use crate::image::walker::summarize_layer;
         assert!(
-            std::mem::size_of::<Entry>() <= 32,
+            std::mem::size_of::<Entry>() <= 24,
             "{}",
             std::mem::size_of::<Entry>()
         );

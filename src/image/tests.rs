@@ -520,6 +520,27 @@ fn a_header_claiming_100_gb_fails_fast_without_allocating() {
 }
 
 #[test]
+fn a_header_claiming_more_than_an_entry_holds_is_hostile() {
+    let tar = Layer::new().raw("big", 1 << 50, b"x").tar();
+    let (error, _) = hostile(tar, Compression::Gzip, WalkLimits::default());
+    assert!(
+        error.contains("`big` claims 1125899906842624 bytes"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_path_longer_than_64_kib_is_hostile() {
+    let long = format!("srv/{}", "d/".repeat(40_000));
+    let tar = Layer::new().file(long.trim_end_matches('/'), b"x").tar();
+    let (error, _) = hostile(tar, Compression::Gzip, WalkLimits::default());
+    assert!(
+        error.contains("a path of 80003 bytes (64 KiB at most)"),
+        "{error}"
+    );
+}
+
+#[test]
 fn gzip_bomb_is_stopped_by_the_ratio_check() {
     let tar = Layer::new().file("zeros", &vec![0; 8 << 20]).tar();
     // Fast gzip packs zeros about 100x; a real bomb (gzip -9) reaches 1000x.

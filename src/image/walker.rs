@@ -32,19 +32,24 @@ pub enum EntryKind {
 }
 
 /// One file, directory or link a layer adds or replaces. Layers hold tens of thousands
-/// of these, so an entry is 32 bytes with no allocation of its own: its path (and a
+/// of these, so an entry is 24 bytes with no allocation of its own: its path (and a
 /// link's target right after it) lives in the layer's [`LayerSummary`] name buffer.
 /// UIDs and GIDs are 32-bit, as on Linux; a larger one in a tar header is kept as
-/// `u32::MAX` (no real user has it).
+/// `u32::MAX` (no real user has it). Sizes are 48-bit ([`Entry::MAX_SIZE`], 256 TiB)
+/// and paths at most 64 KiB (Linux allows 4 KiB): the walker refuses larger ones as
+/// hostile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
-    /// Where the path starts in [`LayerSummary`]'s name buffer, and its length.
+    /// Where the path starts in [`LayerSummary`]'s name buffer.
     name_start: u32,
-    path_len: u32,
-    pub size: u64,
-    pub mode: u32,
-    pub uid: u32,
-    pub gid: u32,
+    size_low: u32,
+    uid: u32,
+    gid: u32,
+    size_high: u16,
+    path_len: u16,
+    /// The permission bits with setuid, setgid and sticky (`0o7777`); the file type is
+    /// [`Entry::kind`].
+    mode: u16,
     pub kind: EntryKind,
 }
 
@@ -81,23 +86,45 @@ pub struct LayerSummary {
 }
 
 impl Entry {
-    /// An entry to [`LayerSummary::push_entry`].
+    /// The largest size an entry holds.
+    pub const MAX_SIZE: u64 = (1 << 48) - 1;
+
+    /// An entry to [`LayerSummary::push_entry`]; a size over [`Entry::MAX_SIZE`] is kept
+    /// as the maximum (the walker refuses such headers before it gets here).
     pub fn new(kind: EntryKind, size: u64, mode: u32, uid: u64, gid: u64) -> Entry {
+        let size = size.min(Entry::MAX_SIZE);
         Entry {
             name_start: 0,
-            path_len: 0,
-            size,
-            mode,
+            size_low: size as u32,
             uid: u32::try_from(uid).unwrap_or(u32::MAX),
             gid: u32::try_from(gid).unwrap_or(u32::MAX),
+            size_high: (size >> 32) as u16,
+            path_len: 0,
+            mode: (mode & 0o7777) as u16,
             kind,
         }
+    }
+
+    pub fn size(&self) -> u64 {
+        u64::from(self.size_high) << 32 | u64::from(self.size_low)
+    }
+
+    pub fn mode(&self) -> u32 {
+        u32::from(self.mode)
+    }
+
+    pub fn uid(&self) -> u32 {
+        self.uid
+    }
+
+    pub fn gid(&self) -> u32 {
+        self.gid
     }
 }
 
 impl LayerSummary {
     /// Appends an entry; `target` is a link's target (empty for other kinds). Fails
-    /// when the layer's names outgrow 4 GiB (no real layer comes near).
+    /// when the layer's names outgrow 4 GiB or a path 64 KiB (no real layer comes near).
     pub fn push_entry(
         &mut self,
         path: &str,
@@ -105,12 +132,12 @@ impl LayerSummary {
         entry: Entry,
     ) -> std::result::Result<(), String> {
         let start = self.names.len();
+        let Ok(path_len) = u16::try_from(path.len()) else {
+            return Err(format!("a path of {} bytes (64 KiB at most)", path.len()));
+        };
         let fits = |n: usize| u32::try_from(n).ok();
-        let (Some(name_start), Some(path_len), Some(_)) = (
-            fits(start),
-            fits(path.len()),
-            fits(start + path.len() + target.len()),
-        ) else {
+        let (Some(name_start), Some(_)) = (fits(start), fits(start + path.len() + target.len()))
+        else {
             return Err("more than 4 GiB of file names in one layer".to_string());
         };
         self.names.push_str(path);
@@ -141,13 +168,13 @@ impl LayerSummary {
     pub fn path(&self, index: usize) -> &str {
         let entry = &self.entries[index];
         let start = entry.name_start as usize;
-        &self.names[start..start + entry.path_len as usize]
+        &self.names[start..start + usize::from(entry.path_len)]
     }
 
     /// The target of the link at `index`; empty for an entry that is not a link.
     pub fn link_target(&self, index: usize) -> &str {
         let entry = &self.entries[index];
-        let start = (entry.name_start + entry.path_len) as usize;
+        let start = entry.name_start as usize + usize::from(entry.path_len);
         let end = self
             .entries
             .get(index + 1)
@@ -459,6 +486,9 @@ fn walk_tar(
             _ => String::new(),
         };
         let size = entry.size();
+        if size > Entry::MAX_SIZE {
+            return Err(hostile(format!("`{path}` claims {size} bytes")));
+        }
         let mode = header.mode().unwrap_or(0);
         let uid = header.uid().unwrap_or(0);
         let gid = header.gid().unwrap_or(0);
