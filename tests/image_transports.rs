@@ -412,8 +412,30 @@ fn live_check_reads_the_real_uid_and_cleans_up() {
 /// and most hosted registries do it: the CNCF registry checks ES256 JWTs signed by a key
 /// whose certificate it trusts; the token server is this test, issuing tokens for one
 /// user. The registry serves the open registry's storage, so the fixtures are there.
+/// Reads one HTTP request's head from a test server's connection: the request target
+/// and the last `Authorization` header, if any. `None` when not even the request line
+/// could be read.
+fn read_request_head(reader: &mut impl std::io::BufRead) -> Option<(String, Option<String>)> {
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).ok()?;
+    let mut authorization = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("authorization")
+        {
+            authorization = Some(value.trim().to_owned());
+        }
+    }
+    let target = request_line.split_whitespace().nth(1).unwrap_or("");
+    Some((target.to_owned(), authorization))
+}
+
 mod token_auth {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::{BufReader, Write};
     use std::net::TcpListener;
     use std::path::Path;
     use std::process::{Child, Command, Stdio};
@@ -516,31 +538,12 @@ mod token_auth {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request_line = String::new();
-            if reader.read_line(&mut request_line).is_err() {
+            let Some((target, authorization)) = super::read_request_head(&mut reader) else {
                 continue;
-            }
-            let mut authorized = false;
-            let mut any_credentials = false;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-                    break;
-                }
-                if let Some((name, value)) = line.split_once(':')
-                    && name.eq_ignore_ascii_case("authorization")
-                {
-                    any_credentials = true;
-                    authorized = value.trim() == good;
-                }
-            }
-            let query = request_line
-                .split_whitespace()
-                .nth(1)
-                .unwrap_or("")
-                .split_once('?')
-                .map_or("", |(_, q)| q)
-                .to_owned();
+            };
+            let any_credentials = authorization.is_some();
+            let authorized = authorization.as_deref() == Some(good.as_str());
+            let query = target.split_once('?').map_or("", |(_, q)| q).to_owned();
             log.lock().unwrap().push((query.clone(), any_credentials));
             let scope = query
                 .split('&')
@@ -713,7 +716,7 @@ fn bearer_token_flow_against_a_token_auth_registry() {
 /// Basic auth and redirects to a storage server on 127.0.0.2 that serves the real blob
 /// from the open registry's storage and records the headers it got.
 mod redirect {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::{BufReader, Write};
     use std::net::TcpListener;
     use std::path::PathBuf;
     use std::sync::{Arc, Mutex};
@@ -730,25 +733,8 @@ mod redirect {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request_line = String::new();
-                let _ = reader.read_line(&mut request_line);
-                let mut authorization = None;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-                        break;
-                    }
-                    if let Some((name, value)) = line.split_once(':')
-                        && name.eq_ignore_ascii_case("authorization")
-                    {
-                        authorization = Some(value.trim().to_owned());
-                    }
-                }
-                let path = request_line
-                    .split_whitespace()
-                    .nth(1)
-                    .unwrap_or("")
-                    .to_owned();
+                let (path, authorization) =
+                    super::read_request_head(&mut reader).unwrap_or_default();
                 log.lock()
                     .unwrap()
                     .push((path.clone(), authorization.clone()));
