@@ -736,6 +736,20 @@ impl Model {
         self.stages.last()
     }
 
+    /// Stage `stage` and the stages it is built `FROM`, in that order (the image it
+    /// makes holds all their instructions).
+    pub fn chain(&self, stage: usize) -> Vec<&Stage> {
+        let mut chain: Vec<&Stage> = self.stages.get(stage).into_iter().collect();
+        while let Some(current) = chain.last()
+            && let Some(base) = current.base.stage
+            // A stage builds only on an earlier one; the guard keeps a bad model finite.
+            && base < current.index
+        {
+            chain.push(&self.stages[base]);
+        }
+        chain
+    }
+
     pub fn is_last_stage(&self, stage: &Stage) -> bool {
         stage.index + 1 == self.stages.len()
     }

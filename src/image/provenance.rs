@@ -254,24 +254,12 @@ fn place(dockerfile: &Dockerfile, instruction: &Instruction) -> Placed {
 /// The instructions of the chain ending with stage `last`, oldest first, without the
 /// `FROM`s, and the chain's first `FROM`.
 fn chain(model: &Model, last: usize) -> (Vec<usize>, usize) {
-    let mut stages = vec![last];
-    let mut current = last;
-    while let Some(parent) = model.stages[current].base.stage {
-        // A stage can only build on an earlier one; the guard keeps a bad model finite.
-        if parent >= current {
-            break;
-        }
-        stages.push(parent);
-        current = parent;
-    }
-    let first_from = model.stages[current].from;
+    let stages = model.chain(last);
+    let first_from = stages.last().map_or(0, |stage| stage.from);
     let instructions = stages
         .iter()
         .rev()
-        .flat_map(|&stage| {
-            let stage = &model.stages[stage];
-            stage.instructions.clone().filter(move |&i| i != stage.from)
-        })
+        .flat_map(|stage| stage.instructions.clone().filter(move |&i| i != stage.from))
         .collect();
     (instructions, first_from)
 }

@@ -65,14 +65,7 @@ fn check(context: &mut Context) {
     let Some(last) = model.last_stage() else {
         return;
     };
-    // The last stage and the stages it is built on.
-    let mut chain = vec![last];
-    while let Some(base) = chain.last().and_then(|stage| stage.base.stage) {
-        if chain.iter().any(|stage| stage.index == base) {
-            break;
-        }
-        chain.push(&model.stages[base]);
-    }
+    let chain = model.chain(last.index);
     let mut set = Vec::new();
     for label in labels(context) {
         if label.onbuild || !chain.iter().any(|s| s.instructions.contains(&label.index)) {
