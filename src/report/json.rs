@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Report;
-use crate::finding::Severity;
+use crate::finding::{Finding, Severity};
 
 /// The version of the JSON shape; bumped only if a field changes meaning.
 const VERSION: u32 = 1;
@@ -141,6 +141,23 @@ struct JsonError<'a> {
     message: &'a str,
 }
 
+impl<'a> JsonFinding<'a> {
+    fn new(finding: &'a Finding, fix: Option<JsonFix<'a>>, image: Option<&'a str>) -> Self {
+        JsonFinding {
+            rule: &finding.rule,
+            severity: finding.severity,
+            path: &finding.path,
+            line: finding.line(),
+            column: finding.column(),
+            end_line: finding.end_line(),
+            end_column: finding.end_column(),
+            message: &finding.message,
+            fix,
+            image,
+        }
+    }
+}
+
 pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     let mut findings = Vec::new();
     for file in report.files {
@@ -164,18 +181,7 @@ pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
                     })
                     .collect(),
             });
-            findings.push(JsonFinding {
-                rule: &finding.rule,
-                severity: finding.severity,
-                path: &finding.path,
-                line: finding.line(),
-                column: finding.column(),
-                end_line: finding.end_line(),
-                end_column: finding.end_column(),
-                message: &finding.message,
-                fix,
-                image: None,
-            });
+            findings.push(JsonFinding::new(finding, fix, None));
         }
     }
     let mut images = Vec::with_capacity(report.images.len());
@@ -183,18 +189,7 @@ pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
         let facts = &image.facts;
         for finding in &image.findings {
             // Line and column are 0 unless the finding was placed on a Dockerfile line.
-            findings.push(JsonFinding {
-                rule: &finding.rule,
-                severity: finding.severity,
-                path: &finding.path,
-                line: finding.line(),
-                column: finding.column(),
-                end_line: finding.end_line(),
-                end_column: finding.end_column(),
-                message: &finding.message,
-                fix: None,
-                image: Some(&facts.reference),
-            });
+            findings.push(JsonFinding::new(finding, None, Some(&facts.reference)));
         }
         images.push(JsonImage {
             reference: &facts.reference,
