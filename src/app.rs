@@ -252,22 +252,16 @@ fn inspect_images(
             if options.live {
                 facts.live = live_user(reference);
             }
-            facts.provenance =
-                image::provenance::find(&facts.history, facts.layers.len(), &candidates, !named);
-            if let Some(provenance) = facts.provenance.clone() {
-                adopt_base(&mut facts, &provenance);
+            if let Some(provenance) =
+                image::provenance::find(&facts.history, facts.layers.len(), &candidates, !named)
+            {
+                facts.attribute_to(provenance);
             }
             let mut findings: Vec<_> = rules::check_image_subjects(&facts, &limits, &rules)
                 .into_iter()
                 .map(|(mut finding, subject)| {
                     if let Some(provenance) = &facts.provenance {
-                        let dockerfile = candidates
-                            .iter()
-                            .find(|(path, _)| *path == provenance.path)
-                            .map(|(_, dockerfile)| *dockerfile);
-                        if let Some(dockerfile) = dockerfile {
-                            provenance.place_finding(&mut finding, &subject, dockerfile);
-                        }
+                        provenance.place_finding(&mut finding, &subject);
                     }
                     finding
                 })
@@ -296,23 +290,6 @@ fn inspect_images(
         }
     }
     (images, errors)
-}
-
-/// What the Dockerfile says about the base image, where the image itself did not:
-/// its layers are those below the first step the Dockerfile made.
-fn adopt_base(facts: &mut image::ImageFacts, provenance: &image::provenance::Provenance) {
-    let Some(layers) = provenance.base_layers() else {
-        return;
-    };
-    let base = facts.base.get_or_insert(image::facts::BaseImage {
-        name: None,
-        digest: None,
-        layers: None,
-    });
-    base.layers = base.layers.or(Some(layers));
-    if base.name.is_none() && layers > 0 {
-        base.name = Some(provenance.base_image().to_string());
-    }
 }
 
 /// How long `--live` waits for a container's main process.

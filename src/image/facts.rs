@@ -45,6 +45,26 @@ pub struct ImageFacts {
     pub provenance: Option<super::provenance::Provenance>,
 }
 
+impl ImageFacts {
+    /// Records the Dockerfile that made the image, and what it says about the base
+    /// image where the image itself did not: its layers are those below the first step
+    /// the Dockerfile made, its name the chain's first `FROM`.
+    pub fn attribute_to(&mut self, provenance: super::provenance::Provenance) {
+        if let Some(layers) = provenance.base_layers() {
+            let base = self.base.get_or_insert(BaseImage {
+                name: None,
+                digest: None,
+                layers: None,
+            });
+            base.layers = base.layers.or(Some(layers));
+            if base.name.is_none() && layers > 0 {
+                base.name = Some(provenance.base_image().to_string());
+            }
+        }
+        self.provenance = Some(provenance);
+    }
+}
+
 /// One entry of the config history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryStep {

@@ -22,7 +22,7 @@
 
 use crate::dockerfile::model::Model;
 use crate::dockerfile::syntax::{Args, Dockerfile, Instruction, Keyword};
-use crate::finding::Finding;
+use crate::finding::{Finding, Span};
 use crate::source::TextRange;
 
 use super::facts::HistoryStep;
@@ -63,8 +63,8 @@ struct Placed {
     keyword: Keyword,
     /// The instruction's range in the Dockerfile's source.
     range: TextRange,
-    /// Its first line, 1-based.
-    line: usize,
+    /// The same as 1-based positions: a finding placed here needs no source.
+    span: Span,
     /// ENV keys, EXPOSE ports: what [`Subject::Env`] and [`Subject::Port`] look for.
     names: Vec<String>,
     /// The instruction as written (continuations joined).
@@ -75,14 +75,14 @@ impl Provenance {
     /// The Dockerfile line of the instruction that made layer `index`; `None` for a
     /// layer of the base image.
     pub fn layer_line(&self, index: usize) -> Option<usize> {
-        self.layer_instruction(index).map(|placed| placed.line)
+        self.layer_instruction(index).map(|placed| placed.span.line)
     }
 
     /// The instruction that made layer `index` as written, with where it is:
     /// ``COPY app /app` (Dockerfile:7)`.
     pub fn layer_step(&self, index: usize) -> Option<(String, usize)> {
         self.layer_instruction(index)
-            .map(|placed| (placed.text.clone(), placed.line))
+            .map(|placed| (placed.text.clone(), placed.span.line))
     }
 
     /// How many layers (from the bottom) came before the Dockerfile's first step: the
@@ -128,14 +128,14 @@ impl Provenance {
 
     /// Moves `finding` (about the image `reference`) onto the instruction its subject
     /// names, when this Dockerfile made it; else leaves it on the image.
-    pub fn place_finding(&self, finding: &mut Finding, subject: &Subject, dockerfile: &Dockerfile) {
+    pub fn place_finding(&self, finding: &mut Finding, subject: &Subject) {
         let Some(placed) = self.place(subject) else {
             return;
         };
         finding.path = self.path.clone();
         finding.range = placed.range;
         finding.instruction_range = placed.range;
-        finding.locate(&dockerfile.source, &dockerfile.lines);
+        finding.span = placed.span;
     }
 }
 
@@ -239,14 +239,22 @@ fn place(dockerfile: &Dockerfile, instruction: &Instruction) -> Placed {
             .collect(),
         _ => Vec::new(),
     };
+    // What `Finding::locate` makes of a finding whose range is the whole instruction.
+    let position = |offset| dockerfile.lines.position(&dockerfile.source, offset);
+    let (start, end) = (
+        position(instruction.range.start),
+        position(instruction.range.end),
+    );
     Placed {
         text: instruction.original.trim().to_string(),
         keyword: instruction.keyword,
         range: instruction.range,
-        line: dockerfile
-            .lines
-            .position(&dockerfile.source, instruction.range.start)
-            .line,
+        span: Span {
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        },
         names,
     }
 }
@@ -491,7 +499,7 @@ mod tests {
         );
         assert_eq!(provenance.layer_line(1), Some(4));
         assert_eq!(provenance.layer_line(2), Some(6));
-        let line = |subject: Subject| provenance.place(&subject).map(|placed| placed.line);
+        let line = |subject: Subject| provenance.place(&subject).map(|placed| placed.span.line);
         assert_eq!(line(Subject::User), Some(8));
         assert_eq!(line(Subject::Env("APP_HOME".into())), Some(3));
         assert_eq!(line(Subject::Env("OTHER".into())), None);
@@ -499,11 +507,15 @@ mod tests {
         assert_eq!(line(Subject::Image), None);
 
         let mut finding = Finding::about_image("DG2001", Severity::Error, "img", "runs as root");
-        provenance.place_finding(&mut finding, &Subject::User, &dockerfile);
+        provenance.place_finding(&mut finding, &Subject::User);
         assert_eq!(
             (finding.path.as_str(), finding.line(), finding.column()),
             ("Dockerfile", 8, 1)
         );
+        // The same span `locate` gives a finding on the whole instruction.
+        let mut located = finding.clone();
+        located.locate(&dockerfile.source, &dockerfile.lines);
+        assert_eq!(located.span, finding.span);
     }
 
     #[test]
