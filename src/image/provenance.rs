@@ -168,12 +168,14 @@ pub fn find(
     if history.is_empty() {
         return None;
     }
+    // Each entry read once, then matched against every candidate stage.
+    let steps: Vec<Step> = history.iter().map(|h| Step::parse(&h.created_by)).collect();
     let mut best: Option<(usize, usize, &str, &Dockerfile, String, Alignment)> = None;
     let mut tied = false;
     for &(path, dockerfile) in candidates {
         let model = Model::new(dockerfile);
         for stage in &model.stages {
-            let Some(alignment) = align(history, dockerfile, &model, stage.index) else {
+            let Some(alignment) = align(history, &steps, dockerfile, &model, stage.index) else {
                 continue;
             };
             // A chain that made no step proves nothing (an empty stage matches anything).
@@ -272,9 +274,11 @@ fn chain(model: &Model, last: usize) -> (Vec<usize>, usize) {
     (instructions, first_from)
 }
 
-/// Matches the chain ending with stage `last` against the end of `history`.
+/// Matches the chain ending with stage `last` against the end of `history` (`steps_read`:
+/// its entries read back into instructions).
 fn align(
     history: &[HistoryStep],
+    steps_read: &[Step],
     dockerfile: &Dockerfile,
     model: &Model,
     last: usize,
@@ -286,9 +290,7 @@ fn align(
     let mut pending = instructions.len();
     while pending > 0 {
         let instruction = &dockerfile.instructions[instructions[pending - 1]];
-        let step = entry
-            .checked_sub(1)
-            .map(|i| (i, Step::parse(&history[i].created_by)));
+        let step = entry.checked_sub(1).map(|i| (i, &steps_read[i]));
         match step {
             Some((i, step)) if step.keyword == instruction.keyword => {
                 let is_exact = usize::from(step.made_exactly_by(instruction));
