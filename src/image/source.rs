@@ -105,11 +105,8 @@ impl<'a> LayerSink<'a> {
     pub fn with_progress(mut self, progress: Option<Arc<Progress>>, sizes_known: bool) -> Self {
         if let Some(progress) = &progress {
             let layers = self.layers;
-            progress.add_layers(
-                (0..layers.len())
-                    .filter(|&i| layers[..i].iter().all(|l| l.digest != layers[i].digest))
-                    .map(|i| sizes_known.then_some(layers[i].size)),
-            );
+            progress
+                .add_layers(distinct_layers(layers).map(|i| sizes_known.then_some(layers[i].size)));
         }
         self.progress = progress;
         self
@@ -213,6 +210,16 @@ impl<'a> LayerSink<'a> {
     }
 }
 
+/// The index of the first occurrence of each layer digest: an image may list one blob at
+/// several positions, and it is read once.
+fn distinct_layers(layers: &[Descriptor]) -> impl Iterator<Item = usize> + '_ {
+    (0..layers.len()).filter(|&i| {
+        layers[..i]
+            .iter()
+            .all(|earlier| earlier.digest != layers[i].digest)
+    })
+}
+
 /// A blob opened for reading.
 pub type Blob<'a> = Box<dyn Read + Send + 'a>;
 
@@ -223,13 +230,7 @@ where
     F: Fn(&Descriptor) -> Result<Blob<'s>> + Sync,
 {
     let layers = sink.layers();
-    let distinct: Vec<usize> = (0..layers.len())
-        .filter(|&i| {
-            layers[..i]
-                .iter()
-                .all(|earlier| earlier.digest != layers[i].digest)
-        })
-        .collect();
+    let distinct: Vec<usize> = distinct_layers(layers).collect();
     distinct.into_par_iter().try_for_each(|index| {
         let mut blob = open(&layers[index])?;
         sink.layer(index, &mut blob)
