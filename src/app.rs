@@ -1,5 +1,5 @@
-//! One run of dockgate: the commands of [`crate::cli`], wired through the pipeline
-//! workspace -> parser -> rules -> report.
+//! CLI glue: the commands of [`crate::cli`] turned into gate settings, the run handed
+//! to a reporter, the verdict turned into an exit status.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -7,18 +7,17 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use rayon::prelude::*;
 
 use crate::cli::{
-    CheckArgs, Cli, Command, DebugCommand, FailOn, ImageArgs, ImageOptions, ImportHadolintArgs,
-    LintArgs, ParseArgs, ParseFormat, PolicyArg, PolicyCommand, ReportArgs, RulesArgs,
+    CheckArgs, Cli, Command, DebugCommand, ImageArgs, ImageOptions, ImportHadolintArgs, LintArgs,
+    ParseArgs, ParseFormat, PolicyArg, PolicyCommand, ReportArgs, RulesArgs,
 };
 use crate::dockerfile::{buildkit_dump, parse_bytes};
-use crate::image::{self, AnalyzeOptions};
+use crate::gate::{self, ImageSettings, Run, Settings};
 use crate::policy::{self, Choice, GithubFetcher, Policy, PolicyError};
-use crate::report::{self, FileReport, Format, ImageReport, Report};
+use crate::report::{self, Format};
 use crate::rules::{self, docs};
-use crate::workspace::{self, InputError};
+use crate::workspace::InputError;
 
 /// How a run ended; the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,275 +63,86 @@ pub fn run(cli: Cli) -> ExitStatus {
 
 /// `dockgate lint`: discover, lint in parallel, report in path order.
 fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
-    // The whole policy is read and validated before any Dockerfile is.
-    let policy = load_policy(&args.policy)?;
-    let (files, errors) = lint_paths(&args.paths, &policy);
-    finish(&policy, &files, &[], errors, &args.report)
+    let settings = Settings {
+        paths: args.paths.clone(),
+        ..settings(&args.report)
+    };
+    gate(&settings, &args.policy, &args.report)
 }
 
-/// `dockgate image`: analyse each image (in parallel, each one's layers in parallel
-/// too), run the image rules, report in the order given.
+/// `dockgate image`: check built images, reported in the order given.
 fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
-    let policy = load_policy(&args.policy)?;
-    let progress = args.report.format == Format::Text;
-    let (images, errors) = inspect_images(&args.references, &policy, &args.image, &[], progress);
-    finish(&policy, &[], &images, errors, &args.report)
+    let settings = Settings {
+        images: args.references.clone(),
+        image: image_settings(&args.image),
+        ..settings(&args.report)
+    };
+    gate(&settings, &args.policy, &args.report)
 }
 
 /// `dockgate check`: the gate. Lints the Dockerfiles and inspects the images the
 /// policy's `images` and `--image` name, with one verdict over both.
 fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let policy = load_policy(&args.policy)?;
-    let mut references: Vec<String> = policy
+    let mut images: Vec<String> = policy
         .settings
         .images
         .iter()
         .flat_map(|list| list.items())
         .cloned()
         .collect();
-    references.extend(args.images.iter().cloned());
-    let (files, mut errors) = lint_paths(&args.paths, &policy);
-    let progress = args.report.format == Format::Text;
-    let (images, image_errors) =
-        inspect_images(&references, &policy, &args.image, &files, progress);
-    errors.extend(image_errors);
-    finish(&policy, &files, &images, errors, &args.report)
+    images.extend(args.images.iter().cloned());
+    let settings = Settings {
+        paths: args.paths.clone(),
+        images,
+        image: image_settings(&args.image),
+        ..settings(&args.report)
+    };
+    finish(gate::run(&settings, policy), &args.report)
 }
 
-/// Reports input errors, writes the report, and turns the findings into the verdict.
-fn finish(
-    policy: &Policy,
-    files: &[FileReport],
-    images: &[ImageReport],
-    mut errors: Vec<InputError>,
-    output: &ReportArgs,
+fn settings(report: &ReportArgs) -> Settings {
+    Settings {
+        fail_on: report.fail_on,
+        progress: report.format == Format::Text,
+        ..Settings::default()
+    }
+}
+
+fn image_settings(options: &ImageOptions) -> ImageSettings {
+    ImageSettings {
+        dockerfile: options.dockerfile.clone(),
+        platform: options.platform.clone(),
+        max_size: options.max_size.map(|size| size.0),
+        max_compressed_size: options.max_compressed_size.map(|size| size.0),
+        baseline: options.baseline.clone(),
+        live: options.live,
+        insecure_registries: options.insecure_registries.clone(),
+    }
+}
+
+/// Loads the policy (validated as a whole before any input is read) and runs the gate.
+fn gate(
+    settings: &Settings,
+    policy: &PolicyArg,
+    report: &ReportArgs,
 ) -> anyhow::Result<ExitStatus> {
-    errors.sort_by(|a, b| a.path.cmp(&b.path));
-    for error in &errors {
+    let policy = load_policy(policy)?;
+    finish(gate::run(settings, policy), report)
+}
+
+/// Prints the input errors, writes the report and maps the verdict to an exit status.
+fn finish(run: Run, output: &ReportArgs) -> anyhow::Result<ExitStatus> {
+    for error in &run.errors {
         eprintln!("dockgate: error: {error}");
     }
-    let threshold = output
-        .fail_on
-        .or(policy.fail_on())
-        .unwrap_or(FailOn::Warning)
-        .threshold();
-    let failing = |severity| threshold.is_some_and(|threshold| severity >= threshold);
-    let passed = errors.is_empty()
-        && !files
-            .iter()
-            .flat_map(|file| &file.findings)
-            .chain(images.iter().flat_map(|image| &image.findings))
-            .any(|finding| failing(finding.severity));
-    let report = Report {
-        files,
-        images,
-        errors: &errors,
-        fail_on: threshold,
-        passed,
-    };
-    write_report(&report, output.format, output.output.as_deref())?;
-    Ok(if !errors.is_empty() {
+    write_report(&run, output.format, output.output.as_deref())?;
+    Ok(if run.verdict.input_errors {
         ExitStatus::Error
-    } else if passed {
+    } else if run.verdict.passed {
         ExitStatus::Passed
     } else {
         ExitStatus::Failed
-    })
-}
-
-/// Lints the Dockerfiles under `paths` the policy selects, in parallel; the reports
-/// come back in path order, with the policy's expired exceptions among them.
-fn lint_paths(paths: &[std::path::PathBuf], policy: &Policy) -> (Vec<FileReport>, Vec<InputError>) {
-    let mut discovery = workspace::discover(paths);
-    discovery
-        .files
-        .retain(|path| policy.includes(&relative_to(path, &policy.root)));
-    if discovery.files.is_empty() && discovery.errors.is_empty() {
-        // Not an error (a repository may have no Dockerfiles yet), but likely a wrong path.
-        eprintln!("dockgate: warning: no Dockerfiles found");
-    }
-    let mut errors = discovery.errors;
-    let results: Vec<Result<FileReport, InputError>> = discovery
-        .files
-        .par_iter()
-        .map(|path| lint_file(path, policy))
-        .collect();
-    let mut files: Vec<FileReport> = policy.expired.clone();
-    for result in results {
-        match result {
-            Ok(file) => files.push(file),
-            Err(error) => errors.push(error),
-        }
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    (files, errors)
-}
-
-/// Analyses each image (in parallel) and runs the image rules the policy sets; the
-/// reports come back in the order given. Findings are placed on the line of the
-/// Dockerfile that made the image: `--dockerfile`, else the one of the `linted` files
-/// the image's history matches. `progress`: the text report may show a progress line
-/// on stderr while layers are read (only if stderr is a terminal).
-fn inspect_images(
-    references: &[String],
-    policy: &Policy,
-    options: &ImageOptions,
-    linted: &[FileReport],
-    progress: bool,
-) -> (Vec<ImageReport>, Vec<InputError>) {
-    if references.is_empty() {
-        return (Vec::new(), Vec::new());
-    }
-    let (dockerfiles, named) = match &options.dockerfile {
-        Some(path) => match std::fs::read(path) {
-            Ok(bytes) => (
-                vec![(path.display().to_string(), parse_bytes(&bytes))],
-                true,
-            ),
-            Err(error) => return (Vec::new(), vec![InputError::io(path, &error)]),
-        },
-        None => {
-            let parsed = linted
-                .iter()
-                .map(|file| (file.path.clone(), crate::dockerfile::parse(&file.source)))
-                .collect();
-            (parsed, false)
-        }
-    };
-    let candidates: Vec<(&str, &crate::dockerfile::Dockerfile)> = dockerfiles
-        .iter()
-        .map(|(path, dockerfile)| (path.as_str(), dockerfile))
-        .collect();
-    let rules = policy.image_rule_set();
-    let mut limits = policy.image_limits();
-    if let Some(size) = options.max_size {
-        limits.max_size = Some(size.0);
-    }
-    if let Some(size) = options.max_compressed_size {
-        limits.max_compressed_size = Some(size.0);
-    }
-    let analyze = AnalyzeOptions {
-        platform: options.platform.clone().unwrap_or_default(),
-        platform_explicit: options.platform.is_some(),
-        // Growth is measured uncompressed: with a baseline, both images are read.
-        read_layers: rules.needs_layers() || options.baseline.is_some(),
-        walk: limits.walk,
-        progress: if progress {
-            image::progress::Progress::for_terminal()
-        } else {
-            None
-        },
-        insecure_registries: image::registry::InsecureRegistries::new(
-            options.insecure_registries.iter().cloned(),
-        ),
-    };
-    let mut errors = Vec::new();
-    let baseline = options.baseline.as_ref().and_then(|reference| {
-        match image::analyze_reference(reference, &analyze) {
-            Ok(facts) => Some(image::baseline::Baseline::new(facts)),
-            Err(error) => {
-                errors.push(InputError {
-                    path: reference.clone(),
-                    message: format!("baseline image: {error}"),
-                });
-                None
-            }
-        }
-    });
-    let results: Vec<Result<ImageReport, InputError>> = references
-        .par_iter()
-        .map(|reference| {
-            let facts =
-                image::analyze_reference(reference, &analyze).map_err(|error| InputError {
-                    path: reference.clone(),
-                    message: error.to_string(),
-                })?;
-            let mut facts = facts;
-            facts.baseline = baseline.clone();
-            if options.live {
-                facts.live = live_user(reference);
-            }
-            if let Some(provenance) =
-                image::provenance::find(&facts.history, facts.layers.len(), &candidates, !named)
-            {
-                facts.attribute_to(provenance);
-            }
-            let mut findings: Vec<_> = rules::check_image_subjects(&facts, &limits, &rules)
-                .into_iter()
-                .map(|(mut finding, subject)| {
-                    if let Some(provenance) = &facts.provenance {
-                        provenance.place_finding(&mut finding, &subject);
-                    }
-                    finding
-                })
-                .collect();
-            findings.retain(|finding| {
-                rules.locked.contains(&finding.rule.as_ref())
-                    || !policy.waives_image(&finding.rule, reference)
-            });
-            findings.sort_by(|a, b| a.rule.cmp(&b.rule));
-            Ok(ImageReport {
-                facts,
-                findings,
-                max_size: limits.max_size,
-                max_compressed_size: limits.max_compressed_size,
-            })
-        })
-        .collect();
-    if let Some(progress) = &analyze.progress {
-        progress.finish();
-    }
-    let mut images = Vec::with_capacity(results.len());
-    for result in results {
-        match result {
-            Ok(image) => images.push(image),
-            Err(error) => errors.push(error),
-        }
-    }
-    (images, errors)
-}
-
-/// How long `--live` waits for a container's main process.
-const LIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// The live check of one image: `docker-daemon:` images only; elsewhere, and when the
-/// image cannot run, a note on stderr and the verdict from the config.
-fn live_user(reference: &str) -> Option<image::daemon::LiveUser> {
-    if !matches!(
-        image::ImageReference::parse(reference),
-        Ok(image::ImageReference::DockerDaemon { .. })
-    ) {
-        eprintln!(
-            "dockgate: note: --live runs docker-daemon: images only; {reference} is checked from its config"
-        );
-        return None;
-    }
-    match image::daemon_source::live_user(reference, LIVE_TIMEOUT) {
-        Ok(user) => Some(user),
-        Err(error) => {
-            eprintln!("dockgate: warning: {error}; the runtime user is judged from the config");
-            None
-        }
-    }
-}
-
-/// Reads, parses and lints one file with the rules the policy sets for its path; the
-/// file is read once and parsed once.
-fn lint_file(path: &Path, policy: &Policy) -> Result<FileReport, InputError> {
-    let display = path.display().to_string();
-    let relative = relative_to(path, &policy.root);
-    let bytes = std::fs::read(path).map_err(|error| InputError::io(path, &error))?;
-    let dockerfile = parse_bytes(&bytes);
-    let rules = policy.rule_set(&relative);
-    let mut findings = rules::lint(&display, &dockerfile, &rules);
-    findings.retain(|finding| {
-        rules.locked.contains(&finding.rule.as_ref()) || !policy.waives(&finding.rule, &relative)
-    });
-    Ok(FileReport {
-        path: display,
-        source: dockerfile.source,
-        lines: dockerfile.lines,
-        findings,
     })
 }
 
@@ -344,13 +154,6 @@ fn load_policy(arg: &PolicyArg) -> anyhow::Result<Policy> {
     };
     let root = std::env::current_dir().context("cannot read the current directory")?;
     Ok(policy::load(&choice, &root, GithubFetcher::from_env())?)
-}
-
-/// `path` relative to `root` with `/` separators, as policy globs match it.
-fn relative_to(path: &Path, root: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    let text = relative.to_string_lossy().replace('\\', "/");
-    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
 }
 
 /// `dockgate policy ...`.
@@ -365,12 +168,12 @@ fn policy_command(command: PolicyCommand) -> anyhow::Result<ExitStatus> {
                 .map(|document| document.name.as_str())
                 .collect();
             writeln!(out, "{}: valid ({})", policy.name(), chain.join(" -> "))?;
-            for report in &policy.expired {
-                for finding in &report.findings {
+            for file in &policy.expired {
+                for finding in &file.findings {
                     writeln!(
                         out,
                         "{}:{}:{}: {}: {}",
-                        report.path,
+                        file.path,
                         finding.line(),
                         finding.column(),
                         finding.rule,
@@ -406,21 +209,21 @@ fn import_hadolint(args: &ImportHadolintArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write_report(report: &Report, format: Format, output: Option<&Path>) -> anyhow::Result<()> {
+fn write_report(run: &Run, format: Format, output: Option<&Path>) -> anyhow::Result<()> {
     match output {
         Some(path) => {
-            let file =
-                File::create(path).with_context(|| format!("cannot write `{}`", path.display()))?;
-            let mut out = BufWriter::new(file);
-            report::write(&mut out, report, format, false)
+            let cannot = || format!("cannot write `{}`", path.display());
+            let mut out = BufWriter::new(File::create(path).with_context(cannot)?);
+            report::reporter(format, false)
+                .write(run, &mut out)
                 .and_then(|()| out.flush())
-                .with_context(|| format!("cannot write `{}`", path.display()))
+                .with_context(cannot)
         }
         None => {
             let stdout = io::stdout();
             let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
             let mut out = BufWriter::new(stdout.lock());
-            report::write(&mut out, report, format, color)?;
+            report::reporter(format, color).write(run, &mut out)?;
             out.flush()?;
             Ok(())
         }

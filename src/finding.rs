@@ -1,4 +1,5 @@
-//! Findings: what a rule reports, where, how bad it is, and how it could be fixed.
+//! Findings: what a rule reports, where (a file location, an image, or both), how bad
+//! it is, and how it could be fixed.
 //!
 //! A rule reports a byte range in the decoded source; the engine then fills in the
 //! 1-based positions every reporter uses, so no reporter needs the source to place a
@@ -115,12 +116,10 @@ pub struct Span {
     pub end_column: usize,
 }
 
-/// One problem found in one file (or, later, one image).
+/// Where in a file a finding is: the file, the exact byte range, the instruction it
+/// belongs to, and (once located) the 1-based positions reporters print.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// The rule code: `DL3006`, `DG0001`, ...
-    pub rule: Cow<'static, str>,
-    pub severity: Severity,
+pub struct Location {
     /// The file as the user named it (relative paths stay relative).
     pub path: String,
     /// The exact byte range the finding is about.
@@ -128,38 +127,26 @@ pub struct Finding {
     /// The range of the whole instruction the finding belongs to; pragmas and the
     /// hadolint-compatible `line` refer to it.
     pub instruction_range: TextRange,
-    /// Positions, filled in by [`Finding::locate`]. `line` is the first line of the
+    /// Positions, filled in by [`Location::locate`]. `line` is the first line of the
     /// instruction (as hadolint reports it, so existing tooling keeps matching lines);
     /// `column` is where the exact range starts when it starts on that line, else the
     /// instruction's column, so `line:column`..`end_line:end_column` always covers the
     /// exact range.
     pub span: Span,
-    pub message: String,
-    pub fix: Option<Fix>,
 }
 
-impl Finding {
-    /// A finding about an image: the reference as its path and no position (line 0)
-    /// until it is placed on the Dockerfile instruction that caused it.
-    pub fn about_image(
-        rule: &'static str,
-        severity: Severity,
-        reference: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Finding {
-        Finding {
-            rule: Cow::Borrowed(rule),
-            severity,
-            path: reference.into(),
-            range: TextRange::default(),
-            instruction_range: TextRange::default(),
+impl Location {
+    /// A location in `path` whose positions are not filled in yet.
+    pub fn new(path: impl Into<String>, range: TextRange, instruction_range: TextRange) -> Self {
+        Location {
+            path: path.into(),
+            range,
+            instruction_range,
             span: Span::default(),
-            message: message.into(),
-            fix: None,
         }
     }
 
-    /// Fills in [`Finding::span`] from the byte ranges.
+    /// Fills in [`Location::span`] from the byte ranges.
     pub fn locate(&mut self, source: &str, lines: &LineIndex) {
         let instruction = lines.position(source, self.instruction_range.start);
         let start = lines.position(source, self.range.start);
@@ -176,26 +163,95 @@ impl Finding {
             end_column: end.column,
         };
     }
+}
+
+/// One problem: found in a file, about an image, or both (an image finding placed on
+/// the Dockerfile line that caused it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule code: `DL3006`, `DG0001`, ...
+    pub rule: Cow<'static, str>,
+    pub severity: Severity,
+    /// Where in a file it is; `None` for a finding about a whole image.
+    pub location: Option<Location>,
+    /// The image it is about (the reference as the user wrote it); `None` for a finding
+    /// that only concerns a file.
+    pub image: Option<String>,
+    pub message: String,
+    pub fix: Option<Fix>,
+}
+
+impl Finding {
+    /// A finding in a file at `range`, inside the instruction at `instruction_range`.
+    pub fn in_file(
+        rule: impl Into<Cow<'static, str>>,
+        severity: Severity,
+        location: Location,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity,
+            location: Some(location),
+            image: None,
+            message: message.into(),
+            fix: None,
+        }
+    }
+
+    /// A finding about the image `reference`, not (yet) placed on a Dockerfile line.
+    pub fn about_image(
+        rule: &'static str,
+        severity: Severity,
+        reference: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            rule: Cow::Borrowed(rule),
+            severity,
+            location: None,
+            image: Some(reference.into()),
+            message: message.into(),
+            fix: None,
+        }
+    }
+
+    /// What reports name as the finding's place: the file, else the image.
+    pub fn path(&self) -> &str {
+        match (&self.location, &self.image) {
+            (Some(location), _) => &location.path,
+            (None, Some(image)) => image,
+            (None, None) => "",
+        }
+    }
+
+    /// The 1-based positions; all 0 for a finding about a whole image.
+    pub fn span(&self) -> Span {
+        self.location
+            .as_ref()
+            .map(|location| location.span)
+            .unwrap_or_default()
+    }
 
     pub fn line(&self) -> usize {
-        self.span.line
+        self.span().line
     }
 
     pub fn column(&self) -> usize {
-        self.span.column
+        self.span().column
     }
 
     pub fn end_line(&self) -> usize {
-        self.span.end_line
+        self.span().end_line
     }
 
     pub fn end_column(&self) -> usize {
-        self.span.end_column
+        self.span().end_column
     }
 
     /// The order reports list findings in: by path, then position, then rule.
     pub fn sort_key(&self) -> (&str, Span, &str) {
-        (&self.path, self.span, &self.rule)
+        (self.path(), self.span(), &self.rule)
     }
 }
 
@@ -203,17 +259,8 @@ impl Finding {
 mod tests {
     use super::*;
 
-    fn finding(range: TextRange, instruction_range: TextRange) -> Finding {
-        Finding {
-            rule: "DL0000".into(),
-            severity: Severity::Warning,
-            path: "Dockerfile".into(),
-            range,
-            instruction_range,
-            span: Span::default(),
-            message: String::new(),
-            fix: None,
-        }
+    fn finding(range: TextRange, instruction_range: TextRange) -> Location {
+        Location::new("Dockerfile", range, instruction_range)
     }
 
     #[test]
@@ -247,11 +294,9 @@ mod tests {
         let x = source.find('x').unwrap();
         let mut on_first_line = finding(TextRange::new(x, x + 1), run);
         on_first_line.locate(source, &lines);
-        assert_eq!((on_first_line.line(), on_first_line.column()), (2, 5));
-        assert_eq!(
-            (on_first_line.end_line(), on_first_line.end_column()),
-            (2, 6)
-        );
+        let span = on_first_line.span;
+        assert_eq!((span.line, span.column), (2, 5));
+        assert_eq!((span.end_line, span.end_column), (2, 6));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod dockerfile;
 pub mod finding;
+pub mod gate;
 pub mod image;
 pub mod policy;
 pub mod report;

@@ -51,8 +51,12 @@ fn check_bytes(bytes: &[u8]) -> Result<(), TestCaseError> {
 fn check_findings(dockerfile: &Dockerfile) -> Result<(), TestCaseError> {
     let source = dockerfile.source.as_str();
     for finding in rules::lint("Dockerfile", dockerfile, &RuleSet::all()) {
-        check_range(source, finding.range, "finding")?;
-        check_range(source, finding.instruction_range, "finding anchor")?;
+        let location = finding
+            .location
+            .as_ref()
+            .expect("a Dockerfile finding is located");
+        check_range(source, location.range, "finding")?;
+        check_range(source, location.instruction_range, "finding anchor")?;
         prop_assert!(finding.line() >= 1 && finding.column() >= 1, "{finding:?}");
         prop_assert!(
             (finding.line(), finding.column()) <= (finding.end_line(), finding.end_column()),

@@ -185,7 +185,7 @@ fn every_image_rule_findings() -> String {
 fn every_image_rule_findings_as(user: &str, name: &str) -> String {
     use dockgate::image::baseline::Baseline;
     use dockgate::image::testing::{Compression, Image, Layer, Scratch, passwd};
-    use dockgate::image::{AnalyzeOptions, ImageLimits, ImageReference, analyze, open};
+    use dockgate::image::{AnalyzeOptions, ImageLimits, ImageReference, Inspection, analyze, open};
 
     let key = b"-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n";
     let base_layer = || {
@@ -237,8 +237,8 @@ fn every_image_rule_findings_as(user: &str, name: &str) -> String {
         let source = open(&reference).unwrap();
         analyze(name, source.as_ref(), &options).unwrap()
     };
-    let mut facts = facts_of(&image, name);
-    facts.baseline = Some(Baseline::new(facts_of(&baseline, "baseline")));
+    let mut inspection = Inspection::new(facts_of(&image, name));
+    inspection.baseline = Some(Baseline::new(facts_of(&baseline, "baseline")));
     let limits = ImageLimits {
         max_size: Some(1000),
         max_compressed_size: Some(100),
@@ -251,8 +251,15 @@ fn every_image_rule_findings_as(user: &str, name: &str) -> String {
         ..ImageLimits::default()
     };
     let mut out = String::new();
-    for f in rules::check_image(&facts, &limits, &RuleSet::all()) {
-        let _ = writeln!(out, "{} [{}] {}: {}", f.rule, f.severity, f.path, f.message);
+    for f in rules::check_image(&inspection, &limits, &RuleSet::all()) {
+        let _ = writeln!(
+            out,
+            "{} [{}] {}: {}",
+            f.rule,
+            f.severity,
+            f.path(),
+            f.message
+        );
     }
     out
 }

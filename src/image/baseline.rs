@@ -215,10 +215,7 @@ mod tests {
             exposed_ports: Vec::new(),
             healthcheck: crate::image::facts::HealthcheckFact::Missing,
             files: None,
-            baseline: None,
-            live: None,
             history: Vec::new(),
-            provenance: None,
         }
     }
 

@@ -34,35 +34,8 @@ pub struct ImageFacts {
     pub healthcheck: HealthcheckFact,
     /// File-level facts; `None` when no layer was read.
     pub files: Option<FileFacts>,
-    /// The image this one is compared with (`--baseline`); set by the caller.
-    pub baseline: Option<super::baseline::Baseline>,
-    /// The real IDs of the main process of a container of the image (`--live`, the
-    /// daemon source only); set by the caller.
-    pub live: Option<super::daemon::LiveUser>,
     /// The config history, every entry (including those that made no layer), in order.
     pub history: Vec<HistoryStep>,
-    /// The Dockerfile that made the image, when it is known; set by the caller.
-    pub provenance: Option<super::provenance::Provenance>,
-}
-
-impl ImageFacts {
-    /// Records the Dockerfile that made the image, and what it says about the base
-    /// image where the image itself did not: its layers are those below the first step
-    /// the Dockerfile made, its name the chain's first `FROM`.
-    pub fn attribute_to(&mut self, provenance: super::provenance::Provenance) {
-        if let Some(layers) = provenance.base_layers() {
-            let base = self.base.get_or_insert(BaseImage {
-                name: None,
-                digest: None,
-                layers: None,
-            });
-            base.layers = base.layers.or(Some(layers));
-            if base.name.is_none() && layers > 0 {
-                base.name = Some(provenance.base_image().to_string());
-            }
-        }
-        self.provenance = Some(provenance);
-    }
 }
 
 /// One entry of the config history.
@@ -313,8 +286,6 @@ pub fn compute(
             .collect(),
         healthcheck,
         files,
-        baseline: None,
-        live: None,
         history: image
             .config
             .history
@@ -324,7 +295,6 @@ pub fn compute(
                 empty_layer: h.empty_layer,
             })
             .collect(),
-        provenance: None,
     })
 }
 

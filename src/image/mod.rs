@@ -21,6 +21,7 @@ pub mod digest;
 pub mod error;
 pub mod facts;
 pub mod fs;
+pub mod inspection;
 pub mod limits;
 pub mod local;
 pub mod progress;
@@ -42,6 +43,7 @@ pub mod testing;
 
 pub use error::{ImageError, Result};
 pub use facts::ImageFacts;
+pub use inspection::Inspection;
 pub use limits::{ImageLimits, WalkLimits};
 pub use reference::ImageReference;
 pub use source::{ImageSource, LayerSink, ResolvedImage};

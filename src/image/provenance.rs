@@ -22,7 +22,7 @@
 
 use crate::dockerfile::model::Model;
 use crate::dockerfile::syntax::{Args, Dockerfile, Instruction, Keyword};
-use crate::finding::{Finding, Span};
+use crate::finding::{Finding, Location, Span};
 use crate::source::TextRange;
 
 use super::facts::HistoryStep;
@@ -132,10 +132,12 @@ impl Provenance {
         let Some(placed) = self.place(subject) else {
             return;
         };
-        finding.path = self.path.clone();
-        finding.range = placed.range;
-        finding.instruction_range = placed.range;
-        finding.span = placed.span;
+        finding.location = Some(Location {
+            path: self.path.clone(),
+            range: placed.range,
+            instruction_range: placed.range,
+            span: placed.span,
+        });
     }
 }
 
@@ -154,7 +156,7 @@ struct Alignment {
 }
 
 /// The best explanation of an image's `history` (with `layers` layers) among
-/// `candidates` (path and parsed Dockerfile), or `None` when none matches or the best
+/// `candidates` (path, parsed Dockerfile and its model), or `None` when none matches or the best
 /// is tied. `strict` (the Dockerfile was not named by the user, only found in the
 /// repository) also wants every layer-making step matched exactly and at least one of
 /// them, so that a small Dockerfile ending in `USER app` cannot claim any image that
@@ -162,7 +164,7 @@ struct Alignment {
 pub fn find(
     history: &[HistoryStep],
     layers: usize,
-    candidates: &[(&str, &Dockerfile)],
+    candidates: &[(&str, &Dockerfile, &Model)],
     strict: bool,
 ) -> Option<Provenance> {
     if history.is_empty() {
@@ -172,10 +174,9 @@ pub fn find(
     let steps: Vec<Step> = history.iter().map(|h| Step::parse(&h.created_by)).collect();
     let mut best: Option<(usize, usize, &str, &Dockerfile, String, Alignment)> = None;
     let mut tied = false;
-    for &(path, dockerfile) in candidates {
-        let model = Model::new(dockerfile);
+    for &(path, dockerfile, model) in candidates {
         for stage in &model.stages {
-            let Some(alignment) = align(history, &steps, dockerfile, &model, stage.index) else {
+            let Some(alignment) = align(history, &steps, dockerfile, model, stage.index) else {
                 continue;
             };
             // A chain that made no step proves nothing (an empty stage matches anything).
@@ -468,7 +469,13 @@ mod tests {
     fn find_in(entries: &[(&str, bool)], candidates: &[(&str, &Dockerfile)]) -> Option<Provenance> {
         let history = history(entries);
         let layers = history.iter().filter(|h| !h.empty_layer).count();
-        find(&history, layers, candidates, true)
+        let models: Vec<Model> = candidates.iter().map(|(_, d)| Model::new(d)).collect();
+        let candidates: Vec<(&str, &Dockerfile, &Model)> = candidates
+            .iter()
+            .zip(&models)
+            .map(|(&(path, dockerfile), model)| (path, dockerfile, model))
+            .collect();
+        find(&history, layers, &candidates, true)
     }
 
     /// The Debian-based history with the project's steps, as the classic builder
@@ -511,13 +518,14 @@ mod tests {
         let mut finding = Finding::about_image("DG2001", Severity::Error, "img", "runs as root");
         provenance.place_finding(&mut finding, &Subject::User);
         assert_eq!(
-            (finding.path.as_str(), finding.line(), finding.column()),
+            (finding.path(), finding.line(), finding.column()),
             ("Dockerfile", 8, 1)
         );
         // The same span `locate` gives a finding on the whole instruction.
-        let mut located = finding.clone();
+        let placed = finding.location.clone().expect("placed");
+        let mut located = placed.clone();
         located.locate(&dockerfile.source, &dockerfile.lines);
-        assert_eq!(located.span, finding.span);
+        assert_eq!(located.span, placed.span);
     }
 
     #[test]

@@ -20,7 +20,6 @@ mod remote;
 mod schema;
 mod show;
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 pub use error::{PolicyError, did_you_mean, suggestion};
@@ -31,8 +30,7 @@ pub use presets::NAMES as PRESETS;
 pub use remote::{GithubFetcher, GithubRef};
 pub use schema::schema_json;
 
-use crate::finding::{Finding, Span};
-use crate::report::FileReport;
+use crate::finding::Finding;
 use crate::rules::{self, PragmaMode, RuleSet};
 use crate::source::{LineIndex, TextRange};
 use file::{Exception, Glob, RuleSetting};
@@ -68,7 +66,16 @@ pub struct Policy {
     exclude: Option<globset::GlobSet>,
     exceptions: Vec<ActiveException>,
     /// Exceptions past their date, as findings on the policy file that holds each.
-    pub expired: Vec<FileReport>,
+    pub expired: Vec<PolicyFindings>,
+}
+
+/// Findings about one policy file (its expired exceptions), with its text for snippets.
+#[derive(Debug, Clone)]
+pub struct PolicyFindings {
+    /// The policy's name as the chain shows it (a path, `builtin:NAME`, `github:...`).
+    pub path: String,
+    pub text: String,
+    pub findings: Vec<Finding>,
 }
 
 #[derive(Debug)]
@@ -212,7 +219,7 @@ impl Policy {
         let include = files.include.as_ref().map(|globs| glob_set(globs.items()));
         let exclude = files.exclude.as_ref().map(|globs| glob_set(globs.items()));
         let mut exceptions = Vec::new();
-        let mut expired: Vec<FileReport> = Vec::new();
+        let mut expired: Vec<PolicyFindings> = Vec::new();
         for (index, exception) in settings
             .exceptions
             .iter()
@@ -344,13 +351,16 @@ impl Policy {
                 apply(settings, &mut set);
             }
         }
-        set.pragmas = match self.settings.pragmas.unwrap_or(PragmaPolicy::Allowed) {
+        set
+    }
+
+    /// What inline ignore pragmas may do.
+    pub fn pragma_mode(&self) -> PragmaMode {
+        match self.settings.pragmas.unwrap_or(PragmaPolicy::Allowed) {
             PragmaPolicy::Allowed => PragmaMode::Allowed,
             PragmaPolicy::ReasonRequired => PragmaMode::ReasonRequired,
             PragmaPolicy::Forbidden => PragmaMode::Forbidden,
-        };
-        set.locked = self.locked_rules();
-        set
+        }
     }
 
     /// The rule options the policy's sections set (`base_images` for DG1001 and
@@ -435,25 +445,17 @@ impl Policy {
             .collect()
     }
 
-    /// Whether an unexpired exception waives `rule` for the Dockerfile at `path`.
-    pub fn waives(&self, rule: &str, path: &str) -> bool {
-        let path = path.strip_prefix("./").unwrap_or(path);
-        self.waived(rule, |exception| {
-            exception.images.is_none() && matches(&exception.paths, path)
+    /// Whether an unexpired exception waives `rule` for a finding located in the
+    /// Dockerfile at `path` (relative to the root) and about the image `image`. An
+    /// exception's `paths` need the finding to be in a matching file, its `images` to
+    /// be about a matching image; one with neither waives the rule everywhere.
+    pub fn waives(&self, rule: &str, path: Option<&str>, image: Option<&str>) -> bool {
+        let path = path.map(|path| path.strip_prefix("./").unwrap_or(path));
+        self.exceptions.iter().any(|exception| {
+            exception.rules.iter().any(|code| code == rule)
+                && covers(&exception.paths, path)
+                && covers(&exception.images, image)
         })
-    }
-
-    /// Whether an unexpired exception waives `rule` for the image `reference`.
-    pub fn waives_image(&self, rule: &str, reference: &str) -> bool {
-        self.waived(rule, |exception| {
-            exception.paths.is_none() && matches(&exception.images, reference)
-        })
-    }
-
-    fn waived(&self, rule: &str, applies: impl Fn(&ActiveException) -> bool) -> bool {
-        self.exceptions
-            .iter()
-            .any(|exception| exception.rules.iter().any(|code| code == rule) && applies(exception))
     }
 
     /// The merged policy as YAML, each value annotated with the policy that set it.
@@ -462,9 +464,13 @@ impl Policy {
     }
 }
 
-/// Whether `globs` (none: everything) match `text`.
-fn matches(globs: &Option<globset::GlobSet>, text: &str) -> bool {
-    globs.as_ref().is_none_or(|set| set.is_match(text))
+/// Whether `globs` (none: everything) cover `text` (none: only when there are no globs).
+fn covers(globs: &Option<globset::GlobSet>, text: Option<&str>) -> bool {
+    match (globs, text) {
+        (None, _) => true,
+        (Some(set), Some(text)) => set.is_match(text),
+        (Some(_), None) => false,
+    }
 }
 
 /// A DG0001 finding on the exception at `origin`, in that policy file's report.
@@ -472,7 +478,7 @@ fn expired_finding(
     chain: &[std::sync::Arc<Document>],
     origin: &merge::Origin,
     exception: &Exception,
-    reports: &mut Vec<FileReport>,
+    reports: &mut Vec<PolicyFindings>,
 ) {
     let Some(document) = chain.iter().find(|document| document.name == origin.policy) else {
         return;
@@ -484,33 +490,28 @@ fn expired_finding(
         .map_or(text.len(), |end| offset + end);
     let range = TextRange::new(offset, line_end);
     let rule = &rules::policy::dg0001::RULE;
-    let mut finding = Finding {
-        rule: Cow::Borrowed(rule.code),
-        severity: rule.severity,
-        path: document.name.clone(),
-        range,
-        instruction_range: range,
-        span: Span::default(),
-        message: format!(
+    let mut location = crate::finding::Location::new(document.name.clone(), range, range);
+    location.locate(text, &LineIndex::new(text));
+    let finding = Finding::in_file(
+        rule.code,
+        rule.severity,
+        location,
+        format!(
             "The exception for {} (owner {}) expired on {}: {}",
             exception.rules.join(", "),
             exception.owner,
             exception.expires,
             exception.reason
         ),
-        fix: None,
-    };
-    let lines = LineIndex::new(text);
-    finding.locate(text, &lines);
+    );
     match reports
         .iter_mut()
         .find(|report| report.path == document.name)
     {
         Some(report) => report.findings.push(finding),
-        None => reports.push(FileReport {
+        None => reports.push(PolicyFindings {
             path: document.name.clone(),
-            source: text.clone(),
-            lines,
+            text: text.clone(),
             findings: vec![finding],
         }),
     }

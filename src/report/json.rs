@@ -4,8 +4,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::Report;
+use super::Reporter;
 use crate::finding::{Finding, Severity};
+use crate::gate::{FileRun, Run};
 
 /// The version of the JSON shape; bumped only if a field changes meaning.
 const VERSION: u32 = 1;
@@ -142,54 +143,69 @@ struct JsonError<'a> {
 }
 
 impl<'a> JsonFinding<'a> {
-    fn new(finding: &'a Finding, fix: Option<JsonFix<'a>>, image: Option<&'a str>) -> Self {
+    fn new(finding: &'a Finding, fix: Option<JsonFix<'a>>) -> Self {
         JsonFinding {
             rule: &finding.rule,
             severity: finding.severity,
-            path: &finding.path,
+            path: finding.path(),
             line: finding.line(),
             column: finding.column(),
             end_line: finding.end_line(),
             end_column: finding.end_column(),
             message: &finding.message,
             fix,
-            image,
+            image: finding.image.as_deref(),
         }
     }
 }
 
-pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+/// `--format json`.
+pub struct Json;
+
+impl Reporter for Json {
+    fn write(&self, run: &Run, out: &mut dyn Write) -> io::Result<()> {
+        write_json(out, run)
+    }
+}
+
+/// A fix's edits as positions in `file`.
+fn json_fix<'a>(file: &FileRun, fix: &'a crate::finding::Fix) -> JsonFix<'a> {
+    let (source, lines) = (file.source(), file.lines());
+    JsonFix {
+        title: &fix.title,
+        edits: fix
+            .edits
+            .iter()
+            .map(|edit| {
+                let start = lines.position(source, edit.range.start);
+                let end = lines.position(source, edit.range.end);
+                JsonEdit {
+                    line: start.line,
+                    column: start.column,
+                    end_line: end.line,
+                    end_column: end.column,
+                    content: &edit.content,
+                }
+            })
+            .collect(),
+    }
+}
+
+fn write_json(out: &mut dyn Write, report: &Run) -> io::Result<()> {
     let mut findings = Vec::new();
-    for file in report.files {
-        let lines = &file.lines;
+    for file in &report.files {
         for finding in &file.findings {
-            let fix = finding.fix.as_ref().map(|fix| JsonFix {
-                title: &fix.title,
-                edits: fix
-                    .edits
-                    .iter()
-                    .map(|edit| {
-                        let start = lines.position(&file.source, edit.range.start);
-                        let end = lines.position(&file.source, edit.range.end);
-                        JsonEdit {
-                            line: start.line,
-                            column: start.column,
-                            end_line: end.line,
-                            end_column: end.column,
-                            content: &edit.content,
-                        }
-                    })
-                    .collect(),
-            });
-            findings.push(JsonFinding::new(finding, fix, None));
+            let fix = finding.fix.as_ref().map(|fix| json_fix(file, fix));
+            findings.push(JsonFinding::new(finding, fix));
         }
     }
     let mut images = Vec::with_capacity(report.images.len());
-    for image in report.images {
-        let facts = &image.facts;
+    for image in &report.images {
+        let inspection = &image.inspection;
+        let facts = &inspection.facts;
         for finding in &image.findings {
             // Line and column are 0 unless the finding was placed on a Dockerfile line.
-            findings.push(JsonFinding::new(finding, None, Some(&facts.reference)));
+            findings.push(JsonFinding::new(finding, None));
         }
         images.push(JsonImage {
             reference: &facts.reference,
@@ -211,7 +227,7 @@ pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
                     compressed: layer.compressed,
                     uncompressed: layer.uncompressed,
                     created_by: layer.created_by.as_deref(),
-                    line: facts
+                    line: inspection
                         .provenance
                         .as_ref()
                         .and_then(|provenance| provenance.layer_line(index)),
@@ -223,7 +239,7 @@ pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
                 digest: base.digest.as_deref(),
                 layers: base.layers,
             }),
-            baseline: facts.baseline.as_ref().map(|baseline| {
+            baseline: inspection.baseline.as_ref().map(|baseline| {
                 let growth = crate::image::baseline::growth(facts, baseline);
                 JsonBaseline {
                     reference: &baseline.reference,
@@ -237,19 +253,22 @@ pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
                     },
                 }
             }),
-            live: facts.live.map(|live| JsonLive {
+            live: inspection.live.map(|live| JsonLive {
                 uid: live.uid,
                 gid: live.gid,
             }),
-            dockerfile: facts.provenance.as_ref().map(|provenance| JsonDockerfile {
-                path: &provenance.path,
-                stage: &provenance.stage,
-            }),
+            dockerfile: inspection
+                .provenance
+                .as_ref()
+                .map(|provenance| JsonDockerfile {
+                    path: &provenance.path,
+                    stage: &provenance.stage,
+                }),
         });
     }
     let json = JsonReport {
         version: VERSION,
-        passed: report.passed,
+        passed: report.verdict.passed,
         findings,
         images,
         errors: report

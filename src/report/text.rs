@@ -13,11 +13,12 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::{FileReport, ImageReport, Report};
+use super::Reporter;
 use crate::finding::{Finding, Severity};
+use crate::gate::{FileRun, ImageRun, Run};
 use crate::image::facts::HealthcheckFact;
 use crate::image::limits::format_size;
-use crate::source::LineIndex;
+use crate::source::{LineIndex, TextRange};
 
 /// Snippets longer than this show their first and last lines around a `...`.
 const MAX_SNIPPET_LINES: usize = 6;
@@ -59,21 +60,32 @@ impl Styles {
     }
 }
 
-pub fn write_text(out: &mut dyn Write, report: &Report, color: bool) -> io::Result<()> {
+/// `--format text`; colour only when `color`.
+pub struct Text {
+    pub color: bool,
+}
+
+impl Reporter for Text {
+    fn write(&self, run: &Run, out: &mut dyn Write) -> io::Result<()> {
+        write_text(out, run, self.color)
+    }
+}
+
+fn write_text(out: &mut dyn Write, report: &Run, color: bool) -> io::Result<()> {
     let styles = Styles::new(color);
     let mut text = String::new();
-    for file in report.files {
+    for file in &report.files {
         if file.findings.is_empty() {
             continue;
         }
         for finding in &file.findings {
-            write_finding(&mut text, file, &file.lines, finding, &styles);
+            write_finding(&mut text, file, finding, &styles);
         }
         // Write per file so a large run streams instead of building one huge string.
         out.write_all(text.as_bytes())?;
         text.clear();
     }
-    for image in report.images {
+    for image in &report.images {
         write_image(&mut text, image, &styles);
         out.write_all(text.as_bytes())?;
         text.clear();
@@ -83,18 +95,13 @@ pub fn write_text(out: &mut dyn Write, report: &Report, color: bool) -> io::Resu
     out.flush()
 }
 
-fn write_finding(
-    text: &mut String,
-    file: &FileReport,
-    lines: &LineIndex,
-    finding: &Finding,
-    styles: &Styles,
-) {
+fn write_finding(text: &mut String, file: &FileRun, finding: &Finding, styles: &Styles) {
+    let (source, lines) = (file.source(), file.lines());
     let severity = styles.severity(finding.severity);
     let _ = writeln!(
         text,
         "{path}{}:{}:{}:{path:#} {rule}{}{rule:#} {severity}[{}]{severity:#} {}",
-        finding.path,
+        finding.path(),
         finding.line(),
         finding.column(),
         finding.rule,
@@ -103,9 +110,20 @@ fn write_finding(
         path = styles.path,
         rule = styles.rule,
     );
-    write_snippet(text, &file.source, lines, finding, styles);
+    let Some(location) = &finding.location else {
+        text.push('\n');
+        return;
+    };
+    write_snippet(
+        text,
+        source,
+        lines,
+        location.range,
+        finding.severity,
+        styles,
+    );
     if let Some(fix) = &finding.fix {
-        let gutter_width = digits(lines.position(&file.source, finding.range.end).line);
+        let gutter_width = digits(lines.position(source, location.range.end).line);
         let _ = writeln!(
             text,
             "{:gutter_width$} {help}= help:{help:#} {}",
@@ -122,11 +140,12 @@ fn write_snippet(
     text: &mut String,
     source: &str,
     lines: &LineIndex,
-    finding: &Finding,
+    range: TextRange,
+    severity: Severity,
     styles: &Styles,
 ) {
-    let start = lines.position(source, finding.range.start);
-    let end = lines.position(source, finding.range.end);
+    let start = lines.position(source, range.start);
+    let end = lines.position(source, range.end);
     // A range that ends at the start of a line (after its newline) ends on the line before.
     let last_line = if end.line > start.line && end.column == 1 {
         end.line - 1
@@ -135,7 +154,7 @@ fn write_snippet(
     };
     let width = digits(last_line);
     let gutter = styles.gutter;
-    let marker = styles.severity(finding.severity);
+    let marker = styles.severity(severity);
     let _ = writeln!(text, "{:width$} {gutter}|{gutter:#}", "");
     let count = last_line - start.line + 1;
     for line in start.line..=last_line {
@@ -195,8 +214,9 @@ const BAR_WIDTH: usize = 30;
 
 /// One image: what it is, who it runs as, its size against the budget, its layers, and
 /// its findings.
-fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
-    let facts = &image.facts;
+fn write_image(text: &mut String, image: &ImageRun, styles: &Styles) {
+    let inspection = &image.inspection;
+    let facts = &inspection.facts;
     let path = styles.path;
     let _ = writeln!(text, "{path}{}{path:#}  {}", facts.reference, facts.digest);
     let user = &facts.user;
@@ -216,7 +236,7 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
         ""
     };
     let _ = writeln!(text, "  user:  {configured} ({ids}{root})");
-    if let Some(live) = facts.live {
+    if let Some(live) = inspection.live {
         let root = if live.uid == 0 { ", root" } else { "" };
         let _ = writeln!(
             text,
@@ -244,7 +264,7 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
         format_size(facts.compressed_size),
         facts.layers.len()
     );
-    if let Some(baseline) = &facts.baseline {
+    if let Some(baseline) = &inspection.baseline {
         use crate::image::baseline::{format_growth, growth};
         let growth = growth(facts, baseline);
         let uncompressed = match (baseline.uncompressed_size, growth.uncompressed) {
@@ -271,7 +291,7 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
         other => other.as_str(),
     };
     let _ = writeln!(text, "  healthcheck: {health}");
-    if let Some(provenance) = &facts.provenance {
+    if let Some(provenance) = &inspection.provenance {
         let _ = writeln!(
             text,
             "  dockerfile: {} (stage {}, matched by the history)",
@@ -287,7 +307,7 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
     if !facts.layers.is_empty() {
         let lines: Vec<String> = (0..facts.layers.len())
             .map(|index| {
-                facts
+                inspection
                     .provenance
                     .as_ref()
                     .and_then(|provenance| provenance.layer_line(index))
@@ -314,7 +334,7 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
                 .uncompressed
                 .map_or_else(|| "-".to_string(), format_size);
             // The instruction as the Dockerfile has it, else as the builder recorded it.
-            let step = facts
+            let step = inspection
                 .provenance
                 .as_ref()
                 .and_then(|provenance| provenance.layer_step(index))
@@ -344,9 +364,9 @@ fn write_image(text: &mut String, image: &ImageReport, styles: &Styles) {
         let severity = styles.severity(finding.severity);
         // Placed on a Dockerfile line: `Dockerfile:12:1:`, else the image reference.
         let location = if finding.line() > 0 {
-            format!("{}:{}:{}", finding.path, finding.line(), finding.column())
+            format!("{}:{}:{}", finding.path(), finding.line(), finding.column())
         } else {
-            finding.path.to_string()
+            finding.path().to_string()
         };
         let _ = writeln!(
             text,
@@ -388,7 +408,7 @@ fn digits(n: usize) -> usize {
     n.max(1).ilog10() as usize + 1
 }
 
-fn write_summary(text: &mut String, report: &Report, styles: &Styles) {
+fn write_summary(text: &mut String, report: &Run, styles: &Styles) {
     let summary = styles.summary;
     let total = report.findings().count();
     let linted = report.files.len() + report.images.len();
@@ -445,10 +465,14 @@ fn write_summary(text: &mut String, report: &Report, styles: &Styles) {
             plural(n, "input", "inputs")
         );
     }
-    let verdict = match report.fail_on {
+    let verdict = match report.verdict.fail_on {
         None => "passed (--fail-on never)".to_string(),
         Some(threshold) => {
-            let outcome = if report.passed { "passed" } else { "failed" };
+            let outcome = if report.verdict.passed {
+                "passed"
+            } else {
+                "failed"
+            };
             format!("{outcome} (--fail-on {threshold})")
         }
     };
@@ -462,37 +486,40 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Span;
-    use crate::source::TextRange;
+    use crate::finding::Location;
 
     fn report_of(source: &str, range: TextRange, instruction: TextRange) -> String {
-        let lines = LineIndex::new(source);
-        let mut finding = Finding {
-            rule: "DL3006".into(),
-            severity: Severity::Warning,
-            path: "Dockerfile".into(),
-            range,
-            instruction_range: instruction,
-            span: Span::default(),
-            message: "Always tag the version of an image explicitly".into(),
-            fix: None,
-        };
-        finding.locate(source, &lines);
-        let files = [FileReport {
-            path: "Dockerfile".into(),
-            source: source.into(),
-            lines,
-            findings: vec![finding],
-        }];
-        let report = Report {
-            files: &files,
-            images: &[],
-            errors: &[],
-            fail_on: Some(Severity::Warning),
-            passed: false,
+        let mut location = Location::new("Dockerfile", range, instruction);
+        location.locate(source, &LineIndex::new(source));
+        let finding = Finding::in_file(
+            "DL3006",
+            Severity::Warning,
+            location,
+            "Always tag the version of an image explicitly",
+        );
+        let policy = crate::policy::load(
+            &crate::policy::Choice::Explicit("builtin:recommended".into()),
+            std::path::Path::new("."),
+            crate::policy::GithubFetcher::from_env(),
+        )
+        .unwrap();
+        let run = Run {
+            policy,
+            files: vec![FileRun::plain(
+                "Dockerfile".into(),
+                source.into(),
+                vec![finding],
+            )],
+            images: Vec::new(),
+            errors: Vec::new(),
+            verdict: crate::gate::Verdict {
+                fail_on: Some(Severity::Warning),
+                passed: false,
+                input_errors: false,
+            },
         };
         let mut out = Vec::new();
-        write_text(&mut out, &report, false).unwrap();
+        Text { color: false }.write(&run, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 

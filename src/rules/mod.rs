@@ -15,17 +15,16 @@ pub mod policy;
 mod pragma;
 pub mod testing;
 
-use std::borrow::Cow;
 use std::fmt;
 
 use crate::dockerfile::model::Model;
 use crate::dockerfile::{Dockerfile, Instruction};
-use crate::finding::{Finding, Severity, Span};
+use crate::finding::{Finding, Location, Severity};
 use crate::image::provenance::Subject;
-use crate::image::{ImageFacts, ImageLimits};
+use crate::image::{ImageFacts, ImageLimits, Inspection};
 use crate::source::{LineIndex, TextRange};
 
-pub use pragma::{PragmaMode, Pragmas};
+pub use pragma::{PragmaComment, PragmaMode, Pragmas};
 
 /// What a rule is about; groups the rule list and lets policies select by theme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -365,10 +364,6 @@ pub type Options = std::sync::Arc<serde_json::Map<String, serde_json::Value>>;
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     rules: Vec<(&'static Rule, Severity, Options)>,
-    /// What inline ignore pragmas may do.
-    pub pragmas: PragmaMode,
-    /// Rules a policy locked: no pragma silences them.
-    pub locked: Vec<&'static str>,
 }
 
 impl RuleSet {
@@ -379,7 +374,6 @@ impl RuleSet {
                 .iter()
                 .map(|&rule| (rule, rule.severity, Options::default()))
                 .collect(),
-            ..RuleSet::default()
         }
     }
 
@@ -391,7 +385,6 @@ impl RuleSet {
                 .filter(|rule| rule.enabled_by_default)
                 .map(|&rule| (rule, rule.severity, Options::default()))
                 .collect(),
-            ..RuleSet::default()
         }
     }
 
@@ -418,7 +411,6 @@ impl RuleSet {
         let rule = find(code).unwrap_or_else(|| panic!("no rule {code}"));
         RuleSet {
             rules: vec![(rule, rule.severity, Options::new(options))],
-            ..RuleSet::default()
         }
     }
 
@@ -541,52 +533,31 @@ impl<'a> Context<'a> {
     /// Reports a finding that belongs to `anchor` rather than to an instruction (a
     /// syntax error between instructions, say).
     pub fn report_at(&mut self, anchor: TextRange, range: TextRange) -> &mut Finding {
-        self.findings.push(Finding {
-            rule: Cow::Borrowed(self.rule.code),
-            severity: self.severity,
-            path: String::new(),
-            range,
-            instruction_range: anchor,
-            span: Span::default(),
-            message: self.rule.message.to_string(),
-            fix: None,
-        });
+        self.findings.push(Finding::in_file(
+            self.rule.code,
+            self.severity,
+            Location::new(String::new(), range, anchor),
+            self.rule.message,
+        ));
         self.findings.last_mut().expect("just pushed")
     }
 }
 
-/// Findings about the pragmas themselves, when the policy restricts them.
-fn pragma_findings(pragmas: &Pragmas, rules: &RuleSet) -> Vec<Finding> {
-    let rule = match rules.pragmas {
-        PragmaMode::Allowed => return Vec::new(),
-        PragmaMode::ReasonRequired => &policy::dg0002::RULE,
-        PragmaMode::Forbidden => &policy::dg0003::RULE,
-    };
-    let Some(severity) = rules.severity(rule.code) else {
-        return Vec::new();
-    };
-    pragmas
-        .comments
-        .iter()
-        .filter(|pragma| rules.pragmas == PragmaMode::Forbidden || !pragma.has_reason)
-        .map(|pragma| Finding {
-            rule: Cow::Borrowed(rule.code),
-            severity,
-            path: String::new(),
-            range: pragma.range,
-            instruction_range: pragma.range,
-            span: Span::default(),
-            message: rule.message.to_string(),
-            fix: None,
-        })
-        .collect()
+/// Runs `rules` over one parsed Dockerfile. Findings come back located in `path` and
+/// sorted by position and rule; nothing is suppressed yet (pragmas, exceptions and
+/// locks are the gate's one suppression step).
+pub fn lint(path: &str, dockerfile: &Dockerfile, rules: &RuleSet) -> Vec<Finding> {
+    lint_model(path, dockerfile, &Model::new(dockerfile), rules)
 }
 
-/// Runs `rules` over one parsed Dockerfile: checks, then pragmas, then positions.
-/// Findings come back sorted by position and rule, with `path` set.
-pub fn lint(path: &str, dockerfile: &Dockerfile, rules: &RuleSet) -> Vec<Finding> {
+/// [`lint`] with the model already built.
+pub fn lint_model(
+    path: &str,
+    dockerfile: &Dockerfile,
+    model: &Model,
+    rules: &RuleSet,
+) -> Vec<Finding> {
     let lines = &dockerfile.lines;
-    let model = Model::new(dockerfile);
     let mut findings = Vec::new();
     for (rule, severity, options) in rules.rules() {
         let Check::Dockerfile(check) = rule.check else {
@@ -594,7 +565,7 @@ pub fn lint(path: &str, dockerfile: &Dockerfile, rules: &RuleSet) -> Vec<Finding
         };
         let mut context = Context {
             dockerfile,
-            model: &model,
+            model,
             lines,
             rule,
             severity,
@@ -604,23 +575,11 @@ pub fn lint(path: &str, dockerfile: &Dockerfile, rules: &RuleSet) -> Vec<Finding
         check(&mut context);
         findings = context.findings;
     }
-    let pragmas = Pragmas::new(dockerfile, lines);
-    let honoured = |pragma: &pragma::PragmaComment| match rules.pragmas {
-        PragmaMode::Allowed => true,
-        PragmaMode::ReasonRequired => pragma.has_reason,
-        PragmaMode::Forbidden => false,
-    };
-    findings.retain(|finding| {
-        rules.locked.contains(&finding.rule.as_ref())
-            || !pragmas.ignores(finding, &dockerfile.source, lines, honoured)
-    });
-    findings.extend(pragma_findings(&pragmas, rules));
-    if findings.is_empty() {
-        return findings;
-    }
     for finding in &mut findings {
-        finding.path = path.to_string();
-        finding.locate(&dockerfile.source, lines);
+        if let Some(location) = &mut finding.location {
+            location.path = path.to_string();
+            location.locate(&dockerfile.source, lines);
+        }
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings
@@ -628,7 +587,7 @@ pub fn lint(path: &str, dockerfile: &Dockerfile, rules: &RuleSet) -> Vec<Finding
 
 /// What an image rule sees: the image's facts and the policy's limits.
 pub struct ImageContext<'a> {
-    facts: &'a ImageFacts,
+    inspection: &'a Inspection,
     limits: &'a ImageLimits,
     rule: &'static Rule,
     severity: Severity,
@@ -637,7 +596,13 @@ pub struct ImageContext<'a> {
 
 impl<'a> ImageContext<'a> {
     pub fn facts(&self) -> &'a ImageFacts {
-        self.facts
+        &self.inspection.facts
+    }
+
+    /// The facts with what the run learned about the image (baseline, live user, the
+    /// Dockerfile that made it).
+    pub fn inspection(&self) -> &'a Inspection {
+        self.inspection
     }
 
     pub fn limits(&self) -> &'a ImageLimits {
@@ -656,7 +621,7 @@ impl<'a> ImageContext<'a> {
         let finding = Finding::about_image(
             self.rule.code,
             self.severity,
-            &self.facts.reference,
+            &self.inspection.facts.reference,
             message,
         );
         self.findings.push((finding, subject));
@@ -666,8 +631,8 @@ impl<'a> ImageContext<'a> {
 
 /// Runs the image rules of `rules` over one image's facts. Findings carry the image
 /// reference as their path and no position (line 0), in rule order.
-pub fn check_image(facts: &ImageFacts, limits: &ImageLimits, rules: &RuleSet) -> Vec<Finding> {
-    check_image_subjects(facts, limits, rules)
+pub fn check_image(inspection: &Inspection, limits: &ImageLimits, rules: &RuleSet) -> Vec<Finding> {
+    check_image_subjects(inspection, limits, rules)
         .into_iter()
         .map(|(finding, _)| finding)
         .collect()
@@ -675,7 +640,7 @@ pub fn check_image(facts: &ImageFacts, limits: &ImageLimits, rules: &RuleSet) ->
 
 /// [`check_image`], with what each finding is about.
 pub fn check_image_subjects(
-    facts: &ImageFacts,
+    inspection: &Inspection,
     limits: &ImageLimits,
     rules: &RuleSet,
 ) -> Vec<(Finding, Subject)> {
@@ -685,7 +650,7 @@ pub fn check_image_subjects(
             continue;
         };
         let mut context = ImageContext {
-            facts,
+            inspection,
             limits,
             rule,
             severity,

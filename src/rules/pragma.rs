@@ -9,7 +9,6 @@
 //! list is ignored, so a reason can follow: `# hadolint ignore=DL3006 pinned by digest`.
 
 use crate::dockerfile::Dockerfile;
-use crate::finding::Finding;
 use crate::source::{LineIndex, TextRange};
 
 /// What a policy lets pragmas do (`pragmas:` in the policy).
@@ -22,6 +21,17 @@ pub enum PragmaMode {
     ReasonRequired,
     /// No pragma is honoured.
     Forbidden,
+}
+
+impl PragmaMode {
+    /// Whether a pragma comment silences what it names under this mode.
+    pub fn honours(self, pragma: &PragmaComment) -> bool {
+        match self {
+            PragmaMode::Allowed => true,
+            PragmaMode::ReasonRequired => pragma.has_reason,
+            PragmaMode::Forbidden => false,
+        }
+    }
 }
 
 /// One pragma comment of a file.
@@ -73,21 +83,18 @@ impl Pragmas {
         pragmas
     }
 
-    /// Whether a pragma that `honoured` accepts silences `finding` (whose positions
-    /// need not be filled in yet).
+    /// Whether a pragma that `mode` honours silences `rule` for the instruction at
+    /// `instruction` (a byte range of `source`).
     pub fn ignores(
         &self,
-        finding: &Finding,
+        rule: &str,
+        instruction: TextRange,
         source: &str,
         lines: &LineIndex,
-        honoured: impl Fn(&PragmaComment) -> bool,
+        mode: PragmaMode,
     ) -> bool {
         let names = |pragma: &PragmaComment| {
-            honoured(pragma)
-                && pragma
-                    .codes
-                    .iter()
-                    .any(|code| code == finding.rule.as_ref())
+            mode.honours(pragma) && pragma.codes.iter().any(|code| code == rule)
         };
         if self
             .comments
@@ -96,7 +103,7 @@ impl Pragmas {
         {
             return true;
         }
-        let mut line = lines.position(source, finding.instruction_range.start).line;
+        let mut line = lines.position(source, instruction.start).line;
         // Walk up through the comment block directly above the instruction.
         while line > 1 {
             line -= 1;

@@ -6,14 +6,14 @@
 //! assert_catches_not("DL4000", "FROM debian:12\nLABEL maintainer=me");
 //! ```
 //!
-//! Each helper runs only the named rule, with pragmas applied, on a file called
-//! `Dockerfile`.
+//! Each helper runs only the named rule on a file called `Dockerfile`; pragmas are the
+//! gate's suppression step (tested there).
 
 use crate::dockerfile::parse;
 use crate::finding::Finding;
 use crate::image::testing::Scratch;
 pub use crate::image::testing::{Compression, Image, Layer};
-use crate::image::{AnalyzeOptions, ImageLimits, analyze_reference};
+use crate::image::{AnalyzeOptions, ImageLimits, Inspection, analyze_reference};
 use crate::rules::{self, RuleSet};
 
 /// The findings of rule `code` alone on `source`.
@@ -135,7 +135,7 @@ pub fn image_findings(code: &str, image: &Image, limits: &ImageLimits) -> Vec<Fi
     };
     let facts = analyze_reference(&format!("oci:{}", scratch.path().display()), &options)
         .unwrap_or_else(|error| panic!("the test image cannot be analysed: {error}"));
-    rules::check_image(&facts, limits, &rules)
+    rules::check_image(&Inspection::new(facts), limits, &rules)
 }
 
 #[track_caller]

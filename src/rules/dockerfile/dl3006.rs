@@ -95,22 +95,4 @@ mod tests {
             "ARG BASE=build\nFROM debian:12 AS build\nFROM $BASE",
         );
     }
-
-    #[test]
-    fn pragmas() {
-        assert_catches_not("DL3006", "# hadolint ignore=DL3006\nFROM debian");
-        assert_catches_not("DL3006", "# dockgate ignore=DL3006\nFROM debian");
-        assert_catches_not("DL3006", "# hadolint ignore=DL3007,DL3006\nFROM debian");
-        assert_catches_not("DL3006", "# hadolint ignore=DL3006\n# why\nFROM debian");
-        assert_catches_not(
-            "DL3006",
-            "FROM debian:1\n# hadolint global ignore=DL3006\nFROM x",
-        );
-        assert_catches("DL3006", "# hadolint ignore=DL3006\n\nFROM debian");
-        assert_catches(
-            "DL3006",
-            "# hadolint ignore=DL3006\nFROM debian:12\nFROM debian",
-        );
-        assert_catches("DL3006", "# hadolint ignore=DL3007\nFROM debian");
-    }
 }

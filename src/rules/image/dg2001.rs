@@ -54,7 +54,7 @@ fn check(context: &mut ImageContext) {
         return;
     }
     // A live check saw what runs: that, not the config, is the verdict.
-    if let Some(live) = facts.live {
+    if let Some(live) = context.inspection().live {
         if live.uid == 0 {
             let configured = match user.configured.trim() {
                 "" => "its config sets no user".to_string(),

@@ -49,7 +49,7 @@ fn check(context: &mut ImageContext) {
             size(actual),
             size(actual - budget),
             size(budget),
-            biggest_layers(facts, 3, false)
+            biggest_layers(context.inspection(), 3, false)
         ));
     }
 }

@@ -52,7 +52,7 @@ fn check(context: &mut ImageContext) {
             size(actual),
             size(actual - budget),
             size(budget),
-            biggest_layers(facts, 3, true)
+            biggest_layers(context.inspection(), 3, true)
         ));
     }
 }

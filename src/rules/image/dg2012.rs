@@ -52,7 +52,7 @@ fn check(context: &mut ImageContext) {
                 index + 1,
                 size(bytes),
                 size(budget),
-                created_by(facts, index)
+                created_by(context.inspection(), index)
             ));
         }
     }

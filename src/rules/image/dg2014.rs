@@ -68,8 +68,8 @@ fn check(context: &mut ImageContext) {
                 "/{} ({}, added by {}, removed by {})",
                 file.path,
                 format_size(file.size),
-                super::created_by(facts, file.added_in),
-                super::created_by(facts, file.removed_in)
+                super::created_by(context.inspection(), file.added_in),
+                super::created_by(context.inspection(), file.removed_in)
             )
         })
         .collect();

@@ -51,7 +51,7 @@ crate::declare_rule! {
 
 fn check(context: &mut ImageContext) {
     let facts = context.facts();
-    let (Some(budget), Some(baseline)) = (context.limits().max_growth, &facts.baseline) else {
+    let (Some(budget), Some(baseline)) = (context.limits().max_growth, &context.inspection().baseline) else {
         return;
     };
     let Some(grown) = growth(facts, baseline).uncompressed else {
@@ -83,7 +83,7 @@ mod tests {
     use crate::finding::Finding;
     use crate::image::baseline::Baseline;
     use crate::image::testing::{Image, Layer, Scratch};
-    use crate::image::{AnalyzeOptions, ImageLimits, analyze_reference};
+    use crate::image::{AnalyzeOptions, ImageLimits, Inspection, analyze_reference};
     use crate::rules::testing::GZ;
     use crate::rules::{self, RuleSet};
 
@@ -111,13 +111,13 @@ mod tests {
             image.write_oci_dir(&dir);
             analyze_reference(&format!("oci:{}", dir.display()), &options).expect("analysed")
         };
-        let mut facts = analyze(image, "new");
-        facts.baseline = baseline.map(|old| Baseline::new(analyze(old, "old")));
+        let mut inspection = Inspection::new(analyze(image, "new"));
+        inspection.baseline = baseline.map(|old| Baseline::new(analyze(old, "old")));
         let limits = ImageLimits {
             max_growth: budget,
             ..ImageLimits::default()
         };
-        rules::check_image(&facts, &limits, &RuleSet::only("DG2015"))
+        rules::check_image(&inspection, &limits, &RuleSet::only("DG2015"))
     }
 
     #[test]

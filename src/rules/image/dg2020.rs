@@ -69,7 +69,7 @@ fn check(context: &mut ImageContext) {
             secret.path,
             secret.kind.describe(),
             secret.layer + 1,
-            super::created_by(facts, secret.layer)
+            super::created_by(context.inspection(), secret.layer)
         );
         context.report_about(Subject::Layer(secret.layer), message);
     }

@@ -2,7 +2,7 @@
 //! rule, named by its code; the budgets and allowlists come from
 //! [`crate::image::ImageLimits`].
 
-use crate::image::ImageFacts;
+use crate::image::Inspection;
 use crate::image::limits::format_size;
 use crate::rules::Rule;
 
@@ -53,8 +53,9 @@ pub(crate) fn size(bytes: u64) -> String {
 
 /// What a layer was made by, shortened for a one-line message: the Dockerfile
 /// instruction and its line when the Dockerfile is known, else the history's step.
-pub(crate) fn created_by(facts: &ImageFacts, index: usize) -> String {
-    let placed = facts
+pub(crate) fn created_by(inspection: &Inspection, index: usize) -> String {
+    let facts = &inspection.facts;
+    let placed = inspection
         .provenance
         .as_ref()
         .and_then(|provenance| Some((provenance, provenance.layer_step(index)?)));
@@ -79,7 +80,8 @@ pub(crate) fn created_by(facts: &ImageFacts, index: usize) -> String {
 
 /// The `count` biggest layers by uncompressed size (compressed when `compressed`), for
 /// budget findings: `layer 3: 120.0 MB by `RUN apt-get install ...``.
-pub(crate) fn biggest_layers(facts: &ImageFacts, count: usize, compressed: bool) -> String {
+pub(crate) fn biggest_layers(inspection: &Inspection, count: usize, compressed: bool) -> String {
+    let facts = &inspection.facts;
     let mut layers: Vec<(usize, u64)> = facts
         .layers
         .iter()
@@ -107,7 +109,7 @@ pub(crate) fn biggest_layers(facts: &ImageFacts, count: usize, compressed: bool)
                 "layer {} ({}) {}{}",
                 i + 1,
                 format_size(bytes),
-                created_by(facts, i),
+                created_by(inspection, i),
                 if from_base {
                     " from the base image"
                 } else {
