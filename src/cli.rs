@@ -6,8 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::image::Platform;
 use crate::image::registry::InsecureRegistry;
-use crate::policy::units::Size;
 use crate::report::Format;
+use crate::units::Size;
 
 /// A container policy gate for CI: lints Dockerfiles and Containerfiles.
 ///

@@ -15,4 +15,6 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suggest;
+pub mod units;
 pub mod workspace;

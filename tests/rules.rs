@@ -185,7 +185,7 @@ fn every_image_rule_findings() -> String {
 fn every_image_rule_findings_as(user: &str, name: &str) -> String {
     use dockgate::image::baseline::Baseline;
     use dockgate::image::testing::{Compression, Image, Layer, Scratch, passwd};
-    use dockgate::image::{AnalyzeOptions, ImageLimits, ImageReference, Inspection, analyze, open};
+    use dockgate::image::{AnalyzeOptions, ImageReference, Inspection, analyze, open};
 
     let key = b"-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n";
     let base_layer = || {
@@ -239,19 +239,21 @@ fn every_image_rule_findings_as(user: &str, name: &str) -> String {
     };
     let mut inspection = Inspection::new(facts_of(&image, name));
     inspection.baseline = Some(Baseline::new(facts_of(&baseline, "baseline")));
-    let limits = ImageLimits {
-        max_size: Some(1000),
-        max_compressed_size: Some(100),
-        max_layer_size: Some(4000),
-        max_layers: Some(2),
-        max_wasted: 10,
-        max_growth: Some(1000),
-        allowed_ports: Some(vec!["8080".into()]),
-        allowed_users: vec!["10001".into()],
-        ..ImageLimits::default()
-    };
+    let mut rules = RuleSet::all();
+    for (key, value) in [
+        ("image.max_size", serde_json::json!(1000)),
+        ("image.max_compressed_size", serde_json::json!(100)),
+        ("image.max_layer_size", serde_json::json!(4000)),
+        ("image.max_layers", serde_json::json!(2)),
+        ("image.max_wasted", serde_json::json!(10)),
+        ("image.max_growth", serde_json::json!(1000)),
+        ("image.allowed_ports", serde_json::json!(["8080"])),
+        ("image.allowed_users", serde_json::json!(["10001"])),
+    ] {
+        rules.set_policy_value(key, value);
+    }
     let mut out = String::new();
-    for f in rules::check_image(&inspection, &limits, &RuleSet::all()) {
+    for f in rules::check_image(&inspection, &rules) {
         let _ = writeln!(
             out,
             "{} [{}] {}: {}",

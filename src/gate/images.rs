@@ -7,10 +7,16 @@ use rayon::prelude::*;
 use super::{FileRun, ImageRun, Settings, lint};
 use crate::dockerfile::Dockerfile;
 use crate::dockerfile::model::Model;
-use crate::image::{self, AnalyzeOptions, Inspection};
+use crate::image::{self, AnalyzeOptions, Inspection, WalkLimits};
 use crate::policy::Policy;
 use crate::rules;
+use crate::units::Size;
 use crate::workspace::InputError;
+
+/// The policy keys of the budgets a run's `--max-size` and `--max-compressed-size`
+/// override, and the report's size bars show.
+const MAX_SIZE: &str = "image.max_size";
+const MAX_COMPRESSED_SIZE: &str = "image.max_compressed_size";
 
 /// How long `--live` waits for a container's main process.
 const LIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -56,20 +62,26 @@ pub(super) fn inspect(settings: &Settings, policy: &Policy, linted: &[FileRun]) 
     })
     .collect();
     let strict = inspected.named.is_none();
-    let rules = policy.image_rule_set();
-    let mut limits = policy.image_limits();
+    let mut rules = policy.image_rule_set();
     if let Some(size) = options.max_size {
-        limits.max_size = Some(size);
+        rules.set_policy_value(MAX_SIZE, size.into());
     }
     if let Some(size) = options.max_compressed_size {
-        limits.max_compressed_size = Some(size);
+        rules.set_policy_value(MAX_COMPRESSED_SIZE, size.into());
     }
+    let budget = |key| {
+        rules
+            .policy_value(key)
+            .and_then(|value| serde_json::from_value::<Size>(value.clone()).ok())
+            .map(|size| size.0)
+    };
+    let (max_size, max_compressed_size) = (budget(MAX_SIZE), budget(MAX_COMPRESSED_SIZE));
     let analyze = AnalyzeOptions {
         platform: options.platform.clone().unwrap_or_default(),
         platform_explicit: options.platform.is_some(),
         // Growth is measured uncompressed: with a baseline, both images are read.
         read_layers: rules.needs_layers() || options.baseline.is_some(),
-        walk: limits.walk,
+        walk: WalkLimits::default(),
         progress: if settings.progress {
             image::progress::Progress::for_terminal()
         } else {
@@ -111,7 +123,7 @@ pub(super) fn inspect(settings: &Settings, policy: &Policy, linted: &[FileRun]) 
             {
                 inspection.attribute_to(provenance);
             }
-            let findings = rules::check_image_subjects(&inspection, &limits, &rules)
+            let findings = rules::check_image_subjects(&inspection, &rules)
                 .into_iter()
                 .map(|(mut finding, subject)| {
                     if let Some(provenance) = &inspection.provenance {
@@ -123,8 +135,8 @@ pub(super) fn inspect(settings: &Settings, policy: &Policy, linted: &[FileRun]) 
             Ok(ImageRun {
                 inspection,
                 findings,
-                max_size: limits.max_size,
-                max_compressed_size: limits.max_compressed_size,
+                max_size,
+                max_compressed_size,
             })
         })
         .collect();

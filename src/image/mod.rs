@@ -44,7 +44,7 @@ pub mod testing;
 pub use error::{ImageError, Result};
 pub use facts::ImageFacts;
 pub use inspection::Inspection;
-pub use limits::{ImageLimits, WalkLimits};
+pub use limits::WalkLimits;
 pub use reference::ImageReference;
 pub use source::{ImageSource, LayerSink, ResolvedImage};
 pub use spec::Platform;

@@ -7,12 +7,13 @@ use std::sync::Arc;
 
 use serde_yaml_ng::Value;
 
-use super::error::{PolicyError, did_you_mean, suggestion};
+use super::error::PolicyError;
 use super::file::{Exception, PolicyFile, RuleSetting};
 use super::locate::{Location, Locations, SettingPath};
 use super::remote::{GithubFetcher, GithubRef};
 use super::{lock, presets};
 use crate::rules;
+use crate::suggest::{did_you_mean, suggestion};
 
 /// How deep `extends` may nest; deeper chains are almost certainly a mistake.
 pub const MAX_EXTENDS_DEPTH: usize = 16;

@@ -8,7 +8,6 @@
 
 pub mod file;
 pub mod hadolint;
-pub mod units;
 
 mod error;
 mod load;
@@ -20,9 +19,12 @@ mod remote;
 mod schema;
 mod show;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use error::{PolicyError, did_you_mean, suggestion};
+pub use crate::suggest::{did_you_mean, suggestion};
+pub use crate::units;
+pub use error::PolicyError;
 pub use file::{Date, FailOn, Level, PolicyFile, PragmaPolicy};
 pub use load::{Document, Source};
 pub use locate::{Location, SettingPath};
@@ -39,12 +41,6 @@ use merge::Merged;
 /// The names a repository's policy file may have, in the order they are looked for.
 pub const POLICY_FILE_NAMES: &[&str] = &["dockgate.yml", ".dockgate.yml", ".github/dockgate.yml"];
 
-/// The label rules that read `labels.required` as their `schema` option (hadolint's
-/// label-schema rules).
-const LABEL_RULES: &[&str] = &[
-    "DL3049", "DL3050", "DL3051", "DL3052", "DL3053", "DL3054", "DL3055", "DL3056", "DL3058",
-];
-
 /// The policy used when there is neither `--config` nor a policy file.
 pub const DEFAULT_POLICY: &str = "builtin:recommended";
 
@@ -58,10 +54,7 @@ pub struct Policy {
     merged: Merged,
     /// Where path globs are relative to: the repository root.
     pub root: PathBuf,
-    overrides: Vec<(
-        globset::GlobSet,
-        std::collections::BTreeMap<String, RuleSetting>,
-    )>,
+    overrides: Vec<(globset::GlobSet, BTreeMap<String, RuleSetting>)>,
     include: Option<globset::GlobSet>,
     exclude: Option<globset::GlobSet>,
     exceptions: Vec<ActiveException>,
@@ -282,42 +275,9 @@ impl Policy {
         self.rules_for(None)
     }
 
-    /// What the image checks allow, from the policy's `image` section.
-    pub fn image_limits(&self) -> crate::image::ImageLimits {
-        let mut limits = crate::image::ImageLimits::default();
-        let Some(image) = &self.settings.image else {
-            return limits;
-        };
-        let strings = |list: &Option<file::ListValue<Glob>>| -> Vec<String> {
-            list.iter()
-                .flat_map(|l| l.items())
-                .map(|glob| glob.0.clone())
-                .collect()
-        };
-        if let Some(non_root) = image.non_root {
-            limits.non_root = non_root;
-        }
-        limits.max_size = image.max_size.map(|size| size.0);
-        limits.max_compressed_size = image.max_compressed_size.map(|size| size.0);
-        limits.max_layer_size = image.max_layer_size.map(|size| size.0);
-        limits.max_growth = image.max_growth.map(|size| size.0);
-        limits.max_layers = image.max_layers.map(|layers| layers as usize);
-        if let Some(wasted) = image.max_wasted {
-            limits.max_wasted = wasted.0;
-        }
-        limits.allowed_ports = image
-            .allowed_ports
-            .as_ref()
-            .map(|ports| ports.items().to_vec());
-        limits.allowed_setuid = strings(&image.allowed_setuid);
-        limits.secret_allowlist = strings(&image.secrets_allowlist);
-        limits
-    }
-
     fn rules_for(&self, path: Option<&str>) -> RuleSet {
         let mut set = RuleSet::defaults();
-        let apply = |settings: &std::collections::BTreeMap<String, RuleSetting>,
-                     set: &mut RuleSet| {
+        let apply = |settings: &BTreeMap<String, RuleSetting>, set: &mut RuleSet| {
             for (code, setting) in settings {
                 let Some(rule) = rules::find(code) else {
                     continue;
@@ -363,67 +323,34 @@ impl Policy {
         }
     }
 
-    /// The rule options the policy's sections set (`base_images` for DG1001 and
-    /// DG1002); explicit `rules.CODE.options` override them.
-    fn section_settings(&self) -> std::collections::BTreeMap<String, RuleSetting> {
-        let mut settings: std::collections::BTreeMap<String, RuleSetting> =
-            std::collections::BTreeMap::new();
-        // Requirements that switch on rules that are off by default.
-        if let Some(image) = &self.settings.image {
-            if image.numeric_user == Some(true) {
-                settings.entry("DG2003".to_string()).or_default();
+    /// What the policy's sections (`image`, `base_images`, `labels`) say to the rules,
+    /// read through the rules' own declarations: a declared option's `policy_key` that
+    /// the policy sets becomes that option, a `switched_by` key set to `true` turns the
+    /// rule on. Explicit
+    /// `rules.CODE.options` override these.
+    fn section_settings(&self) -> BTreeMap<String, RuleSetting> {
+        let sections = serde_json::to_value(&self.settings).unwrap_or_default();
+        let mut settings: BTreeMap<String, RuleSetting> = BTreeMap::new();
+        for rule in rules::all() {
+            let switched_on = rule
+                .switched_by
+                .and_then(|key| section_value(&sections, key));
+            if switched_on == Some(serde_json::Value::Bool(true)) {
+                settings.entry(rule.code.to_string()).or_default();
             }
-            if image.distroless == Some(true) {
-                settings.entry("DG2031".to_string()).or_default();
-            }
-        }
-        let mut option = |code: &str, name: &str, value: serde_json::Value| {
-            let setting: &mut RuleSetting = settings.entry(code.to_string()).or_default();
-            setting
-                .options
-                .get_or_insert_with(Default::default)
-                .insert(name.to_string(), value);
-        };
-        if let Some(base) = &self.settings.base_images {
-            let globs = |list: &Option<file::ListValue<Glob>>| {
-                serde_json::Value::from(
-                    list.iter()
-                        .flat_map(|l| l.items())
-                        .map(|glob| glob.0.clone())
-                        .collect::<Vec<_>>(),
-                )
-            };
-            option("DG1001", "allow", globs(&base.allow));
-            option("DG1001", "deny", globs(&base.deny));
-            option(
-                "DG1002",
-                "require",
-                serde_json::Value::Bool(base.require_digest.unwrap_or(false)),
-            );
-        }
-        if let Some(labels) = &self.settings.labels {
-            let schema: serde_json::Map<String, serde_json::Value> = labels
-                .required
-                .iter()
-                .flatten()
-                .map(|(label, kind)| {
-                    (
-                        label.clone(),
-                        serde_json::to_value(kind).unwrap_or_default(),
-                    )
-                })
-                .collect();
-            for code in LABEL_RULES {
-                if rules::find(code).is_some() {
-                    option(code, "schema", serde_json::Value::Object(schema.clone()));
-                }
-            }
-            if rules::find("DL3050").is_some() {
-                option(
-                    "DL3050",
-                    "strict",
-                    serde_json::Value::Bool(labels.strict.unwrap_or(false)),
-                );
+            for option in rule.options {
+                let Some(value) = option
+                    .policy_key
+                    .and_then(|key| section_value(&sections, key))
+                else {
+                    continue;
+                };
+                settings
+                    .entry(rule.code.to_string())
+                    .or_default()
+                    .options
+                    .get_or_insert_with(Default::default)
+                    .insert(option.name.to_string(), value);
             }
         }
         settings
@@ -462,6 +389,19 @@ impl Policy {
     pub fn show(&self) -> String {
         show::annotated(&self.merged, &self.chain)
     }
+}
+
+/// The value at the dotted `key` of the merged settings, with a list's `{append: [...]}`
+/// form flattened to the list (after merging, it is the whole list).
+fn section_value(sections: &serde_json::Value, key: &str) -> Option<serde_json::Value> {
+    let value = key
+        .split('.')
+        .try_fold(sections, |value, segment| value.get(segment))?;
+    let value = match value.as_object().and_then(|map| map.get("append")) {
+        Some(items) if value.as_object().is_some_and(|map| map.len() == 1) => items,
+        _ => value,
+    };
+    (!value.is_null()).then(|| value.clone())
 }
 
 /// Whether `globs` (none: everything) cover `text` (none: only when there are no globs).

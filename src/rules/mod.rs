@@ -21,7 +21,7 @@ use crate::dockerfile::model::Model;
 use crate::dockerfile::{Dockerfile, Instruction};
 use crate::finding::{Finding, Location, Severity};
 use crate::image::provenance::Subject;
-use crate::image::{ImageFacts, ImageLimits, Inspection};
+use crate::image::{ImageFacts, Inspection};
 use crate::source::{LineIndex, TextRange};
 
 pub use pragma::{PragmaComment, PragmaMode, Pragmas};
@@ -79,13 +79,37 @@ pub enum Check {
     },
 }
 
-/// One option a rule takes from `rules.CODE.options` in a policy.
+/// One option a rule takes from `rules.CODE.options` in a policy, and, when it has a
+/// `policy_key`, from that key of the policy (`image.max_size`): the policy reads its
+/// sections through these declarations, so a rule with an option is one file.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleOption {
     pub name: &'static str,
     pub kind: OptionKind,
     /// One line for `dockgate rules CODE` and the docs.
     pub description: &'static str,
+    /// The policy key that sets this option (`image.max_size`, `labels.required`),
+    /// besides `rules.CODE.options.NAME`, which wins.
+    pub policy_key: Option<&'static str>,
+}
+
+impl RuleOption {
+    pub const fn new(name: &'static str, kind: OptionKind, description: &'static str) -> Self {
+        RuleOption {
+            name,
+            kind,
+            description,
+            policy_key: None,
+        }
+    }
+
+    /// The option is also set by the policy key `key`.
+    pub const fn from_policy(self, key: &'static str) -> Self {
+        RuleOption {
+            policy_key: Some(key),
+            ..self
+        }
+    }
 }
 
 /// The type of a rule option's value.
@@ -98,6 +122,12 @@ pub enum OptionKind {
     Bool,
     /// A map from names to strings (a label schema: label -> type).
     StringMap,
+    /// A size: bytes, or a number with a unit (`200MB`, `1.5GiB`).
+    Size,
+    /// A share, `10%`.
+    Percent,
+    /// A whole number.
+    Count,
 }
 
 impl OptionKind {
@@ -107,6 +137,9 @@ impl OptionKind {
             OptionKind::Globs => "a list of globs",
             OptionKind::Bool => "true or false",
             OptionKind::StringMap => "a map of names to strings",
+            OptionKind::Size => "a size such as `200MB`",
+            OptionKind::Percent => "a percentage such as `10%`",
+            OptionKind::Count => "a whole number",
         }
     }
 
@@ -120,6 +153,31 @@ impl OptionKind {
             OptionKind::StringMap => {
                 serde_json::json!({ "type": "object", "additionalProperties": { "type": "string" } })
             }
+            OptionKind::Size => serde_json::json!({ "type": ["integer", "string"] }),
+            OptionKind::Percent => serde_json::json!({ "type": "string" }),
+            OptionKind::Count => serde_json::json!({ "type": "integer", "minimum": 0 }),
+        }
+    }
+
+    /// Whether `value` is one of this kind.
+    fn accepts(self, value: &serde_json::Value) -> bool {
+        match self {
+            OptionKind::Bool => value.is_boolean(),
+            OptionKind::StringMap => value
+                .as_object()
+                .is_some_and(|map| map.values().all(serde_json::Value::is_string)),
+            OptionKind::Strings => value
+                .as_array()
+                .is_some_and(|items| items.iter().all(|item| item.is_string())),
+            OptionKind::Globs => value.as_array().is_some_and(|items| {
+                items.iter().all(|item| {
+                    item.as_str()
+                        .is_some_and(|glob| globset::Glob::new(glob).is_ok())
+                })
+            }),
+            OptionKind::Size => OptionValues::size_of(value).is_some(),
+            OptionKind::Percent => OptionValues::share_of(value).is_some(),
+            OptionKind::Count => value.as_u64().is_some(),
         }
     }
 }
@@ -142,6 +200,8 @@ pub struct Rule {
     pub options: &'static [RuleOption],
     /// Whether the recommended policy runs it; others run when a policy enables them.
     pub enabled_by_default: bool,
+    /// A policy key that, when `true`, turns the rule on (`image.numeric_user`).
+    pub switched_by: Option<&'static str>,
     pub check: Check,
 }
 
@@ -164,25 +224,11 @@ impl Rule {
                         .map(|n| format!("`{n}`"))
                         .collect::<Vec<_>>()
                         .join(", "),
-                    crate::policy::suggestion(name, names.iter().copied())
+                    crate::suggest::suggestion(name, names.iter().copied())
                 )
             });
         };
-        let valid = match option.kind {
-            OptionKind::Bool => value.is_boolean(),
-            OptionKind::StringMap => value
-                .as_object()
-                .is_some_and(|map| map.values().all(serde_json::Value::is_string)),
-            OptionKind::Strings => value
-                .as_array()
-                .is_some_and(|items| items.iter().all(|item| item.is_string())),
-            OptionKind::Globs => value.as_array().is_some_and(|items| {
-                items.iter().all(|item| {
-                    item.as_str()
-                        .is_some_and(|glob| globset::Glob::new(glob).is_ok())
-                })
-            }),
-        };
+        let valid = option.kind.accepts(value);
         if valid {
             Ok(())
         } else {
@@ -230,6 +276,8 @@ impl fmt::Debug for Rule {
 /// ```
 #[macro_export]
 macro_rules! declare_rule {
+    (@switch) => { None };
+    (@switch $key:literal) => { Some($key) };
     (
         $(#[doc = $doc:expr])*
         code: $code:literal,
@@ -300,6 +348,7 @@ macro_rules! declare_rule {
             raw_doc: concat!($($doc, "\n"),*),
             options: $options,
             enabled_by_default: true,
+            switched_by: None,
             check: $check,
         };
     };
@@ -312,6 +361,8 @@ macro_rules! declare_rule {
         message: $message:literal,
         enabled_by_default: $enabled:literal,
         needs_layers: $needs_layers:literal,
+        $(options: [$($option:expr),* $(,)?],)?
+        $(switched_by: $switch:literal,)?
         image_check: $check:path $(,)?
     ) => {
         /// The rule declared in this file (see the module documentation).
@@ -323,8 +374,9 @@ macro_rules! declare_rule {
             fixable: false,
             message: $message,
             raw_doc: concat!($($doc, "\n"),*),
-            options: &[],
+            options: &[$($($option),*)?],
             enabled_by_default: $enabled,
+            switched_by: $crate::declare_rule!(@switch $($switch)?),
             check: $crate::rules::Check::Image {
                 check: $check,
                 needs_layers: $needs_layers,
@@ -358,6 +410,77 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
 
 /// A rule's options as a policy sets them.
 pub type Options = std::sync::Arc<serde_json::Map<String, serde_json::Value>>;
+
+/// Typed reads of a rule's options: what a check asks for, with the defaults it
+/// documents when the policy says nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct OptionValues<'a>(&'a Options);
+
+impl<'a> OptionValues<'a> {
+    /// A boolean option; `default` when unset.
+    pub fn bool_or(&self, name: &str, default: bool) -> bool {
+        self.0
+            .get(name)
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(default)
+    }
+
+    /// The strings of a list option, or none.
+    pub fn strings(&self, name: &str) -> Vec<&'a str> {
+        self.0
+            .get(name)
+            .and_then(serde_json::Value::as_array)
+            .map(|items| items.iter().filter_map(serde_json::Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether the list option is set at all (an empty list is set).
+    pub fn is_set(&self, name: &str) -> bool {
+        self.0.get(name).is_some_and(|value| !value.is_null())
+    }
+
+    /// A map option (a label schema), or an empty one.
+    pub fn map(&self, name: &str) -> Vec<(&'a str, &'a str)> {
+        self.0
+            .get(name)
+            .and_then(serde_json::Value::as_object)
+            .map(|map| {
+                map.iter()
+                    .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A size option in bytes, or none.
+    pub fn size(&self, name: &str) -> Option<u64> {
+        self.0.get(name).and_then(OptionValues::size_of)
+    }
+
+    /// A percentage option as a share (0.0 to 1.0), or none.
+    pub fn share(&self, name: &str) -> Option<f64> {
+        self.0.get(name).and_then(OptionValues::share_of)
+    }
+
+    /// A whole-number option, or none.
+    pub fn count(&self, name: &str) -> Option<u64> {
+        self.0.get(name).and_then(serde_json::Value::as_u64)
+    }
+
+    fn size_of(value: &serde_json::Value) -> Option<u64> {
+        serde_json::from_value::<crate::units::Size>(value.clone())
+            .ok()
+            .map(|size| size.0)
+    }
+
+    fn share_of(value: &serde_json::Value) -> Option<f64> {
+        value
+            .as_str()?
+            .parse::<crate::units::Percent>()
+            .ok()
+            .map(|share| share.0)
+    }
+}
 
 /// Which rules run, at what severity and with which options: what a policy boils
 /// down to for one file.
@@ -439,6 +562,31 @@ impl RuleSet {
             .map(|(_, severity, options)| (*severity, options))
     }
 
+    /// Sets the option that `policy_key` feeds on every rule of the set that declares
+    /// one (a run's `--max-size` is `image.max_size` for this run).
+    pub fn set_policy_value(&mut self, policy_key: &str, value: serde_json::Value) {
+        for (rule, _, options) in &mut self.rules {
+            for option in rule.options {
+                if option.policy_key == Some(policy_key) {
+                    std::sync::Arc::make_mut(options)
+                        .insert(option.name.to_string(), value.clone());
+                }
+            }
+        }
+    }
+
+    /// The value of the option `policy_key` feeds, from the first rule of the set that
+    /// declares one and has it set.
+    pub fn policy_value(&self, policy_key: &str) -> Option<&serde_json::Value> {
+        self.rules.iter().find_map(|(rule, _, options)| {
+            let option = rule
+                .options
+                .iter()
+                .find(|option| option.policy_key == Some(policy_key))?;
+            options.get(option.name)
+        })
+    }
+
     pub fn severity(&self, code: &str) -> Option<Severity> {
         self.rules
             .iter()
@@ -489,34 +637,24 @@ impl<'a> Context<'a> {
         self.lines
     }
 
+    /// The rule's options, as the policy set them.
+    pub fn options(&self) -> OptionValues<'a> {
+        OptionValues(self.options)
+    }
+
     /// A boolean option the policy set; `false` when unset.
     pub fn option_bool(&self, name: &str) -> bool {
-        self.options
-            .get(name)
-            .and_then(serde_json::Value::as_bool)
-            .unwrap_or(false)
+        self.options().bool_or(name, false)
     }
 
     /// A map option the policy set (a label schema), or an empty one.
     pub fn option_map(&self, name: &str) -> Vec<(&'a str, &'a str)> {
-        self.options
-            .get(name)
-            .and_then(serde_json::Value::as_object)
-            .map(|map| {
-                map.iter()
-                    .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.options().map(name)
     }
 
     /// The strings of a list option the policy set, or none.
     pub fn option_strings(&self, name: &str) -> Vec<&'a str> {
-        self.options
-            .get(name)
-            .and_then(serde_json::Value::as_array)
-            .map(|items| items.iter().filter_map(serde_json::Value::as_str).collect())
-            .unwrap_or_default()
+        self.options().strings(name)
     }
 
     /// The top-level instructions (ONBUILD triggers stay wrapped in their ONBUILD).
@@ -588,7 +726,7 @@ pub fn lint_model(
 /// What an image rule sees: the image's facts and the policy's limits.
 pub struct ImageContext<'a> {
     inspection: &'a Inspection,
-    limits: &'a ImageLimits,
+    options: &'a Options,
     rule: &'static Rule,
     severity: Severity,
     findings: Vec<(Finding, Subject)>,
@@ -605,8 +743,9 @@ impl<'a> ImageContext<'a> {
         self.inspection
     }
 
-    pub fn limits(&self) -> &'a ImageLimits {
-        self.limits
+    /// The rule's options, as the policy set them.
+    pub fn options(&self) -> OptionValues<'a> {
+        OptionValues(self.options)
     }
 
     /// Reports a finding about the image as a whole, with `message` (the rule's own
@@ -631,27 +770,23 @@ impl<'a> ImageContext<'a> {
 
 /// Runs the image rules of `rules` over one image's facts. Findings carry the image
 /// reference as their path and no position (line 0), in rule order.
-pub fn check_image(inspection: &Inspection, limits: &ImageLimits, rules: &RuleSet) -> Vec<Finding> {
-    check_image_subjects(inspection, limits, rules)
+pub fn check_image(inspection: &Inspection, rules: &RuleSet) -> Vec<Finding> {
+    check_image_subjects(inspection, rules)
         .into_iter()
         .map(|(finding, _)| finding)
         .collect()
 }
 
 /// [`check_image`], with what each finding is about.
-pub fn check_image_subjects(
-    inspection: &Inspection,
-    limits: &ImageLimits,
-    rules: &RuleSet,
-) -> Vec<(Finding, Subject)> {
+pub fn check_image_subjects(inspection: &Inspection, rules: &RuleSet) -> Vec<(Finding, Subject)> {
     let mut findings = Vec::new();
-    for (rule, severity, _) in rules.rules() {
+    for (rule, severity, options) in rules.rules() {
         let Check::Image { check, .. } = rule.check else {
             continue;
         };
         let mut context = ImageContext {
             inspection,
-            limits,
+            options,
             rule,
             severity,
             findings: std::mem::take(&mut findings),

@@ -13,7 +13,7 @@ use crate::dockerfile::parse;
 use crate::finding::Finding;
 use crate::image::testing::Scratch;
 pub use crate::image::testing::{Compression, Image, Layer};
-use crate::image::{AnalyzeOptions, ImageLimits, Inspection, analyze_reference};
+use crate::image::{AnalyzeOptions, Inspection, analyze_reference};
 use crate::rules::{self, RuleSet};
 
 /// The findings of rule `code` alone on `source`.
@@ -123,40 +123,55 @@ fn describe(findings: &[Finding]) -> String {
 pub const GZ: Compression = Compression::Gzip;
 
 /// The findings of image rule `code` alone on `image` (written as an OCI layout and
-/// analysed as `dockgate image` would, reading layers only if the rule needs them).
-pub fn image_findings(code: &str, image: &Image, limits: &ImageLimits) -> Vec<Finding> {
-    let rules = RuleSet::only(code);
+/// analysed as `dockgate image` would, reading layers only if the rule needs them),
+/// with `options` as a policy's `rules.CODE.options` would set them (each validated
+/// against the rule's declaration).
+pub fn image_findings(code: &str, image: &Image, options: serde_json::Value) -> Vec<Finding> {
+    let options = match options {
+        serde_json::Value::Object(map) => map,
+        other => panic!("options are a JSON object, not {other}"),
+    };
+    let rule = rules::find(code).unwrap_or_else(|| panic!("no rule {code}"));
+    for (name, value) in &options {
+        rule.validate_option(name, value)
+            .unwrap_or_else(|error| panic!("{code}: {error}"));
+    }
+    let rules = RuleSet::only_with(code, options);
     let scratch = Scratch::new();
     image.write_oci_dir(scratch.path());
-    let options = AnalyzeOptions {
+    let analyze = AnalyzeOptions {
         read_layers: rules.needs_layers(),
-        walk: limits.walk,
         ..AnalyzeOptions::default()
     };
-    let facts = analyze_reference(&format!("oci:{}", scratch.path().display()), &options)
+    let facts = analyze_reference(&format!("oci:{}", scratch.path().display()), &analyze)
         .unwrap_or_else(|error| panic!("the test image cannot be analysed: {error}"));
-    rules::check_image(&Inspection::new(facts), limits, &rules)
+    rules::check_image(&Inspection::new(facts), &rules)
+}
+
+/// No options: the rule's defaults.
+fn defaults() -> serde_json::Value {
+    serde_json::json!({})
 }
 
 #[track_caller]
 pub fn assert_image_catches(code: &str, image: Image) {
-    assert_image_catches_with(code, image, &ImageLimits::default());
+    assert_image_catches_with(code, image, defaults());
 }
 
 #[track_caller]
-pub fn assert_image_catches_with(code: &str, image: Image, limits: &ImageLimits) {
-    let found = image_findings(code, &image, limits);
+pub fn assert_image_catches_with(code: &str, image: Image, options: serde_json::Value) {
+    let found = image_findings(code, &image, options);
     assert!(!found.is_empty(), "expected {code} to catch the image");
 }
 
 #[track_caller]
 pub fn assert_image_catches_not(code: &str, image: Image) {
-    assert_image_catches_not_with(code, image, &ImageLimits::default());
+    assert_image_catches_not_with(code, image, defaults());
 }
 
 #[track_caller]
-pub fn assert_image_catches_not_with(code: &str, image: Image, limits: &ImageLimits) {
-    let found = image_findings(code, &image, limits);
+pub fn assert_image_catches_not_with(code: &str, image: Image, options: serde_json::Value) {
+    let found = image_findings(code, &image, options);
     assert!(
         found.is_empty(),
         "expected {code} not to catch the image, but:\n{}",
@@ -167,12 +182,12 @@ pub fn assert_image_catches_not_with(code: &str, image: Image, limits: &ImageLim
 /// Asserts that rule `code` reports on `image` with a message containing `text`.
 #[track_caller]
 pub fn assert_image_message(code: &str, image: Image, text: &str) {
-    assert_image_message_with(code, image, &ImageLimits::default(), text);
+    assert_image_message_with(code, image, defaults(), text);
 }
 
 #[track_caller]
-pub fn assert_image_message_with(code: &str, image: Image, limits: &ImageLimits, text: &str) {
-    let found = image_findings(code, &image, limits);
+pub fn assert_image_message_with(code: &str, image: Image, options: serde_json::Value, text: &str) {
+    let found = image_findings(code, &image, options);
     assert!(
         found.iter().any(|finding| finding.message.contains(text)),
         "expected a {code} message containing `{text}`, got:\n{}",

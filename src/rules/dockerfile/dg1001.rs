@@ -38,16 +38,8 @@ crate::declare_rule! {
     fixable: false,
     message: "This base image is not allowed by the policy",
     options: [
-        RuleOption {
-            name: "allow",
-            kind: OptionKind::Globs,
-            description: "Globs of the base images that may be used (`docker.io/library/*`, `ghcr.io/acme/**`).",
-        },
-        RuleOption {
-            name: "deny",
-            kind: OptionKind::Globs,
-            description: "Globs of the base images that may never be used.",
-        },
+        RuleOption::new("allow", OptionKind::Globs, "Globs of the base images that may be used (`docker.io/library/*`, `ghcr.io/acme/**`).").from_policy("base_images.allow"),
+        RuleOption::new("deny", OptionKind::Globs, "Globs of the base images that may never be used.").from_policy("base_images.deny"),
     ],
     check: check,
 }

@@ -32,11 +32,7 @@ crate::declare_rule! {
     category: Reproducibility,
     fixable: false,
     message: "Pin the base image by digest (`image:tag@sha256:...`), as the policy requires",
-    options: [RuleOption {
-        name: "require",
-        kind: OptionKind::Bool,
-        description: "Report base images without a digest.",
-    }],
+    options: [RuleOption::new("require", OptionKind::Bool, "Report base images without a digest.").from_policy("base_images.require_digest")],
     check: check,
 }
 

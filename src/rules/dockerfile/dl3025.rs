@@ -47,11 +47,7 @@ crate::declare_rule! {
     category: BestPractice,
     fixable: true,
     message: "Use arguments JSON notation for CMD and ENTRYPOINT arguments",
-    options: [RuleOption {
-        name: "healthcheck",
-        kind: OptionKind::Bool,
-        description: "Also report `HEALTHCHECK CMD` in shell form, as hadolint does.",
-    }],
+    options: [RuleOption::new("healthcheck", OptionKind::Bool, "Also report `HEALTHCHECK CMD` in shell form, as hadolint does.")],
     check: check,
 }
 

@@ -43,11 +43,7 @@ crate::declare_rule! {
     message: "Superfluous label(s) present.",
     options: [
         SCHEMA,
-        RuleOption {
-            name: "strict",
-            kind: OptionKind::Bool,
-            description: "Report labels the schema does not list; set by the policy's `labels.strict`.",
-        },
+        RuleOption::new("strict", OptionKind::Bool, "Report labels the schema does not list.").from_policy("labels.strict"),
     ],
     check: check,
 }

@@ -6,11 +6,7 @@ use crate::dockerfile::{Args, Instruction, KeyValue, Keyword};
 use crate::rules::{Context, OptionKind, RuleOption};
 
 /// The `schema` option every label-schema rule takes (the policy's `labels.required`).
-pub(super) const SCHEMA: RuleOption = RuleOption {
-    name: "schema",
-    kind: OptionKind::StringMap,
-    description: "Label name to the type of its value (`text`, `url`, `spdx`, `rfc3339`, `semver`, `hash`, `email`); set by the policy's `labels.required`.",
-};
+pub(super) const SCHEMA: RuleOption = RuleOption::new("schema", OptionKind::StringMap, "Label name to the type of its value (`text`, `url`, `spdx`, `rfc3339`, `semver`, `hash`, `email`).").from_policy("labels.required");
 
 /// One `key=value` pair of a LABEL instruction.
 pub(super) struct Label<'a> {

@@ -1,7 +1,7 @@
 //! DG2001: the image runs as root.
 
 use crate::image::provenance::Subject;
-use crate::rules::ImageContext;
+use crate::rules::{ImageContext, OptionKind, RuleOption};
 
 crate::declare_rule! {
     /// ## What it does
@@ -44,13 +44,16 @@ crate::declare_rule! {
     message: "The image runs as root",
     enabled_by_default: true,
     needs_layers: false,
+    options: [
+        RuleOption::new("non_root", OptionKind::Bool, "Whether the image must not run as UID 0 (default true).").from_policy("image.non_root"),
+    ],
     image_check: check,
 }
 
 fn check(context: &mut ImageContext) {
     let facts = context.facts();
     let user = &facts.user;
-    if !context.limits().non_root {
+    if !context.options().bool_or("non_root", true) {
         return;
     }
     // A live check saw what runs: that, not the config, is the verdict.
@@ -106,7 +109,7 @@ mod tests {
 
     #[test]
     fn allowed_by_policy() {
-        let limits = crate::image::ImageLimits { non_root: false, ..Default::default() };
-        assert_image_catches_not_with("DG2001", with_passwd(Image::new().user("root")), &limits);
+        let limits = serde_json::json!({"non_root": false});
+        assert_image_catches_not_with("DG2001", with_passwd(Image::new().user("root")), limits);
     }
 }

@@ -29,6 +29,7 @@ crate::declare_rule! {
     message: "The runtime user is a name, not a numeric UID",
     enabled_by_default: false,
     needs_layers: false,
+    switched_by: "image.numeric_user",
     image_check: check,
 }
 

@@ -1,7 +1,7 @@
 //! DG2004: the runtime user is not one the policy allows.
 
 use crate::image::provenance::Subject;
-use crate::rules::ImageContext;
+use crate::rules::{ImageContext, OptionKind, RuleOption};
 
 crate::declare_rule! {
     /// ## What it does
@@ -32,17 +32,20 @@ crate::declare_rule! {
     message: "The runtime user is not one of the policy's allowed users",
     enabled_by_default: true,
     needs_layers: true,
+    options: [
+        RuleOption::new("allowed_users", OptionKind::Strings, "Names or UIDs the image may run as; unset: any non-root user.").from_policy("image.allowed_users"),
+    ],
     image_check: check,
 }
 
 fn check(context: &mut ImageContext) {
-    let allowed = &context.limits().allowed_users;
+    let allowed = context.options().strings("allowed_users");
     if allowed.is_empty() {
         return;
     }
     let user = &context.facts().user;
     let uid = user.uid.map(|uid| uid.to_string());
-    let matches = |entry: &String| Some(entry) == user.name.as_ref() || Some(entry) == uid.as_ref();
+    let matches = |entry: &&str| Some(*entry) == user.name.as_deref() || Some(*entry) == uid.as_deref();
     if allowed.iter().any(matches) {
         return;
     }
@@ -59,7 +62,6 @@ fn check(context: &mut ImageContext) {
 
 #[cfg(test)]
 mod tests {
-    use crate::image::ImageLimits;
     use crate::image::testing::{Image, Layer};
     use crate::rules::testing::*;
 
@@ -69,24 +71,21 @@ mod tests {
             .layer(Layer::new().file("etc/passwd", b"app:x:10001:10001::/:/bin/sh\nother:x:1000:1000::/:/bin/sh\n"), GZ, "base")
     }
 
-    fn allowing(users: &[&str]) -> ImageLimits {
-        ImageLimits {
-            allowed_users: users.iter().map(|user| user.to_string()).collect(),
-            ..ImageLimits::default()
-        }
+    fn allowing(users: &[&str]) -> serde_json::Value {
+        serde_json::json!({ "allowed_users": users })
     }
 
     #[test]
     fn not_allowed() {
-        assert_image_catches_with("DG2004", image("other"), &allowing(&["app"]));
-        assert_image_catches_with("DG2004", image("1000"), &allowing(&["10001"]));
-        assert_image_catches_with("DG2004", image(""), &allowing(&["app"]));
+        assert_image_catches_with("DG2004", image("other"), allowing(&["app"]));
+        assert_image_catches_with("DG2004", image("1000"), allowing(&["10001"]));
+        assert_image_catches_with("DG2004", image(""), allowing(&["app"]));
     }
 
     #[test]
     fn allowed_or_no_list() {
-        assert_image_catches_not_with("DG2004", image("app"), &allowing(&["10001"]));
-        assert_image_catches_not_with("DG2004", image("10001:10001"), &allowing(&["app"]));
-        assert_image_catches_not_with("DG2004", image("other"), &ImageLimits::default());
+        assert_image_catches_not_with("DG2004", image("app"), allowing(&["10001"]));
+        assert_image_catches_not_with("DG2004", image("10001:10001"), allowing(&["app"]));
+        assert_image_catches_not_with("DG2004", image("other"), serde_json::json!({}));
     }
 }

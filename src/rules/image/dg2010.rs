@@ -1,7 +1,7 @@
 //! DG2010: the image is larger than its size budget.
 
 use super::{biggest_layers, size};
-use crate::rules::ImageContext;
+use crate::rules::{ImageContext, OptionKind, RuleOption};
 
 crate::declare_rule! {
     /// ## What it does
@@ -35,12 +35,15 @@ crate::declare_rule! {
     message: "The image is larger than its size budget",
     enabled_by_default: true,
     needs_layers: true,
+    options: [
+        RuleOption::new("max_size", OptionKind::Size, "The largest uncompressed size of the image.").from_policy("image.max_size"),
+    ],
     image_check: check,
 }
 
 fn check(context: &mut ImageContext) {
     let facts = context.facts();
-    let (Some(budget), Some(actual)) = (context.limits().max_size, facts.uncompressed_size) else {
+    let (Some(budget), Some(actual)) = (context.options().size("max_size"), facts.uncompressed_size) else {
         return;
     };
     if actual > budget {
@@ -56,7 +59,6 @@ fn check(context: &mut ImageContext) {
 
 #[cfg(test)]
 mod tests {
-    use crate::image::ImageLimits;
     use crate::image::testing::{Image, Layer};
     use crate::rules::testing::*;
 
@@ -66,19 +68,19 @@ mod tests {
         Image::new().layer(Layer::new().file("data", &[1; 10_000]), GZ, "RUN make data")
     }
 
-    fn budget(bytes: u64) -> ImageLimits {
-        ImageLimits { max_size: Some(bytes), ..ImageLimits::default() }
+    fn budget(bytes: u64) -> serde_json::Value {
+        serde_json::json!({ "max_size": bytes })
     }
 
     #[test]
     fn just_over() {
-        assert_image_message_with("DG2010", image(), &budget(11_775), "1 bytes) over its budget");
-        assert_image_message_with("DG2010", image(), &budget(11_775), "`RUN make data`");
+        assert_image_message_with("DG2010", image(), budget(11_775), "1 bytes) over its budget");
+        assert_image_message_with("DG2010", image(), budget(11_775), "`RUN make data`");
     }
 
     #[test]
     fn just_under_or_at() {
-        assert_image_catches_not_with("DG2010", image(), &budget(11_776));
+        assert_image_catches_not_with("DG2010", image(), budget(11_776));
         assert_image_catches_not("DG2010", image());
     }
 }

@@ -1,7 +1,7 @@
 //! DG2011: the compressed image is larger than its budget.
 
 use super::{biggest_layers, size};
-use crate::rules::ImageContext;
+use crate::rules::{ImageContext, OptionKind, RuleOption};
 
 crate::declare_rule! {
     /// ## What it does
@@ -37,12 +37,15 @@ crate::declare_rule! {
     message: "The compressed image is larger than its budget",
     enabled_by_default: true,
     needs_layers: false,
+    options: [
+        RuleOption::new("max_compressed_size", OptionKind::Size, "The largest sum of the compressed layer blobs (what a pull downloads).").from_policy("image.max_compressed_size"),
+    ],
     image_check: check,
 }
 
 fn check(context: &mut ImageContext) {
     let facts = context.facts();
-    let Some(budget) = context.limits().max_compressed_size else {
+    let Some(budget) = context.options().size("max_compressed_size") else {
         return;
     };
     let actual = facts.compressed_size;
@@ -59,7 +62,6 @@ fn check(context: &mut ImageContext) {
 
 #[cfg(test)]
 mod tests {
-    use crate::image::ImageLimits;
     use crate::image::testing::{Compression, Image, Layer};
     use crate::rules::testing::*;
 
@@ -68,17 +70,17 @@ mod tests {
         Image::new().layer(Layer::new().file("data", &[1; 10_000]), Compression::None, "COPY data")
     }
 
-    fn budget(bytes: u64) -> ImageLimits {
-        ImageLimits { max_compressed_size: Some(bytes), ..ImageLimits::default() }
+    fn budget(bytes: u64) -> serde_json::Value {
+        serde_json::json!({ "max_compressed_size": bytes })
     }
 
     #[test]
     fn over() {
-        assert_image_message_with("DG2011", image(), &budget(11_775), "over its budget");
+        assert_image_message_with("DG2011", image(), budget(11_775), "over its budget");
     }
 
     #[test]
     fn under() {
-        assert_image_catches_not_with("DG2011", image(), &budget(11_776));
+        assert_image_catches_not_with("DG2011", image(), budget(11_776));
     }
 }

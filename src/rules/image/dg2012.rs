@@ -2,7 +2,7 @@
 
 use super::{created_by, size};
 use crate::image::provenance::Subject;
-use crate::rules::ImageContext;
+use crate::rules::{ImageContext, OptionKind, RuleOption};
 
 crate::declare_rule! {
     /// ## What it does
@@ -35,12 +35,15 @@ crate::declare_rule! {
     message: "A layer is larger than the per-layer budget",
     enabled_by_default: true,
     needs_layers: true,
+    options: [
+        RuleOption::new("max_layer_size", OptionKind::Size, "The largest uncompressed size of one layer.").from_policy("image.max_layer_size"),
+    ],
     image_check: check,
 }
 
 fn check(context: &mut ImageContext) {
     let facts = context.facts();
-    let Some(budget) = context.limits().max_layer_size else {
+    let Some(budget) = context.options().size("max_layer_size") else {
         return;
     };
     for (index, layer) in facts.layers.iter().enumerate() {
@@ -60,7 +63,6 @@ fn check(context: &mut ImageContext) {
 
 #[cfg(test)]
 mod tests {
-    use crate::image::ImageLimits;
     use crate::image::testing::{Image, Layer};
     use crate::rules::testing::*;
 
@@ -70,18 +72,18 @@ mod tests {
             .layer(Layer::new().file("big", &[1; 10_000]), GZ, "COPY big")
     }
 
-    fn budget(bytes: u64) -> ImageLimits {
-        ImageLimits { max_layer_size: Some(bytes), ..ImageLimits::default() }
+    fn budget(bytes: u64) -> serde_json::Value {
+        serde_json::json!({ "max_layer_size": bytes })
     }
 
     #[test]
     fn over() {
-        assert_image_message_with("DG2012", image(), &budget(5000), "Layer 2 is");
-        assert_image_message_with("DG2012", image(), &budget(5000), "`COPY big`");
+        assert_image_message_with("DG2012", image(), budget(5000), "Layer 2 is");
+        assert_image_message_with("DG2012", image(), budget(5000), "`COPY big`");
     }
 
     #[test]
     fn under() {
-        assert_image_catches_not_with("DG2012", image(), &budget(20_000));
+        assert_image_catches_not_with("DG2012", image(), budget(20_000));
     }
 }

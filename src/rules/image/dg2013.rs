@@ -1,6 +1,6 @@
 //! DG2013: the image has more layers than allowed.
 
-use crate::rules::ImageContext;
+use crate::rules::{ImageContext, OptionKind, RuleOption};
 
 crate::declare_rule! {
     /// ## What it does
@@ -33,13 +33,16 @@ crate::declare_rule! {
     message: "The image has more layers than allowed",
     enabled_by_default: true,
     needs_layers: false,
+    options: [
+        RuleOption::new("max_layers", OptionKind::Count, "The most layers the image may have.").from_policy("image.max_layers"),
+    ],
     image_check: check,
 }
 
 fn check(context: &mut ImageContext) {
     let count = context.facts().layers.len();
-    if let Some(max) = context.limits().max_layers
-        && count > max
+    if let Some(max) = context.options().count("max_layers")
+        && count as u64 > max
     {
         context.report(format!("The image has {count} layers, more than the {max} allowed"));
     }
@@ -47,7 +50,6 @@ fn check(context: &mut ImageContext) {
 
 #[cfg(test)]
 mod tests {
-    use crate::image::ImageLimits;
     use crate::image::testing::{Image, Layer};
     use crate::rules::testing::*;
 
@@ -57,9 +59,9 @@ mod tests {
 
     #[test]
     fn too_many() {
-        let limits = ImageLimits { max_layers: Some(2), ..ImageLimits::default() };
-        assert_image_message_with("DG2013", image(3), &limits, "3 layers, more than the 2");
-        assert_image_catches_not_with("DG2013", image(2), &limits);
+        let limits = || serde_json::json!({"max_layers": 2});
+        assert_image_message_with("DG2013", image(3), limits(), "3 layers, more than the 2");
+        assert_image_catches_not_with("DG2013", image(2), limits());
         assert_image_catches_not("DG2013", image(3));
     }
 }

@@ -2,7 +2,7 @@
 
 use super::size;
 use crate::image::limits::format_size;
-use crate::rules::ImageContext;
+use crate::rules::{ImageContext, OptionKind, RuleOption};
 
 crate::declare_rule! {
     /// ## What it does
@@ -39,17 +39,24 @@ crate::declare_rule! {
     message: "Later layers overwrite or delete too many bytes",
     enabled_by_default: true,
     needs_layers: true,
+    options: [
+        RuleOption::new("max_wasted", OptionKind::Size, "The bytes of overwritten or deleted files allowed (default 20MB).").from_policy("image.max_wasted"),
+        RuleOption::new("max_wasted_ratio", OptionKind::Percent, "The share of the uncompressed image those bytes may be (`5%`).").from_policy("image.max_wasted_ratio"),
+    ],
     image_check: check,
 }
+
+/// `image.max_wasted` when the policy does not set it: 20 MB.
+const DEFAULT_MAX_WASTED: u64 = 20_000_000;
 
 fn check(context: &mut ImageContext) {
     let facts = context.facts();
     let Some(files) = &facts.files else {
         return;
     };
-    let limit = context.limits().max_wasted;
+    let limit = context.options().size("max_wasted").unwrap_or(DEFAULT_MAX_WASTED);
     let total = facts.uncompressed_size.unwrap_or(0);
-    let ratio_limit = context.limits().max_wasted_ratio;
+    let ratio_limit = context.options().share("max_wasted_ratio");
     let over_ratio = ratio_limit
         .is_some_and(|ratio| total > 0 && files.wasted_bytes as f64 > ratio * total as f64);
     if files.wasted_bytes <= limit && !over_ratio {
@@ -84,12 +91,11 @@ fn check(context: &mut ImageContext) {
 
 #[cfg(test)]
 mod tests {
-    use crate::image::ImageLimits;
     use crate::image::testing::{Image, Layer};
     use crate::rules::testing::*;
 
-    fn limits() -> ImageLimits {
-        ImageLimits { max_wasted: 1000, ..ImageLimits::default() }
+    fn limits() -> serde_json::Value {
+        serde_json::json!({"max_wasted": 1000})
     }
 
     #[test]
@@ -97,7 +103,7 @@ mod tests {
         let image = Image::new()
             .layer(Layer::new().file("tmp/sdk.tgz", &[1; 5000]), GZ, "RUN curl sdk")
             .layer(Layer::new().whiteout("tmp/sdk.tgz"), GZ, "RUN rm sdk");
-        assert_image_message_with("DG2014", image, &limits(), "/tmp/sdk.tgz (5.0 kB, added by `RUN curl sdk`, removed by `RUN rm sdk`)");
+        assert_image_message_with("DG2014", image, limits(), "/tmp/sdk.tgz (5.0 kB, added by `RUN curl sdk`, removed by `RUN rm sdk`)");
     }
 
     #[test]
@@ -105,7 +111,7 @@ mod tests {
         let image = Image::new()
             .layer(Layer::new().dir("app").file("app/old", &[1; 5000]), GZ, "COPY old")
             .layer(Layer::new().dir("app").opaque("app").file("app/new", &[1; 5000]), GZ, "COPY new");
-        assert_image_message_with("DG2014", image, &limits(), "5.0 kB (5000 bytes) in 1 file overwritten");
+        assert_image_message_with("DG2014", image, limits(), "5.0 kB (5000 bytes) in 1 file overwritten");
     }
 
     #[test]
@@ -116,16 +122,16 @@ mod tests {
                 .layer(Layer::new().file("tmp/x", &[1; 2000]), GZ, "COPY x")
                 .layer(Layer::new().whiteout("tmp/x"), GZ, "RUN rm x")
         };
-        let ratio = |share| ImageLimits { max_wasted_ratio: Some(share), ..ImageLimits::default() };
-        assert_image_message_with("DG2014", image(), &ratio(0.05), "or 5.0% of the image");
-        assert_image_catches_not_with("DG2014", image(), &ratio(0.5));
+        let ratio = |share: &str| serde_json::json!({"max_wasted_ratio": share});
+        assert_image_message_with("DG2014", image(), ratio("5%"), "or 5.0% of the image");
+        assert_image_catches_not_with("DG2014", image(), ratio("50%"));
     }
 
     #[test]
     fn nothing_removed_or_under_the_limit() {
         let image = Image::new().layer(Layer::new().file("a", &[1; 5000]), GZ, "COPY a").layer(Layer::new().file("b", &[1; 5000]), GZ, "COPY b");
-        assert_image_catches_not_with("DG2014", image, &limits());
+        assert_image_catches_not_with("DG2014", image, limits());
         let small = Image::new().layer(Layer::new().file("a", &[1; 500]), GZ, "COPY a").layer(Layer::new().whiteout("a"), GZ, "RUN rm a");
-        assert_image_catches_not_with("DG2014", small, &limits());
+        assert_image_catches_not_with("DG2014", small, limits());
     }
 }

@@ -2,7 +2,7 @@
 
 use super::size;
 use crate::image::baseline::{grew_most, growth};
-use crate::rules::ImageContext;
+use crate::rules::{ImageContext, OptionKind, RuleOption};
 
 crate::declare_rule! {
     /// ## What it does
@@ -46,12 +46,15 @@ crate::declare_rule! {
     message: "The image grew more than its growth budget",
     enabled_by_default: true,
     needs_layers: false,
+    options: [
+        RuleOption::new("max_growth", OptionKind::Size, "The largest uncompressed growth against the `--baseline` image.").from_policy("image.max_growth"),
+    ],
     image_check: check,
 }
 
 fn check(context: &mut ImageContext) {
     let facts = context.facts();
-    let (Some(budget), Some(baseline)) = (context.limits().max_growth, &context.inspection().baseline) else {
+    let (Some(budget), Some(baseline)) = (context.options().size("max_growth"), &context.inspection().baseline) else {
         return;
     };
     let Some(grown) = growth(facts, baseline).uncompressed else {
@@ -83,7 +86,7 @@ mod tests {
     use crate::finding::Finding;
     use crate::image::baseline::Baseline;
     use crate::image::testing::{Image, Layer, Scratch};
-    use crate::image::{AnalyzeOptions, ImageLimits, Inspection, analyze_reference};
+    use crate::image::{AnalyzeOptions, Inspection, analyze_reference};
     use crate::rules::testing::GZ;
     use crate::rules::{self, RuleSet};
 
@@ -113,11 +116,11 @@ mod tests {
         };
         let mut inspection = Inspection::new(analyze(image, "new"));
         inspection.baseline = baseline.map(|old| Baseline::new(analyze(old, "old")));
-        let limits = ImageLimits {
-            max_growth: budget,
-            ..ImageLimits::default()
-        };
-        rules::check_image(&inspection, &limits, &RuleSet::only("DG2015"))
+        let mut options = serde_json::Map::new();
+        if let Some(budget) = budget {
+            options.insert("max_growth".into(), budget.into());
+        }
+        rules::check_image(&inspection, &RuleSet::only_with("DG2015", options))
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use globset::{Glob, GlobSetBuilder};
 
 use crate::image::provenance::Subject;
-use crate::rules::ImageContext;
+use crate::rules::{ImageContext, OptionKind, RuleOption};
 
 crate::declare_rule! {
     /// ## What it does
@@ -39,6 +39,9 @@ crate::declare_rule! {
     message: "A secret is stored in an image layer",
     enabled_by_default: true,
     needs_layers: true,
+    options: [
+        RuleOption::new("secrets_allowlist", OptionKind::Globs, "Image paths whose secrets are known and accepted (test fixtures, public certificates).").from_policy("image.secrets_allowlist"),
+    ],
     image_check: check,
 }
 
@@ -48,7 +51,7 @@ fn check(context: &mut ImageContext) {
         return;
     };
     let mut allowlist = GlobSetBuilder::new();
-    for pattern in &context.limits().secret_allowlist {
+    for pattern in context.options().strings("secrets_allowlist") {
         let pattern = format!("/{}", pattern.trim_start_matches('/'));
         if let Ok(glob) = Glob::new(&pattern) {
             allowlist.add(glob);
@@ -77,7 +80,6 @@ fn check(context: &mut ImageContext) {
 
 #[cfg(test)]
 mod tests {
-    use crate::image::ImageLimits;
     use crate::image::testing::{Image, Layer};
     use crate::rules::testing::*;
 
@@ -102,8 +104,8 @@ mod tests {
     #[test]
     fn clean_or_allowlisted() {
         assert_image_catches_not("DG2020", Image::new().layer(Layer::new().file("app/.env.example", b"X=").file("etc/ssl/cert.pem", b"-----BEGIN CERTIFICATE-----\n"), GZ, "COPY"));
-        let limits = ImageLimits { secret_allowlist: vec!["usr/lib/**/tests/*.pem".into()], ..ImageLimits::default() };
+        let limits = serde_json::json!({"secrets_allowlist": ["usr/lib/**/tests/*.pem"]});
         let image = Image::new().layer(Layer::new().file("usr/lib/python3/tests/key.pem", KEY), GZ, "COPY");
-        assert_image_catches_not_with("DG2020", image, &limits);
+        assert_image_catches_not_with("DG2020", image, limits);
     }
 }

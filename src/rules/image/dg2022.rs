@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::image::provenance::Subject;
-use crate::rules::ImageContext;
+use crate::rules::{ImageContext, OptionKind, RuleOption};
 
 crate::declare_rule! {
     /// ## What it does
@@ -37,6 +37,9 @@ crate::declare_rule! {
     message: "The image has setuid or setgid files",
     enabled_by_default: true,
     needs_layers: true,
+    options: [
+        RuleOption::new("allowed_setuid", OptionKind::Globs, "Setuid/setgid files that are expected (`/usr/bin/passwd`).").from_policy("image.allowed_setuid"),
+    ],
     image_check: check,
 }
 
@@ -44,7 +47,7 @@ fn check(context: &mut ImageContext) {
     let Some(files) = &context.facts().files else {
         return;
     };
-    let allowed = &context.limits().allowed_setuid;
+    let allowed = context.options().strings("allowed_setuid");
     // One finding per layer, so that each lands on the instruction that made its files.
     let mut by_layer: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for file in &files.setuid {
@@ -73,7 +76,6 @@ fn check(context: &mut ImageContext) {
 
 #[cfg(test)]
 mod tests {
-    use crate::image::ImageLimits;
     use crate::image::testing::{Image, Layer};
     use crate::rules::testing::*;
 
@@ -88,8 +90,8 @@ mod tests {
 
     #[test]
     fn allowed_or_absent() {
-        let limits = ImageLimits { allowed_setuid: vec!["/usr/bin/su".into()], ..ImageLimits::default() };
-        assert_image_catches_not_with("DG2022", image(), &limits);
+        let limits = serde_json::json!({"allowed_setuid": ["/usr/bin/su"]});
+        assert_image_catches_not_with("DG2022", image(), limits);
         let removed = image().layer(Layer::new().file_with("usr/bin/su", b"x", 0o755, 0, 0), GZ, "chmod a-s");
         assert_image_catches_not("DG2022", removed);
     }

@@ -30,6 +30,7 @@ crate::declare_rule! {
     message: "The image contains a shell",
     enabled_by_default: false,
     needs_layers: true,
+    switched_by: "image.distroless",
     image_check: check,
 }
 

@@ -1,7 +1,7 @@
 //! DG2033: the image exposes a port outside the allowlist.
 
 use crate::image::provenance::Subject;
-use crate::rules::ImageContext;
+use crate::rules::{ImageContext, OptionKind, RuleOption};
 
 crate::declare_rule! {
     /// ## What it does
@@ -33,6 +33,9 @@ crate::declare_rule! {
     message: "The image exposes a port outside the allowlist",
     enabled_by_default: true,
     needs_layers: false,
+    options: [
+        RuleOption::new("allowed_ports", OptionKind::Strings, "Ports the image may expose (`8080`, `8080/tcp`, `53/udp`); unset: any.").from_policy("image.allowed_ports"),
+    ],
     image_check: check,
 }
 
@@ -43,10 +46,15 @@ fn normalize(port: &str) -> String {
 }
 
 fn check(context: &mut ImageContext) {
-    let Some(allowed) = &context.limits().allowed_ports else {
+    if !context.options().is_set("allowed_ports") {
         return;
-    };
-    let allowed: Vec<String> = allowed.iter().map(|port| normalize(port)).collect();
+    }
+    let allowed: Vec<String> = context
+        .options()
+        .strings("allowed_ports")
+        .into_iter()
+        .map(normalize)
+        .collect();
     let exposed = context.facts().exposed_ports.clone();
     for port in exposed {
         if !allowed.contains(&normalize(&port)) {
@@ -60,23 +68,22 @@ fn check(context: &mut ImageContext) {
 
 #[cfg(test)]
 mod tests {
-    use crate::image::ImageLimits;
     use crate::image::testing::Image;
     use crate::rules::testing::*;
 
-    fn allow(ports: &[&str]) -> ImageLimits {
-        ImageLimits { allowed_ports: Some(ports.iter().map(|p| p.to_string()).collect()), ..ImageLimits::default() }
+    fn allow(ports: &[&str]) -> serde_json::Value {
+        serde_json::json!({ "allowed_ports": ports })
     }
 
     #[test]
     fn outside() {
         let image = Image::new().expose("8080/tcp").expose("5005/tcp");
-        assert_image_message_with("DG2033", image, &allow(&["8080"]), "port 5005/tcp");
+        assert_image_message_with("DG2033", image, allow(&["8080"]), "port 5005/tcp");
     }
 
     #[test]
     fn inside_or_no_allowlist() {
-        assert_image_catches_not_with("DG2033", Image::new().expose("8080/tcp").expose("53/udp"), &allow(&["8080", "53/udp"]));
+        assert_image_catches_not_with("DG2033", Image::new().expose("8080/tcp").expose("53/udp"), allow(&["8080", "53/udp"]));
         assert_image_catches_not("DG2033", Image::new().expose("22/tcp"));
     }
 }

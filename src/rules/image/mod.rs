@@ -1,6 +1,7 @@
 //! Rules that check a built image, on its [`crate::image::ImageFacts`]. One file per
 //! rule, named by its code; the budgets and allowlists come from
-//! [`crate::image::ImageLimits`].
+//! the rules' options, which the policy's `image` section sets (each option declares its
+//! `image.KEY`).
 
 use crate::image::Inspection;
 use crate::image::limits::format_size;
