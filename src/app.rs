@@ -133,6 +133,9 @@ fn gate(
 
 /// Prints the input errors, writes the report and maps the verdict to an exit status.
 fn finish(run: Run, output: &ReportArgs) -> anyhow::Result<ExitStatus> {
+    for warning in &run.warnings {
+        eprintln!("dockgate: warning: {warning}");
+    }
     for error in &run.errors {
         eprintln!("dockgate: error: {error}");
     }

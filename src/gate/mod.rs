@@ -73,6 +73,8 @@ pub struct Run {
     pub images: Vec<ImageRun>,
     /// Inputs that could not be read, sorted by path. Each fails the run (exit 2).
     pub errors: Vec<InputError>,
+    /// Things the user should know that are not findings (a setting with no effect).
+    pub warnings: Vec<String>,
     pub verdict: Verdict,
 }
 
@@ -217,10 +219,34 @@ pub fn run(settings: &Settings, policy: Policy) -> Run {
     suppress::apply(&policy, &mut files, &mut images, inspected.named.as_ref());
     let verdict = suppress::verdict(settings, &policy, &files, &images, &errors);
     Run {
+        warnings: unread_settings(&policy),
         policy,
         files,
         images,
         errors,
         verdict,
     }
+}
+
+/// Policy settings that nothing in this version reads, named so that nobody believes
+/// they are enforced.
+fn unread_settings(policy: &Policy) -> Vec<String> {
+    let Some(reporting) = &policy.settings.reporting else {
+        return Vec::new();
+    };
+    let set: Vec<String> = serde_json::to_value(reporting)
+        .ok()
+        .and_then(|value| value.as_object().cloned())
+        .unwrap_or_default()
+        .keys()
+        .map(|key| format!("`reporting.{key}`"))
+        .collect();
+    if set.is_empty() {
+        return Vec::new();
+    }
+    vec![format!(
+        "{} {} read by the GitHub reporter, which this version does not have yet: no effect",
+        set.join(", "),
+        if set.len() == 1 { "is" } else { "are" }
+    )]
 }

@@ -512,6 +512,7 @@ mod tests {
             )],
             images: Vec::new(),
             errors: Vec::new(),
+            warnings: Vec::new(),
             verdict: crate::gate::Verdict {
                 fail_on: Some(Severity::Warning),
                 passed: false,
