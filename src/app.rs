@@ -6,18 +6,15 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 
 use crate::cli::{
-    CheckArgs, Cli, Command, DebugCommand, ImageArgs, ImageOptions, ImportHadolintArgs, LintArgs,
-    ParseArgs, ParseFormat, PolicyArg, PolicyCommand, ReportArgs, RulesArgs,
+    CheckArgs, Cli, Command, DebugCommand, ImageArgs, ImageOptions, LintArgs, PolicyArg, ReportArgs,
 };
-use crate::dockerfile::{buildkit_dump, parse_bytes};
+use crate::commands;
 use crate::gate::{self, ImageSettings, Run, Settings};
-use crate::policy::{self, Choice, GithubFetcher, Policy, PolicyError};
+use crate::policy::PolicyError;
 use crate::report::{self, Format};
-use crate::rules::{self, docs};
-use crate::workspace::InputError;
 
 /// How a run ended; the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,9 +39,11 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Lint(args) => lint(&args),
         Command::Image(args) => check_images(&args),
         Command::Check(args) => check(&args),
-        Command::Rules(args) => print_rules(&args),
-        Command::Policy(command) => policy_command(command),
-        Command::Debug(DebugCommand::Parse(args)) => debug_parse(&args),
+        Command::Rules(args) => commands::print_rules(&args).map(|()| ExitStatus::Passed),
+        Command::Policy(command) => commands::policy(command).map(|()| ExitStatus::Passed),
+        Command::Debug(DebugCommand::Parse(args)) => {
+            commands::debug_parse(&args).map(|()| ExitStatus::Passed)
+        }
     };
     match result {
         Ok(status) => status,
@@ -83,7 +82,7 @@ fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
 /// `dockgate check`: the gate. Lints the Dockerfiles and inspects the images the
 /// policy's `images` and `--image` name, with one verdict over both.
 fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
-    let policy = load_policy(&args.policy)?;
+    let policy = gate::load_policy(args.policy.config.as_deref())?;
     let mut images: Vec<String> = policy
         .settings
         .images
@@ -127,7 +126,7 @@ fn gate(
     policy: &PolicyArg,
     report: &ReportArgs,
 ) -> anyhow::Result<ExitStatus> {
-    let policy = load_policy(policy)?;
+    let policy = gate::load_policy(policy.config.as_deref())?;
     finish(gate::run(settings, policy), report)
 }
 
@@ -149,69 +148,6 @@ fn finish(run: Run, output: &ReportArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
-/// The policy `--config` names, or the repository's, validated as a whole.
-fn load_policy(arg: &PolicyArg) -> anyhow::Result<Policy> {
-    let choice = match &arg.config {
-        Some(spec) => Choice::Explicit(spec.clone()),
-        None => Choice::Discover,
-    };
-    let root = std::env::current_dir().context("cannot read the current directory")?;
-    Ok(policy::load(&choice, &root, GithubFetcher::from_env())?)
-}
-
-/// `dockgate policy ...`.
-fn policy_command(command: PolicyCommand) -> anyhow::Result<ExitStatus> {
-    let mut out = io::stdout().lock();
-    match command {
-        PolicyCommand::Validate(args) => {
-            let policy = load_policy(&PolicyArg { config: args.file })?;
-            let chain: Vec<&str> = policy
-                .chain
-                .iter()
-                .map(|document| document.name.as_str())
-                .collect();
-            writeln!(out, "{}: valid ({})", policy.name(), chain.join(" -> "))?;
-            for file in &policy.expired {
-                for finding in &file.findings {
-                    writeln!(
-                        out,
-                        "{}:{}:{}: {}: {}",
-                        file.path,
-                        finding.line(),
-                        finding.column(),
-                        finding.rule,
-                        finding.message
-                    )?;
-                }
-            }
-        }
-        PolicyCommand::Show(args) => out.write_all(load_policy(&args.policy)?.show().as_bytes())?,
-        PolicyCommand::Schema => out.write_all(policy::schema_json().as_bytes())?,
-        PolicyCommand::ImportHadolint(args) => import_hadolint(&args)?,
-    }
-    Ok(ExitStatus::Passed)
-}
-
-fn import_hadolint(args: &ImportHadolintArgs) -> anyhow::Result<()> {
-    let path = match &args.file {
-        Some(path) => path.clone(),
-        None => [".hadolint.yaml", ".hadolint.yml"]
-            .iter()
-            .map(std::path::PathBuf::from)
-            .find(|path| path.is_file())
-            .context("no .hadolint.yaml or .hadolint.yml here; name the file")?,
-    };
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
-    let policy = policy::hadolint::import(&path.display().to_string(), &text)?;
-    match &args.output {
-        Some(output) => std::fs::write(output, policy)
-            .with_context(|| format!("cannot write `{}`", output.display()))?,
-        None => io::stdout().lock().write_all(policy.as_bytes())?,
-    }
-    Ok(())
-}
-
 fn write_report(run: &Run, format: Format, output: Option<&Path>) -> anyhow::Result<()> {
     match output {
         Some(path) => {
@@ -230,35 +166,6 @@ fn write_report(run: &Run, format: Format, output: Option<&Path>) -> anyhow::Res
             out.flush()?;
             Ok(())
         }
-    }
-}
-
-/// `dockgate rules [CODE]`.
-fn print_rules(args: &RulesArgs) -> anyhow::Result<ExitStatus> {
-    let text = match &args.code {
-        None => docs::rule_list(rules::all()),
-        Some(code) => match rules::find(code) {
-            Some(rule) => docs::rule_page(rule),
-            None => bail!("unknown rule `{code}` (`dockgate rules` lists them)"),
-        },
-    };
-    io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(ExitStatus::Passed)
-}
-
-/// `dockgate debug parse --format buildkit FILE`.
-fn debug_parse(args: &ParseArgs) -> anyhow::Result<ExitStatus> {
-    let path = args.file.display();
-    let bytes = std::fs::read(&args.file)
-        .map_err(|error| anyhow::anyhow!("{}", InputError::io(&args.file, &error)))?;
-    let dockerfile = parse_bytes(&bytes);
-    let ParseFormat::Buildkit = args.format;
-    match buildkit_dump::dump(&dockerfile) {
-        Ok(dump) => {
-            io::stdout().lock().write_all(dump.as_bytes())?;
-            Ok(ExitStatus::Passed)
-        }
-        Err(message) => bail!("{path}:{message}"),
     }
 }
 

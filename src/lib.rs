@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod dockerfile;
 pub mod finding;
 pub mod gate;

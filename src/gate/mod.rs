@@ -17,13 +17,15 @@ pub mod suppress;
 
 use std::path::PathBuf;
 
+use anyhow::Context as _;
+
 use crate::dockerfile::Dockerfile;
 use crate::dockerfile::model::Model;
 use crate::finding::{Finding, Severity};
 use crate::image::Inspection;
 use crate::image::Platform;
 use crate::image::registry::InsecureRegistry;
-use crate::policy::{FailOn, Policy};
+use crate::policy::{Choice, FailOn, GithubFetcher, Policy};
 
 use crate::rules::Pragmas;
 use crate::source::LineIndex;
@@ -203,6 +205,22 @@ pub struct Verdict {
     pub input_errors: bool,
 }
 
+/// Loads the policy `config` names (`--config`), or the repository's at the current
+/// directory, else the default preset; the whole chain is validated before anything
+/// else is read. A broken policy is a [`crate::policy::PolicyError`] (`FILE:LINE:COL`).
+pub fn load_policy(config: Option<&str>) -> anyhow::Result<Policy> {
+    let choice = match config {
+        Some(spec) => Choice::Explicit(spec.to_string()),
+        None => Choice::Discover,
+    };
+    let root = std::env::current_dir().context("cannot read the current directory")?;
+    Ok(crate::policy::load(
+        &choice,
+        &root,
+        GithubFetcher::from_env(),
+    )?)
+}
+
 /// Runs the gate: lints `settings.paths`, inspects `settings.images`, applies the one
 /// suppression step and decides the verdict.
 pub fn run(settings: &Settings, policy: Policy) -> Run {
@@ -229,7 +247,7 @@ pub fn run(settings: &Settings, policy: Policy) -> Run {
 }
 
 /// Policy settings that nothing in this version reads, named so that nobody believes
-/// they are enforced.
+/// they are enforced (the built-in presets' own values are not the user's doing).
 fn unread_settings(policy: &Policy) -> Vec<String> {
     let Some(reporting) = &policy.settings.reporting else {
         return Vec::new();
@@ -239,7 +257,13 @@ fn unread_settings(policy: &Policy) -> Vec<String> {
         .and_then(|value| value.as_object().cloned())
         .unwrap_or_default()
         .keys()
-        .map(|key| format!("`reporting.{key}`"))
+        .map(|key| format!("reporting.{key}"))
+        .filter(|key| {
+            policy
+                .set_by(key)
+                .is_some_and(|name| !name.starts_with("builtin:"))
+        })
+        .map(|key| format!("`{key}`"))
         .collect();
     if set.is_empty() {
         return Vec::new();

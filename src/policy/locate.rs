@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use saphyr_parser::{Event, Parser};
+use serde_yaml_ng::Value;
 
 /// One step into a YAML document: a mapping key or a sequence index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -190,6 +191,30 @@ impl Locations {
     /// Where `path` is written, only if it is.
     pub fn get(&self, path: &SettingPath) -> Option<Location> {
         self.keys.get(path).copied()
+    }
+}
+
+/// The value at `path` inside `value`.
+pub fn get<'a>(value: &'a Value, path: &SettingPath) -> Option<&'a Value> {
+    let mut value = value;
+    for segment in &path.0 {
+        value = match (segment, value) {
+            (Segment::Key(key), Value::Mapping(mapping)) => mapping.get(key.as_str())?,
+            (Segment::Index(index), Value::Sequence(items)) => items.get(*index)?,
+            _ => return None,
+        };
+    }
+    Some(value)
+}
+
+/// `{append: [...]}`: the items to add to an inherited list.
+pub fn append_items(value: &Value) -> Option<&Vec<Value>> {
+    match value {
+        Value::Mapping(mapping) if mapping.len() == 1 => match mapping.get("append") {
+            Some(Value::Sequence(items)) => Some(items),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

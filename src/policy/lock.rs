@@ -11,8 +11,7 @@ use serde_yaml_ng::Value;
 use super::error::PolicyError;
 use super::file::{BaseImages, ImageRequirements, Labels};
 use super::load::{Document, rule_code};
-use super::locate::{Location, Segment, SettingPath};
-use super::merge::{append_items, get};
+use super::locate::{Location, Segment, SettingPath, append_items, get};
 use super::units::{Percent, Size};
 use crate::suggest::suggestion;
 

@@ -14,7 +14,7 @@ use serde_yaml_ng::{Mapping, Value};
 
 use super::error::PolicyError;
 use super::load::Document;
-use super::locate::{Location, Segment, SettingPath};
+use super::locate::{Location, SettingPath, append_items};
 use super::lock::{self, Lock};
 
 /// Which policy set a value, and where.
@@ -74,30 +74,6 @@ impl Merged {
             }
             path = path.split_last()?.1;
         }
-    }
-}
-
-/// The value at `path` inside `value`.
-pub fn get<'a>(value: &'a Value, path: &SettingPath) -> Option<&'a Value> {
-    let mut value = value;
-    for segment in &path.0 {
-        value = match (segment, value) {
-            (Segment::Key(key), Value::Mapping(mapping)) => mapping.get(key.as_str())?,
-            (Segment::Index(index), Value::Sequence(items)) => items.get(*index)?,
-            _ => return None,
-        };
-    }
-    Some(value)
-}
-
-/// `{append: [...]}`: the items to add to an inherited list.
-pub fn append_items(value: &Value) -> Option<&Vec<Value>> {
-    match value {
-        Value::Mapping(mapping) if mapping.len() == 1 => match mapping.get("append") {
-            Some(Value::Sequence(items)) => Some(items),
-            _ => None,
-        },
-        _ => None,
     }
 }
 

@@ -385,6 +385,14 @@ impl Policy {
         })
     }
 
+    /// The name of the policy that set the dotted `key` (`reporting.check_name`), when
+    /// one did.
+    pub fn set_by(&self, key: &str) -> Option<&str> {
+        self.merged
+            .origin(&SettingPath::parse(key))
+            .map(|origin| origin.policy.as_str())
+    }
+
     /// The merged policy as YAML, each value annotated with the policy that set it.
     pub fn show(&self) -> String {
         show::annotated(&self.merged, &self.chain)
