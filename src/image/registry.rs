@@ -12,10 +12,10 @@
 //!   index, never an attestation manifest) and the config, answering `401` challenges
 //!   with the Bearer token flow or Basic auth.
 //! - [`RegistryClient::open_blob`] streams a layer and checks its sha256 digest and size
-//!   while it streams ([`VerifyingReader`]): the error comes at end of stream, so a caller
-//!   that summarises a layer as it reads must drop the summary when reading fails, and a
-//!   caller that stops before the end (tar and gzip readers do) calls
-//!   [`VerifyingReader::finish`].
+//!   while it streams ([`DigestReader::verifying`]): the error comes at end of stream, so
+//!   a caller that summarises a layer as it reads must drop the summary when reading
+//!   fails, and a caller that stops before the end (tar and gzip readers do) calls
+//!   [`DigestReader::finish`].
 //!
 //! Registries on `localhost` and 127.0.0.0/8 are spoken to over plain HTTP, as Docker
 //! does; any other over HTTPS unless it is one of the [`InsecureRegistries`]
@@ -41,8 +41,8 @@ use reqwest::blocking::{Client, Response};
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{StatusCode, Url};
 use serde::Deserialize;
-use sha2::{Digest as _, Sha256};
 
+use super::digest::{DigestReader, sha256};
 pub use super::spec::{DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST};
 
 /// Docker Hub's registry host; `docker.io` in a reference means this.
@@ -1061,7 +1061,7 @@ impl RegistryClient {
                 limit: MAX_MANIFEST_BYTES,
             });
         }
-        let digest = sha256_digest(&bytes);
+        let digest = sha256(&bytes);
         // The registry names what it meant to send; a proxy that changed it is caught here.
         if let Some(served) = served_digest.filter(|d| d.starts_with("sha256:"))
             && served != digest
@@ -1081,14 +1081,14 @@ impl RegistryClient {
 
     /// Streams a blob; reading returns an error at the end if the bytes do not match the
     /// descriptor's size and sha256 digest (or early, as soon as there are too many).
-    pub fn open_blob(&self, descriptor: &Descriptor) -> Result<VerifyingReader<Response>> {
+    pub fn open_blob(&self, descriptor: &Descriptor) -> Result<DigestReader<Response>> {
         validate_digest(&descriptor.digest).map_err(|reason| RegistryError::Malformed {
             what: format!("blob {}", descriptor.digest),
             reason,
         })?;
         let url = self.url(&format!("blobs/{}", descriptor.digest))?;
         let response = self.get(url, None)?;
-        Ok(VerifyingReader::new(
+        Ok(DigestReader::verifying(
             response,
             &descriptor.digest,
             descriptor.size,
@@ -1519,106 +1519,6 @@ pub fn select_platform<'a>(entries: &'a [Descriptor], wanted: &Platform) -> Resu
         })
 }
 
-pub fn sha256_digest(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex(&Sha256::digest(bytes)))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Reads `inner` through, hashing it; at end of stream it fails with
-/// [`io::ErrorKind::InvalidData`] unless exactly `size` bytes with the sha256 `digest`
-/// came by. Reading past `size` fails at once, so a hostile server cannot stream forever.
-pub struct VerifyingReader<R> {
-    inner: R,
-    hasher: Sha256,
-    expected_digest: String,
-    expected_size: u64,
-    read: u64,
-    verified: bool,
-}
-
-impl<R> fmt::Debug for VerifyingReader<R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifyingReader")
-            .field("expected_digest", &self.expected_digest)
-            .field("expected_size", &self.expected_size)
-            .field("read", &self.read)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<R: Read> VerifyingReader<R> {
-    pub fn new(inner: R, digest: &str, size: u64) -> VerifyingReader<R> {
-        VerifyingReader {
-            inner,
-            hasher: Sha256::new(),
-            expected_digest: digest.to_owned(),
-            expected_size: size,
-            read: 0,
-            verified: false,
-        }
-    }
-
-    /// Bytes read so far.
-    pub fn bytes_read(&self) -> u64 {
-        self.read
-    }
-
-    /// Reads whatever the consumer left (a tar reader stops at its end-of-archive blocks,
-    /// a decompressor at its trailer) and returns the verdict: the check only happens at
-    /// end of stream, so a caller that stops early must call this to get it.
-    pub fn finish(mut self) -> io::Result<()> {
-        io::copy(&mut self, &mut io::sink())?;
-        Ok(())
-    }
-}
-
-impl<R: Read> Read for VerifyingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.verified || buf.is_empty() {
-            return Ok(0);
-        }
-        let n = self.inner.read(buf)?;
-        if n == 0 {
-            if self.read != self.expected_size {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!(
-                        "blob {}: expected {} bytes, got {}",
-                        self.expected_digest, self.expected_size, self.read
-                    ),
-                ));
-            }
-            let actual = format!("sha256:{}", hex(&self.hasher.clone().finalize()));
-            if actual != self.expected_digest {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!(
-                        "blob digest mismatch: expected {}, got {actual}",
-                        self.expected_digest
-                    ),
-                ));
-            }
-            self.verified = true;
-            return Ok(0);
-        }
-        self.read += n as u64;
-        if self.read > self.expected_size {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "blob {}: more than the {} bytes the descriptor declares",
-                    self.expected_digest, self.expected_size
-                ),
-            ));
-        }
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1629,7 +1529,7 @@ mod tests {
         fn shared<T: Send + Sync>() {}
         fn sent<T: Send>() {}
         shared::<RegistryClient>();
-        sent::<VerifyingReader<Response>>();
+        sent::<DigestReader<Response>>();
     }
 
     fn reference(text: &str) -> Reference {
@@ -1918,73 +1818,6 @@ mod tests {
         // An attestation claiming a real platform is still not an image.
         let only_attestation = vec![entry("linux/amd64", true)];
         assert!(select_platform(&only_attestation, &Platform::linux_amd64()).is_err());
-    }
-
-    fn read_all(reader: &mut impl Read) -> io::Result<Vec<u8>> {
-        let mut out = Vec::new();
-        // Small reads, so the check at the end is reached through many partial reads.
-        let mut buf = [0u8; 7];
-        loop {
-            let n = reader.read(&mut buf)?;
-            if n == 0 {
-                return Ok(out);
-            }
-            out.extend_from_slice(&buf[..n]);
-        }
-    }
-
-    #[test]
-    fn verifying_reader_accepts_exact_content() {
-        let data = b"layer bytes, any length".to_vec();
-        let mut reader = VerifyingReader::new(&data[..], &sha256_digest(&data), data.len() as u64);
-        assert_eq!(read_all(&mut reader).unwrap(), data);
-        assert_eq!(reader.bytes_read(), data.len() as u64);
-    }
-
-    #[test]
-    fn verifying_reader_rejects_a_tampered_blob_at_the_end() {
-        let data = b"layer bytes, any length".to_vec();
-        let digest = sha256_digest(&data);
-        let mut tampered = data.clone();
-        tampered[3] ^= 1;
-        let err = read_all(&mut VerifyingReader::new(
-            &tampered[..],
-            &digest,
-            data.len() as u64,
-        ))
-        .unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
-        assert!(err.to_string().contains("digest mismatch"), "{err}");
-    }
-
-    #[test]
-    fn finish_verifies_what_the_consumer_left_unread() {
-        let data = b"tar blocks, then padding the tar reader never reads".to_vec();
-        let digest = sha256_digest(&data);
-        let mut reader = VerifyingReader::new(&data[..], &digest, data.len() as u64);
-        let mut head = [0u8; 10];
-        reader.read_exact(&mut head).unwrap();
-        reader.finish().unwrap();
-
-        let mut tampered = data.clone();
-        *tampered.last_mut().unwrap() ^= 1;
-        let mut reader = VerifyingReader::new(&tampered[..], &digest, data.len() as u64);
-        reader.read_exact(&mut head).unwrap();
-        let err = reader.finish().unwrap_err();
-        assert!(err.to_string().contains("digest mismatch"), "{err}");
-    }
-
-    #[test]
-    fn verifying_reader_rejects_short_and_long_blobs() {
-        let data = b"0123456789".to_vec();
-        let digest = sha256_digest(&data);
-        let short = read_all(&mut VerifyingReader::new(&data[..9], &digest, 10)).unwrap_err();
-        assert!(
-            short.to_string().contains("expected 10 bytes, got 9"),
-            "{short}"
-        );
-        let long = read_all(&mut VerifyingReader::new(&data[..], &digest, 5)).unwrap_err();
-        assert!(long.to_string().contains("more than the 5 bytes"), "{long}");
     }
 
     #[test]
