@@ -1,5 +1,5 @@
 //! `docker://REGISTRY/NAME[:TAG|@DIGEST]` as an [`ImageSource`]: the adapter between the
-//! distribution client of `registry.rs` and the image core.
+//! distribution client of `registry/` and the image core.
 //!
 //! [`ImageSource::resolve`] fetches the manifest (through the index, choosing the platform
 //! and never an attestation manifest) and the config, nothing else; the layers are only
