@@ -11,6 +11,7 @@ pub mod dockerfile;
 pub mod finding;
 pub mod image;
 pub mod policy;
+pub mod reference;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -14,6 +14,7 @@ use super::{
     RegistryClient, RegistryError, Result, select_platform,
 };
 use crate::image::digest::{DigestReader, sha256};
+use crate::reference::is_tag;
 
 /// Manifests and configs are small; a larger one is hostile or broken, not an image.
 const MAX_MANIFEST_BYTES: u64 = 4 << 20;
@@ -143,13 +144,7 @@ impl RegistryClient {
 
     /// Fetches one manifest or index by tag or digest, exactly as served.
     pub fn fetch_manifest(&self, reference: &str) -> Result<RawManifest> {
-        let is_tag = !reference.is_empty()
-            && reference.len() <= 128
-            && !reference.starts_with(['.', '-'])
-            && reference
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
-        if !is_tag && validate_digest(reference).is_err() {
+        if !is_tag(reference) && validate_digest(reference).is_err() {
             return Err(RegistryError::InvalidReference {
                 reference: reference.to_owned(),
                 reason: "not a tag or a sha256 digest".into(),

@@ -1,13 +1,15 @@
-//! The registry's view of an image reference.
+//! The registry's view of an image reference: the shared parse of [`crate::reference`],
+//! with the two things a client needs on top of Docker's normalisation.
 
 use std::fmt;
 
 use super::{DOCKER_HUB, RegistryError, Result};
+use crate::reference::DOCKER_HUB_DOMAIN;
 
 /// `REGISTRY/NAME[:TAG|@DIGEST]`, normalised as Docker normalises it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
-    /// `host[:port]`; Docker Hub is `registry-1.docker.io`.
+    /// `host[:port]`; Docker Hub is `registry-1.docker.io`, the host its API is on.
     pub registry: String,
     /// `library/nginx`, `org/team/app`.
     pub repository: String,
@@ -18,89 +20,27 @@ pub struct Reference {
 
 impl Reference {
     /// Accepts `docker://...` and `//...` as containers-transports(5) write it, and a bare
-    /// reference as `docker pull` takes it.
+    /// reference as `docker pull` takes it. A tag next to a digest is kept (for messages);
+    /// the digest is what is pulled.
     pub fn parse(text: &str) -> Result<Reference> {
-        let invalid = |reason: &str| RegistryError::InvalidReference {
-            reference: text.to_owned(),
-            reason: reason.to_owned(),
-        };
         let rest = text.strip_prefix("docker:").unwrap_or(text);
         let rest = rest.strip_prefix("//").unwrap_or(rest);
-        if rest.is_empty() {
-            return Err(invalid("empty"));
-        }
-        if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(invalid("contains whitespace"));
-        }
-        let (name, digest) = match rest.split_once('@') {
-            Some((name, digest)) => {
-                validate_digest(digest).map_err(|reason| invalid(&reason))?;
-                (name, Some(digest.to_owned()))
-            }
-            None => (rest, None),
-        };
-        // A tag is after the last colon that follows the last slash (a colon before it
-        // is a registry port).
-        let last_slash = name.rfind('/').map_or(0, |i| i + 1);
-        let (name, tag) = match name[last_slash..].rfind(':') {
-            Some(i) => {
-                let (n, t) = name.split_at(last_slash + i);
-                (n, Some(t[1..].to_owned()))
-            }
-            None => (name, None),
-        };
-        if let Some(tag) = &tag {
-            let valid = !tag.is_empty()
-                && tag.len() <= 128
-                && !tag.starts_with(['.', '-'])
-                && tag
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
-            if !valid {
-                return Err(invalid("invalid tag"));
-            }
-        }
-        let (registry, repository) = match name.split_once('/') {
-            Some((first, rest))
-                if first.contains(['.', ':'])
-                    || first == "localhost"
-                    || first.chars().any(|c| c.is_ascii_uppercase()) =>
-            {
-                (first.to_owned(), rest.to_owned())
-            }
-            _ => ("docker.io".to_owned(), name.to_owned()),
-        };
-        let registry = match registry.as_str() {
-            "docker.io" | "index.docker.io" => DOCKER_HUB.to_owned(),
-            _ => registry,
-        };
-        let repository = if registry == DOCKER_HUB && !repository.contains('/') {
-            format!("library/{repository}")
+        let parsed = crate::reference::Reference::parse(rest)
+            .map_err(|error| RegistryError::InvalidReference {
+                reference: text.to_owned(),
+                reason: error.to_string(),
+            })?
+            .with_default_tag();
+        let registry = if parsed.registry == DOCKER_HUB_DOMAIN {
+            DOCKER_HUB.to_owned()
         } else {
-            repository
-        };
-        let component_ok = |c: &str| {
-            !c.is_empty()
-                && c.chars()
-                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || "._-".contains(ch))
-                && !c.starts_with(['.', '_', '-'])
-                && !c.ends_with(['.', '_', '-'])
-        };
-        if !repository.split('/').all(component_ok) {
-            return Err(invalid(
-                "invalid repository name (lowercase letters, digits and . _ - only)",
-            ));
-        }
-        let tag = if tag.is_none() && digest.is_none() {
-            Some("latest".to_owned())
-        } else {
-            tag
+            parsed.registry
         };
         Ok(Reference {
             registry,
-            repository,
-            tag,
-            digest,
+            repository: parsed.repository,
+            tag: parsed.tag,
+            digest: parsed.digest,
         })
     }
 
@@ -197,5 +137,11 @@ mod tests {
         ] {
             assert!(Reference::parse(bad).is_err(), "{bad:?} parsed");
         }
+        // The reasons are Docker's, from the shared parse.
+        assert_eq!(
+            Reference::parse("docker://Nginx").unwrap_err().to_string(),
+            "invalid image reference `docker://Nginx`: invalid reference format: repository \
+             name (library/Nginx) must be lowercase"
+        );
     }
 }
