@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use reqwest::Url;
-use reqwest::header::AUTHORIZATION;
+use reqwest::blocking::RequestBuilder;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use serde::Deserialize;
 
 use super::http::{http_error, strip_query};
@@ -16,114 +17,123 @@ use super::{Credentials, RegistryClient, RegistryError, Result, is_local_registr
 impl RegistryClient {
     /// Answers a `WWW-Authenticate` challenge; returns the `Authorization` value to use.
     pub(super) fn authenticate(&self, challenge: Option<&str>) -> Result<String> {
-        let unauthorized = |reason: String| RegistryError::Unauthorized {
-            registry: self.reference.registry.clone(),
-            reason,
-        };
-        let challenge = challenge
-            .ok_or_else(|| unauthorized("HTTP 401 without a WWW-Authenticate challenge".into()))?;
+        let challenge = challenge.ok_or_else(|| {
+            self.unauthorized("HTTP 401 without a WWW-Authenticate challenge".into())
+        })?;
         let (scheme, params) = parse_challenge(challenge);
         match scheme.to_ascii_lowercase().as_str() {
             "basic" => match &self.credentials {
                 Credentials::Basic { username, password } => Ok(basic_header(username, password)),
-                Credentials::IdentityToken(_) => Err(unauthorized(
+                Credentials::IdentityToken(_) => Err(self.unauthorized(
                     "Basic auth requested, but only an identity token is configured".into(),
                 )),
-                Credentials::Anonymous => Err(unauthorized(
-                    "anonymous access denied; no credentials found".into(),
-                )),
+                Credentials::Anonymous => {
+                    Err(self.unauthorized("anonymous access denied; no credentials found".into()))
+                }
             },
-            "bearer" => {
-                let realm = params
-                    .get("realm")
-                    .ok_or_else(|| unauthorized("Bearer challenge without realm".into()))?;
-                let mut token_url = Url::parse(realm)
-                    .map_err(|e| unauthorized(format!("bad token realm `{realm}`: {e}")))?;
-                {
-                    let mut query = token_url.query_pairs_mut();
-                    if let Some(service) = params.get("service") {
-                        query.append_pair("service", service);
-                    }
-                    let scope = params.get("scope").cloned().unwrap_or_else(|| {
-                        format!("repository:{}:pull", self.reference.repository)
-                    });
-                    query.append_pair("scope", &scope);
-                }
-                if self.credentials != Credentials::Anonymous
-                    && !self.may_send_credentials_to(&token_url)
-                {
-                    return Err(unauthorized(format!(
-                        "the token endpoint {} is plain HTTP on a host that is neither local \
-                         nor named with --insecure-registry; the credentials were not sent",
-                        strip_query(&token_url)
-                    )));
-                }
-                let http = self.http_for(&token_url);
-                let request = match &self.credentials {
-                    Credentials::Anonymous => http.get(token_url.clone()),
-                    Credentials::Basic { username, password } => http
-                        .get(token_url.clone())
-                        .header(AUTHORIZATION, basic_header(username, password)),
-                    Credentials::IdentityToken(token) => {
-                        // The OAuth2 refresh-token grant Docker uses for identity tokens.
-                        let pairs = token_url.query_pairs().into_owned().collect::<Vec<_>>();
-                        let mut form = vec![
-                            ("grant_type".to_owned(), "refresh_token".to_owned()),
-                            ("refresh_token".to_owned(), token.clone()),
-                            ("client_id".to_owned(), "dockgate".to_owned()),
-                        ];
-                        form.extend(pairs);
-                        let body = form
-                            .iter()
-                            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-                            .collect::<Vec<_>>()
-                            .join("&");
-                        let mut post_url = token_url.clone();
-                        post_url.set_query(None);
-                        http.post(post_url)
-                            .header(
-                                reqwest::header::CONTENT_TYPE,
-                                "application/x-www-form-urlencoded",
-                            )
-                            .body(body)
-                    }
-                };
-                let response = request
-                    .timeout(Duration::from_secs(60))
-                    .send()
-                    .map_err(|e| http_error(&token_url, e))?;
-                if !response.status().is_success() {
-                    return Err(unauthorized(format!(
-                        "token endpoint {} answered HTTP {}",
-                        strip_query(&token_url),
-                        response.status().as_u16()
-                    )));
-                }
-                #[derive(Deserialize)]
-                struct TokenResponse {
-                    #[serde(default)]
-                    token: Option<String>,
-                    #[serde(default)]
-                    access_token: Option<String>,
-                }
-                let mut body = Vec::new();
-                response
-                    .take(1 << 20)
-                    .read_to_end(&mut body)
-                    .map_err(|e| RegistryError::Io {
-                        what: strip_query(&token_url),
-                        source: e,
-                    })?;
-                let parsed: TokenResponse = serde_json::from_slice(&body)
-                    .map_err(|_| unauthorized("the token endpoint's answer is not JSON".into()))?;
-                let token = parsed
-                    .token
-                    .or(parsed.access_token)
-                    .filter(|t| !t.is_empty())
-                    .ok_or_else(|| unauthorized("the token endpoint returned no token".into()))?;
-                Ok(format!("Bearer {token}"))
+            "bearer" => self.bearer_token(&params),
+            other => Err(self.unauthorized(format!("unsupported auth scheme `{other}`"))),
+        }
+    }
+
+    fn unauthorized(&self, reason: String) -> RegistryError {
+        RegistryError::Unauthorized {
+            registry: self.reference.registry.clone(),
+            reason,
+        }
+    }
+
+    /// The token flow: the credentials (if any) go to the challenge's realm, which answers
+    /// with a token for the scope asked (this repository, pull, unless the challenge
+    /// names another).
+    fn bearer_token(&self, params: &BTreeMap<String, String>) -> Result<String> {
+        let realm = params
+            .get("realm")
+            .ok_or_else(|| self.unauthorized("Bearer challenge without realm".into()))?;
+        let mut token_url = Url::parse(realm)
+            .map_err(|e| self.unauthorized(format!("bad token realm `{realm}`: {e}")))?;
+        {
+            let mut query = token_url.query_pairs_mut();
+            if let Some(service) = params.get("service") {
+                query.append_pair("service", service);
             }
-            other => Err(unauthorized(format!("unsupported auth scheme `{other}`"))),
+            let scope = params
+                .get("scope")
+                .cloned()
+                .unwrap_or_else(|| format!("repository:{}:pull", self.reference.repository));
+            query.append_pair("scope", &scope);
+        }
+        if self.credentials != Credentials::Anonymous && !self.may_send_credentials_to(&token_url) {
+            return Err(self.unauthorized(format!(
+                "the token endpoint {} is plain HTTP on a host that is neither local nor named \
+                 with --insecure-registry; the credentials were not sent",
+                strip_query(&token_url)
+            )));
+        }
+        let response = self
+            .token_request(&token_url)
+            .timeout(Duration::from_secs(60))
+            .send()
+            .map_err(|e| http_error(&token_url, e))?;
+        if !response.status().is_success() {
+            return Err(self.unauthorized(format!(
+                "token endpoint {} answered HTTP {}",
+                strip_query(&token_url),
+                response.status().as_u16()
+            )));
+        }
+        #[derive(Deserialize)]
+        struct TokenResponse {
+            #[serde(default)]
+            token: Option<String>,
+            #[serde(default)]
+            access_token: Option<String>,
+        }
+        let mut body = Vec::new();
+        response
+            .take(1 << 20)
+            .read_to_end(&mut body)
+            .map_err(|e| RegistryError::Io {
+                what: strip_query(&token_url),
+                source: e,
+            })?;
+        let parsed: TokenResponse = serde_json::from_slice(&body)
+            .map_err(|_| self.unauthorized("the token endpoint's answer is not JSON".into()))?;
+        let token = parsed
+            .token
+            .or(parsed.access_token)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| self.unauthorized("the token endpoint returned no token".into()))?;
+        Ok(format!("Bearer {token}"))
+    }
+
+    /// The request for a token, as the credentials ask for it.
+    fn token_request(&self, token_url: &Url) -> RequestBuilder {
+        let http = self.http_for(token_url);
+        match &self.credentials {
+            Credentials::Anonymous => http.get(token_url.clone()),
+            Credentials::Basic { username, password } => http
+                .get(token_url.clone())
+                .header(AUTHORIZATION, basic_header(username, password)),
+            Credentials::IdentityToken(token) => {
+                // The OAuth2 refresh-token grant Docker uses for identity tokens.
+                let mut form = vec![
+                    ("grant_type".to_owned(), "refresh_token".to_owned()),
+                    ("refresh_token".to_owned(), token.clone()),
+                    ("client_id".to_owned(), "dockgate".to_owned()),
+                ];
+                form.extend(token_url.query_pairs().into_owned());
+                let body = form
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+                    .collect::<Vec<_>>()
+                    .join("&");
+                let mut post_url = token_url.clone();
+                post_url.set_query(None);
+                http.post(post_url)
+                    .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(body)
+            }
         }
     }
 
