@@ -13,6 +13,7 @@ pub mod finding;
 pub mod gate;
 pub mod image;
 pub mod policy;
+pub mod reference;
 pub mod report;
 pub mod rules;
 pub mod source;

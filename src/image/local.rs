@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::digest::sha256;
+use super::digest::{DigestReader, Mismatch, sha256};
 use super::error::{ImageError, Result};
 use super::source::{Blob, ImageSource, LayerSink, ResolvedImage, read_layers_in_parallel};
 use super::spec::{
@@ -76,7 +76,8 @@ impl Store {
         }
     }
 
-    /// A blob named by digest, checked against the digest (and size) before use.
+    /// A blob named by digest, checked against its digest and size as it is read (never
+    /// more than the size its descriptor declares).
     fn read_blob(&self, descriptor: &Descriptor, what: &str) -> Result<Vec<u8>> {
         let name = blob_path(&descriptor.digest)?;
         if descriptor.size > MAX_METADATA_BYTES {
@@ -85,22 +86,28 @@ impl Store {
                 descriptor.digest, descriptor.size
             )));
         }
-        let bytes = self.read(&name)?;
-        let actual = sha256(&bytes);
-        if actual != descriptor.digest {
-            return Err(ImageError::DigestMismatch {
-                what: format!("{what} {}", descriptor.digest),
-                expected: descriptor.digest.clone(),
-                actual,
-            });
-        }
-        if bytes.len() as u64 != descriptor.size {
-            return Err(ImageError::SizeMismatch {
-                what: format!("{what} {}", descriptor.digest),
-                expected: descriptor.size,
-                actual: bytes.len() as u64,
-            });
-        }
+        let what = format!("{what} {}", descriptor.digest);
+        let mut bytes = Vec::new();
+        DigestReader::verifying(self.open(&name)?, &descriptor.digest, descriptor.size)
+            .read_to_end(&mut bytes)
+            .map_err(|error| match Mismatch::of(&error) {
+                Some(Mismatch::Digest { expected, actual }) => ImageError::DigestMismatch {
+                    what: what.clone(),
+                    expected: expected.clone(),
+                    actual: actual.clone(),
+                },
+                Some(Mismatch::Size {
+                    expected, actual, ..
+                }) => ImageError::SizeMismatch {
+                    what: what.clone(),
+                    expected: *expected,
+                    actual: *actual,
+                },
+                Some(too_long @ Mismatch::TooLong { .. }) => {
+                    ImageError::malformed(format!("{what}: {too_long}"))
+                }
+                None => ImageError::io(format!("cannot read {what}"), error),
+            })?;
         Ok(bytes)
     }
 }

@@ -10,7 +10,7 @@
 //!   -> facts::compute: ImageFacts             facts.rs, user.rs
 //! ```
 //!
-//! `docker://` is `registry.rs` (the distribution client) behind `registry_source.rs`,
+//! `docker://` is `registry/` (the distribution client) behind `registry_source.rs`,
 //! `docker-daemon:` is `daemon.rs` (the Engine API client) behind `daemon_source.rs`:
 //! each adapter implements [`ImageSource`] and is returned from [`open`].
 

@@ -1,11 +1,11 @@
 //! `docker://REGISTRY/NAME[:TAG|@DIGEST]` as an [`ImageSource`]: the adapter between the
-//! distribution client of `registry.rs` and the image core.
+//! distribution client of `registry/` and the image core.
 //!
 //! [`ImageSource::resolve`] fetches the manifest (through the index, choosing the platform
 //! and never an attestation manifest) and the config, nothing else; the layers are only
 //! downloaded by [`ImageSource::read_layers`], in parallel, each verified twice over:
-//! by the client's [`VerifyingReader`](super::registry::VerifyingReader) (size and
-//! digest, and never more bytes than the descriptor declares) and by the sink.
+//! by the client's [`DigestReader`](super::digest::DigestReader) (size and digest, and
+//! never more bytes than the descriptor declares) and by the sink.
 
 use super::error::Result;
 use super::registry::{ClientOptions, InsecureRegistries, RegistryClient};

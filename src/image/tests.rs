@@ -851,3 +851,35 @@ mod robustness {
         }
     }
 }
+
+#[test]
+fn metadata_blobs_are_verified_as_they_are_read() {
+    let image = Image::new().layer_tar(Layer::new().file("a", b"x").tar(), Compression::None, "a");
+    let dir = TempDir::new().unwrap();
+    image.write_oci_dir(dir.path());
+    let config = std::fs::read_dir(dir.path().join("blobs/sha256"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| {
+            std::fs::read(path).is_ok_and(|bytes| bytes.windows(8).any(|w| w == b"\"rootfs\""))
+        })
+        .expect("a config blob");
+    let original = std::fs::read(&config).unwrap();
+    let reference = format!("oci:{}", dir.path().display());
+
+    let mut tampered = original.clone();
+    *tampered.last_mut().unwrap() ^= 1;
+    std::fs::write(&config, &tampered).unwrap();
+    let error = analyze_reference(&reference, &AnalyzeOptions::default()).unwrap_err();
+    assert!(
+        matches!(error, ImageError::DigestMismatch { .. }),
+        "{error}"
+    );
+
+    // One byte more than the descriptor declares is refused as soon as it is read.
+    let mut longer = original;
+    longer.push(b'\n');
+    std::fs::write(&config, &longer).unwrap();
+    let error = analyze_reference(&reference, &AnalyzeOptions::default()).unwrap_err();
+    assert!(error.to_string().contains("more than the"), "{error}");
+}
