@@ -53,6 +53,12 @@ pub enum DaemonError {
     Runtime(String),
 }
 
+impl From<DaemonError> for super::error::ImageError {
+    fn from(error: DaemonError) -> super::error::ImageError {
+        super::error::ImageError::Transport(Box::new(error))
+    }
+}
+
 pub type Result<T, E = DaemonError> = std::result::Result<T, E>;
 
 /// `docker-daemon:NAME[:TAG]` (or `NAME@sha256:...`, or an image ID) → the name the

@@ -40,28 +40,12 @@ pub enum ImageError {
     PlatformNotFound { wanted: String, available: String },
     #[error("{0}")]
     Unsupported(String),
-    /// A `docker://` pull failed: unreachable registry, refused credentials, a blob or
-    /// manifest that does not match its digest, ... (never with a credential in it).
+    /// A transport failed: a `docker://` pull (unreachable registry, refused
+    /// credentials, ...), the Docker daemon (unreachable, no such image). The transport
+    /// words the message, never with a credential in it; it converts its own errors,
+    /// so this module depends on none of them.
     #[error(transparent)]
-    Registry(super::registry::RegistryError),
-    /// The Docker daemon (`docker-daemon:`) is unreachable, or has no such image.
-    #[error(transparent)]
-    Daemon(#[from] super::daemon::DaemonError),
-}
-
-impl From<super::registry::RegistryError> for ImageError {
-    fn from(error: super::registry::RegistryError) -> ImageError {
-        use super::registry::RegistryError;
-        match error {
-            RegistryError::NoMatchingPlatform { wanted, available } => {
-                ImageError::PlatformNotFound { wanted, available }
-            }
-            RegistryError::InvalidReference { reference, reason } => {
-                ImageError::Reference { reference, reason }
-            }
-            other => ImageError::Registry(other),
-        }
-    }
+    Transport(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl ImageError {
@@ -78,29 +62,3 @@ impl ImageError {
 }
 
 pub type Result<T, E = ImageError> = std::result::Result<T, E>;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::image::registry::RegistryError;
-
-    #[test]
-    fn registry_errors_keep_their_message_and_meaning() {
-        let error = ImageError::from(RegistryError::NoMatchingPlatform {
-            wanted: "linux/s390x".into(),
-            available: "linux/amd64".into(),
-        });
-        assert!(
-            matches!(error, ImageError::PlatformNotFound { .. }),
-            "{error}"
-        );
-        let error = ImageError::from(RegistryError::Unauthorized {
-            registry: "ghcr.io".into(),
-            reason: "the registry rejected the credentials".into(),
-        });
-        assert_eq!(
-            error.to_string(),
-            "ghcr.io: authentication failed (the registry rejected the credentials)"
-        );
-    }
-}

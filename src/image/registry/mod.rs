@@ -122,11 +122,47 @@ pub enum RegistryError {
     },
 }
 
+use super::error::ImageError;
+
 pub type Result<T, E = RegistryError> = std::result::Result<T, E>;
+
+impl From<RegistryError> for ImageError {
+    fn from(error: RegistryError) -> ImageError {
+        match error {
+            RegistryError::NoMatchingPlatform { wanted, available } => {
+                ImageError::PlatformNotFound { wanted, available }
+            }
+            RegistryError::InvalidReference { reference, reason } => {
+                ImageError::Reference { reference, reason }
+            }
+            other => ImageError::Transport(Box::new(other)),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registry_errors_keep_their_message_and_meaning() {
+        let error = ImageError::from(RegistryError::NoMatchingPlatform {
+            wanted: "linux/s390x".into(),
+            available: "linux/amd64".into(),
+        });
+        assert!(
+            matches!(error, ImageError::PlatformNotFound { .. }),
+            "{error}"
+        );
+        let error = ImageError::from(RegistryError::Unauthorized {
+            registry: "ghcr.io".into(),
+            reason: "the registry rejected the credentials".into(),
+        });
+        assert_eq!(
+            error.to_string(),
+            "ghcr.io: authentication failed (the registry rejected the credentials)"
+        );
+    }
 
     pub(super) fn reference(text: &str) -> Reference {
         Reference::parse(text).unwrap()
