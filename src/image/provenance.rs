@@ -320,15 +320,6 @@ fn align(
     })
 }
 
-/// Whether the instruction a history entry records makes a layer (RUN, COPY, ADD), for
-/// sources that do not say which entries did.
-pub fn makes_layer(created_by: &str) -> bool {
-    matches!(
-        Step::parse(created_by).keyword,
-        Keyword::Run | Keyword::Copy | Keyword::Add
-    )
-}
-
 /// A history entry read back into an instruction.
 #[derive(Debug, PartialEq, Eq)]
 struct Step<'a> {
