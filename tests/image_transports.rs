@@ -1482,3 +1482,220 @@ fn insecure_registry_flag_for_a_registry_that_is_not_local() {
         "the credentials were used"
     );
 }
+
+/// An `images[]` entry and its findings with what may differ between transports taken
+/// out, as the README documents it: the reference, the digest (a manifest's, or the
+/// image ID where there is none) and how the layers are stored (their digests and
+/// compressed sizes). `strict` keeps the digest and the compressed sizes (two stores of
+/// the same unpacked layer tars: `docker-daemon:` and `docker-archive:` of `docker save`).
+fn comparable(run: &support::image_env::ImageRun, reference: &str, strict: bool) -> Value {
+    let mut image = run.json["images"][0].clone();
+    if let Some(image) = image.as_object_mut() {
+        image.remove("reference");
+        if !strict {
+            image.remove("digest");
+            if let Some(size) = image.get_mut("size").and_then(Value::as_object_mut) {
+                size.remove("compressed");
+            }
+            for layer in image
+                .get_mut("layers")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(layer) = layer.as_object_mut() {
+                    layer.remove("digest");
+                    layer.remove("compressed");
+                }
+            }
+        }
+    }
+    let findings: Vec<Value> = run.json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|finding| {
+            let mut finding = finding.clone();
+            if let Some(finding) = finding.as_object_mut() {
+                finding.remove("image");
+                if finding["path"] == reference {
+                    finding.insert("path".into(), "(the image)".into());
+                }
+            }
+            finding
+        })
+        .collect();
+    serde_json::json!({ "code": run.code, "image": image, "findings": findings })
+}
+
+/// An OCI config cannot carry a HEALTHCHECK (README): where one transport's config is
+/// OCI (`not-applicable`) and the other's Docker's, the health check and its DG2032 are
+/// not compared.
+fn without_healthcheck(mut report: Value) -> Value {
+    report["image"]["healthcheck"] = Value::Null;
+    if let Some(findings) = report["findings"].as_array_mut() {
+        findings.retain(|finding| finding["rule"] != "DG2032");
+    }
+    if report["code"] == 1 && report["findings"].as_array().is_some_and(Vec::is_empty) {
+        report["code"] = 0.into();
+    }
+    report
+}
+
+/// The transport agreement (issue 15): every fixture, through every transport it exists
+/// in, gives the same `images[]` entry (user, uid, gid, sizes, layers with `created_by`
+/// and `line`, healthcheck, base, dockerfile) and the same findings on the same lines,
+/// `--dockerfile` given where the fixture kept its Dockerfile. `docker-daemon:` must
+/// match `docker-archive:` of `docker save` exactly, digests and stored sizes included.
+#[test]
+fn every_transport_agrees_on_every_fixture() {
+    let Some(env) = image_env() else { return };
+    let mut jobs = Vec::new();
+    for case in env.cases() {
+        let args: Vec<String> = env.case(case)["dockerfile"]
+            .as_str()
+            .map(|path| vec!["--dockerfile".to_owned(), path.to_owned()])
+            .unwrap_or_default();
+        for (transport, reference) in env.references(case) {
+            jobs.push((case, transport, reference, args.clone()));
+        }
+    }
+    let started = std::time::Instant::now();
+    let next = std::sync::Mutex::new(0usize);
+    let runs = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4)) {
+            scope.spawn(|| {
+                loop {
+                    let index = {
+                        let mut next = next.lock().unwrap();
+                        *next += 1;
+                        *next - 1
+                    };
+                    let Some((case, transport, reference, args)) = jobs.get(index) else {
+                        return;
+                    };
+                    let run = env.run_image(args, reference);
+                    runs.lock()
+                        .unwrap()
+                        .push((*case, transport.clone(), reference.clone(), run));
+                }
+            });
+        }
+    });
+    let runs = runs.into_inner().unwrap();
+    let mut failures = Vec::new();
+    for case in env.cases() {
+        let of_case: Vec<_> = runs.iter().filter(|run| run.0 == case).collect();
+        let (_, first_transport, first_reference, first) = of_case
+            .iter()
+            .find(|run| run.1 == "docker-archive")
+            .or(of_case.first())
+            .copied()
+            .expect("a run per case");
+        if first.json["images"][0].is_null() {
+            failures.push(format!("{case} via {first_transport}: {}", first.stderr));
+            continue;
+        }
+        for (_, transport, reference, run) in &of_case {
+            let strict = transport == "docker-daemon" && first_transport == "docker-archive";
+            let mut want = comparable(first, first_reference, strict);
+            let mut got = comparable(run, reference, strict);
+            let oci = |report: &Value| report["image"]["healthcheck"] == "not-applicable";
+            if oci(&want) != oci(&got) {
+                want = without_healthcheck(want);
+                got = without_healthcheck(got);
+            }
+            // The base image's digest is a manifest annotation (buildah writes it): a
+            // transport without the OCI manifest (a legacy docker-archive, the daemon)
+            // has none to read.
+            let base_digest = |report: &Value| report["image"]["base"]["digest"].is_null();
+            if base_digest(&want) != base_digest(&got) {
+                want["image"]["base"]["digest"] = Value::Null;
+                got["image"]["base"]["digest"] = Value::Null;
+            }
+            if got != want {
+                failures.push(format!(
+                    "{case}: {transport} differs from {first_transport}:\n  {got}\n  expected\n  {want}\n  stderr: {}",
+                    run.stderr.trim()
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "transport agreement: {} runs of {} cases in {:.1} s",
+        runs.len(),
+        env.cases().len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // Issue 15's Dockerfile built by the classic builder, through the daemon: every layer
+    // the Dockerfile made on its line with its `created by`, the root user on the FROM,
+    // the deleted .env on the COPY that shipped it.
+    let dockerfile = env.case("userflow")["dockerfile"].as_str().unwrap();
+    let text = std::fs::read_to_string(dockerfile).unwrap();
+    let line_of = |prefix: &str| {
+        text.lines()
+            .position(|line| line.starts_with(prefix))
+            .map(|index| index as u64 + 1)
+            .unwrap_or_else(|| panic!("no `{prefix}` in {dockerfile}"))
+    };
+    for transport in ["docker-daemon", "docker-archive", "oci-archive", "docker"] {
+        let (.., run) = runs
+            .iter()
+            .find(|run| run.0 == "userflow" && run.1 == transport)
+            .expect("userflow run");
+        let image = &run.json["images"][0];
+        let layers = image["layers"].as_array().unwrap();
+        let lines: Vec<Option<u64>> = layers.iter().map(|l| l["line"].as_u64()).collect();
+        let expected = [
+            None,
+            Some(line_of("COPY passwd")),
+            Some(line_of("WORKDIR /app")),
+            Some(line_of("COPY . .")),
+            Some(line_of("RUN rm")),
+        ];
+        assert_eq!(lines, expected, "{transport}");
+        assert!(
+            layers[1..].iter().all(|l| l["created_by"].is_string()),
+            "{transport}: {layers:?}"
+        );
+        let placed = |rule: &str| {
+            run.json["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["rule"] == rule)
+                .map(|f| (f["path"].as_str().unwrap().to_owned(), f["line"].as_u64()))
+        };
+        assert_eq!(
+            placed("DG2001"),
+            Some((dockerfile.to_owned(), Some(line_of("FROM")))),
+            "{transport}"
+        );
+        assert_eq!(
+            placed("DG2020"),
+            Some((dockerfile.to_owned(), Some(line_of("COPY . .")))),
+            "{transport}"
+        );
+    }
+    // Histories that cannot be matched place nothing, through every transport (compared
+    // above), and the daemon still shows each layer's `created by` where the config has it.
+    for case in ["history-less", "squashed"] {
+        let (.., run) = runs
+            .iter()
+            .find(|run| run.0 == case && run.1 == "docker-daemon")
+            .expect("daemon run");
+        assert!(run.json["images"][0]["dockerfile"].is_null(), "{case}");
+        assert!(
+            run.json["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["line"] == 0),
+            "{case}: {}",
+            run.json["findings"]
+        );
+    }
+}
