@@ -252,10 +252,10 @@ fn inspect_images(
             if options.live {
                 facts.live = live_user(reference);
             }
-            if let Some(provenance) =
-                image::provenance::find(&facts.history, facts.layers.len(), &candidates, !named)
-            {
-                facts.attribute_to(provenance);
+            match image::provenance::find(&facts.history, facts.layers.len(), &candidates, !named) {
+                Ok(provenance) => facts.attribute_to(provenance),
+                Err(image::provenance::Unplaced::NoDockerfile) => {}
+                Err(reason) => facts.unplaced = Some(reason),
             }
             let mut findings: Vec<_> = rules::check_image_subjects(&facts, &limits, &rules)
                 .into_iter()

@@ -1682,7 +1682,7 @@ fn every_transport_agrees_on_every_fixture() {
     }
     // Histories that cannot be matched place nothing, through every transport (compared
     // above), and the daemon still shows each layer's `created by` where the config has it.
-    for case in ["history-less", "squashed"] {
+    for case in ["history-less", "history-mismatch", "squashed"] {
         let (.., run) = runs
             .iter()
             .find(|run| run.0 == case && run.1 == "docker-daemon")
@@ -1697,5 +1697,45 @@ fn every_transport_agrees_on_every_fixture() {
             "{case}: {}",
             run.json["findings"]
         );
+    }
+}
+
+/// Where nothing can be placed, the text report says why in one line, and no finding
+/// points at the Dockerfile.
+#[test]
+fn unplaced_histories_say_why_in_the_text_report() {
+    let Some(env) = image_env() else { return };
+    for (case, reason) in [
+        ("history-less", "the image's config has no history"),
+        (
+            "history-mismatch",
+            "the history has 4 steps that made a layer, the image 5 layers",
+        ),
+        ("squashed", "the history matches no stage of the Dockerfile"),
+    ] {
+        let dockerfile = env.case(case)["dockerfile"].as_str().expect("a Dockerfile");
+        for transport in ["docker-daemon", "docker-archive"] {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dockgate"));
+            env.apply(&mut command);
+            let reference = env.reference(case, transport);
+            let output = command
+                .args(["image", "--dockerfile", dockerfile, &reference])
+                .output()
+                .expect("run dockgate");
+            let text = String::from_utf8_lossy(&output.stdout);
+            let said: Vec<&str> = text
+                .lines()
+                .filter(|line| line.starts_with("  dockerfile:"))
+                .collect();
+            assert_eq!(
+                said,
+                [format!("  dockerfile: nothing placed on a line: {reason}")],
+                "{case} via {transport}:\n{text}"
+            );
+            assert!(
+                !text.lines().any(|line| line.starts_with(dockerfile)),
+                "{case} via {transport}: a finding on the Dockerfile:\n{text}"
+            );
+        }
     }
 }

@@ -219,6 +219,7 @@ mod tests {
             live: None,
             history: Vec::new(),
             provenance: None,
+            unplaced: None,
         }
     }
 

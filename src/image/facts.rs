@@ -43,6 +43,8 @@ pub struct ImageFacts {
     pub history: Vec<HistoryStep>,
     /// The Dockerfile that made the image, when it is known; set by the caller.
     pub provenance: Option<super::provenance::Provenance>,
+    /// Why a Dockerfile was given or found but nothing placed on it; set by the caller.
+    pub unplaced: Option<super::provenance::Unplaced>,
 }
 
 impl ImageFacts {
@@ -325,6 +327,7 @@ pub fn compute(
             })
             .collect(),
         provenance: None,
+        unplaced: None,
     })
 }
 
