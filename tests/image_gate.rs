@@ -14,7 +14,7 @@ use std::process::Command;
 use std::sync::Mutex;
 
 use serde_json::Value;
-use support::image_env::{ImageEnv, ImageRun as Outcome, image_env};
+use support::image_env::{ImageEnv, ImageRun as Outcome, image_env, in_parallel};
 
 /// The transports fixtures.json names; each must be exercised by some case.
 const TRANSPORTS: &[&str] = &[
@@ -457,37 +457,22 @@ fn every_case_through_every_transport() {
         );
     }
 
-    let next = Mutex::new(0usize);
-    let failures = Mutex::new(Vec::new());
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let index = {
-                        let mut next = next.lock().unwrap();
-                        let index = *next;
-                        *next += 1;
-                        index
-                    };
-                    let Some(job) = jobs.get(index) else { return };
-                    let outcome = run(env, job);
-                    let problems = check(job, &outcome);
-                    if !problems.is_empty() {
-                        failures.lock().unwrap().push(format!(
-                            "{} via {} ({} {}): {}",
-                            job.case,
-                            job.transport,
-                            job.args.join(" "),
-                            job.reference,
-                            problems.join("; ")
-                        ));
-                    }
-                }
-            });
-        }
-    });
-    let failures = failures.into_inner().unwrap();
+    let failures: Vec<String> = in_parallel(&jobs, |job| {
+        let problems = check(job, &run(env, job));
+        (!problems.is_empty()).then(|| {
+            format!(
+                "{} via {} ({} {}): {}",
+                job.case,
+                job.transport,
+                job.args.join(" "),
+                job.reference,
+                problems.join("; ")
+            )
+        })
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     assert!(
         failures.is_empty(),
         "{} of {} runs failed:\n{}",

@@ -1561,29 +1561,10 @@ fn every_transport_agrees_on_every_fixture() {
         }
     }
     let started = std::time::Instant::now();
-    let next = std::sync::Mutex::new(0usize);
-    let runs = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4)) {
-            scope.spawn(|| {
-                loop {
-                    let index = {
-                        let mut next = next.lock().unwrap();
-                        *next += 1;
-                        *next - 1
-                    };
-                    let Some((case, transport, reference, args)) = jobs.get(index) else {
-                        return;
-                    };
-                    let run = env.run_image(args, reference);
-                    runs.lock()
-                        .unwrap()
-                        .push((*case, transport.clone(), reference.clone(), run));
-                }
-            });
-        }
+    let runs = support::image_env::in_parallel(&jobs, |(case, transport, reference, args)| {
+        let run = env.run_image(args, reference);
+        (*case, transport.clone(), reference.clone(), run)
     });
-    let runs = runs.into_inner().unwrap();
     let mut failures = Vec::new();
     for case in env.cases() {
         let of_case: Vec<_> = runs.iter().filter(|run| run.0 == case).collect();
