@@ -1690,7 +1690,7 @@ fn unplaced_histories_say_why_in_the_text_report() {
         ("history-less", "the image's config has no history"),
         (
             "history-mismatch",
-            "the history has 4 steps that made a layer, the image 5 layers",
+            "the history's 4 layer-making steps do not pair up with the image's 5 layers",
         ),
         ("squashed", "the history matches no stage of the Dockerfile"),
     ] {

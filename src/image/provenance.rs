@@ -54,7 +54,7 @@ pub struct Provenance {
     /// One per history entry: the instruction that made it, `None` for the base image's.
     steps: Vec<Option<Placed>>,
     /// The history index of each layer.
-    layer_steps: Vec<Option<usize>>,
+    layer_steps: Vec<usize>,
 }
 
 /// An instruction of the Dockerfile: what a finding needs to point at it.
@@ -102,7 +102,7 @@ impl Provenance {
     }
 
     fn layer_instruction(&self, index: usize) -> Option<&Placed> {
-        let step = (*self.layer_steps.get(index)?)?;
+        let step = *self.layer_steps.get(index)?;
         self.steps.get(step)?.as_ref()
     }
 
@@ -177,7 +177,7 @@ impl std::fmt::Display for Unplaced {
             Unplaced::NoHistory => write!(f, "the image's config has no history"),
             Unplaced::Layers { steps, layers } => write!(
                 f,
-                "the history has {steps} steps that made a layer, the image {layers} layers"
+                "the history's {steps} layer-making steps do not pair up with the image's {layers} layers"
             ),
             Unplaced::NoMatch => write!(f, "the history matches no stage of the Dockerfile"),
             Unplaced::Tied => write!(f, "the history matches several stages equally well"),
@@ -206,11 +206,11 @@ pub fn find(
         return Err(Unplaced::NoHistory);
     }
     // A history that does not list every layer cannot say which step made which.
-    let layer_steps: Vec<Option<usize>> = history
+    let layer_steps: Vec<usize> = history
         .iter()
         .enumerate()
         .filter(|(_, entry)| !entry.empty_layer)
-        .map(|(step, _)| Some(step))
+        .map(|(step, _)| step)
         .collect();
     if layer_steps.len() != layers {
         return Err(Unplaced::Layers {
