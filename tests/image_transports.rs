@@ -1720,3 +1720,55 @@ fn unplaced_histories_say_why_in_the_text_report() {
         }
     }
 }
+
+/// Issue 15 as a user meets it: `dockgate check .` in a repository with the Dockerfile
+/// and the daemon's image in the policy finds the Dockerfile by the image's history and
+/// puts the image's findings on its lines, where a PR can comment on them.
+#[test]
+fn check_places_the_daemons_findings_on_the_repositorys_dockerfile() {
+    let Some(env) = image_env() else { return };
+    let repo = tempfile::tempdir().unwrap();
+    let source = env.case("userflow")["dockerfile"].as_str().unwrap();
+    let text = std::fs::read_to_string(source).unwrap();
+    std::fs::write(repo.path().join("Dockerfile"), &text).unwrap();
+    let reference = env.reference("userflow", "docker-daemon");
+    std::fs::write(
+        repo.path().join("dockgate.yml"),
+        format!("images: ['{reference}']\n"),
+    )
+    .unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dockgate"));
+    env.apply(&mut command);
+    let output = command
+        .current_dir(repo.path())
+        .args(["check", "--format", "json", "."])
+        .output()
+        .expect("run dockgate");
+    let json: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    assert_eq!(
+        json["images"][0]["dockerfile"]["path"], "Dockerfile",
+        "{json:#}"
+    );
+    let line_of = |prefix: &str| {
+        text.lines()
+            .position(|line| line.starts_with(prefix))
+            .map(|index| index as u64 + 1)
+    };
+    let image_findings: Vec<(String, Option<u64>)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["image"] == reference.as_str())
+        .filter(|f| ["DG2001", "DG2020"].contains(&f["rule"].as_str().unwrap()))
+        .map(|f| (f["path"].as_str().unwrap().to_owned(), f["line"].as_u64()))
+        .collect();
+    assert_eq!(
+        image_findings,
+        [
+            ("Dockerfile".to_owned(), line_of("FROM")),
+            ("Dockerfile".to_owned(), line_of("COPY . ."))
+        ],
+        "{json:#}"
+    );
+}
