@@ -14,7 +14,7 @@ use std::process::Command;
 use std::sync::Mutex;
 
 use serde_json::Value;
-use support::image_env::{ImageEnv, image_env};
+use support::image_env::{ImageEnv, ImageRun as Outcome, image_env, in_parallel};
 
 /// The transports fixtures.json names; each must be exercised by some case.
 const TRANSPORTS: &[&str] = &[
@@ -76,57 +76,81 @@ struct Expect {
 #[derive(Clone)]
 struct Placement {
     path: String,
+    /// Whether the history can be matched at all (else nothing may be placed).
+    placed: bool,
     /// The Dockerfile line of each layer: `None` for the base image's layers, then the
-    /// layer-making instructions (RUN, COPY, ADD) in order.
+    /// lines of the instructions that made a layer, in order.
     layer_lines: Vec<Option<u64>>,
     /// The runtime user's findings: the last USER, else the FROM it is inherited from.
     user_line: u64,
 }
 
 impl Placement {
-    /// Reads the Dockerfile the way a reviewer would: an instruction starts a line
-    /// that is not a continuation.
-    fn of(path: &str, layers: usize) -> Placement {
+    /// Reads the Dockerfile the way a reviewer would (an instruction starts a line that
+    /// is not a continuation) and pairs the instructions of its last stage with the last
+    /// entries of the history, one each (the classic builder and buildah record every
+    /// instruction); `history_layers`, measured on the saved config, says which entries
+    /// made a layer. A history shorter than the stage, or that does not list `layers`
+    /// layers, cannot be matched: nothing may be placed then.
+    fn of(path: &str, layers: usize, history_layers: &[bool]) -> Placement {
         let text = std::fs::read_to_string(path).expect("the fixture's Dockerfile");
-        let mut made_layers = Vec::new();
-        let mut user_line = None;
+        let mut stage: Vec<(u64, String)> = Vec::new();
         let mut from_line = None;
         let mut continued = false;
         for (index, line) in text.lines().enumerate() {
             let number = index as u64 + 1;
-            if !continued {
-                let keyword = line
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("")
-                    .to_ascii_uppercase();
-                match keyword.as_str() {
-                    "RUN" | "COPY" | "ADD" => made_layers.push(Some(number)),
-                    "USER" => user_line = Some(number),
-                    "FROM" => from_line = from_line.or(Some(number)),
-                    _ => {}
+            let keyword = line
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
+            if !continued && !keyword.is_empty() && !keyword.starts_with('#') {
+                if keyword == "FROM" {
+                    from_line = Some(number);
+                    stage.clear();
+                } else {
+                    stage.push((number, keyword));
                 }
             }
             continued = line.trim_end().ends_with('\\');
         }
-        assert!(
-            made_layers.len() <= layers,
-            "{path}: more steps than layers"
-        );
-        let mut layer_lines = vec![None; layers - made_layers.len()];
-        layer_lines.extend(made_layers);
+        let from_line = from_line.expect("a FROM");
+        let user_line = stage
+            .iter()
+            .rev()
+            .find(|(_, keyword)| keyword == "USER")
+            .map_or(from_line, |(line, _)| *line);
+        let made = history_layers.iter().filter(|&&made| made).count();
+        let placed = made == layers && history_layers.len() >= stage.len();
+        let layer_lines = if placed {
+            let steps = &history_layers[history_layers.len() - stage.len()..];
+            let mine: Vec<Option<u64>> = stage
+                .iter()
+                .zip(steps)
+                .filter(|(_, made)| **made)
+                .map(|((line, _), _)| Some(*line))
+                .collect();
+            let mut lines = vec![None; layers - mine.len()];
+            lines.extend(mine);
+            lines
+        } else {
+            vec![None; layers]
+        };
         Placement {
             path: path.to_owned(),
+            placed,
             layer_lines,
-            user_line: user_line.or(from_line).expect("a FROM"),
+            user_line,
         }
     }
 
     fn check(&self, image: &Value, findings: &[Value], problems: &mut Vec<String>) {
-        if image["dockerfile"]["path"].as_str() != Some(self.path.as_str()) {
+        let dockerfile = image["dockerfile"]["path"].as_str();
+        if dockerfile != self.placed.then_some(self.path.as_str()) {
             problems.push(format!(
                 "dockerfile {} (expected {})",
-                image["dockerfile"], self.path
+                image["dockerfile"],
+                if self.placed { &self.path } else { "none" }
             ));
             return;
         }
@@ -148,6 +172,7 @@ impl Placement {
             );
             let on_dockerfile = place.0 == self.path;
             let right = match rule {
+                _ if !self.placed => !on_dockerfile && place.1 == 0,
                 "DG2001" | "DG2002" => on_dockerfile && place.1 == self.user_line,
                 "DG2020" | "DG2022" => on_dockerfile && self.layer_lines.contains(&Some(place.1)),
                 // About the image as a whole: no line to point at.
@@ -161,27 +186,8 @@ impl Placement {
     }
 }
 
-struct Outcome {
-    code: i32,
-    json: Value,
-    stderr: String,
-}
-
 fn run(env: &ImageEnv, job: &Job) -> Outcome {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dockgate"));
-    env.apply(&mut command);
-    // No repository policy from the working directory: the built-in default, or --config.
-    command.current_dir(env.dir.as_path());
-    command.args(["image", "--format", "json"]);
-    command.args(&job.args);
-    command.arg(&job.reference);
-    let output = command.output().expect("run dockgate");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    Outcome {
-        code: output.status.code().unwrap_or(-1),
-        json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    env.run_image(&job.args, &job.reference)
 }
 
 /// The differences between what a run showed and what its job expects (empty: passed).
@@ -322,16 +328,25 @@ fn jobs(env: &ImageEnv, waste_policy: &Path) -> Vec<Job> {
                 message = expected["setuid"][0].as_str().map(str::to_owned);
                 assert!(message.is_some(), "setuid fixture names its file");
             }
-            "secret-deleted" => {
-                rules.insert("DG2020");
-                message = expected["secret"]["path"].as_str().map(str::to_owned);
-                assert!(message.is_some(), "secret fixture names its file");
-            }
             _ => {}
+        }
+        if let Some(secret) = expected["secret"]["path"].as_str() {
+            rules.insert("DG2020");
+            message = Some(secret.to_owned());
         }
         let dockerfile = env.case(case)["dockerfile"].as_str().map(|path| {
             args.extend(["--dockerfile".to_owned(), path.to_owned()]);
-            Placement::of(path, expected["layers"].as_u64().unwrap_or(0) as usize)
+            let history: Vec<bool> = expected["history_layers"]
+                .as_array()
+                .expect("fixtures.json history_layers")
+                .iter()
+                .map(|made| made.as_bool().expect("history_layers: booleans"))
+                .collect();
+            Placement::of(
+                path,
+                expected["layers"].as_u64().unwrap_or(0) as usize,
+                &history,
+            )
         });
         let base = Expect {
             code: if rules.is_empty() { 0 } else { 1 },
@@ -442,37 +457,22 @@ fn every_case_through_every_transport() {
         );
     }
 
-    let next = Mutex::new(0usize);
-    let failures = Mutex::new(Vec::new());
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let index = {
-                        let mut next = next.lock().unwrap();
-                        let index = *next;
-                        *next += 1;
-                        index
-                    };
-                    let Some(job) = jobs.get(index) else { return };
-                    let outcome = run(env, job);
-                    let problems = check(job, &outcome);
-                    if !problems.is_empty() {
-                        failures.lock().unwrap().push(format!(
-                            "{} via {} ({} {}): {}",
-                            job.case,
-                            job.transport,
-                            job.args.join(" "),
-                            job.reference,
-                            problems.join("; ")
-                        ));
-                    }
-                }
-            });
-        }
-    });
-    let failures = failures.into_inner().unwrap();
+    let failures: Vec<String> = in_parallel(&jobs, |job| {
+        let problems = check(job, &run(env, job));
+        (!problems.is_empty()).then(|| {
+            format!(
+                "{} via {} ({} {}): {}",
+                job.case,
+                job.transport,
+                job.args.join(" "),
+                job.reference,
+                problems.join("; ")
+            )
+        })
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     assert!(
         failures.is_empty(),
         "{} of {} runs failed:\n{}",

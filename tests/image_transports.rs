@@ -1138,7 +1138,9 @@ fn daemon_source_streams_both_save_layouts() {
         image.config.config.as_ref().and_then(|c| c.user.as_deref()),
         expected["config_user"].as_str()
     );
-    // The config rebuilt from inspect and history agrees with the saved one.
+    // Before the export, the config is the inspect answer's, without history: the
+    // history API cannot say which steps made a layer.
+    assert!(image.config.history.is_empty());
     let saved = dockgate::image::open(
         &dockgate::image::ImageReference::parse(&env.reference("user-app", "docker-archive"))
             .unwrap(),
@@ -1146,14 +1148,6 @@ fn daemon_source_streams_both_save_layouts() {
     .unwrap()
     .resolve(&Platform::default())
     .unwrap();
-    let steps = |config: &dockgate::image::spec::ImageConfig| -> Vec<(Option<String>, bool)> {
-        config
-            .history
-            .iter()
-            .map(|h| (h.created_by.clone(), h.empty_layer))
-            .collect()
-    };
-    assert_eq!(steps(&image.config), steps(&saved.config));
     assert_eq!(
         image.config.rootfs.as_ref().unwrap().diff_ids,
         saved.config.rootfs.as_ref().unwrap().diff_ids
@@ -1167,6 +1161,8 @@ fn daemon_source_streams_both_save_layouts() {
         let file = std::fs::File::open(archive_path("user-app", transport)).unwrap();
         let sink = LayerSink::new(&image.layers, WalkLimits::default());
         read_save_stream(file, &image, &sink, transport).unwrap_or_else(|e| panic!("{e}"));
+        // The stream carries the image's own config, byte for byte as saved.
+        assert_eq!(sink.take_config().as_deref(), Some(&saved.raw_config[..]));
         let summaries = sink.finish().unwrap_or_else(|e| panic!("{transport}: {e}"));
         let total: u64 = summaries.iter().map(|s| s.uncompressed).sum();
         assert_eq!(total, expected["uncompressed_size"].as_u64().unwrap());
@@ -1182,10 +1178,16 @@ fn daemon_source_streams_both_save_layouts() {
         err.contains("is no layer of image") || err.contains("missing from the image"),
         "{err}"
     );
-    // The whole source, end to end: the export is streamed and every layer arrives.
+    // The whole source, end to end: the export is streamed, every layer arrives, and
+    // the config that came with them is the saved one, history and all.
     let sink = LayerSink::new(&image.layers, WalkLimits::default());
     source.read_layers(&image, &sink).expect("export");
+    let exported = sink.take_config().expect("the export's config");
     assert_eq!(sink.finish().unwrap().len(), image.layers.len());
+    let mut image = image;
+    image.adopt_config(exported).expect("adopt");
+    assert_eq!(image.raw_config, saved.raw_config);
+    assert_eq!(image.config.history.len(), saved.config.history.len());
 }
 
 /// A registry on a host that is not local, for real: a byte-for-byte TCP forwarder on
@@ -1478,5 +1480,295 @@ fn insecure_registry_flag_for_a_registry_that_is_not_local() {
                     || String::from_utf8_lossy(bytes).contains("authorization: Basic")
             ),
         "the credentials were used"
+    );
+}
+
+/// An `images[]` entry and its findings with what may differ between transports taken
+/// out, as the README documents it: the reference, the digest (a manifest's, or the
+/// image ID where there is none) and how the layers are stored (their digests and
+/// compressed sizes). `strict` keeps the digest and the compressed sizes (two stores of
+/// the same unpacked layer tars: `docker-daemon:` and `docker-archive:` of `docker save`).
+fn comparable(run: &support::image_env::ImageRun, reference: &str, strict: bool) -> Value {
+    let mut image = run.json["images"][0].clone();
+    if let Some(image) = image.as_object_mut() {
+        image.remove("reference");
+        if !strict {
+            image.remove("digest");
+            if let Some(size) = image.get_mut("size").and_then(Value::as_object_mut) {
+                size.remove("compressed");
+            }
+            for layer in image
+                .get_mut("layers")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(layer) = layer.as_object_mut() {
+                    layer.remove("digest");
+                    layer.remove("compressed");
+                }
+            }
+        }
+    }
+    let findings: Vec<Value> = run.json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|finding| {
+            let mut finding = finding.clone();
+            if let Some(finding) = finding.as_object_mut() {
+                finding.remove("image");
+                if finding["path"] == reference {
+                    finding.insert("path".into(), "(the image)".into());
+                }
+            }
+            finding
+        })
+        .collect();
+    serde_json::json!({ "code": run.code, "image": image, "findings": findings })
+}
+
+/// An OCI config cannot carry a HEALTHCHECK (README): where one transport's config is
+/// OCI (`not-applicable`) and the other's Docker's, the health check and its DG2032 are
+/// not compared.
+fn without_healthcheck(mut report: Value) -> Value {
+    report["image"]["healthcheck"] = Value::Null;
+    if let Some(findings) = report["findings"].as_array_mut() {
+        findings.retain(|finding| finding["rule"] != "DG2032");
+    }
+    if report["code"] == 1 && report["findings"].as_array().is_some_and(Vec::is_empty) {
+        report["code"] = 0.into();
+    }
+    report
+}
+
+/// The transport agreement (issue 15): every fixture, through every transport it exists
+/// in, gives the same `images[]` entry (user, uid, gid, sizes, layers with `created_by`
+/// and `line`, healthcheck, base, dockerfile) and the same findings on the same lines,
+/// `--dockerfile` given where the fixture kept its Dockerfile. `docker-daemon:` must
+/// match `docker-archive:` of `docker save` exactly, digests and stored sizes included.
+#[test]
+fn every_transport_agrees_on_every_fixture() {
+    let Some(env) = image_env() else { return };
+    let mut jobs = Vec::new();
+    for case in env.cases() {
+        let args: Vec<String> = env.case(case)["dockerfile"]
+            .as_str()
+            .map(|path| vec!["--dockerfile".to_owned(), path.to_owned()])
+            .unwrap_or_default();
+        for (transport, reference) in env.references(case) {
+            jobs.push((case, transport, reference, args.clone()));
+        }
+    }
+    let started = std::time::Instant::now();
+    let runs = support::image_env::in_parallel(&jobs, |(case, transport, reference, args)| {
+        let run = env.run_image(args, reference);
+        (*case, transport.clone(), reference.clone(), run)
+    });
+    let mut failures = Vec::new();
+    for case in env.cases() {
+        let of_case: Vec<_> = runs.iter().filter(|run| run.0 == case).collect();
+        let (_, first_transport, first_reference, first) = of_case
+            .iter()
+            .find(|run| run.1 == "docker-archive")
+            .or(of_case.first())
+            .copied()
+            .expect("a run per case");
+        if first.json["images"][0].is_null() {
+            failures.push(format!("{case} via {first_transport}: {}", first.stderr));
+            continue;
+        }
+        for (_, transport, reference, run) in &of_case {
+            let strict = transport == "docker-daemon" && first_transport == "docker-archive";
+            let mut want = comparable(first, first_reference, strict);
+            let mut got = comparable(run, reference, strict);
+            let oci = |report: &Value| report["image"]["healthcheck"] == "not-applicable";
+            if oci(&want) != oci(&got) {
+                want = without_healthcheck(want);
+                got = without_healthcheck(got);
+            }
+            // The base image's digest is a manifest annotation (buildah writes it): a
+            // transport without the OCI manifest (a legacy docker-archive, the daemon)
+            // has none to read.
+            let base_digest = |report: &Value| report["image"]["base"]["digest"].is_null();
+            if base_digest(&want) != base_digest(&got) {
+                want["image"]["base"]["digest"] = Value::Null;
+                got["image"]["base"]["digest"] = Value::Null;
+            }
+            if got != want {
+                failures.push(format!(
+                    "{case}: {transport} differs from {first_transport}:\n  {got}\n  expected\n  {want}\n  stderr: {}",
+                    run.stderr.trim()
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "transport agreement: {} runs of {} cases in {:.1} s",
+        runs.len(),
+        env.cases().len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // Issue 15's Dockerfile built by the classic builder, through the daemon: every layer
+    // the Dockerfile made on its line with its `created by`, the root user on the FROM,
+    // the deleted .env on the COPY that shipped it.
+    let dockerfile = env.case("userflow")["dockerfile"].as_str().unwrap();
+    let text = std::fs::read_to_string(dockerfile).unwrap();
+    let line_of = |prefix: &str| {
+        text.lines()
+            .position(|line| line.starts_with(prefix))
+            .map(|index| index as u64 + 1)
+            .unwrap_or_else(|| panic!("no `{prefix}` in {dockerfile}"))
+    };
+    for transport in ["docker-daemon", "docker-archive", "oci-archive", "docker"] {
+        let (.., run) = runs
+            .iter()
+            .find(|run| run.0 == "userflow" && run.1 == transport)
+            .expect("userflow run");
+        let image = &run.json["images"][0];
+        let layers = image["layers"].as_array().unwrap();
+        let lines: Vec<Option<u64>> = layers.iter().map(|l| l["line"].as_u64()).collect();
+        let expected = [
+            None,
+            Some(line_of("COPY passwd")),
+            Some(line_of("WORKDIR /app")),
+            Some(line_of("COPY . .")),
+            Some(line_of("RUN rm")),
+        ];
+        assert_eq!(lines, expected, "{transport}");
+        assert!(
+            layers[1..].iter().all(|l| l["created_by"].is_string()),
+            "{transport}: {layers:?}"
+        );
+        let placed = |rule: &str| {
+            run.json["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["rule"] == rule)
+                .map(|f| (f["path"].as_str().unwrap().to_owned(), f["line"].as_u64()))
+        };
+        assert_eq!(
+            placed("DG2001"),
+            Some((dockerfile.to_owned(), Some(line_of("FROM")))),
+            "{transport}"
+        );
+        assert_eq!(
+            placed("DG2020"),
+            Some((dockerfile.to_owned(), Some(line_of("COPY . .")))),
+            "{transport}"
+        );
+    }
+    // Histories that cannot be matched place nothing, through every transport (compared
+    // above), and the daemon still shows each layer's `created by` where the config has it.
+    for case in ["history-less", "history-mismatch", "squashed"] {
+        let (.., run) = runs
+            .iter()
+            .find(|run| run.0 == case && run.1 == "docker-daemon")
+            .expect("daemon run");
+        assert!(run.json["images"][0]["dockerfile"].is_null(), "{case}");
+        assert!(
+            run.json["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["line"] == 0),
+            "{case}: {}",
+            run.json["findings"]
+        );
+    }
+}
+
+/// Where nothing can be placed, the text report says why in one line, and no finding
+/// points at the Dockerfile.
+#[test]
+fn unplaced_histories_say_why_in_the_text_report() {
+    let Some(env) = image_env() else { return };
+    for (case, reason) in [
+        ("history-less", "the image's config has no history"),
+        (
+            "history-mismatch",
+            "the history's 4 layer-making steps do not pair up with the image's 5 layers",
+        ),
+        ("squashed", "the history matches no stage of the Dockerfile"),
+    ] {
+        let dockerfile = env.case(case)["dockerfile"].as_str().expect("a Dockerfile");
+        for transport in ["docker-daemon", "docker-archive"] {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dockgate"));
+            env.apply(&mut command);
+            let reference = env.reference(case, transport);
+            let output = command
+                .args(["image", "--dockerfile", dockerfile, &reference])
+                .output()
+                .expect("run dockgate");
+            let text = String::from_utf8_lossy(&output.stdout);
+            let said: Vec<&str> = text
+                .lines()
+                .filter(|line| line.starts_with("  dockerfile:"))
+                .collect();
+            assert_eq!(
+                said,
+                [format!("  dockerfile: nothing placed on a line: {reason}")],
+                "{case} via {transport}:\n{text}"
+            );
+            assert!(
+                !text.lines().any(|line| line.starts_with(dockerfile)),
+                "{case} via {transport}: a finding on the Dockerfile:\n{text}"
+            );
+        }
+    }
+}
+
+/// Issue 15 as a user meets it: `dockgate check .` in a repository with the Dockerfile
+/// and the daemon's image in the policy finds the Dockerfile by the image's history and
+/// puts the image's findings on its lines, where a PR can comment on them.
+#[test]
+fn check_places_the_daemons_findings_on_the_repositorys_dockerfile() {
+    let Some(env) = image_env() else { return };
+    let repo = tempfile::tempdir().unwrap();
+    let source = env.case("userflow")["dockerfile"].as_str().unwrap();
+    let text = std::fs::read_to_string(source).unwrap();
+    std::fs::write(repo.path().join("Dockerfile"), &text).unwrap();
+    let reference = env.reference("userflow", "docker-daemon");
+    std::fs::write(
+        repo.path().join("dockgate.yml"),
+        format!("images: ['{reference}']\n"),
+    )
+    .unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dockgate"));
+    env.apply(&mut command);
+    let output = command
+        .current_dir(repo.path())
+        .args(["check", "--format", "json", "."])
+        .output()
+        .expect("run dockgate");
+    let json: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    assert_eq!(
+        json["images"][0]["dockerfile"]["path"], "Dockerfile",
+        "{json:#}"
+    );
+    let line_of = |prefix: &str| {
+        text.lines()
+            .position(|line| line.starts_with(prefix))
+            .map(|index| index as u64 + 1)
+    };
+    let image_findings: Vec<(String, Option<u64>)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["image"] == reference.as_str())
+        .filter(|f| ["DG2001", "DG2020"].contains(&f["rule"].as_str().unwrap()))
+        .map(|f| (f["path"].as_str().unwrap().to_owned(), f["line"].as_u64()))
+        .collect();
+    assert_eq!(
+        image_findings,
+        [
+            ("Dockerfile".to_owned(), line_of("FROM")),
+            ("Dockerfile".to_owned(), line_of("COPY . ."))
+        ],
+        "{json:#}"
     );
 }

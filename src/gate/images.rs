@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use super::{FileRun, ImageRun, Settings, lint};
 use crate::dockerfile::Dockerfile;
 use crate::dockerfile::model::Model;
+use crate::image::provenance::Unplaced;
 use crate::image::{self, AnalyzeOptions, Inspection, WalkLimits};
 use crate::policy::Policy;
 use crate::rules;
@@ -118,10 +119,10 @@ pub(super) fn inspect(settings: &Settings, policy: &Policy, linted: &[FileRun]) 
                 inspection.live = live_user(reference);
             }
             let facts = &inspection.facts;
-            if let Some(provenance) =
-                image::provenance::find(&facts.history, facts.layers.len(), &candidates, strict)
-            {
-                inspection.attribute_to(provenance);
+            match image::provenance::find(&facts.history, facts.layers.len(), &candidates, strict) {
+                Ok(provenance) => inspection.attribute_to(provenance),
+                Err(Unplaced::NoDockerfile) => {}
+                Err(reason) => inspection.unplaced = Some(reason),
             }
             let findings = rules::check_image_subjects(&inspection, &rules)
                 .into_iter()

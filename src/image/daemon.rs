@@ -117,15 +117,6 @@ pub struct DaemonImage {
     pub raw: serde_json::Value,
 }
 
-/// One step of an image's history, as `docker history` shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryStep {
-    pub created_by: String,
-    /// The size of the files the step's layer holds; 0 for a metadata-only step.
-    pub size: u64,
-    pub comment: String,
-}
-
 /// How [`DaemonClient::live_user_with`] reads the UID of the container's main process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LiveMethod {
@@ -267,25 +258,6 @@ impl DaemonClient {
             size: raw.size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
             raw: json,
         })
-    }
-
-    /// The image's history (`docker history`), oldest step first: each step's
-    /// `CreatedBy` and the size of the layer it made (0 for a step that made none).
-    pub fn history(&self, name: &str) -> Result<Vec<HistoryStep>> {
-        let mut steps = self
-            .runtime
-            .block_on(self.docker.image_history(name))
-            .map_err(|e| not_found_or(name, "history", e))?
-            .into_iter()
-            .map(|item| HistoryStep {
-                created_by: item.created_by,
-                size: u64::try_from(item.size).unwrap_or(0),
-                comment: item.comment,
-            })
-            .collect::<Vec<_>>();
-        // The API lists the newest step first.
-        steps.reverse();
-        Ok(steps)
     }
 
     /// Streams `docker save NAME`. The image is checked first so a missing one is a

@@ -1,16 +1,20 @@
 //! `docker-daemon:NAME[:TAG]` as an [`ImageSource`]: the adapter between the Engine API
 //! client of `daemon.rs` and the image core.
 //!
-//! [`ImageSource::resolve`] asks the daemon (`inspect` and `history`), which answers
-//! without exporting anything: the config is rebuilt from the inspect answer (`Config`,
-//! `Os`, `Architecture`, `RootFS`) and the history. [`ImageSource::read_layers`] then
-//! streams `docker save` of the image *by its ID* (so a tag moved in between cannot mix
-//! two images) and hands each layer to the sink as it passes in the stream: a legacy
+//! The image's facts come from the same bytes `docker save` writes, so `docker-daemon:X`
+//! and `docker-archive:` of `docker save X` agree whatever the daemon's version or the
+//! builder. [`ImageSource::resolve`] asks the daemon only for what is needed before the
+//! export (`inspect`: the image ID, the user, the platform, the diff IDs) and gives a
+//! provisional config without history. [`ImageSource::read_layers`] then streams
+//! `docker save` of the image *by its ID* (so a tag moved in between cannot mix two
+//! images) and hands each layer to the sink as it passes in the stream: a legacy
 //! `<id>/layer.tar` (Docker before 25, Debian's 20.10) through
 //! [`LayerSink::unnamed_layer`], a Docker 25 `blobs/sha256/HEX` when HEX is a layer's
-//! diff ID. Nothing is buffered: the stream is read once, front to back, and the tar
-//! reader skips what is not a layer. The config JSON that passes by is checked against
-//! the image ID.
+//! diff ID. The image's own config (the legacy `<id>.json`, Docker 25's config blob),
+//! checked against the image ID, goes to [`LayerSink::config`], and replaces the
+//! provisional one when the stream is done: its history says exactly which steps made
+//! a layer, which the history API cannot. Nothing else is buffered: the stream is read
+//! once, front to back, and the tar reader skips what is neither a layer nor the config.
 //!
 //! The daemon keeps no blob sizes (its layers are stored unpacked): the size of a layer
 //! "as stored" is the size of its tar in the export, so this source always reads the
@@ -20,7 +24,7 @@ use std::io::Read;
 
 use serde_json::{Value, json};
 
-use super::daemon::{DaemonClient, DaemonImage, HistoryStep, parse_reference};
+use super::daemon::{DaemonClient, DaemonImage, parse_reference};
 use super::digest::sha256;
 use super::error::{ImageError, Result};
 use super::source::{ImageSource, LayerSink, ResolvedImage};
@@ -63,44 +67,19 @@ pub fn live_user(text: &str, timeout: std::time::Duration) -> Result<super::daem
     Ok(DaemonClient::connect()?.live_user(&name, timeout)?)
 }
 
-/// The image config rebuilt from what the daemon says about the image.
-fn config_json(image: &DaemonImage, history: &[HistoryStep]) -> Value {
+/// A stand-in for the config until the export delivers the real one: what the inspect
+/// answer says (`Config`, `Os`, `Architecture`, `RootFS`), which is all that is needed
+/// before the layers are read (the user, the platform, the diff IDs). It has no history:
+/// the history API cannot say which steps made a layer (it reports 0 bytes both for a
+/// step that made none and for one that made an empty or nearly empty layer), and the
+/// export's config says exactly.
+fn provisional_config(image: &DaemonImage) -> Value {
     let raw = &image.raw;
-    // The API gives each step's size, not whether it made a layer: a step that made a
-    // layer has a size, except one that only deleted files (its layer holds nothing but
-    // whiteouts, and the daemon counts it as 0 bytes). Steps and layers must pair up one
-    // to one, or the history is left out rather than attached to the wrong layers.
-    let sized: Vec<bool> = history.iter().map(|step| step.size > 0).collect();
-    let by_instruction: Vec<bool> = history
-        .iter()
-        .map(|step| step.size > 0 || super::provenance::makes_layer(&step.created_by))
-        .collect();
-    let layers = |made: &[bool]| made.iter().filter(|&&made| made).count();
-    let made = [sized, by_instruction]
-        .into_iter()
-        .find(|made| layers(made) == image.diff_ids.len());
-    let history: Vec<Value> = match made {
-        Some(made) => history
-            .iter()
-            .zip(made)
-            .map(|(step, made)| {
-                // `docker history` says "" where the config has no field (an import).
-                let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-                json!({
-                    "created_by": text(&step.created_by),
-                    "comment": text(&step.comment),
-                    "empty_layer": !made,
-                })
-            })
-            .collect(),
-        None => Vec::new(),
-    };
     let mut config = json!({
         "architecture": image.architecture,
         "os": image.os,
         "config": raw.get("Config").cloned().unwrap_or(Value::Null),
         "rootfs": { "type": "layers", "diff_ids": image.diff_ids },
-        "history": history,
     });
     if let Some(variant) = &image.variant {
         config["variant"] = json!(variant);
@@ -119,8 +98,7 @@ impl ImageSource for DaemonSource {
         // explicit --platform.
         let image = self.client.inspect(&self.name)?;
         spec::validate_digest(&image.id)?;
-        let history = self.client.history(&image.id)?;
-        let raw_config = serde_json::to_vec(&config_json(&image, &history))
+        let raw_config = serde_json::to_vec(&provisional_config(&image))
             .map_err(|error| ImageError::malformed(format!("{}: {error}", self.name)))?;
         let config = ImageConfig::parse(&raw_config, &format!("config {}", image.id))?;
         let mut layers = Vec::with_capacity(image.diff_ids.len());
@@ -159,8 +137,12 @@ impl ImageSource for DaemonSource {
 
 /// Walks a `docker save` tar stream once, front to back, handing every layer of `image`
 /// to `sink` as it passes (either layout: legacy `<id>/layer.tar`, or Docker 25's
-/// `blobs/sha256/HEX` named by diff ID) and checking the config that passes against the
-/// image ID. Nothing is buffered but the config. `what` names the stream in errors.
+/// `blobs/sha256/HEX` named by diff ID) and the image's config, checked against the
+/// image ID, to [`LayerSink::config`]. The members come in the order the daemon writes
+/// them (Docker 20.10: sorted by name, so the `<id>.json` config may come before,
+/// between or after the layers), which does not matter: layers are summarised on their
+/// own and kept by digest, and the config's history is attached to them once the stream
+/// is done. Nothing is buffered but the config. `what` names the stream in errors.
 pub fn read_save_stream(
     stream: impl Read,
     image: &ResolvedImage,
@@ -170,6 +152,7 @@ pub fn read_save_stream(
     let io_error = |error| ImageError::io(what.to_string(), error);
     let config_hex = spec::validate_digest(&image.config_digest)?.to_string();
     let mut archive = tar::Archive::new(stream);
+    let mut config_seen = false;
     for entry in archive.entries().map_err(io_error)? {
         let mut entry = entry.map_err(io_error)?;
         // Links (legacy `docker save` writes a repeated layer as a symlink to the first)
@@ -197,7 +180,8 @@ pub fn read_save_stream(
                 }
             }
             Member::Blob(hex) | Member::LegacyConfig(hex) if hex == config_hex => {
-                verify_config(&mut entry, &image.config_digest, what)?;
+                sink.config(read_config(&mut entry, &image.config_digest, what)?);
+                config_seen = true;
             }
             Member::Blob(hex) => {
                 // Manifests live there too; only layers go to the sink.
@@ -210,6 +194,12 @@ pub fn read_save_stream(
             }
             Member::LegacyConfig(_) | Member::Other => {}
         }
+    }
+    if !config_seen {
+        return Err(ImageError::malformed(format!(
+            "{what}: the export has no config {}",
+            image.config_digest
+        )));
     }
     Ok(())
 }
@@ -244,8 +234,8 @@ fn classify(path: &str) -> Member<'_> {
     }
 }
 
-/// The config in the stream must be the one the image ID names.
-fn verify_config(entry: &mut dyn Read, expected: &str, what: &str) -> Result<()> {
+/// The config in the stream, which must be the one the image ID names.
+fn read_config(entry: &mut dyn Read, expected: &str, what: &str) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     entry
         .take(MAX_CONFIG_BYTES + 1)
@@ -264,7 +254,7 @@ fn verify_config(entry: &mut dyn Read, expected: &str, what: &str) -> Result<()>
             actual,
         });
     }
-    Ok(())
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -295,8 +285,9 @@ mod tests {
         }
     }
 
-    fn image(diff_ids: usize, raw: Value) -> DaemonImage {
-        DaemonImage {
+    #[test]
+    fn the_provisional_config_comes_from_inspect_without_history() {
+        let image = DaemonImage {
             id: sha256(b"config"),
             repo_tags: Vec::new(),
             repo_digests: Vec::new(),
@@ -304,73 +295,29 @@ mod tests {
             os: "linux".into(),
             architecture: "amd64".into(),
             variant: None,
-            diff_ids: (0..diff_ids).map(|i| sha256(&[i as u8])).collect(),
+            diff_ids: (0..2u8).map(|i| sha256(&[i])).collect(),
             size: 0,
-            raw,
-        }
-    }
-
-    fn step(created_by: &str, size: u64) -> HistoryStep {
-        HistoryStep {
-            created_by: created_by.into(),
-            size,
-            comment: String::new(),
-        }
-    }
-
-    #[test]
-    fn the_config_is_rebuilt_from_inspect_and_history() {
-        let raw = json!({
-            "Config": { "User": "app", "Healthcheck": { "Test": ["CMD", "true"] } },
-            "DockerVersion": "20.10.24",
-        });
-        let history = [
-            step("ADD rootfs", 10),
-            step("USER app", 0),
-            step("COPY x", 5),
-        ];
-        let bytes = serde_json::to_vec(&config_json(&image(2, raw.clone()), &history)).unwrap();
+            raw: json!({
+                "Config": { "User": "app", "Healthcheck": { "Test": ["CMD", "true"] } },
+                "DockerVersion": "20.10.24",
+            }),
+        };
+        let bytes = serde_json::to_vec(&provisional_config(&image)).unwrap();
         let config = ImageConfig::parse(&bytes, "t").unwrap();
         let container = config.config.unwrap();
         assert_eq!(container.user.as_deref(), Some("app"));
         assert!(container.healthcheck.is_some());
         assert_eq!(config.rootfs.unwrap().diff_ids.len(), 2);
         assert_eq!(config.docker_version.as_deref(), Some("20.10.24"));
-        let layer_steps: Vec<_> = config
-            .history
-            .iter()
-            .filter(|h| !h.empty_layer)
-            .filter_map(|h| h.created_by.as_deref())
-            .collect();
-        assert_eq!(layer_steps, ["ADD rootfs", "COPY x"]);
-        // A step that only deleted files has size 0 but a layer: its instruction tells.
-        let deleting = [
-            step("ADD rootfs", 10),
-            step("/bin/sh -c rm /x", 0),
-            step("/bin/sh -c #(nop)  USER app", 0),
-        ];
-        let bytes = serde_json::to_vec(&config_json(&image(2, raw.clone()), &deleting)).unwrap();
-        let made: Vec<bool> = ImageConfig::parse(&bytes, "t")
-            .unwrap()
-            .history
-            .iter()
-            .map(|h| !h.empty_layer)
-            .collect();
-        assert_eq!(made, [true, true, false]);
-        // Steps that do not pair up with the layers are left out, not misattributed.
-        let bytes = serde_json::to_vec(&config_json(&image(3, raw), &history)).unwrap();
-        assert!(ImageConfig::parse(&bytes, "t").unwrap().history.is_empty());
-        // An inspect answer without a Config still gives a config.
-        let bytes = serde_json::to_vec(&config_json(&image(1, json!({})), &[])).unwrap();
-        assert!(ImageConfig::parse(&bytes, "t").unwrap().config.is_none());
+        assert!(config.history.is_empty());
     }
 
     #[test]
     fn the_config_is_checked_against_the_image_id() {
         let config = br#"{"os":"linux"}"#;
         let id = sha256(config);
-        verify_config(&mut &config[..], &id, "t").unwrap();
-        let err = verify_config(&mut &b"{}"[..], &id, "t").unwrap_err();
+        assert_eq!(read_config(&mut &config[..], &id, "t").unwrap(), config);
+        let err = read_config(&mut &b"{}"[..], &id, "t").unwrap_err();
         assert!(matches!(err, ImageError::DigestMismatch { .. }), "{err}");
     }
 }

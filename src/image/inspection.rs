@@ -4,7 +4,7 @@
 use super::baseline::Baseline;
 use super::daemon::LiveUser;
 use super::facts::{BaseImage, ImageFacts};
-use super::provenance::Provenance;
+use super::provenance::{Provenance, Unplaced};
 
 /// One inspected image: its facts, read from the image, and what the pipeline found out
 /// around them. The image rules and the reporters read this.
@@ -18,6 +18,8 @@ pub struct Inspection {
     pub live: Option<LiveUser>,
     /// The Dockerfile that made the image, when its history matches one.
     pub provenance: Option<Provenance>,
+    /// Why a Dockerfile was given or found but nothing was placed on it.
+    pub unplaced: Option<Unplaced>,
 }
 
 impl Inspection {
@@ -27,6 +29,7 @@ impl Inspection {
             baseline: None,
             live: None,
             provenance: None,
+            unplaced: None,
         }
     }
 

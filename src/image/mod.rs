@@ -135,7 +135,13 @@ pub fn analyze(
         let sink = LayerSink::new(&image.layers, options.walk)
             .with_progress(options.progress.clone(), sizes_known);
         source.read_layers(&image, &sink)?;
-        Some(sink.finish()?)
+        let exported = sink.take_config();
+        let summaries = sink.finish()?;
+        // The daemon's export carries the image's own config (history and all).
+        if let Some(raw) = exported {
+            image.adopt_config(raw)?;
+        }
+        Some(summaries)
     } else {
         None
     };

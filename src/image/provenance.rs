@@ -54,7 +54,7 @@ pub struct Provenance {
     /// One per history entry: the instruction that made it, `None` for the base image's.
     steps: Vec<Option<Placed>>,
     /// The history index of each layer.
-    layer_steps: Vec<Option<usize>>,
+    layer_steps: Vec<usize>,
 }
 
 /// An instruction of the Dockerfile: what a finding needs to point at it.
@@ -102,7 +102,7 @@ impl Provenance {
     }
 
     fn layer_instruction(&self, index: usize) -> Option<&Placed> {
-        let step = (*self.layer_steps.get(index)?)?;
+        let step = *self.layer_steps.get(index)?;
         self.steps.get(step)?.as_ref()
     }
 
@@ -155,20 +155,70 @@ struct Alignment {
     from: usize,
 }
 
+/// Why nothing of an image could be placed on a Dockerfile line: the text report says
+/// it in one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unplaced {
+    /// No Dockerfile to match.
+    NoDockerfile,
+    /// The config has no history (a hand-made or stripped image).
+    NoHistory,
+    /// The history's entries that made a layer do not pair up with the layers (a
+    /// squashed or edited config): which step made which layer is unknown.
+    Layers { steps: usize, layers: usize },
+    /// No stage of the Dockerfile(s) explains the history.
+    NoMatch,
+    /// Several stages or Dockerfiles explain it equally well.
+    Tied,
+}
+
+impl std::fmt::Display for Unplaced {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unplaced::NoDockerfile => write!(f, "no Dockerfile"),
+            Unplaced::NoHistory => write!(f, "the image's config has no history"),
+            Unplaced::Layers { steps, layers } => write!(
+                f,
+                "the history's {steps} layer-making steps do not pair up with the image's {layers} layers"
+            ),
+            Unplaced::NoMatch => write!(f, "the history matches no stage of the Dockerfile"),
+            Unplaced::Tied => write!(f, "the history matches several stages equally well"),
+        }
+    }
+}
+
 /// The best explanation of an image's `history` (with `layers` layers) among
-/// `candidates` (path, parsed Dockerfile and its model), or `None` when none matches or the best
-/// is tied. `strict` (the Dockerfile was not named by the user, only found in the
-/// repository) also wants every layer-making step matched exactly and at least one of
-/// them, so that a small Dockerfile ending in `USER app` cannot claim any image that
-/// does.
+/// `candidates` (path, parsed Dockerfile and its model), or why there is none: nothing matches,
+/// the best is tied, or the history does not list one step per layer (then nothing at
+/// all is placed, not even the user: a history that does not fit its layers is not
+/// known to be this image's). `strict` (the Dockerfile was not named by the user, only
+/// found in the repository) also wants every layer-making step matched exactly and at
+/// least one of them, so that a small Dockerfile ending in `USER app` cannot claim any
+/// image that does.
 pub fn find(
     history: &[HistoryStep],
     layers: usize,
     candidates: &[(&str, &Dockerfile, &Model)],
     strict: bool,
-) -> Option<Provenance> {
+) -> Result<Provenance, Unplaced> {
+    if candidates.is_empty() {
+        return Err(Unplaced::NoDockerfile);
+    }
     if history.is_empty() {
-        return None;
+        return Err(Unplaced::NoHistory);
+    }
+    // A history that does not list every layer cannot say which step made which.
+    let layer_steps: Vec<usize> = history
+        .iter()
+        .enumerate()
+        .filter(|(_, entry)| !entry.empty_layer)
+        .map(|(step, _)| step)
+        .collect();
+    if layer_steps.len() != layers {
+        return Err(Unplaced::Layers {
+            steps: layer_steps.len(),
+            layers,
+        });
     }
     // Each entry read once, then matched against every candidate stage.
     let steps: Vec<Step> = history.iter().map(|h| Step::parse(&h.created_by)).collect();
@@ -204,21 +254,11 @@ pub fn find(
         }
     }
     if tied {
-        return None;
+        return Err(Unplaced::Tied);
     }
-    let (_, _, path, dockerfile, stage, alignment) = best?;
+    let (_, _, path, dockerfile, stage, alignment) = best.ok_or(Unplaced::NoMatch)?;
     let placed = |index: usize| place(dockerfile, &dockerfile.instructions[index]);
-    let mut layer_steps: Vec<Option<usize>> = history
-        .iter()
-        .enumerate()
-        .filter(|(_, entry)| !entry.empty_layer)
-        .map(|(step, _)| Some(step))
-        .collect();
-    // A history that does not list every layer cannot say which step made which.
-    if layer_steps.len() != layers {
-        layer_steps = vec![None; layers];
-    }
-    Some(Provenance {
+    Ok(Provenance {
         path: path.to_string(),
         stage,
         from: placed(alignment.from),
@@ -319,15 +359,6 @@ fn align(
         layers_matched,
         from,
     })
-}
-
-/// Whether the instruction a history entry records makes a layer (RUN, COPY, ADD), for
-/// sources that do not say which entries did.
-pub fn makes_layer(created_by: &str) -> bool {
-    matches!(
-        Step::parse(created_by).keyword,
-        Keyword::Run | Keyword::Copy | Keyword::Add
-    )
 }
 
 /// A history entry read back into an instruction.
@@ -475,7 +506,7 @@ mod tests {
             .zip(&models)
             .map(|(&(path, dockerfile), model)| (path, dockerfile, model))
             .collect();
-        find(&history, layers, &candidates, true)
+        find(&history, layers, &candidates, true).ok()
     }
 
     /// The Debian-based history with the project's steps, as the classic builder
@@ -592,6 +623,30 @@ mod tests {
     #[test]
     fn no_history_places_nothing() {
         let dockerfile = parse(DOCKERFILE);
-        assert_eq!(find_in(&[], &[("Dockerfile", &dockerfile)]), None);
+        let model = Model::new(&dockerfile);
+        let candidates = [("Dockerfile", &dockerfile, &model)];
+        assert_eq!(find(&[], 1, &candidates, false), Err(Unplaced::NoHistory));
+        // One layer more than the history made: not even the user is placed.
+        let history = history(CLASSIC);
+        assert_eq!(
+            find(&history, 4, &candidates, false),
+            Err(Unplaced::Layers {
+                steps: 3,
+                layers: 4
+            })
+        );
+        assert!(find(&history, 3, &candidates, false).is_ok());
+        assert_eq!(find(&history, 3, &[], false), Err(Unplaced::NoDockerfile));
+        let other = parse("FROM debian:12\nRUN make\n");
+        let other_model = Model::new(&other);
+        assert_eq!(
+            find(&history, 3, &[("Dockerfile", &other, &other_model)], false),
+            Err(Unplaced::NoMatch)
+        );
+        let tie = [
+            ("a/Dockerfile", &dockerfile, &model),
+            ("b/Dockerfile", &dockerfile, &model),
+        ];
+        assert_eq!(find(&history, 3, &tie, false), Err(Unplaced::Tied));
     }
 }

@@ -63,6 +63,34 @@ pub struct ResolvedImage {
     pub platform: Option<Platform>,
 }
 
+impl ResolvedImage {
+    /// Replaces the config with `raw`, the image's own config as a layer stream carried
+    /// it (the daemon's export): it must be the one [`ResolvedImage::config_digest`]
+    /// names and list one diff ID per layer.
+    pub fn adopt_config(&mut self, raw: Vec<u8>) -> Result<()> {
+        let actual = super::digest::sha256(&raw);
+        if actual != self.config_digest {
+            return Err(ImageError::DigestMismatch {
+                what: "config".to_string(),
+                expected: self.config_digest.clone(),
+                actual,
+            });
+        }
+        let config = ImageConfig::parse(&raw, &format!("config {}", self.config_digest))?;
+        let diff_ids = config.rootfs.as_ref().map_or(0, |r| r.diff_ids.len());
+        if diff_ids != self.layers.len() {
+            return Err(ImageError::malformed(format!(
+                "config {} lists {diff_ids} diff IDs for {} layers",
+                self.config_digest,
+                self.layers.len()
+            )));
+        }
+        self.raw_config = raw;
+        self.config = config;
+        Ok(())
+    }
+}
+
 /// A transport: `docker-archive:`, `oci:`, `oci-archive:` in `local.rs`; `docker://` in
 /// `registry_source.rs` and `docker-daemon:` in `daemon_source.rs`.
 pub trait ImageSource: Send + Sync {
@@ -88,6 +116,8 @@ pub struct LayerSink<'a> {
     limits: WalkLimits,
     summaries: Mutex<Vec<Option<Arc<LayerSummary>>>>,
     progress: Option<Arc<Progress>>,
+    /// The image's own config, when the stream carries it (see [`LayerSink::config`]).
+    config: Mutex<Option<Vec<u8>>>,
 }
 
 impl<'a> LayerSink<'a> {
@@ -97,6 +127,7 @@ impl<'a> LayerSink<'a> {
             limits,
             summaries: Mutex::new(vec![None; layers.len()]),
             progress: None,
+            config: Mutex::new(None),
         }
     }
 
@@ -170,6 +201,21 @@ impl<'a> LayerSink<'a> {
         }
         self.store(summary)?;
         Ok(true)
+    }
+
+    /// Keeps the config a stream carries along with the layers (`docker save` writes the
+    /// image's own config, byte for byte): [`ResolvedImage::adopt_config`] then puts it in
+    /// place of the one [`ImageSource::resolve`] rebuilt. The stream checks it against
+    /// the config digest first.
+    pub fn config(&self, raw: Vec<u8>) {
+        if let Ok(mut config) = self.config.lock() {
+            *config = Some(raw);
+        }
+    }
+
+    /// The config handed to [`LayerSink::config`], if any.
+    pub fn take_config(&self) -> Option<Vec<u8>> {
+        self.config.lock().ok()?.take()
     }
 
     fn store(&self, summary: LayerSummary) -> Result<()> {

@@ -297,6 +297,8 @@ fn write_image(text: &mut String, image: &ImageRun, styles: &Styles) {
             "  dockerfile: {} (stage {}, matched by the history)",
             provenance.path, provenance.stage
         );
+    } else if let Some(reason) = &inspection.unplaced {
+        let _ = writeln!(text, "  dockerfile: nothing placed on a line: {reason}");
     }
     if let (Some(budget), Some(actual)) = (image.max_size, facts.uncompressed_size) {
         write_bar(text, "uncompressed", actual, budget, styles);

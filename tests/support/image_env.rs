@@ -127,6 +127,24 @@ impl ImageEnv {
         command.env("DOCKER_CONFIG", self.docker_config_dir());
     }
 
+    /// Runs the real binary on one image of this environment, `dockgate image --format
+    /// json ARGS REFERENCE`, from the state directory (so no repository policy applies:
+    /// the built-in default, or `--config`).
+    pub fn run_image(&self, args: &[String], reference: &str) -> ImageRun {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dockgate"));
+        self.apply(&mut command);
+        command.current_dir(self.dir.as_path());
+        command.args(["image", "--format", "json"]);
+        command.args(args);
+        command.arg(reference);
+        let output = command.output().expect("run dockgate");
+        ImageRun {
+            code: output.status.code().unwrap_or(-1),
+            json: serde_json::from_slice(&output.stdout).unwrap_or(Value::Null),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// Fails when a live check (`--live`) left a container behind on this daemon.
     pub fn assert_no_live_check_containers(&self) {
         let mut ps = self.command("docker");
@@ -144,6 +162,37 @@ impl ImageEnv {
     pub fn docker_config_dir(&self) -> PathBuf {
         self.dir.join("docker-config")
     }
+}
+
+/// `f` of every item, on a few threads (the images' runs are mostly waiting on a daemon,
+/// a registry or the disk), in the items' order.
+pub fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::with_capacity(items.len()));
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(index) else { return };
+                    let result = f(item);
+                    results.lock().unwrap().push((index, result));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
+}
+
+/// What one [`ImageEnv::run_image`] showed.
+pub struct ImageRun {
+    pub code: i32,
+    /// The JSON report (`Value::Null` when stdout was not JSON).
+    pub json: Value,
+    pub stderr: String,
 }
 
 fn repo_root() -> &'static Path {
