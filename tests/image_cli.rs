@@ -711,6 +711,79 @@ fn check_places_image_findings_on_the_dockerfile_that_made_the_image() {
     }
 }
 
+/// Image findings placed on a Dockerfile line go through the same suppression as the
+/// Dockerfile's own: the pragma above the line, the path overrides and the path-scoped
+/// exceptions of that file. Findings about the whole image are untouched by them.
+#[test]
+fn pragmas_overrides_and_exceptions_apply_to_placed_image_findings() {
+    let dir = TempDir::new().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("svc")).unwrap();
+    let reference = archive(dir.path(), "app.tar", &app_image());
+    let run = |dockerfile: &str, policy: &str| {
+        std::fs::write(repo.join("svc/Dockerfile"), dockerfile).unwrap();
+        std::fs::write(repo.join("dockgate.yml"), policy).unwrap();
+        let output = dockgate()
+            .current_dir(&repo)
+            .args(["check", "--format", "json", "--image", &reference, "."])
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let findings: Vec<(String, String, u64)> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["image"].is_string())
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_owned(),
+                    f["severity"].as_str().unwrap().to_owned(),
+                    f["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        (output.status.code(), findings)
+    };
+    let has = |findings: &[(String, String, u64)], rule: &str| {
+        findings.iter().find(|(code, ..)| code == rule).cloned()
+    };
+    let (_, plain) = run(APP_DOCKERFILE, "extends: [builtin:recommended]\n");
+    assert_eq!(has(&plain, "DG2020").map(|f| f.2), Some(3), "{plain:?}");
+    assert_eq!(
+        has(&plain, "DG2001").map(|f| (f.1, f.2)),
+        Some(("error".to_owned(), 5))
+    );
+
+    // A pragma above the COPY that added the key silences the secret on its line.
+    let with_pragma = APP_DOCKERFILE.replace(
+        "COPY id_ed25519",
+        "# hadolint ignore=DG2020\nCOPY id_ed25519",
+    );
+    let (_, found) = run(&with_pragma, "extends: [builtin:recommended]\n");
+    assert_eq!(has(&found, "DG2020"), None, "{found:?}");
+    assert!(has(&found, "DG2001").is_some(), "{found:?}");
+
+    // A path override sets the severity of a finding placed in its files.
+    let (_, found) = run(
+        APP_DOCKERFILE,
+        "overrides:\n  - paths: [\"svc/**\"]\n    rules: { DG2001: info, DG2020: off }\n",
+    );
+    assert_eq!(has(&found, "DG2001").map(|f| f.1), Some("info".to_owned()));
+    assert_eq!(has(&found, "DG2020"), None, "{found:?}");
+
+    // An exception by path waives what is placed in that file, not the whole image's.
+    let (_, found) = run(
+        APP_DOCKERFILE,
+        "exceptions:\n  - rules: [DG2001, DG2032]\n    paths: [svc/Dockerfile]\n    owner: \"@acme/app\"\n    reason: root until the migration\n    expires: 2999-01-01\n",
+    );
+    assert_eq!(has(&found, "DG2001"), None, "{found:?}");
+    assert_eq!(
+        has(&found, "DG2032").map(|f| f.2),
+        Some(0),
+        "a finding about the whole image is in no file: {found:?}"
+    );
+}
+
 /// `dockgate image --dockerfile`: the text report's layer table has the Dockerfile line
 /// of each layer and the instruction as written; findings point at `FILE:LINE:COL`.
 #[test]
