@@ -67,3 +67,51 @@ fn an_unterminated_heredoc_in_a_1_mb_file_is_one_finding() {
         [(2, "unterminated heredoc `EOF` opened at line 2".to_string())]
     );
 }
+#[test]
+fn consecutive_unknown_instructions_are_one_finding() {
+    let findings = lint(
+        "FROM debian:12\napt-get update\napt-get install -y curl\n\n# fetch\ncurl -O x\nUSER app\nmake\n",
+    );
+    assert_eq!(
+        dl1000(&findings),
+        [
+            (
+                2,
+                "unknown instruction: apt-get (and 2 more unknown instructions: lines 2-6)"
+                    .to_string()
+            ),
+            (8, "unknown instruction: make".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn from_with_the_wrong_number_of_arguments_is_dl1000_and_linting_goes_on() {
+    for from in ["FROM debian:12 a b c", "FROM debian:12 AS"] {
+        let findings = lint(&format!("{from}\nMAINTAINER x\n"));
+        assert_eq!(
+            dl1000(&findings),
+            [(1, "FROM requires either one or three arguments".to_string())],
+            "{from}"
+        );
+        assert!(
+            summary(&findings)
+                .iter()
+                .any(|(rule, line, _)| rule == "DL4000" && *line == 2),
+            "{from}: {:?}",
+            summary(&findings)
+        );
+    }
+}
+
+#[test]
+fn buildkit_instruction_errors_are_reported_where_they_are() {
+    let findings = lint("FROM debian:12\nCOPY --form=build a /b\nWORKDIR\nUSER app\n");
+    assert_eq!(
+        dl1000(&findings),
+        [
+            (2, "unknown flag: --form (did you mean from?)".to_string()),
+            (3, "WORKDIR requires exactly one argument".to_string()),
+        ]
+    );
+}

@@ -9,8 +9,11 @@
 //! by the line parser of that instruction, and heredoc bodies are read from the lines
 //! that follow.
 
+mod instructions;
 mod json;
 mod line;
+
+pub use instructions::{InstructionError, instruction_errors};
 
 use crate::dockerfile::lex::Lexer;
 use crate::dockerfile::syntax::{
