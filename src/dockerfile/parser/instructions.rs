@@ -378,8 +378,8 @@ fn is_valid_stage_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
 }
 
-/// RUN: the flags its hooks add, then the values of `--network` and `--security`
-/// (`--mount` specifications are not checked here).
+/// RUN: the flags its hooks add, then, in the hooks' order, the `--mount` values as far
+/// as BuildKit reads them before expansion, `--network` and `--security`.
 fn run(instruction: &Instruction) -> Check {
     use FlagType::{Strings, Text};
     flags(
@@ -391,25 +391,117 @@ fn run(instruction: &Instruction) -> Check {
             ("security", Text),
         ],
     )?;
-    for flag in &instruction.flags {
-        let value = flag.value.as_deref().unwrap_or_default();
-        match flag.name.as_str() {
-            "network" if !matches!(value, "default" | "none" | "host") => {
-                return Err(error(
-                    format!("invalid network mode {}", go_quote(value)),
-                    flag.range,
-                ));
-            }
-            "security" if !matches!(value, "sandbox" | "insecure") => {
-                return Err(error(
-                    format!("security {} is not valid", go_quote(value)),
-                    flag.range,
-                ));
-            }
-            _ => {}
+    let values = |name: &'static str| {
+        instruction
+            .flags
+            .iter()
+            .filter(move |flag| flag.name == name)
+            .map(|flag| (flag, flag.value.as_deref().unwrap_or_default()))
+    };
+    for (flag, value) in values("mount") {
+        mount(value).map_err(|message| error(message, flag.range))?;
+    }
+    for (flag, value) in values("network") {
+        if !matches!(value, "default" | "none" | "host") {
+            return Err(error(
+                format!("invalid network mode {}", go_quote(value)),
+                flag.range,
+            ));
+        }
+    }
+    for (flag, value) in values("security") {
+        if !matches!(value, "sandbox" | "insecure") {
+            return Err(error(
+                format!("security {} is not valid", go_quote(value)),
+                flag.range,
+            ));
         }
     }
     Ok(())
+}
+
+/// BuildKit's `parseMount` without an expander (when it parses the instruction): the
+/// value is CSV, and `from` may not use a variable; every other key is read later,
+/// after expansion.
+fn mount(value: &str) -> Result<(), String> {
+    let fields = csv_fields(value).map_err(|e| format!("failed to parse csv mounts: {e}"))?;
+    for field in fields {
+        if let Some((key, value)) = field.split_once('=')
+            && key.to_lowercase() == "from"
+            && value.find('$').is_some_and(|i| i + 1 != value.len())
+        {
+            return Err(
+                "'from' doesn't support variable expansion, define alias stage instead".into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// One CSV record (`go-csvvalue`'s `Fields`: Go's `encoding/csv` rules, strict quotes),
+/// with Go's error messages.
+fn csv_fields(line: &str) -> Result<Vec<String>, String> {
+    let line = line
+        .strip_suffix("\r\n")
+        .or_else(|| line.strip_suffix('\n'))
+        .unwrap_or(line);
+    if line.is_empty() {
+        return Err("EOF".into());
+    }
+    let parse_error =
+        |pos: usize, what: &str| format!("parse error on line 1, column {}: {what}", pos + 1);
+    let bare = "bare \" in non-quoted-field";
+    let quote = "extraneous or missing \" in quoted-field";
+    let mut fields: Vec<String> = Vec::new();
+    let mut rest = line;
+    let mut pos = 0;
+    'fields: loop {
+        if !rest.starts_with('"') {
+            let field = rest.find(',').map_or(rest, |i| &rest[..i]);
+            if let Some(j) = field.find('"') {
+                return Err(parse_error(pos + j, bare));
+            }
+            fields.push(field.to_string());
+            if field.len() == rest.len() {
+                break;
+            }
+            rest = &rest[field.len() + 1..];
+            pos += field.len() + 1;
+            continue;
+        }
+        rest = &rest[1..];
+        pos += 1;
+        let mut half_open = false;
+        loop {
+            let Some(i) = rest.find('"') else {
+                return Err(parse_error(pos, quote));
+            };
+            match fields.last_mut() {
+                Some(last) if half_open => last.push_str(&rest[..i]),
+                _ => fields.push(rest[..i].to_string()),
+            }
+            rest = &rest[i + 1..];
+            pos += i + 1;
+            match rest.chars().next() {
+                Some('"') => {
+                    if let Some(last) = fields.last_mut() {
+                        last.push('"');
+                    }
+                    rest = &rest[1..];
+                    pos += 1;
+                    half_open = true;
+                }
+                Some(',') => {
+                    rest = &rest[1..];
+                    pos += 1;
+                    continue 'fields;
+                }
+                None => break 'fields,
+                Some(_) => return Err(parse_error(pos - 1, quote)),
+            }
+        }
+    }
+    Ok(fields)
 }
 
 fn healthcheck(instruction: &Instruction) -> Check {
@@ -703,7 +795,7 @@ mod tests {
              COPY --from=build --chown=1:1 --link --exclude=a --exclude=b a /b/\n\
              ADD --checksum=sha256:x --keep-git-dir=false https://x /y\n\
              RUN --mount=type=cache,target=/c --mount=type=tmpfs,target=/t --network=none \
-             --security=insecure echo\nRUN\nCMD []\nENTRYPOINT\nEXPOSE 80 443/udp\n\
+             --security=insecure echo\nRUN --mount=from=a$,\"target=/x,y\",type=$T x\nRUN\nCMD []\nENTRYPOINT\nEXPOSE 80 443/udp\n\
              ENV A=1 B=2\nENV C 3\nLABEL a=b\nUSER app group\nWORKDIR /a b\nVOLUME [\"/v\"]\n\
              STOPSIGNAL SIGTERM\nSHELL [\"/bin/sh\", \"-c\"]\nONBUILD RUN x\nONBUILD COPY a\n\
              HEALTHCHECK --interval=1m30s --timeout=.5s --retries=3 CMD curl x\n\
@@ -926,11 +1018,48 @@ mod tests {
                 (1, 5),
             ),
             (
+                "RUN --security=bad --network=bad x\n",
+                "invalid network mode \"bad\"",
+                (1, 20),
+            ),
+            (
+                "RUN --mount=type=bind,from=$STAGE x\n",
+                "'from' doesn't support variable expansion, define alias stage instead",
+                (1, 5),
+            ),
+            (
+                "RUN --mount=type=cache,target=/a\\\"b x\n",
+                "failed to parse csv mounts: parse error on line 1, column 21: bare \" in \
+                 non-quoted-field",
+                (1, 5),
+            ),
+            (
+                "RUN --mount=\\\"type=cache\\\"x x\n",
+                "failed to parse csv mounts: parse error on line 1, column 12: extraneous or \
+                 missing \" in quoted-field",
+                (1, 5),
+            ),
+            (
+                "RUN --mount= x\n",
+                "failed to parse csv mounts: EOF",
+                (1, 5),
+            ),
+            (
                 "RUN --security=privileged x\n",
                 "security \"privileged\" is not valid",
                 (1, 5),
             ),
         ]);
+    }
+
+    #[test]
+    fn csv_records() {
+        let strings = |fields: &[&str]| Ok(fields.iter().map(|f| f.to_string()).collect());
+        assert_eq!(csv_fields("a,b=c,"), strings(&["a", "b=c", ""]));
+        assert_eq!(csv_fields("\"a,b\",c"), strings(&["a,b", "c"]));
+        assert_eq!(csv_fields("\"a\"\"b\""), strings(&["a\"b"]));
+        assert_eq!(csv_fields("x\n"), strings(&["x"]));
+        assert!(csv_fields("\"open").is_err());
     }
 
     #[test]
