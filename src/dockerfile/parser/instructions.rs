@@ -378,8 +378,9 @@ fn is_valid_stage_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
 }
 
-/// RUN: the flags its hooks add, then, in the hooks' order, the `--mount` values as far
-/// as BuildKit reads them before expansion, `--network` and `--security`.
+/// RUN: the flags its hooks add, then, in the hooks' order, the `--device` values, the
+/// `--mount` values as far as BuildKit reads them before expansion, `--network` and
+/// `--security`.
 fn run(instruction: &Instruction) -> Check {
     use FlagType::{Strings, Text};
     flags(
@@ -398,6 +399,9 @@ fn run(instruction: &Instruction) -> Check {
             .filter(move |flag| flag.name == name)
             .map(|flag| (flag, flag.value.as_deref().unwrap_or_default()))
     };
+    for (flag, value) in values("device") {
+        device(value).map_err(|message| error(message, flag.range))?;
+    }
     for (flag, value) in values("mount") {
         mount(value).map_err(|message| error(message, flag.range))?;
     }
@@ -436,6 +440,56 @@ fn mount(value: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// BuildKit's `ParseDevice`: `--device=name[,required[=bool]]`, CSV.
+fn device(value: &str) -> Result<(), String> {
+    let fields = csv_fields(value).map_err(|e| format!("failed to parse csv devices: {e}"))?;
+    let mut name = String::new();
+    for field in &fields {
+        let Some((key, value)) = field.split_once('=') else {
+            if field.to_lowercase() == "required" {
+                continue;
+            }
+            if name.is_empty() {
+                name.clone_from(field);
+                continue;
+            }
+            return Err(format!("invalid field '{field}' must be a key=value pair"));
+        };
+        let key = key.to_lowercase();
+        match key.as_str() {
+            "name" => {
+                if !name.is_empty() {
+                    return Err(format!("device name already set to {name}"));
+                }
+                name = value.to_string();
+            }
+            "required" => {
+                if go_bool(value).is_none() {
+                    return Err(format!("invalid value for {key}: {value}"));
+                }
+            }
+            _ if name.is_empty() => name.clone_from(field),
+            _ => {
+                let mut message = format!("unexpected key '{key}' in '{field}'");
+                if let Some(suggestion) = suggest(&key, ["name", "required"]) {
+                    message.push_str(&format!(" (did you mean {suggestion}?)"));
+                }
+                return Err(message);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Go's `strconv.ParseBool`.
+fn go_bool(value: &str) -> Option<bool> {
+    match value {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
 }
 
 /// One CSV record (`go-csvvalue`'s `Fields`: Go's `encoding/csv` rules, strict quotes),
@@ -717,7 +771,7 @@ fn flags(instruction: &Instruction, known: &[(&str, FlagType)]) -> Check {
         let name = flag_name.strip_prefix("--").unwrap_or(flag_name);
         let Some(&(_, kind)) = known.iter().find(|(known, _)| *known == name) else {
             let mut message = format!("unknown flag: {flag_name}");
-            if let Some(suggestion) = suggest_flag(name, known) {
+            if let Some(suggestion) = suggest(name, known.iter().map(|&(known, _)| known)) {
                 message.push_str(&format!(" (did you mean {suggestion}?)"));
             }
             return Err(error(message, flag.range));
@@ -748,10 +802,10 @@ fn flags(instruction: &Instruction, known: &[(&str, FlagType)]) -> Check {
 }
 
 /// BuildKit's `suggest.Search`, case-sensitive: the closest name under distance 3.
-fn suggest_flag<'a>(name: &str, known: &[(&'a str, FlagType)]) -> Option<&'a str> {
+fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best = None;
     let mut best_distance = 3;
-    for &(candidate, _) in known {
+    for candidate in candidates {
         let distance = edit_distance(name, candidate);
         if distance < best_distance {
             best = Some(candidate);
@@ -795,7 +849,7 @@ mod tests {
              COPY --from=build --chown=1:1 --link --exclude=a --exclude=b a /b/\n\
              ADD --checksum=sha256:x --keep-git-dir=false https://x /y\n\
              RUN --mount=type=cache,target=/c --mount=type=tmpfs,target=/t --network=none \
-             --security=insecure echo\nRUN --mount=from=a$,\"target=/x,y\",type=$T x\nRUN\nCMD []\nENTRYPOINT\nEXPOSE 80 443/udp\n\
+             --security=insecure echo\nRUN --mount=from=a$,\"target=/x,y\",type=$T x\nRUN --device=name=/dev/x,required=T --device=vendor.com/gpu=all,required x\nRUN\nCMD []\nENTRYPOINT\nEXPOSE 80 443/udp\n\
              ENV A=1 B=2\nENV C 3\nLABEL a=b\nUSER app group\nWORKDIR /a b\nVOLUME [\"/v\"]\n\
              STOPSIGNAL SIGTERM\nSHELL [\"/bin/sh\", \"-c\"]\nONBUILD RUN x\nONBUILD COPY a\n\
              HEALTHCHECK --interval=1m30s --timeout=.5s --retries=3 CMD curl x\n\
@@ -1042,6 +1096,26 @@ mod tests {
             (
                 "RUN --mount= x\n",
                 "failed to parse csv mounts: EOF",
+                (1, 5),
+            ),
+            (
+                "RUN --device=a,b x\n",
+                "invalid field 'b' must be a key=value pair",
+                (1, 5),
+            ),
+            (
+                "RUN --device=a,name=b x\n",
+                "device name already set to a",
+                (1, 5),
+            ),
+            (
+                "RUN --device=a,required=maybe x\n",
+                "invalid value for required: maybe",
+                (1, 5),
+            ),
+            (
+                "RUN --device=a,nme=b x\n",
+                "unexpected key 'nme' in 'nme=b' (did you mean name?)",
                 (1, 5),
             ),
             (
