@@ -1,8 +1,9 @@
 //! What BuildKit refuses in a file its parser accepts: the checks of its
 //! `frontend/dockerfile/instructions` package (`parse.go`, `bflag.go` and the RUN flag
 //! hooks), run when it turns the parse into build steps. Argument counts, the flags
-//! each instruction takes, and a few values (stage names, HEALTHCHECK durations, RUN
-//! `--network` and `--security`), with BuildKit's wording.
+//! each instruction takes, and the values BuildKit reads before any expansion (stage
+//! names, HEALTHCHECK durations and retries, RUN `--device`, `--mount`, `--network` and
+//! `--security`), with BuildKit's wording. The list is in docs/parser.md.
 //!
 //! BuildKit stops at the first such error in the file; here each instruction gets at most
 //! one (the first BuildKit would raise for it), and every instruction is checked.
