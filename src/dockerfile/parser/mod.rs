@@ -9,8 +9,11 @@
 //! by the line parser of that instruction, and heredoc bodies are read from the lines
 //! that follow.
 
+mod instructions;
 mod json;
 mod line;
+
+pub use instructions::{InstructionError, instruction_errors};
 
 use crate::dockerfile::lex::Lexer;
 use crate::dockerfile::syntax::{
@@ -242,9 +245,9 @@ impl<'a> Parser<'a> {
         (before, false)
     }
 
-    /// Reads the bodies of the heredocs an instruction opens. An unterminated heredoc
-    /// is reported at its opening word, and parsing resumes right after the
-    /// instruction, as if it had no heredoc.
+    /// Reads the bodies of the heredocs an instruction opens. As in BuildKit, an
+    /// unterminated heredoc takes the rest of the file as its body; it is reported once,
+    /// at its opening word, and any later heredoc of the line has nothing left to read.
     fn read_heredocs(&mut self, instruction: &mut Instruction, logical: &Logical) {
         if !can_contain_heredoc(instruction) {
             return;
@@ -256,8 +259,6 @@ impl<'a> Parser<'a> {
                 return;
             }
         };
-        let resume_at = self.next_line;
-        let range_without_bodies = instruction.range;
         let mut search_from = 0;
         for opener in openers {
             let word_range = logical
@@ -270,7 +271,11 @@ impl<'a> Parser<'a> {
                 })
                 .unwrap_or(instruction.name_range);
             let mut heredoc = opener.heredoc;
-            let body_start = self.lines.get(self.next_line).map(|l| l.start);
+            let body_start = self
+                .lines
+                .get(self.next_line)
+                .map_or(self.source.len(), |l| l.start);
+            let mut body_end = self.source.len();
             let mut terminated = false;
             while self.next_line < self.lines.len() {
                 let line = self.lines[self.next_line];
@@ -281,18 +286,18 @@ impl<'a> Parser<'a> {
                 }
                 if candidate == heredoc.name {
                     terminated = true;
-                    let start = body_start.unwrap_or(line.start);
-                    heredoc.range = TextRange::new(start, line.content_end);
+                    body_end = line.start;
+                    heredoc.range = TextRange::new(body_start, line.content_end);
                     break;
                 }
-                let end = self
-                    .lines
-                    .get(self.next_line)
-                    .map_or(self.source.len(), |l| l.start);
-                heredoc.content.push_str(&self.source[line.start..end]);
             }
+            heredoc.content = self.source[body_start..body_end].to_string();
             if !terminated {
-                let opened_at = 1 + self.source[..word_range.start].matches('\n').count();
+                let opened_at = self
+                    .result
+                    .lines
+                    .position(self.source, word_range.start)
+                    .line;
                 self.error(
                     format!(
                         "unterminated heredoc `{}` opened at line {opened_at}",
@@ -300,9 +305,9 @@ impl<'a> Parser<'a> {
                     ),
                     word_range,
                 );
-                self.next_line = resume_at;
-                instruction.heredocs.clear();
-                instruction.range = range_without_bodies;
+                heredoc.range = TextRange::new(body_start, self.source.len());
+                instruction.range = instruction.range.cover(heredoc.range);
+                instruction.heredocs.push(heredoc);
                 return;
             }
             instruction.range = instruction.range.cover(heredoc.range);

@@ -162,29 +162,59 @@ fn no_heredoc_in_exec_form_or_other_instructions() {
 }
 
 #[test]
-fn unterminated_heredoc_is_reported_at_its_opener_and_parsing_resumes() {
+fn unterminated_heredoc_takes_the_rest_of_the_file_as_its_body() {
     let df = parse("FROM a\nRUN cat <<EOF\nUSER app\nWORKDIR /x\n");
     assert_eq!(
         only_error(&df),
         ("unterminated heredoc `EOF` opened at line 2", (2, 9))
     );
     let keywords: Vec<Keyword> = df.instructions.iter().map(|i| i.keyword).collect();
-    assert_eq!(
-        keywords,
-        [Keyword::From, Keyword::Run, Keyword::User, Keyword::Workdir]
-    );
+    assert_eq!(keywords, [Keyword::From, Keyword::Run]);
+    let run = &df.instructions[1];
+    assert_eq!(run.heredocs.len(), 1);
+    assert_eq!(run.heredocs[0].content, "USER app\nWORKDIR /x\n");
+    assert_eq!(span(&df, run.range), ((2, 1), (5, 1)));
 }
 
 #[test]
-fn a_later_unterminated_heredoc_drops_the_earlier_bodies_too() {
-    let df = parse("RUN <<A <<B\nFROM\nA\n");
+fn an_unterminated_heredoc_at_the_end_of_the_file_has_an_empty_body() {
+    let df = parse("FROM a\nRUN <<EOF");
+    assert_eq!(
+        only_error(&df),
+        ("unterminated heredoc `EOF` opened at line 2", (2, 5))
+    );
+    assert_eq!(df.instructions[1].heredocs[0].content, "");
+}
+
+#[test]
+fn a_later_unterminated_heredoc_takes_the_rest_after_the_earlier_body() {
+    let df = parse("RUN <<A <<B\nFROM\nA\nx\n");
     assert_eq!(
         only_error(&df),
         ("unterminated heredoc `B` opened at line 1", (1, 9))
     );
-    assert_eq!(df.instructions.len(), 3);
-    assert_eq!(span(&df, df.instructions[0].range), ((1, 1), (1, 12)));
-    assert!(df.instructions[0].heredocs.is_empty());
+    assert_eq!(df.instructions.len(), 1);
+    let bodies: Vec<&str> = df.instructions[0]
+        .heredocs
+        .iter()
+        .map(|h| h.content.as_str())
+        .collect();
+    assert_eq!(bodies, ["FROM\n", "x\n"]);
+}
+
+#[test]
+fn one_unterminated_heredoc_is_one_error_whatever_follows() {
+    let mut text = String::from("FROM scratch\nRUN <<EOF <<END\n");
+    for i in 0..1000 {
+        text.push_str(&format!("not an instruction {i}\n"));
+    }
+    let df = parse(&text);
+    assert_eq!(
+        only_error(&df),
+        ("unterminated heredoc `EOF` opened at line 2", (2, 5))
+    );
+    assert_eq!(df.instructions.len(), 2);
+    assert_eq!(df.instructions[1].heredocs.len(), 1);
 }
 
 #[test]

@@ -1,13 +1,16 @@
 //! DL1000: the Dockerfile has a syntax error.
 
-use crate::dockerfile::Keyword;
+use crate::dockerfile::parser::instruction_errors;
 use crate::rules::Context;
 
 crate::declare_rule! {
     /// ## What it does
     /// Reports each place where BuildKit refuses the Dockerfile: what its parser rejects
     /// (an unterminated heredoc, a JSON array with a non-string, `ENV` without a value,
-    /// a bad parser directive, ...) and instructions it does not know.
+    /// a bad parser directive, ...), instructions it does not know (a run of them is one
+    /// finding), and what its builder refuses: a wrong number of arguments
+    /// (`FROM image AS`), an unknown or malformed flag, an invalid stage name, ... (the
+    /// list is in docs/parser.md).
     ///
     /// ## Why is this bad?
     /// `docker build` rejects the file, or reads it differently from what it looks
@@ -44,64 +47,11 @@ fn check(context: &mut Context) {
     for error in &context.dockerfile().errors {
         context.report_at(error.range, error.range).message = error.message.clone();
     }
-    // BuildKit's parser keeps unknown instructions; its builder then refuses the file.
-    for instruction in context.instructions() {
-        if instruction.keyword == Keyword::Unknown {
-            context.report(instruction, instruction.name_range).message =
-                unknown_instruction_message(&instruction.name);
-        }
+    // What BuildKit's parser accepts but its builder refuses: unknown instructions,
+    // argument counts, flags.
+    for found in instruction_errors(context.dockerfile()) {
+        context.report_at(found.instruction, found.error.range).message = found.error.message;
     }
-}
-
-const INSTRUCTIONS: &[&str] = &[
-    "ADD",
-    "ARG",
-    "CMD",
-    "COPY",
-    "ENTRYPOINT",
-    "ENV",
-    "EXPOSE",
-    "FROM",
-    "HEALTHCHECK",
-    "LABEL",
-    "MAINTAINER",
-    "ONBUILD",
-    "RUN",
-    "SHELL",
-    "STOPSIGNAL",
-    "USER",
-    "VOLUME",
-    "WORKDIR",
-];
-
-/// BuildKit's wording, with the closest instruction name when one is a likely typo.
-fn unknown_instruction_message(name: &str) -> String {
-    let upper = name.to_uppercase();
-    let closest = INSTRUCTIONS
-        .iter()
-        .map(|candidate| (edit_distance(&upper, candidate), *candidate))
-        .min()
-        .filter(|&(distance, _)| distance <= 2 && distance < upper.chars().count());
-    match closest {
-        Some((_, suggestion)) => {
-            format!("unknown instruction: {name} (did you mean {suggestion}?)")
-        }
-        None => format!("unknown instruction: {name}"),
-    }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]
@@ -122,14 +72,9 @@ mod tests {
     }
 
     #[test]
-    fn suggests_the_closest_instruction() {
-        assert_eq!(
-            super::unknown_instruction_message("RUNN"),
-            "unknown instruction: RUNN (did you mean RUN?)"
-        );
-        assert_eq!(
-            super::unknown_instruction_message("let"),
-            "unknown instruction: let"
-        );
+    fn reports_what_buildkit_refuses_when_it_builds() {
+        assert_catches("DL1000", "FROM debian:12 AS\n");
+        assert_catches("DL1000", "FROM debian:12\nCOPY --form=a b c\n");
+        assert_catches_not("DL1000", "FROM debian:12 AS build\nCOPY --from=a b c\n");
     }
 }
