@@ -1,0 +1,953 @@
+//! Every policy setting takes effect (issue 9, point 4).
+//!
+//! A release once shipped `image.allowed_users` and `image.max_wasted_ratio`: parsed,
+//! validated, documented, and read by nothing, because the unit tests built the rules'
+//! input by hand. This test closes that gap from the outside: for every key of the
+//! policy schema there is a case, and each case runs the real binary twice on a real
+//! input (Dockerfiles written into a temp dir, OCI layouts written with
+//! `dockgate::image::testing`) — once with a policy *without* the key (or with it at
+//! another value) and once *with* it — and asserts the difference it must make: the
+//! exit code, a finding gained or lost, a severity, a message, a warning on stderr.
+//!
+//! # Which paths count as keys
+//!
+//! The keys are collected from `dockgate policy schema` (generated from the types of
+//! `src/policy/file.rs`), so a key added to the types without a case here fails the
+//! test, and so does a case for a key the schema does not have. Walking the schema
+//! (`$ref`s resolved into `$defs`, `anyOf` branches other than `null` followed):
+//!
+//! - a property whose schema is an object with `properties` (a section: `files`,
+//!   `base_images`, `labels`, `image`, `reporting`) is not a key itself; each of its
+//!   properties is, as `section.name`;
+//! - a property whose schema is a list (the `ListOf*` definitions: a list, or
+//!   `{append: [...]}` to extend the inherited one; `append` is the list's merge form,
+//!   not a key) is a key; when the list's items are objects with `properties`
+//!   (`overrides`, `exceptions`), each item field is a key too, as `list[].field`;
+//! - free-form maps are keys and are not descended into: `labels.required` (label name
+//!   to type, `additionalProperties` only) and the `RuleMap` of `rules` and
+//!   `overrides[].rules`, whose properties are the rule catalogue (every code and
+//!   name), not policy settings (each rule's own behaviour is `tests/rules.rs`'s job);
+//! - every other property (a scalar, an enum, a map of scalars) is a key.
+//!
+//! Meta keys: the schema's own `$schema`, `$id`, `title` and `description` describe
+//! the schema document and are not properties, so they are not keys. A policy file
+//! has no `$schema` key (editors read a `# yaml-language-server: $schema=...`
+//! comment instead): the root's `additionalProperties` is `false`, which the test
+//! asserts, since an open root would make "every key has a case" meaningless.
+//!
+//! A key may have several cases (`pragmas` has one per non-default value); each case
+//! must show its difference.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+use std::time::Instant;
+
+use assert_cmd::Command;
+use dockgate::image::testing::{Compression, Image, Layer, passwd};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A difference a case's key must make, between the run without it and the run with
+/// it. A finding is named `CODE` or `CODE PATH` (`PATH` being the report's `path`, for
+/// images the reference).
+#[derive(Debug)]
+enum Expect {
+    /// The exit codes (without, with).
+    Exit(i32, i32),
+    /// The finding is absent without the key and present with it.
+    Gains(&'static str),
+    /// The finding is present without the key and absent with it.
+    Loses(&'static str),
+    /// The finding is present in both runs (the key did not overreach).
+    Keeps(&'static str),
+    /// The finding's severity (without, with).
+    Severity(&'static str, &'static str, &'static str),
+    /// A finding of the rule has this text in its message with the key, none without.
+    Message(&'static str, &'static str),
+    /// Stderr has this text with the key, not without.
+    Stderr(&'static str),
+}
+
+/// One run of the binary: `args` then `--format json` and `rest`, in a temp dir
+/// holding `files` and `dockgate.yml` (found by discovery, no `--config`). In every
+/// text, `{root}`, `{app}` and `{base}` are the `oci:DIR` references of the fixture
+/// images.
+struct Case {
+    key: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    command: &'static str,
+    rest: &'static [&'static str],
+    without: String,
+    with: String,
+    expect: &'static [Expect],
+}
+
+const LATEST: &[(&str, &str)] = &[("Dockerfile", "FROM debian:latest\n")];
+const PINNED: &[(&str, &str)] = &[("Dockerfile", "FROM debian:12\n")];
+const TWO: &[(&str, &str)] = &[
+    ("a/Dockerfile", "FROM debian:latest\n"),
+    ("b/Dockerfile", "FROM debian:latest\n"),
+];
+const PRAGMA: &[(&str, &str)] = &[(
+    "Dockerfile",
+    "# hadolint ignore=DL3007\nFROM debian:latest\n",
+)];
+const IMAGE: &[&str] = &["{app}"];
+const ROOT: &[&str] = &["{root}"];
+const LINT: &str = "lint";
+
+/// An exception in a policy, the fields a case varies given.
+struct Waiver {
+    rules: &'static str,
+    /// `paths: [...]` or `images: [...]`, or nothing: every path and image.
+    scope: &'static str,
+    owner: &'static str,
+    reason: &'static str,
+    expires: &'static str,
+}
+
+/// A waiver of DL3007 everywhere, valid for a long time.
+const WAIVER: Waiver = Waiver {
+    rules: "DL3007",
+    scope: "",
+    owner: "@acme/one",
+    reason: "tracks latest",
+    expires: "2999-12-31",
+};
+
+/// A waiver of DG2001 for every image.
+const IMAGE_WAIVER: Waiver = Waiver {
+    rules: "DG2001",
+    reason: "being fixed",
+    ..WAIVER
+};
+
+impl Waiver {
+    fn yaml(&self) -> String {
+        let Waiver {
+            rules,
+            scope,
+            owner,
+            reason,
+            expires,
+        } = self;
+        let scope = if scope.is_empty() {
+            String::new()
+        } else {
+            format!("    {scope}\n")
+        };
+        format!(
+            "exceptions:\n  - rules: [{rules}]\n{scope}    owner: \"{owner}\"\n    reason: {reason}\n    expires: {expires}\n"
+        )
+    }
+}
+
+/// The case table. Image cases check the fixture images (see [`write_images`]):
+/// `{app}` runs as `app` (UID 1000) and has a bit of everything; `{root}` runs as
+/// root; `{base}` is `{app}`'s first layer alone, the baseline for growth.
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            key: "extends",
+            files: PINNED,
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "extends: [builtin:strict]\n".into(),
+            expect: &[Expect::Gains("DG1002"), Expect::Exit(0, 1)],
+        },
+        Case {
+            key: "locked",
+            // The lock is in the policy extended; the repository's policy weakens it.
+            files: &[
+                ("Dockerfile", "FROM debian:latest\n"),
+                ("org.yml", "rules:\n  DL3007: error\n"),
+                (
+                    "org-locked.yml",
+                    "rules:\n  DL3007: error\nlocked: [rules.DL3007]\n",
+                ),
+            ],
+            command: LINT,
+            rest: &[],
+            without: "extends: [./org.yml]\nrules:\n  DL3007: off\n".into(),
+            with: "extends: [./org-locked.yml]\nrules:\n  DL3007: off\n".into(),
+            expect: &[Expect::Exit(0, 2), Expect::Stderr("is locked by")],
+        },
+        Case {
+            key: "fail_on",
+            files: LATEST,
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "fail_on: error\n".into(),
+            expect: &[Expect::Exit(1, 0), Expect::Keeps("DL3007")],
+        },
+        Case {
+            key: "pragmas",
+            files: PRAGMA,
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "pragmas: reason-required\n".into(),
+            expect: &[
+                Expect::Gains("DG0002"),
+                Expect::Gains("DL3007"),
+                Expect::Exit(0, 1),
+            ],
+        },
+        Case {
+            key: "pragmas",
+            files: PRAGMA,
+            command: LINT,
+            rest: &[],
+            without: "pragmas: allowed\n".into(),
+            with: "pragmas: forbidden\n".into(),
+            expect: &[
+                Expect::Gains("DG0003"),
+                Expect::Gains("DL3007"),
+                Expect::Exit(0, 1),
+            ],
+        },
+        Case {
+            key: "files.include",
+            files: TWO,
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "files:\n  include: [\"a/**\"]\n".into(),
+            expect: &[
+                Expect::Loses("DL3007 b/Dockerfile"),
+                Expect::Keeps("DL3007 a/Dockerfile"),
+            ],
+        },
+        Case {
+            key: "files.exclude",
+            files: TWO,
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "files:\n  exclude: [\"a/**\"]\n".into(),
+            expect: &[
+                Expect::Loses("DL3007 a/Dockerfile"),
+                Expect::Keeps("DL3007 b/Dockerfile"),
+            ],
+        },
+        Case {
+            key: "images",
+            files: PINNED,
+            command: "check",
+            rest: &[],
+            without: "{}".into(),
+            with: "images: [\"{root}\"]\n".into(),
+            expect: &[Expect::Gains("DG2001 {root}"), Expect::Exit(0, 1)],
+        },
+        Case {
+            key: "rules",
+            files: LATEST,
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "rules:\n  DL3007: off\n".into(),
+            expect: &[Expect::Loses("DL3007"), Expect::Exit(1, 0)],
+        },
+        Case {
+            key: "rules",
+            files: LATEST,
+            command: LINT,
+            rest: &[],
+            without: "rules:\n  latest-base-image: on\n".into(),
+            with: "rules:\n  latest-base-image: error\n".into(),
+            expect: &[Expect::Severity("DL3007", "warning", "error")],
+        },
+        Case {
+            key: "rules",
+            files: &[("Dockerfile", "FROM quay.io/acme/app:1\n")],
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "rules:\n  DL3026:\n    options:\n      trusted_registries: [ghcr.io]\n".into(),
+            expect: &[Expect::Gains("DL3026"), Expect::Exit(0, 1)],
+        },
+        Case {
+            key: "overrides",
+            files: TWO,
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "overrides:\n  - paths: [\"a/**\"]\n    rules:\n      DL3007: off\n".into(),
+            expect: &[
+                Expect::Loses("DL3007 a/Dockerfile"),
+                Expect::Keeps("DL3007 b/Dockerfile"),
+            ],
+        },
+        Case {
+            key: "overrides[].paths",
+            files: TWO,
+            command: LINT,
+            rest: &[],
+            without: "overrides:\n  - paths: [\"a/**\"]\n    rules:\n      DL3007: off\n".into(),
+            with: "overrides:\n  - paths: [\"b/**\"]\n    rules:\n      DL3007: off\n".into(),
+            expect: &[
+                Expect::Gains("DL3007 a/Dockerfile"),
+                Expect::Loses("DL3007 b/Dockerfile"),
+            ],
+        },
+        Case {
+            key: "overrides[].rules",
+            files: TWO,
+            command: LINT,
+            rest: &[],
+            without: "overrides:\n  - paths: [\"a/**\"]\n    rules: {}\n".into(),
+            with: "overrides:\n  - paths: [\"a/**\"]\n    rules:\n      DL3007: error\n".into(),
+            expect: &[
+                Expect::Severity("DL3007 a/Dockerfile", "warning", "error"),
+                Expect::Severity("DL3007 b/Dockerfile", "warning", "warning"),
+            ],
+        },
+        Case {
+            key: "base_images.allow",
+            files: PINNED,
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "base_images:\n  allow: [\"docker.io/library/alpine\"]\n".into(),
+            expect: &[Expect::Gains("DG1001"), Expect::Exit(0, 1)],
+        },
+        Case {
+            key: "base_images.deny",
+            files: PINNED,
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "base_images:\n  deny: [\"docker.io/library/debian\"]\n".into(),
+            expect: &[Expect::Gains("DG1001"), Expect::Exit(0, 1)],
+        },
+        Case {
+            key: "base_images.require_digest",
+            files: PINNED,
+            command: LINT,
+            rest: &[],
+            without: "base_images:\n  require_digest: false\n".into(),
+            with: "base_images:\n  require_digest: true\n".into(),
+            expect: &[Expect::Gains("DG1002"), Expect::Exit(0, 1)],
+        },
+        Case {
+            key: "labels.required",
+            files: &[(
+                "Dockerfile",
+                "FROM debian:12\nLABEL org.opencontainers.image.licenses=\"not a licence\"\n",
+            )],
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "labels:\n  required:\n    org.opencontainers.image.source: url\n    org.opencontainers.image.licenses: spdx\n".into(),
+            expect: &[Expect::Gains("DL3049"), Expect::Gains("DL3054")],
+        },
+        Case {
+            key: "labels.strict",
+            files: &[(
+                "Dockerfile",
+                "FROM debian:12\nLABEL org.opencontainers.image.source=https://github.com/acme/app extra=1\n",
+            )],
+            command: LINT,
+            rest: &[],
+            without: "labels:\n  required:\n    org.opencontainers.image.source: url\n".into(),
+            with: "labels:\n  required:\n    org.opencontainers.image.source: url\n  strict: true\n".into(),
+            expect: &[Expect::Gains("DL3050")],
+        },
+        Case {
+            key: "exceptions",
+            files: LATEST,
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: WAIVER.yaml(),
+            expect: &[Expect::Loses("DL3007"), Expect::Exit(1, 0)],
+        },
+        Case {
+            key: "exceptions[].rules",
+            files: LATEST,
+            command: LINT,
+            rest: &[],
+            without: Waiver { rules: "DL3006", ..WAIVER }.yaml(),
+            with: WAIVER.yaml(),
+            expect: &[Expect::Loses("DL3007"), Expect::Exit(1, 0)],
+        },
+        Case {
+            key: "exceptions[].paths",
+            files: TWO,
+            command: LINT,
+            rest: &[],
+            // Without `paths` the waiver covers every Dockerfile.
+            without: WAIVER.yaml(),
+            with: Waiver { scope: "paths: [b/Dockerfile]", ..WAIVER }.yaml(),
+            expect: &[
+                Expect::Gains("DL3007 a/Dockerfile"),
+                Expect::Exit(0, 1),
+            ],
+        },
+        Case {
+            key: "exceptions[].images",
+            files: &[],
+            command: "image",
+            rest: ROOT,
+            // Without `images` the waiver covers every image; `{app}` is not the one checked.
+            without: IMAGE_WAIVER.yaml(),
+            with: Waiver { scope: "images: [\"{app}\"]", ..IMAGE_WAIVER }.yaml(),
+            expect: &[Expect::Gains("DG2001 {root}"), Expect::Exit(0, 1)],
+        },
+        Case {
+            key: "exceptions[].images",
+            files: &[],
+            command: "image",
+            rest: ROOT,
+            without: Waiver { scope: "images: [\"{app}\"]", ..IMAGE_WAIVER }.yaml(),
+            with: Waiver { scope: "images: [\"{root}\"]", ..IMAGE_WAIVER }.yaml(),
+            expect: &[Expect::Loses("DG2001 {root}"), Expect::Exit(1, 0)],
+        },
+        Case {
+            key: "exceptions[].owner",
+            files: LATEST,
+            command: LINT,
+            rest: &[],
+            without: Waiver { expires: "2000-01-01", ..WAIVER }.yaml(),
+            with: Waiver { owner: "@acme/two", expires: "2000-01-01", ..WAIVER }.yaml(),
+            expect: &[Expect::Message("DG0001", "@acme/two")],
+        },
+        Case {
+            key: "exceptions[].reason",
+            files: LATEST,
+            command: LINT,
+            rest: &[],
+            without: Waiver { expires: "2000-01-01", ..WAIVER }.yaml(),
+            with: Waiver { reason: "the nightly image", expires: "2000-01-01", ..WAIVER }.yaml(),
+            expect: &[Expect::Message("DG0001", "the nightly image")],
+        },
+        Case {
+            key: "exceptions[].expires",
+            files: LATEST,
+            command: LINT,
+            rest: &[],
+            without: WAIVER.yaml(),
+            with: Waiver { expires: "2000-01-01", ..WAIVER }.yaml(),
+            expect: &[
+                Expect::Gains("DG0001 dockgate.yml"),
+                Expect::Gains("DL3007"),
+                Expect::Exit(0, 1),
+            ],
+        },
+        Case {
+            key: "image.non_root",
+            files: &[],
+            command: "image",
+            rest: ROOT,
+            without: "image:\n  non_root: true\n".into(),
+            with: "image:\n  non_root: false\n".into(),
+            expect: &[Expect::Loses("DG2001 {root}"), Expect::Exit(1, 0)],
+        },
+        Case {
+            key: "image.allowed_users",
+            files: &[],
+            command: "image",
+            rest: IMAGE,
+            without: "{}".into(),
+            with: "image:\n  allowed_users: [\"10001\"]\n".into(),
+            expect: &[Expect::Gains("DG2004 {app}")],
+        },
+        Case {
+            key: "image.numeric_user",
+            files: &[],
+            command: "image",
+            rest: IMAGE,
+            without: "image:\n  numeric_user: false\n".into(),
+            with: "image:\n  numeric_user: true\n".into(),
+            expect: &[Expect::Gains("DG2003 {app}")],
+        },
+        Case {
+            key: "image.max_size",
+            files: &[],
+            command: "image",
+            rest: IMAGE,
+            without: "{}".into(),
+            with: "image:\n  max_size: 1kB\n".into(),
+            expect: &[Expect::Gains("DG2010 {app}")],
+        },
+        Case {
+            key: "image.max_compressed_size",
+            files: &[],
+            command: "image",
+            rest: IMAGE,
+            without: "{}".into(),
+            with: "image:\n  max_compressed_size: 100B\n".into(),
+            expect: &[Expect::Gains("DG2011 {app}")],
+        },
+        Case {
+            key: "image.max_layer_size",
+            files: &[],
+            command: "image",
+            rest: IMAGE,
+            without: "{}".into(),
+            with: "image:\n  max_layer_size: 2kB\n".into(),
+            expect: &[Expect::Gains("DG2012 {app}")],
+        },
+        Case {
+            key: "image.max_layers",
+            files: &[],
+            command: "image",
+            rest: IMAGE,
+            without: "{}".into(),
+            with: "image:\n  max_layers: 2\n".into(),
+            expect: &[Expect::Gains("DG2013 {app}")],
+        },
+        Case {
+            key: "image.max_growth",
+            files: &[],
+            command: "image",
+            rest: &["--baseline", "{base}", "{app}"],
+            without: "{}".into(),
+            with: "image:\n  max_growth: 1kB\n".into(),
+            expect: &[Expect::Gains("DG2015 {app}")],
+        },
+        Case {
+            key: "image.max_wasted",
+            files: &[],
+            command: "image",
+            rest: IMAGE,
+            without: "{}".into(),
+            with: "image:\n  max_wasted: 1kB\n".into(),
+            expect: &[Expect::Gains("DG2014 {app}")],
+        },
+        Case {
+            key: "image.max_wasted_ratio",
+            files: &[],
+            command: "image",
+            rest: IMAGE,
+            without: "{}".into(),
+            with: "image:\n  max_wasted_ratio: 10%\n".into(),
+            expect: &[Expect::Gains("DG2014 {app}")],
+        },
+        Case {
+            key: "image.allowed_ports",
+            files: &[],
+            command: "image",
+            rest: IMAGE,
+            without: "{}".into(),
+            with: "image:\n  allowed_ports: [\"8080/tcp\"]\n".into(),
+            expect: &[Expect::Message("DG2033", "5005")],
+        },
+        Case {
+            key: "image.allowed_setuid",
+            files: &[],
+            command: "image",
+            rest: IMAGE,
+            without: "{}".into(),
+            with: "image:\n  allowed_setuid: [\"/bin/busybox\"]\n".into(),
+            expect: &[Expect::Loses("DG2022 {app}")],
+        },
+        Case {
+            key: "image.secrets_allowlist",
+            files: &[],
+            command: "image",
+            rest: IMAGE,
+            without: "{}".into(),
+            with: "image:\n  secrets_allowlist: [\"/root/.ssh/**\"]\n".into(),
+            expect: &[Expect::Loses("DG2020 {app}")],
+        },
+        Case {
+            key: "image.distroless",
+            files: &[],
+            command: "image",
+            rest: IMAGE,
+            without: "image:\n  distroless: false\n".into(),
+            with: "image:\n  distroless: true\n".into(),
+            expect: &[Expect::Gains("DG2031 {app}")],
+        },
+        // Nothing reads `reporting` yet: the GitHub reporter is a later issue, and until
+        // then the binary says so on stderr. When the reporter lands, these cases must
+        // change to assert what each key does to its output.
+        Case {
+            key: "reporting.review_comments",
+            files: PINNED,
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "reporting:\n  review_comments: all\n".into(),
+            expect: &[Expect::Stderr("`reporting.review_comments`")],
+        },
+        Case {
+            key: "reporting.max_inline_comments",
+            files: PINNED,
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "reporting:\n  max_inline_comments: 3\n".into(),
+            expect: &[Expect::Stderr("`reporting.max_inline_comments`")],
+        },
+        Case {
+            key: "reporting.check_name",
+            files: PINNED,
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "reporting:\n  check_name: gate\n".into(),
+            expect: &[Expect::Stderr("`reporting.check_name`")],
+        },
+        Case {
+            key: "reporting.summary_comment",
+            files: PINNED,
+            command: LINT,
+            rest: &[],
+            without: "{}".into(),
+            with: "reporting:\n  summary_comment: false\n".into(),
+            expect: &[Expect::Stderr("`reporting.summary_comment`")],
+        },
+    ]
+}
+
+/// The key paths of the policy schema, as the header describes.
+fn schema_keys(schema: &Value) -> BTreeSet<String> {
+    assert_eq!(
+        schema["additionalProperties"],
+        Value::Bool(false),
+        "the policy schema's root must be closed, or any key would be accepted"
+    );
+    let mut keys = BTreeSet::new();
+    collect_keys(schema, schema, "", &mut keys);
+    keys
+}
+
+fn collect_keys(root: &Value, object: &Value, prefix: &str, keys: &mut BTreeSet<String>) {
+    let properties = object["properties"]
+        .as_object()
+        .unwrap_or_else(|| panic!("`{prefix}` has no properties: {object}"));
+    for (name, property) in properties {
+        let path = format!("{prefix}{name}");
+        let branches = branches(root, property);
+        if refers_to(property, "RuleMap") || branches.iter().any(|b| refers_to(b, "RuleMap")) {
+            // The rule catalogue: a map from rule code or name to its setting.
+            keys.insert(path);
+            continue;
+        }
+        if let Some(list) = branches.iter().find(|b| has_type(b, "array")) {
+            keys.insert(path.clone());
+            let items = branches_of_items(root, list);
+            if let Some(item) = items.iter().find(|i| i.get("properties").is_some()) {
+                collect_keys(root, item, &format!("{path}[]."), keys);
+            }
+            continue;
+        }
+        match branches.iter().find(|b| b.get("properties").is_some()) {
+            Some(section) => collect_keys(root, section, &format!("{path}."), keys),
+            None => {
+                keys.insert(path);
+            }
+        }
+    }
+}
+
+fn branches_of_items(root: &Value, list: &Value) -> Vec<Value> {
+    branches(root, &list["items"])
+}
+
+fn refers_to(schema: &Value, definition: &str) -> bool {
+    schema["$ref"].as_str() == Some(&format!("#/$defs/{definition}"))
+}
+
+fn has_type(schema: &Value, kind: &str) -> bool {
+    match &schema["type"] {
+        Value::String(one) => one == kind,
+        Value::Array(many) => many.iter().any(|t| t == kind),
+        _ => false,
+    }
+}
+
+/// What `schema` may be: `$ref`s resolved, `anyOf`/`oneOf` flattened, `null` dropped.
+fn branches(root: &Value, schema: &Value) -> Vec<Value> {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference
+            .strip_prefix("#/$defs/")
+            .or_else(|| reference.strip_prefix("#/definitions/"))
+            .unwrap_or_else(|| panic!("unexpected $ref {reference}"));
+        let target = root["$defs"]
+            .get(name)
+            .or_else(|| root["definitions"].get(name))
+            .unwrap_or_else(|| panic!("$ref {reference} resolves to nothing"));
+        let mut resolved = vec![schema.clone()];
+        resolved.extend(branches(root, target));
+        return resolved;
+    }
+    let alternatives = schema["anyOf"]
+        .as_array()
+        .or_else(|| schema["oneOf"].as_array());
+    match alternatives {
+        Some(alternatives) => alternatives
+            .iter()
+            .flat_map(|alternative| branches(root, alternative))
+            .collect(),
+        None if schema["type"] == "null" => Vec::new(),
+        None => vec![schema.clone()],
+    }
+}
+
+/// The fixture images, as `(placeholder, oci:DIR)`.
+fn write_images(dir: &Path) -> Vec<(&'static str, String)> {
+    // A made-up key, only its PEM framing matters to the secret scan.
+    let key = b"-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+    let base_layer = || {
+        Layer::new()
+            .dir("etc")
+            .file("etc/passwd", &passwd(&[("app", 1000)]))
+            .file_with("bin/busybox", b"busybox", 0o4755, 0, 0)
+            .symlink("bin/sh", "busybox")
+    };
+    let base_step = "/bin/sh -c #(nop) ADD file:0a1b in / ";
+    let app = Image::new()
+        .user("app")
+        .expose("8080/tcp")
+        .expose("5005/tcp")
+        .healthcheck(&["CMD", "/bin/true"])
+        .layer(base_layer(), Compression::Gzip, base_step)
+        .layer(
+            Layer::new()
+                .file("opt/sdk.tgz", &[7; 3000])
+                .file("root/.ssh/id_ed25519", key),
+            Compression::Gzip,
+            "RUN /bin/sh -c fetch-sdk # buildkit",
+        )
+        .layer(
+            Layer::new().whiteout("opt/sdk.tgz"),
+            Compression::Gzip,
+            "RUN /bin/sh -c rm /opt/sdk.tgz # buildkit",
+        );
+    let root = Image::new().healthcheck(&["CMD", "/bin/true"]).layer(
+        Layer::new().dir("etc").file("etc/passwd", &passwd(&[])),
+        Compression::Gzip,
+        base_step,
+    );
+    let base = Image::new()
+        .user("app")
+        .expose("8080/tcp")
+        .expose("5005/tcp")
+        .healthcheck(&["CMD", "/bin/true"])
+        .layer(base_layer(), Compression::Gzip, base_step);
+    [("{app}", app), ("{root}", root), ("{base}", base)]
+        .into_iter()
+        .map(|(placeholder, image)| {
+            let path = dir.join(placeholder.trim_matches(['{', '}']));
+            image.write_oci_dir(&path);
+            (placeholder, format!("oci:{}", path.display()))
+        })
+        .collect()
+}
+
+/// What one run showed.
+struct Outcome {
+    code: i32,
+    /// `CODE SEVERITY PATH:LINE MESSAGE` per finding, references shown as placeholders.
+    findings: Vec<Found>,
+    stderr: String,
+}
+
+struct Found {
+    rule: String,
+    severity: String,
+    path: String,
+    line: u64,
+    message: String,
+}
+
+impl Found {
+    /// Whether `name` (`CODE` or `CODE PATH`) names this finding.
+    fn is(&self, name: &str) -> bool {
+        match name.split_once(' ') {
+            Some((rule, path)) => self.rule == rule && self.path == path,
+            None => self.rule == name,
+        }
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "exit {}", self.code)?;
+        for found in &self.findings {
+            writeln!(
+                f,
+                "  {} [{}] {}:{} {}",
+                found.rule, found.severity, found.path, found.line, found.message
+            )?;
+        }
+        if self.findings.is_empty() {
+            writeln!(f, "  (no findings)")?;
+        }
+        for line in self.stderr.lines() {
+            writeln!(f, "  stderr: {line}")?;
+        }
+        Ok(())
+    }
+}
+
+fn substitute(text: &str, images: &[(&str, String)]) -> String {
+    images
+        .iter()
+        .fold(text.to_string(), |text, (placeholder, reference)| {
+            text.replace(placeholder, reference)
+        })
+}
+
+/// Puts the placeholders back, so outcomes compare with the table and print short.
+fn unsubstitute(text: &str, images: &[(&str, String)]) -> String {
+    images
+        .iter()
+        .fold(text.to_string(), |text, (placeholder, reference)| {
+            text.replace(reference, placeholder)
+        })
+}
+
+fn run(case: &Case, policy: &str, images: &[(&str, String)]) -> Outcome {
+    let dir = TempDir::new().unwrap();
+    for (path, text) in case.files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    fs::write(dir.path().join("dockgate.yml"), substitute(policy, images)).unwrap();
+    let mut command = Command::cargo_bin("dockgate").unwrap();
+    command.current_dir(dir.path());
+    for name in ["GITHUB_TOKEN", "GITHUB_API_URL", "DOCKER_HOST"] {
+        command.env_remove(name);
+    }
+    command.args([case.command, "--format", "json"]);
+    command.args(case.rest.iter().map(|arg| substitute(arg, images)));
+    let output = command.output().unwrap();
+    let stderr = unsubstitute(&String::from_utf8_lossy(&output.stderr), images);
+    let code = output.status.code().unwrap_or(-1);
+    // An input error (exit 2) has no report, only stderr.
+    let findings = match serde_json::from_slice::<Value>(&output.stdout) {
+        Ok(report) => report["findings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("a report without findings: {report}"))
+            .iter()
+            .map(|finding| {
+                let text =
+                    |field: &str| unsubstitute(finding[field].as_str().unwrap_or_default(), images);
+                Found {
+                    rule: text("rule"),
+                    severity: text("severity"),
+                    path: text("path"),
+                    line: finding["line"].as_u64().unwrap_or_default(),
+                    message: text("message"),
+                }
+            })
+            .collect(),
+        Err(_) if code == 2 => Vec::new(),
+        Err(error) => panic!(
+            "`{}`: not a JSON report ({error}), exit {code}:\n{}\n{stderr}",
+            case.key,
+            String::from_utf8_lossy(&output.stdout)
+        ),
+    };
+    Outcome {
+        code,
+        findings,
+        stderr,
+    }
+}
+
+/// Checks one expectation; the error says what was seen instead.
+fn check(expect: &Expect, without: &Outcome, with: &Outcome) -> Result<(), String> {
+    let has = |outcome: &Outcome, name: &str| outcome.findings.iter().any(|f| f.is(name));
+    let severity = |outcome: &Outcome, name: &str| {
+        outcome
+            .findings
+            .iter()
+            .find(|f| f.is(name))
+            .map_or("absent".to_string(), |f| f.severity.clone())
+    };
+    let message = |outcome: &Outcome, rule: &str, text: &str| {
+        outcome
+            .findings
+            .iter()
+            .any(|f| f.rule == rule && f.message.contains(text))
+    };
+    let ok = match *expect {
+        Expect::Exit(before, after) => without.code == before && with.code == after,
+        Expect::Gains(name) => !has(without, name) && has(with, name),
+        Expect::Loses(name) => has(without, name) && !has(with, name),
+        Expect::Keeps(name) => has(without, name) && has(with, name),
+        Expect::Severity(name, before, after) => {
+            severity(without, name) == before && severity(with, name) == after
+        }
+        Expect::Message(rule, text) => !message(without, rule, text) && message(with, rule, text),
+        Expect::Stderr(text) => !without.stderr.contains(text) && with.stderr.contains(text),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("expected {expect:?}"))
+    }
+}
+
+#[test]
+fn every_policy_key_takes_effect() {
+    let started = Instant::now();
+    let output = Command::cargo_bin("dockgate")
+        .unwrap()
+        .args(["policy", "schema"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "dockgate policy schema failed");
+    let schema: Value = serde_json::from_slice(&output.stdout).expect("the schema is JSON");
+    let schema_keys = schema_keys(&schema);
+
+    let cases = cases();
+    let case_keys: BTreeSet<String> = cases.iter().map(|case| case.key.to_string()).collect();
+    let uncovered: Vec<&String> = schema_keys.difference(&case_keys).collect();
+    let unknown: Vec<&String> = case_keys.difference(&schema_keys).collect();
+    assert!(
+        uncovered.is_empty() && unknown.is_empty(),
+        "the case table and the policy schema disagree:\n\
+         keys of the schema without a case (add one to `cases()` in tests/every_setting.rs): {uncovered:?}\n\
+         cases for keys the schema does not have: {unknown:?}"
+    );
+
+    let scratch = TempDir::new().unwrap();
+    let images = write_images(scratch.path());
+    let mut failures = String::new();
+    for case in &cases {
+        let without = run(case, &case.without, &images);
+        let with = run(case, &case.with, &images);
+        let failed: Vec<String> = case
+            .expect
+            .iter()
+            .filter_map(|expect| check(expect, &without, &with).err())
+            .collect();
+        if !failed.is_empty() {
+            let _ = writeln!(
+                failures,
+                "\n`{}` does not take effect as expected: {}\n\
+                 --- `dockgate {} {}` without it, policy:\n{}\n{without}\
+                 --- with it, policy:\n{}\n{with}",
+                case.key,
+                failed.join(", "),
+                case.command,
+                case.rest.join(" "),
+                case.without.trim_end(),
+                case.with.trim_end(),
+            );
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:{failures}",
+        failures.matches("does not take effect").count(),
+        cases.len()
+    );
+    eprintln!(
+        "{} keys, {} cases, {:.1?}",
+        schema_keys.len(),
+        cases.len(),
+        started.elapsed()
+    );
+}
