@@ -67,7 +67,7 @@ enum Expect {
     /// A finding of the rule has this text in its message with the key, none without.
     Message(&'static str, &'static str),
     /// Stderr has this text with the key, not without.
-    Stderr(&'static str),
+    Stderr(String),
 }
 
 /// One run of the binary: `args` then `--format json` and `rest`, in a temp dir
@@ -76,12 +76,12 @@ enum Expect {
 /// images.
 struct Case {
     key: &'static str,
-    files: &'static [(&'static str, &'static str)],
+    files: Vec<(&'static str, String)>,
     command: &'static str,
     rest: &'static [&'static str],
     without: String,
     with: String,
-    expect: &'static [Expect],
+    expect: Vec<Expect>,
 }
 
 const LATEST: &[(&str, &str)] = &[("Dockerfile", "FROM debian:latest\n")];
@@ -147,51 +147,226 @@ impl Waiver {
 /// The case table. Image cases check the fixture images (see [`write_images`]):
 /// `{app}` runs as `app` (UID 1000) and has a bit of everything; `{root}` runs as
 /// root; `{base}` is `{app}`'s first layer alone, the baseline for growth.
+/// `locked` takes settings as values: per lock target, a setting the organisation's
+/// policy makes and the repository's policy weakens. Each is a `locked` case: the
+/// repository's policy extends `org.yml`, which has the setting, with `locked: [TARGET]`
+/// or without; only the locked one is refused (exit 2, naming the target). The targets
+/// `locked` accepts are `rules`, `rules.CODE`, the sections `image`, `base_images`,
+/// `labels` and each of their keys, `fail_on`, `pragmas` and `exceptions`; the test
+/// checks this table has exactly those (the sections' keys taken from the schema).
+const LOCKS: &[(&str, &str, &str)] = &[
+    (
+        "rules",
+        "rules:\n  DL3007: error\n",
+        "rules:\n  DL3007: off\n",
+    ),
+    (
+        "rules.CODE",
+        "rules:\n  DL3007: error\n",
+        "rules:\n  DL3007: off\n",
+    ),
+    (
+        "image",
+        "image:\n  max_size: 1MB\n",
+        "image:\n  max_size: 2MB\n",
+    ),
+    (
+        "image.non_root",
+        "image:\n  non_root: true\n",
+        "image:\n  non_root: false\n",
+    ),
+    (
+        "image.allowed_users",
+        "image:\n  allowed_users: [\"10001\"]\n",
+        "image:\n  allowed_users: {append: [\"0\"]}\n",
+    ),
+    (
+        "image.numeric_user",
+        "image:\n  numeric_user: true\n",
+        "image:\n  numeric_user: false\n",
+    ),
+    (
+        "image.max_size",
+        "image:\n  max_size: 1MB\n",
+        "image:\n  max_size: 2MB\n",
+    ),
+    (
+        "image.max_compressed_size",
+        "image:\n  max_compressed_size: 1MB\n",
+        "image:\n  max_compressed_size: 2MB\n",
+    ),
+    (
+        "image.max_layer_size",
+        "image:\n  max_layer_size: 1MB\n",
+        "image:\n  max_layer_size: 2MB\n",
+    ),
+    (
+        "image.max_layers",
+        "image:\n  max_layers: 5\n",
+        "image:\n  max_layers: 6\n",
+    ),
+    (
+        "image.max_growth",
+        "image:\n  max_growth: 1MB\n",
+        "image:\n  max_growth: 2MB\n",
+    ),
+    (
+        "image.max_wasted",
+        "image:\n  max_wasted: 1MB\n",
+        "image:\n  max_wasted: 2MB\n",
+    ),
+    (
+        "image.max_wasted_ratio",
+        "image:\n  max_wasted_ratio: 5%\n",
+        "image:\n  max_wasted_ratio: 50%\n",
+    ),
+    (
+        "image.allowed_ports",
+        "image:\n  allowed_ports: [\"8080\"]\n",
+        "image:\n  allowed_ports: []\n",
+    ),
+    (
+        "image.allowed_setuid",
+        "image:\n  allowed_setuid: [/usr/bin/passwd]\n",
+        "image:\n  allowed_setuid: {append: [\"/**\"]}\n",
+    ),
+    (
+        "image.secrets_allowlist",
+        "image:\n  secrets_allowlist: [\"/usr/share/doc/**\"]\n",
+        "image:\n  secrets_allowlist: {append: [\"/**\"]}\n",
+    ),
+    (
+        "image.distroless",
+        "image:\n  distroless: true\n",
+        "image:\n  distroless: false\n",
+    ),
+    (
+        "base_images",
+        "base_images:\n  allow: [\"docker.io/library/*\"]\n",
+        "base_images:\n  allow: {append: [\"**\"]}\n",
+    ),
+    (
+        "base_images.allow",
+        "base_images:\n  allow: [\"docker.io/library/*\"]\n",
+        "base_images:\n  allow: {append: [\"**\"]}\n",
+    ),
+    (
+        "base_images.deny",
+        "base_images:\n  deny: [docker.io/library/centos]\n",
+        "base_images:\n  deny: []\n",
+    ),
+    (
+        "base_images.require_digest",
+        "base_images:\n  require_digest: true\n",
+        "base_images:\n  require_digest: false\n",
+    ),
+    (
+        "labels",
+        "labels:\n  strict: true\n",
+        "labels:\n  strict: false\n",
+    ),
+    (
+        "labels.required",
+        "labels:\n  required:\n    org.opencontainers.image.source: url\n",
+        "labels:\n  required:\n    org.opencontainers.image.source: text\n",
+    ),
+    (
+        "labels.strict",
+        "labels:\n  strict: true\n",
+        "labels:\n  strict: false\n",
+    ),
+    ("fail_on", "fail_on: info\n", "fail_on: error\n"),
+    ("pragmas", "pragmas: forbidden\n", "pragmas: allowed\n"),
+    (
+        "exceptions",
+        "exceptions: []\n",
+        "exceptions:\n  - rules: [DL3006]\n    owner: \"@acme/one\"\n    reason: r\n    expires: 2999-12-31\n",
+    ),
+];
+
+/// The lock targets `locked` accepts, as [`LOCKS`] names them.
+fn lock_targets(schema_keys: &BTreeSet<String>) -> BTreeSet<String> {
+    let sections = ["image", "base_images", "labels"];
+    let mut targets: BTreeSet<String> = ["rules", "rules.CODE", "fail_on", "pragmas", "exceptions"]
+        .into_iter()
+        .chain(sections)
+        .map(String::from)
+        .collect();
+    targets.extend(
+        schema_keys
+            .iter()
+            .filter(|key| sections.iter().any(|s| key.starts_with(&format!("{s}."))))
+            .cloned(),
+    );
+    targets
+}
+
+fn lock_cases() -> Vec<Case> {
+    LOCKS
+        .iter()
+        .map(|(target, setting, weakened)| {
+            let lock = target.replace("CODE", "DL3007");
+            // Locking `rules` locks each rule the file configures, by code.
+            let named = if *target == "rules" {
+                "rules.DL3007"
+            } else {
+                &lock
+            };
+            let org = format!("{setting}locked: [{lock}]\n");
+            Case {
+                key: "locked",
+                files: vec![
+                    ("Dockerfile", "FROM debian:12\n".to_string()),
+                    ("org.yml", setting.to_string()),
+                    ("org-locked.yml", org),
+                ],
+                command: LINT,
+                rest: &[],
+                without: format!("extends: [./org.yml]\n{weakened}"),
+                with: format!("extends: [./org-locked.yml]\n{weakened}"),
+                expect: vec![
+                    Expect::Exit(0, 2),
+                    Expect::Stderr(format!("`{named}` is locked by org-locked.yml")),
+                ],
+            }
+        })
+        .collect()
+}
+
+fn files(list: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    list.iter()
+        .map(|(path, text)| (*path, text.to_string()))
+        .collect()
+}
+
 fn cases() -> Vec<Case> {
-    vec![
+    let mut cases = vec![
         Case {
             key: "extends",
-            files: PINNED,
+            files: files(PINNED),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "extends: [builtin:strict]\n".into(),
-            expect: &[Expect::Gains("DG1002"), Expect::Exit(0, 1)],
-        },
-        Case {
-            key: "locked",
-            // The lock is in the policy extended; the repository's policy weakens it.
-            files: &[
-                ("Dockerfile", "FROM debian:latest\n"),
-                ("org.yml", "rules:\n  DL3007: error\n"),
-                (
-                    "org-locked.yml",
-                    "rules:\n  DL3007: error\nlocked: [rules.DL3007]\n",
-                ),
-            ],
-            command: LINT,
-            rest: &[],
-            without: "extends: [./org.yml]\nrules:\n  DL3007: off\n".into(),
-            with: "extends: [./org-locked.yml]\nrules:\n  DL3007: off\n".into(),
-            expect: &[Expect::Exit(0, 2), Expect::Stderr("is locked by")],
+            expect: vec![Expect::Gains("DG1002"), Expect::Exit(0, 1)],
         },
         Case {
             key: "fail_on",
-            files: LATEST,
+            files: files(LATEST),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "fail_on: error\n".into(),
-            expect: &[Expect::Exit(1, 0), Expect::Keeps("DL3007")],
+            expect: vec![Expect::Exit(1, 0), Expect::Keeps("DL3007")],
         },
         Case {
             key: "pragmas",
-            files: PRAGMA,
+            files: files(PRAGMA),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "pragmas: reason-required\n".into(),
-            expect: &[
+            expect: vec![
                 Expect::Gains("DG0002"),
                 Expect::Gains("DL3007"),
                 Expect::Exit(0, 1),
@@ -199,12 +374,12 @@ fn cases() -> Vec<Case> {
         },
         Case {
             key: "pragmas",
-            files: PRAGMA,
+            files: files(PRAGMA),
             command: LINT,
             rest: &[],
             without: "pragmas: allowed\n".into(),
             with: "pragmas: forbidden\n".into(),
-            expect: &[
+            expect: vec![
                 Expect::Gains("DG0003"),
                 Expect::Gains("DL3007"),
                 Expect::Exit(0, 1),
@@ -212,398 +387,402 @@ fn cases() -> Vec<Case> {
         },
         Case {
             key: "files.include",
-            files: TWO,
+            files: files(TWO),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "files:\n  include: [\"a/**\"]\n".into(),
-            expect: &[
+            expect: vec![
                 Expect::Loses("DL3007 b/Dockerfile"),
                 Expect::Keeps("DL3007 a/Dockerfile"),
             ],
         },
         Case {
             key: "files.exclude",
-            files: TWO,
+            files: files(TWO),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "files:\n  exclude: [\"a/**\"]\n".into(),
-            expect: &[
+            expect: vec![
                 Expect::Loses("DL3007 a/Dockerfile"),
                 Expect::Keeps("DL3007 b/Dockerfile"),
             ],
         },
         Case {
             key: "images",
-            files: PINNED,
+            files: files(PINNED),
             command: "check",
             rest: &[],
             without: "{}".into(),
             with: "images: [\"{root}\"]\n".into(),
-            expect: &[Expect::Gains("DG2001 {root}"), Expect::Exit(0, 1)],
+            expect: vec![Expect::Gains("DG2001 {root}"), Expect::Exit(0, 1)],
         },
         Case {
             key: "rules",
-            files: LATEST,
+            files: files(LATEST),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "rules:\n  DL3007: off\n".into(),
-            expect: &[Expect::Loses("DL3007"), Expect::Exit(1, 0)],
+            expect: vec![Expect::Loses("DL3007"), Expect::Exit(1, 0)],
         },
         Case {
             key: "rules",
-            files: LATEST,
+            files: files(LATEST),
             command: LINT,
             rest: &[],
             without: "rules:\n  latest-base-image: on\n".into(),
             with: "rules:\n  latest-base-image: error\n".into(),
-            expect: &[Expect::Severity("DL3007", "warning", "error")],
+            expect: vec![Expect::Severity("DL3007", "warning", "error")],
         },
         Case {
             key: "rules",
-            files: &[("Dockerfile", "FROM quay.io/acme/app:1\n")],
+            files: files(&[("Dockerfile", "FROM quay.io/acme/app:1\n")]),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "rules:\n  DL3026:\n    options:\n      trusted_registries: [ghcr.io]\n".into(),
-            expect: &[Expect::Gains("DL3026"), Expect::Exit(0, 1)],
+            expect: vec![Expect::Gains("DL3026"), Expect::Exit(0, 1)],
         },
         Case {
             key: "overrides",
-            files: TWO,
+            files: files(TWO),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "overrides:\n  - paths: [\"a/**\"]\n    rules:\n      DL3007: off\n".into(),
-            expect: &[
+            expect: vec![
                 Expect::Loses("DL3007 a/Dockerfile"),
                 Expect::Keeps("DL3007 b/Dockerfile"),
             ],
         },
         Case {
             key: "overrides[].paths",
-            files: TWO,
+            files: files(TWO),
             command: LINT,
             rest: &[],
             without: "overrides:\n  - paths: [\"a/**\"]\n    rules:\n      DL3007: off\n".into(),
             with: "overrides:\n  - paths: [\"b/**\"]\n    rules:\n      DL3007: off\n".into(),
-            expect: &[
+            expect: vec![
                 Expect::Gains("DL3007 a/Dockerfile"),
                 Expect::Loses("DL3007 b/Dockerfile"),
             ],
         },
         Case {
             key: "overrides[].rules",
-            files: TWO,
+            files: files(TWO),
             command: LINT,
             rest: &[],
             without: "overrides:\n  - paths: [\"a/**\"]\n    rules: {}\n".into(),
             with: "overrides:\n  - paths: [\"a/**\"]\n    rules:\n      DL3007: error\n".into(),
-            expect: &[
+            expect: vec![
                 Expect::Severity("DL3007 a/Dockerfile", "warning", "error"),
                 Expect::Severity("DL3007 b/Dockerfile", "warning", "warning"),
             ],
         },
         Case {
             key: "base_images.allow",
-            files: PINNED,
+            files: files(PINNED),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "base_images:\n  allow: [\"docker.io/library/alpine\"]\n".into(),
-            expect: &[Expect::Gains("DG1001"), Expect::Exit(0, 1)],
+            expect: vec![Expect::Gains("DG1001"), Expect::Exit(0, 1)],
         },
         Case {
             key: "base_images.deny",
-            files: PINNED,
+            files: files(PINNED),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "base_images:\n  deny: [\"docker.io/library/debian\"]\n".into(),
-            expect: &[Expect::Gains("DG1001"), Expect::Exit(0, 1)],
+            expect: vec![Expect::Gains("DG1001"), Expect::Exit(0, 1)],
         },
         Case {
             key: "base_images.require_digest",
-            files: PINNED,
+            files: files(PINNED),
             command: LINT,
             rest: &[],
             without: "base_images:\n  require_digest: false\n".into(),
             with: "base_images:\n  require_digest: true\n".into(),
-            expect: &[Expect::Gains("DG1002"), Expect::Exit(0, 1)],
+            expect: vec![Expect::Gains("DG1002"), Expect::Exit(0, 1)],
         },
         Case {
             key: "labels.required",
-            files: &[(
+            files: files(&[(
                 "Dockerfile",
                 "FROM debian:12\nLABEL org.opencontainers.image.licenses=\"not a licence\"\n",
-            )],
+            )]),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "labels:\n  required:\n    org.opencontainers.image.source: url\n    org.opencontainers.image.licenses: spdx\n".into(),
-            expect: &[Expect::Gains("DL3049"), Expect::Gains("DL3054")],
+            expect: vec![Expect::Gains("DL3049"), Expect::Gains("DL3054")],
         },
         Case {
             key: "labels.strict",
-            files: &[(
+            files: files(&[(
                 "Dockerfile",
                 "FROM debian:12\nLABEL org.opencontainers.image.source=https://github.com/acme/app extra=1\n",
-            )],
+            )]),
             command: LINT,
             rest: &[],
             without: "labels:\n  required:\n    org.opencontainers.image.source: url\n".into(),
             with: "labels:\n  required:\n    org.opencontainers.image.source: url\n  strict: true\n".into(),
-            expect: &[Expect::Gains("DL3050")],
+            expect: vec![Expect::Gains("DL3050")],
         },
         Case {
             key: "exceptions",
-            files: LATEST,
+            files: files(LATEST),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: WAIVER.yaml(),
-            expect: &[Expect::Loses("DL3007"), Expect::Exit(1, 0)],
+            expect: vec![Expect::Loses("DL3007"), Expect::Exit(1, 0)],
         },
         Case {
             key: "exceptions[].rules",
-            files: LATEST,
+            files: files(LATEST),
             command: LINT,
             rest: &[],
             without: Waiver { rules: "DL3006", ..WAIVER }.yaml(),
             with: WAIVER.yaml(),
-            expect: &[Expect::Loses("DL3007"), Expect::Exit(1, 0)],
+            expect: vec![Expect::Loses("DL3007"), Expect::Exit(1, 0)],
         },
         Case {
             key: "exceptions[].paths",
-            files: TWO,
+            files: files(TWO),
             command: LINT,
             rest: &[],
             // Without `paths` the waiver covers every Dockerfile.
             without: WAIVER.yaml(),
             with: Waiver { scope: "paths: [b/Dockerfile]", ..WAIVER }.yaml(),
-            expect: &[
+            expect: vec![
                 Expect::Gains("DL3007 a/Dockerfile"),
                 Expect::Exit(0, 1),
             ],
         },
         Case {
             key: "exceptions[].images",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: ROOT,
             // Without `images` the waiver covers every image; `{app}` is not the one checked.
             without: IMAGE_WAIVER.yaml(),
             with: Waiver { scope: "images: [\"{app}\"]", ..IMAGE_WAIVER }.yaml(),
-            expect: &[Expect::Gains("DG2001 {root}"), Expect::Exit(0, 1)],
+            expect: vec![Expect::Gains("DG2001 {root}"), Expect::Exit(0, 1)],
         },
         Case {
             key: "exceptions[].images",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: ROOT,
             without: Waiver { scope: "images: [\"{app}\"]", ..IMAGE_WAIVER }.yaml(),
             with: Waiver { scope: "images: [\"{root}\"]", ..IMAGE_WAIVER }.yaml(),
-            expect: &[Expect::Loses("DG2001 {root}"), Expect::Exit(1, 0)],
+            expect: vec![Expect::Loses("DG2001 {root}"), Expect::Exit(1, 0)],
         },
         Case {
             key: "exceptions[].owner",
-            files: LATEST,
+            files: files(LATEST),
             command: LINT,
             rest: &[],
             without: Waiver { expires: "2000-01-01", ..WAIVER }.yaml(),
             with: Waiver { owner: "@acme/two", expires: "2000-01-01", ..WAIVER }.yaml(),
-            expect: &[Expect::Message("DG0001", "@acme/two")],
+            expect: vec![Expect::Message("DG0001", "@acme/two")],
         },
         Case {
             key: "exceptions[].reason",
-            files: LATEST,
+            files: files(LATEST),
             command: LINT,
             rest: &[],
             without: Waiver { expires: "2000-01-01", ..WAIVER }.yaml(),
             with: Waiver { reason: "the nightly image", expires: "2000-01-01", ..WAIVER }.yaml(),
-            expect: &[Expect::Message("DG0001", "the nightly image")],
+            expect: vec![Expect::Message("DG0001", "the nightly image")],
         },
         Case {
             key: "exceptions[].expires",
-            files: LATEST,
+            files: files(LATEST),
             command: LINT,
             rest: &[],
             without: WAIVER.yaml(),
             with: Waiver { expires: "2000-01-01", ..WAIVER }.yaml(),
-            expect: &[
+            expect: vec![
                 Expect::Gains("DG0001 dockgate.yml"),
                 Expect::Gains("DL3007"),
                 Expect::Exit(0, 1),
             ],
         },
+        // Budgets and allowlists run at two values, one the image meets and one it does
+        // not: the value reaches the rule, not merely the key's presence.
         Case {
             key: "image.non_root",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: ROOT,
             without: "image:\n  non_root: true\n".into(),
             with: "image:\n  non_root: false\n".into(),
-            expect: &[Expect::Loses("DG2001 {root}"), Expect::Exit(1, 0)],
+            expect: vec![Expect::Loses("DG2001 {root}"), Expect::Exit(1, 0)],
         },
         Case {
             key: "image.allowed_users",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: IMAGE,
-            without: "{}".into(),
+            without: "image:\n  allowed_users: [app]\n".into(),
             with: "image:\n  allowed_users: [\"10001\"]\n".into(),
-            expect: &[Expect::Gains("DG2004 {app}")],
+            expect: vec![Expect::Gains("DG2004 {app}")],
         },
         Case {
             key: "image.numeric_user",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: IMAGE,
             without: "image:\n  numeric_user: false\n".into(),
             with: "image:\n  numeric_user: true\n".into(),
-            expect: &[Expect::Gains("DG2003 {app}")],
+            expect: vec![Expect::Gains("DG2003 {app}")],
         },
         Case {
             key: "image.max_size",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: IMAGE,
-            without: "{}".into(),
+            without: "image:\n  max_size: 1GB\n".into(),
             with: "image:\n  max_size: 1kB\n".into(),
-            expect: &[Expect::Gains("DG2010 {app}")],
+            expect: vec![Expect::Gains("DG2010 {app}")],
         },
         Case {
             key: "image.max_compressed_size",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: IMAGE,
-            without: "{}".into(),
+            without: "image:\n  max_compressed_size: 1GB\n".into(),
             with: "image:\n  max_compressed_size: 100B\n".into(),
-            expect: &[Expect::Gains("DG2011 {app}")],
+            expect: vec![Expect::Gains("DG2011 {app}")],
         },
         Case {
             key: "image.max_layer_size",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: IMAGE,
-            without: "{}".into(),
+            without: "image:\n  max_layer_size: 1GB\n".into(),
             with: "image:\n  max_layer_size: 2kB\n".into(),
-            expect: &[Expect::Gains("DG2012 {app}")],
+            expect: vec![Expect::Gains("DG2012 {app}")],
         },
         Case {
             key: "image.max_layers",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: IMAGE,
-            without: "{}".into(),
+            without: "image:\n  max_layers: 3\n".into(),
             with: "image:\n  max_layers: 2\n".into(),
-            expect: &[Expect::Gains("DG2013 {app}")],
+            expect: vec![Expect::Gains("DG2013 {app}")],
         },
         Case {
             key: "image.max_growth",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: &["--baseline", "{base}", "{app}"],
-            without: "{}".into(),
+            without: "image:\n  max_growth: 1GB\n".into(),
             with: "image:\n  max_growth: 1kB\n".into(),
-            expect: &[Expect::Gains("DG2015 {app}")],
+            expect: vec![Expect::Gains("DG2015 {app}")],
         },
         Case {
             key: "image.max_wasted",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: IMAGE,
-            without: "{}".into(),
+            without: "image:\n  max_wasted: 1GB\n".into(),
             with: "image:\n  max_wasted: 1kB\n".into(),
-            expect: &[Expect::Gains("DG2014 {app}")],
+            expect: vec![Expect::Gains("DG2014 {app}")],
         },
         Case {
             key: "image.max_wasted_ratio",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: IMAGE,
-            without: "{}".into(),
+            without: "image:\n  max_wasted_ratio: 99%\n".into(),
             with: "image:\n  max_wasted_ratio: 10%\n".into(),
-            expect: &[Expect::Gains("DG2014 {app}")],
+            expect: vec![Expect::Gains("DG2014 {app}")],
         },
         Case {
             key: "image.allowed_ports",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: IMAGE,
-            without: "{}".into(),
+            without: "image:\n  allowed_ports: [\"8080/tcp\", \"5005/tcp\"]\n".into(),
             with: "image:\n  allowed_ports: [\"8080/tcp\"]\n".into(),
-            expect: &[Expect::Message("DG2033", "5005")],
+            expect: vec![Expect::Message("DG2033", "5005")],
         },
         Case {
             key: "image.allowed_setuid",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: IMAGE,
-            without: "{}".into(),
+            without: "image:\n  allowed_setuid: [\"/usr/bin/passwd\"]\n".into(),
             with: "image:\n  allowed_setuid: [\"/bin/busybox\"]\n".into(),
-            expect: &[Expect::Loses("DG2022 {app}")],
+            expect: vec![Expect::Loses("DG2022 {app}")],
         },
         Case {
             key: "image.secrets_allowlist",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: IMAGE,
-            without: "{}".into(),
+            without: "image:\n  secrets_allowlist: [\"/usr/share/doc/**\"]\n".into(),
             with: "image:\n  secrets_allowlist: [\"/root/.ssh/**\"]\n".into(),
-            expect: &[Expect::Loses("DG2020 {app}")],
+            expect: vec![Expect::Loses("DG2020 {app}")],
         },
         Case {
             key: "image.distroless",
-            files: &[],
+            files: Vec::new(),
             command: "image",
             rest: IMAGE,
             without: "image:\n  distroless: false\n".into(),
             with: "image:\n  distroless: true\n".into(),
-            expect: &[Expect::Gains("DG2031 {app}")],
+            expect: vec![Expect::Gains("DG2031 {app}")],
         },
         // Nothing reads `reporting` yet: the GitHub reporter is a later issue, and until
         // then the binary says so on stderr. When the reporter lands, these cases must
         // change to assert what each key does to its output.
         Case {
             key: "reporting.review_comments",
-            files: PINNED,
+            files: files(PINNED),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "reporting:\n  review_comments: all\n".into(),
-            expect: &[Expect::Stderr("`reporting.review_comments`")],
+            expect: vec![Expect::Stderr("`reporting.review_comments`".into())],
         },
         Case {
             key: "reporting.max_inline_comments",
-            files: PINNED,
+            files: files(PINNED),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "reporting:\n  max_inline_comments: 3\n".into(),
-            expect: &[Expect::Stderr("`reporting.max_inline_comments`")],
+            expect: vec![Expect::Stderr("`reporting.max_inline_comments`".into())],
         },
         Case {
             key: "reporting.check_name",
-            files: PINNED,
+            files: files(PINNED),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "reporting:\n  check_name: gate\n".into(),
-            expect: &[Expect::Stderr("`reporting.check_name`")],
+            expect: vec![Expect::Stderr("`reporting.check_name`".into())],
         },
         Case {
             key: "reporting.summary_comment",
-            files: PINNED,
+            files: files(PINNED),
             command: LINT,
             rest: &[],
             without: "{}".into(),
             with: "reporting:\n  summary_comment: false\n".into(),
-            expect: &[Expect::Stderr("`reporting.summary_comment`")],
+            expect: vec![Expect::Stderr("`reporting.summary_comment`".into())],
         },
-    ]
+    ];
+    cases.extend(lock_cases());
+    cases
 }
 
 /// The key paths of the policy schema, as the header describes.
@@ -745,7 +924,7 @@ fn write_images(dir: &Path) -> Vec<(&'static str, String)> {
 /// What one run showed.
 struct Outcome {
     code: i32,
-    /// `CODE SEVERITY PATH:LINE MESSAGE` per finding, references shown as placeholders.
+    /// The report's findings, image references shown as their placeholders.
     findings: Vec<Found>,
     stderr: String,
 }
@@ -807,7 +986,7 @@ fn unsubstitute(text: &str, images: &[(&str, String)]) -> String {
 
 fn run(case: &Case, policy: &str, images: &[(&str, String)]) -> Outcome {
     let dir = TempDir::new().unwrap();
-    for (path, text) in case.files {
+    for (path, text) in &case.files {
         let path = dir.path().join(path);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, text).unwrap();
@@ -871,13 +1050,13 @@ fn check(expect: &Expect, without: &Outcome, with: &Outcome) -> Result<(), Strin
             .iter()
             .any(|f| f.rule == rule && f.message.contains(text))
     };
-    let ok = match *expect {
-        Expect::Exit(before, after) => without.code == before && with.code == after,
+    let ok = match expect {
+        Expect::Exit(before, after) => without.code == *before && with.code == *after,
         Expect::Gains(name) => !has(without, name) && has(with, name),
         Expect::Loses(name) => has(without, name) && !has(with, name),
         Expect::Keeps(name) => has(without, name) && has(with, name),
         Expect::Severity(name, before, after) => {
-            severity(without, name) == before && severity(with, name) == after
+            severity(without, name) == *before && severity(with, name) == *after
         }
         Expect::Message(rule, text) => !message(without, rule, text) && message(with, rule, text),
         Expect::Stderr(text) => !without.stderr.contains(text) && with.stderr.contains(text),
@@ -912,6 +1091,16 @@ fn every_policy_key_takes_effect() {
          cases for keys the schema does not have: {unknown:?}"
     );
 
+    let targets = lock_targets(&schema_keys);
+    let locks: BTreeSet<String> = LOCKS
+        .iter()
+        .map(|(target, ..)| target.to_string())
+        .collect();
+    assert_eq!(
+        locks, targets,
+        "the lock targets of `LOCKS` (left) are not those `locked` accepts (right)"
+    );
+
     let scratch = TempDir::new().unwrap();
     let images = write_images(scratch.path());
     let mut failures = String::new();
@@ -924,15 +1113,19 @@ fn every_policy_key_takes_effect() {
             .filter_map(|expect| check(expect, &without, &with).err())
             .collect();
         if !failed.is_empty() {
+            let command: Vec<&str> = ["dockgate", case.command, "--format", "json"]
+                .into_iter()
+                .chain(case.rest.iter().copied())
+                .collect();
             let _ = writeln!(
                 failures,
-                "\n`{}` does not take effect as expected: {}\n\
-                 --- `dockgate {} {}` without it, policy:\n{}\n{without}\
-                 --- with it, policy:\n{}\n{with}",
+                "\n`{}` does not take effect as expected: {}\n`{}` in a dir with {:?}\n\
+                 --- without it, dockgate.yml:\n{}\n{without}\
+                 --- with it, dockgate.yml:\n{}\n{with}",
                 case.key,
                 failed.join(", "),
-                case.command,
-                case.rest.join(" "),
+                command.join(" "),
+                case.files,
                 case.without.trim_end(),
                 case.with.trim_end(),
             );
