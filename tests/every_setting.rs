@@ -8,6 +8,8 @@
 //! `dockgate::image::testing`) — once with a policy *without* the key (or with it at
 //! another value) and once *with* it — and asserts the difference it must make: the
 //! exit code, a finding gained or lost, a severity, a message, a warning on stderr.
+//! A run that exits 2 (an input error: no report, so no findings to lose) fails its
+//! case unless the case expects exit 2.
 //!
 //! # Which paths count as keys
 //!
@@ -910,11 +912,25 @@ fn every_policy_key_takes_effect() {
     for case in &cases {
         let without = run(case, &case.without, &images);
         let with = run(case, &case.with, &images);
-        let failed: Vec<String> = case
+        let mut failed: Vec<String> = case
             .expect
             .iter()
             .filter_map(|expect| check(expect, &without, &with).err())
             .collect();
+        // An input error has no findings to lose: unless the case expects it, exit 2 is
+        // a broken case (an invalid policy, a missing fixture), not a difference.
+        let expected_exits = case.expect.iter().find_map(|expect| match expect {
+            Expect::Exit(before, after) => Some([*before, *after]),
+            _ => None,
+        });
+        for (index, (name, outcome)) in [("without", &without), ("with", &with)]
+            .into_iter()
+            .enumerate()
+        {
+            if outcome.code == 2 && expected_exits.is_none_or(|codes| codes[index] != 2) {
+                failed.push(format!("the run {name} it is an input error (exit 2)"));
+            }
+        }
         if !failed.is_empty() {
             let command: Vec<&str> = ["dockgate", case.command, "--format", "json"]
                 .into_iter()
