@@ -608,31 +608,27 @@ fn collect_keys(root: &Value, object: &Value, prefix: &str, keys: &mut BTreeSet<
         .unwrap_or_else(|| panic!("`{prefix}` has no properties: {object}"));
     for (name, property) in properties {
         let path = format!("{prefix}{name}");
-        let branches = branches(root, property);
-        if refers_to(property, "RuleMap") || branches.iter().any(|b| refers_to(b, "RuleMap")) {
+        let alternatives = branches(root, property);
+        if alternatives.iter().any(|b| refers_to(b, "RuleMap")) {
             // The rule catalogue: a map from rule code or name to its setting.
             keys.insert(path);
             continue;
         }
-        if let Some(list) = branches.iter().find(|b| has_type(b, "array")) {
+        if let Some(list) = alternatives.iter().find(|b| has_type(b, "array")) {
             keys.insert(path.clone());
-            let items = branches_of_items(root, list);
+            let items = branches(root, &list["items"]);
             if let Some(item) = items.iter().find(|i| i.get("properties").is_some()) {
                 collect_keys(root, item, &format!("{path}[]."), keys);
             }
             continue;
         }
-        match branches.iter().find(|b| b.get("properties").is_some()) {
+        match alternatives.iter().find(|b| b.get("properties").is_some()) {
             Some(section) => collect_keys(root, section, &format!("{path}."), keys),
             None => {
                 keys.insert(path);
             }
         }
     }
-}
-
-fn branches_of_items(root: &Value, list: &Value) -> Vec<Value> {
-    branches(root, &list["items"])
 }
 
 fn refers_to(schema: &Value, definition: &str) -> bool {
@@ -647,7 +643,8 @@ fn has_type(schema: &Value, kind: &str) -> bool {
     }
 }
 
-/// What `schema` may be: `$ref`s resolved, `anyOf`/`oneOf` flattened, `null` dropped.
+/// What `schema` may be: `anyOf`/`oneOf` flattened, `null` dropped, each `$ref` both
+/// as itself (so that `RuleMap` can be recognised) and resolved.
 fn branches(root: &Value, schema: &Value) -> Vec<Value> {
     if let Some(reference) = schema["$ref"].as_str() {
         let name = reference
