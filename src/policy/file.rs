@@ -28,7 +28,8 @@ pub struct PolicyFile {
 
     /// Settings that policies extending this one may tighten but not weaken: `rules`
     /// (every rule this file configures), `rules.CODE`, `image`, `image.KEY`,
-    /// `base_images`, `base_images.KEY`, `labels`, `fail_on`, `pragmas`, `exceptions`.
+    /// `base_images`, `base_images.KEY`, `labels`, `labels.KEY`, `fail_on`, `pragmas`,
+    /// `exceptions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked: Option<Vec<String>>,
 

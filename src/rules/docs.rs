@@ -13,8 +13,37 @@ pub fn rule_page(rule: &Rule) -> String {
     let mut page = format!("# {}: {}\n\n", rule.code, rule.name);
     let _ = writeln!(page, "{}\n", metadata(rule));
     let _ = writeln!(page, "Message: {}\n", rule.message);
+    page.push_str(&settings(rule));
     page.push_str(&rule.doc());
     page
+}
+
+/// What a policy can set for the rule, from its declarations: each option (in
+/// `rules.CODE.options`, or through its policy key) and the key that switches it on.
+fn settings(rule: &Rule) -> String {
+    let mut text = String::new();
+    if let Some(key) = rule.switched_by {
+        let _ = writeln!(text, "Switched on by `{key}: true` in the policy.\n");
+    }
+    if rule.options.is_empty() {
+        return text;
+    }
+    let _ = writeln!(text, "Settings (`rules.{}.options.NAME`):\n", rule.code);
+    for option in rule.options {
+        let key = option
+            .policy_key
+            .map(|key| format!("; also the policy's `{key}`"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "- `{}` ({}{key}): {}",
+            option.name,
+            option.kind.expected(),
+            option.description
+        );
+    }
+    text.push('\n');
+    text
 }
 
 /// The one-line metadata summary: `Severity: warning · Category: ... · Fix: ...`.

@@ -131,7 +131,7 @@ pub enum OptionKind {
 }
 
 impl OptionKind {
-    fn expected(self) -> &'static str {
+    pub fn expected(self) -> &'static str {
         match self {
             OptionKind::Strings => "a list of strings",
             OptionKind::Globs => "a list of globs",

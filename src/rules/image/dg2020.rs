@@ -31,7 +31,7 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// `image.secret_allowlist`: glob patterns of paths to accept (test fixtures).
+    /// `image.secrets_allowlist`: glob patterns of paths to accept (test fixtures).
     code: "DG2020",
     name: "image-secret-in-layer",
     severity: Error,
