@@ -3,7 +3,8 @@
 //!
 //! hadolint's keys map as: `failure-threshold` -> `fail_on`, `no-fail` -> `fail_on:
 //! never`, `ignored` -> `rules.CODE: off`, `override.SEVERITY` -> `rules.CODE:
-//! SEVERITY`, `trustedRegistries` -> `rules.DL3026.options.trusted_registries`,
+//! SEVERITY`, `trustedRegistries` -> the option that declares it takes it (DL3026's
+//! `trusted_registries`),
 //! `label-schema` -> `labels.required`, `strict-labels` -> `labels.strict`,
 //! `disable-ignore-pragma` -> `pragmas: forbidden`. Display settings (`format`,
 //! `no-color`, `verbose`) have no policy equivalent and are noted, not lost silently.
@@ -44,6 +45,20 @@ struct HadolintConfig {
     no_color: Option<bool>,
     #[serde(default)]
     verbose: Option<bool>,
+}
+
+/// hadolint's key for the registries base images may come from.
+const TRUSTED_REGISTRIES: &str = "trustedRegistries";
+
+/// The rule and option that declare they take hadolint's configuration key `key`.
+fn rule_option_for(key: &str) -> Option<(&'static rules::Rule, &'static rules::RuleOption)> {
+    rules::all().iter().find_map(|rule| {
+        let option = rule
+            .options
+            .iter()
+            .find(|option| option.hadolint_key == Some(key))?;
+        Some((*rule, option))
+    })
 }
 
 /// The dockgate policy equivalent to the hadolint configuration `text`.
@@ -110,28 +125,31 @@ pub fn import(name: &str, text: &str) -> Result<String, PolicyError> {
     }
     if !settings.is_empty() || !unknown.is_empty() || !config.trusted_registries.is_empty() {
         out.push_str("rules:\n");
+        // The rule option that takes hadolint's `trustedRegistries`, by its declaration.
+        let registries_option = (!config.trusted_registries.is_empty())
+            .then(|| rule_option_for(TRUSTED_REGISTRIES))
+            .flatten();
         for (code, value) in &settings {
-            if code == "DL3026" && !config.trusted_registries.is_empty() {
+            if registries_option.is_some_and(|(rule, _)| rule.code == code) {
                 continue;
             }
             let _ = writeln!(out, "  {code}: {value}");
         }
         if !config.trusted_registries.is_empty() {
-            let registries = settings
-                .get("DL3026")
-                .map(|severity| format!("\n    severity: {severity}"))
-                .unwrap_or_default();
-            if rules::find("DL3026").is_some() {
-                let _ = writeln!(
-                    out,
-                    "  DL3026:{registries}\n    options:\n      trusted_registries: {}",
-                    flow_list(&config.trusted_registries)
-                );
-            } else {
-                unknown.push(format!(
-                    "DL3026 trusted_registries: {}",
-                    flow_list(&config.trusted_registries)
-                ));
+            let registries = flow_list(&config.trusted_registries);
+            match registries_option {
+                Some((rule, option)) => {
+                    let severity = settings
+                        .get(rule.code)
+                        .map(|severity| format!("\n    severity: {severity}"))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "  {}:{severity}\n    options:\n      {}: {registries}",
+                        rule.code, option.name
+                    );
+                }
+                None => unknown.push(format!("{TRUSTED_REGISTRIES}: {registries}")),
             }
         }
         for line in &unknown {

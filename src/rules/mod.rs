@@ -91,6 +91,8 @@ pub struct RuleOption {
     /// The policy key that sets this option (`image.max_size`, `labels.required`),
     /// besides `rules.CODE.options.NAME`, which wins.
     pub policy_key: Option<&'static str>,
+    /// The `.hadolint.yaml` key that `policy import-hadolint` turns into this option.
+    pub hadolint_key: Option<&'static str>,
 }
 
 impl RuleOption {
@@ -100,6 +102,15 @@ impl RuleOption {
             kind,
             description,
             policy_key: None,
+            hadolint_key: None,
+        }
+    }
+
+    /// `policy import-hadolint` turns hadolint's configuration key `key` into this option.
+    pub const fn from_hadolint(self, key: &'static str) -> Self {
+        RuleOption {
+            hadolint_key: Some(key),
+            ..self
         }
     }
 

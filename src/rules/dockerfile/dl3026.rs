@@ -34,7 +34,7 @@ crate::declare_rule! {
     category: Security,
     fixable: false,
     message: "Use only an allowed registry in the FROM image",
-    options: [RuleOption::new("trusted_registries", OptionKind::Globs, "Registries base images may come from (`docker.io`, `ghcr.io`, `*.gcr.io`).")],
+    options: [RuleOption::new("trusted_registries", OptionKind::Globs, "Registries base images may come from (`docker.io`, `ghcr.io`, `*.gcr.io`).").from_hadolint("trustedRegistries")],
     check: check,
 }
 
