@@ -642,6 +642,19 @@ fn app_image() -> Image {
         .empty_step("/bin/sh -c #(nop)  USER root")
 }
 
+/// `dockgate check --format json --image REFERENCE .` in `repo`: the exit code and the report.
+fn check_json(repo: &Path, reference: &str) -> (Option<i32>, Value) {
+    let output = dockgate()
+        .current_dir(repo)
+        .args(["check", "--format", "json", "--image", reference, "."])
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        serde_json::from_slice(&output.stdout).unwrap(),
+    )
+}
+
 /// `dockgate check` finds the Dockerfile that made the image among those it lints (by
 /// the image's history, not by name) and places the image findings on its lines; a
 /// Dockerfile that did not make it claims nothing.
@@ -658,13 +671,8 @@ fn check_places_image_findings_on_the_dockerfile_that_made_the_image() {
     )
     .unwrap();
     let reference = archive(dir.path(), "app.tar", &app_image());
-    let output = dockgate()
-        .current_dir(&repo)
-        .args(["check", "--format", "json", "--image", &reference, "."])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (code, json) = check_json(&repo, &reference);
+    assert_eq!(code, Some(1));
     let image = &json["images"][0];
     assert_eq!(image["dockerfile"]["path"], "svc/Dockerfile", "{image:#}");
     let lines: Vec<Value> = image["layers"]
@@ -697,12 +705,7 @@ fn check_places_image_findings_on_the_dockerfile_that_made_the_image() {
 
     // Only the other Dockerfile: nothing matches, the findings stay on the image.
     std::fs::remove_file(repo.join("svc/Dockerfile")).unwrap();
-    let output = dockgate()
-        .current_dir(&repo)
-        .args(["check", "--format", "json", "--image", &reference, "."])
-        .output()
-        .unwrap();
-    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (_, json) = check_json(&repo, &reference);
     assert!(json["images"][0]["dockerfile"].is_null(), "{json:#}");
     for finding in json["findings"].as_array().unwrap() {
         if finding["rule"].as_str().unwrap().starts_with("DG2") {
@@ -723,12 +726,7 @@ fn pragmas_overrides_and_exceptions_apply_to_placed_image_findings() {
     let run = |dockerfile: &str, policy: &str| {
         std::fs::write(repo.join("svc/Dockerfile"), dockerfile).unwrap();
         std::fs::write(repo.join("dockgate.yml"), policy).unwrap();
-        let output = dockgate()
-            .current_dir(&repo)
-            .args(["check", "--format", "json", "--image", &reference, "."])
-            .output()
-            .unwrap();
-        let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let (code, json) = check_json(&repo, &reference);
         let findings: Vec<(String, String, u64)> = json["findings"]
             .as_array()
             .unwrap()
@@ -742,7 +740,7 @@ fn pragmas_overrides_and_exceptions_apply_to_placed_image_findings() {
                 )
             })
             .collect();
-        (output.status.code(), findings)
+        (code, findings)
     };
     let has = |findings: &[(String, String, u64)], rule: &str| {
         findings.iter().find(|(code, ..)| code == rule).cloned()
