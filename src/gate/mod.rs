@@ -88,14 +88,6 @@ impl Run {
             .flat_map(|file| &file.findings)
             .chain(self.images.iter().flat_map(|image| &image.findings))
     }
-
-    /// The file a finding's location points into, for snippets and fixes.
-    pub fn file(&self, path: &str) -> Option<&FileRun> {
-        self.files
-            .binary_search_by(|file| file.path.as_str().cmp(path))
-            .ok()
-            .map(|index| &self.files[index])
-    }
 }
 
 /// One file of the run: its path as the user named it, its text and its findings.
