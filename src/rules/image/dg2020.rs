@@ -1,6 +1,5 @@
 //! DG2020: a secret is stored in a layer.
 
-use globset::{Glob, GlobSetBuilder};
 
 use crate::image::provenance::Subject;
 use crate::rules::{ImageContext, OptionKind, RuleOption};
@@ -50,16 +49,9 @@ fn check(context: &mut ImageContext) {
     let Some(files) = &facts.files else {
         return;
     };
-    let mut allowlist = GlobSetBuilder::new();
-    for pattern in context.options().strings("secrets_allowlist") {
-        let pattern = format!("/{}", pattern.trim_start_matches('/'));
-        if let Ok(glob) = Glob::new(&pattern) {
-            allowlist.add(glob);
-        }
-    }
-    let allowlist = allowlist.build().unwrap_or_default();
+    let allowlist = super::PathGlobs::new(context.options().strings("secrets_allowlist"));
     for secret in &files.secrets {
-        if allowlist.is_match(&secret.path) {
+        if allowlist.matches(&secret.path) {
             continue;
         }
         let still = if secret.present {

@@ -29,7 +29,7 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// `image.allowed_setuid`: paths that may keep the bit.
+    /// `image.allowed_setuid`: paths that may keep the bit, as globs (`/usr/bin/*`).
     code: "DG2022",
     name: "image-setuid-file",
     severity: Warning,
@@ -47,11 +47,11 @@ fn check(context: &mut ImageContext) {
     let Some(files) = &context.facts().files else {
         return;
     };
-    let allowed = context.options().strings("allowed_setuid");
+    let allowed = super::PathGlobs::new(context.options().strings("allowed_setuid"));
     // One finding per layer, so that each lands on the instruction that made its files.
     let mut by_layer: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for file in &files.setuid {
-        if allowed.iter().any(|path| path.trim_start_matches('/') == file.path.trim_start_matches('/')) {
+        if allowed.matches(&file.path) {
             continue;
         }
         let bits = match (file.mode & 0o4000 != 0, file.mode & 0o2000 != 0) {
@@ -92,6 +92,10 @@ mod tests {
     fn allowed_or_absent() {
         let limits = serde_json::json!({"allowed_setuid": ["/usr/bin/su"]});
         assert_image_catches_not_with("DG2022", image(), limits);
+        let globbed = serde_json::json!({"allowed_setuid": ["usr/bin/*"]});
+        assert_image_catches_not_with("DG2022", image(), globbed);
+        let elsewhere = serde_json::json!({"allowed_setuid": ["/usr/*"]});
+        assert_image_catches_with("DG2022", image(), elsewhere);
         let removed = image().layer(Layer::new().file_with("usr/bin/su", b"x", 0o755, 0, 0), GZ, "chmod a-s");
         assert_image_catches_not("DG2022", removed);
     }

@@ -38,6 +38,31 @@ register_rules! {
     dg2033,
 }
 
+/// A policy's path globs over image paths, as policy globs match (`*` within a
+/// directory, `**` across), whether or not a pattern or a path starts with `/`.
+pub(crate) struct PathGlobs(globset::GlobSet);
+
+impl PathGlobs {
+    pub(crate) fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> PathGlobs {
+        let mut builder = globset::GlobSetBuilder::new();
+        for pattern in patterns {
+            let pattern = format!("/{}", pattern.trim_start_matches('/'));
+            if let Ok(glob) = globset::GlobBuilder::new(&pattern)
+                .literal_separator(true)
+                .build()
+            {
+                builder.add(glob);
+            }
+        }
+        PathGlobs(builder.build().unwrap_or_default())
+    }
+
+    pub(crate) fn matches(&self, path: &str) -> bool {
+        self.0
+            .is_match(format!("/{}", path.trim_start_matches('/')))
+    }
+}
+
 /// `1 file`, `3 files`.
 pub(crate) fn files(count: usize) -> String {
     if count == 1 {
