@@ -178,6 +178,10 @@ fn write_snippet(
         };
         let from_col = columns[(from - 1).min(columns.len() - 1)];
         let to_col = columns[(to - 1).min(columns.len() - 1)];
+        // A blank line inside a multi-line range has nothing to point at.
+        if to_col == from_col && line != start.line {
+            continue;
+        }
         let carets = "^".repeat(to_col.saturating_sub(from_col).max(1));
         let _ = writeln!(
             text,
@@ -535,6 +539,16 @@ mod tests {
             "Dockerfile:1:6: DL3006 [warning] Always tag the version of an image explicitly\n  \
              |\n1 | FROM debian\n  |      ^^^^^^\n  |\n\n\
              Found 1 problem (1 warning) in 1 of 1 file; failed (--fail-on warning).\n"
+        );
+    }
+
+    #[test]
+    fn blank_lines_inside_a_range_are_not_underlined() {
+        let source = "a\n\nb\n";
+        let text = report_of(source, TextRange::new(0, 4), TextRange::new(0, 4));
+        assert!(
+            text.contains("1 | a\n  | ^\n2 | \n3 | b\n  | ^\n"),
+            "{text}"
         );
     }
 
