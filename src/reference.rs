@@ -19,7 +19,7 @@
 //! ```
 //!
 //! A digest must also be one go-digest can verify: only `sha256` (64 lowercase hex
-//! digits) is, as in the library's own tests and as dockgate's image sources verify.
+//! digits) is, as dockgate's image sources verify.
 
 use std::fmt;
 
