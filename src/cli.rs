@@ -78,7 +78,9 @@ pub struct ReportArgs {
 pub struct PolicyArg {
     /// The policy: a file, `builtin:NAME` (recommended, strict, hadolint) or
     /// `github:OWNER/REPO/PATH@REF`. Without it, `dockgate.yml`, `.dockgate.yml` or
-    /// `.github/dockgate.yml` in the current directory, else `builtin:recommended`.
+    /// `.github/dockgate.yml` in the current directory, else hadolint's configuration
+    /// (`.hadolint.yaml`, ..., `HADOLINT_*`), else `builtin:recommended`. A file named
+    /// `.hadolint.yaml` is read as hadolint's configuration.
     #[arg(long, value_name = "FILE|builtin:NAME")]
     pub config: Option<String>,
 }

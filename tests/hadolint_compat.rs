@@ -130,3 +130,270 @@ fn hadolint_json_keeps_the_column_of_syntax_errors_and_reports_input_errors_on_s
     assert!(column > 1, "{text}");
     assert!(stderr(&output).contains("missing"), "{}", stderr(&output));
 }
+
+/// `dockgate lint --format hadolint-json` in `dir` with `env`: the exit code, the
+/// `(code, level)` of each finding, and stderr.
+fn lint_codes(dir: &Path, env: &[(&str, &str)]) -> (i32, Vec<(String, String)>, String) {
+    let mut command = dockgate(dir);
+    command.args(["lint", "--format", "hadolint-json"]);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().unwrap();
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| serde_json::Value::Array(Vec::new()));
+    let codes = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["level"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (output.status.code().unwrap(), codes, stderr(&output))
+}
+
+fn codes(findings: &[(String, String)]) -> Vec<&str> {
+    findings.iter().map(|(code, _)| code.as_str()).collect()
+}
+
+const UNTAGGED_MAINTAINER: &str = "FROM debian\nMAINTAINER me\n";
+
+#[test]
+fn a_hadolint_yaml_is_the_policy_when_there_is_no_dockgate_policy() {
+    // Without any configuration: builtin:recommended (DL3006 and DL4000, no label rules).
+    let dir = tree(&[("Dockerfile", UNTAGGED_MAINTAINER)]);
+    let (code, found, _) = lint_codes(dir.path(), &[]);
+    assert_eq!((code, codes(&found)), (1, vec!["DL3006", "DL4000"]));
+
+    let case = |config: &str, dockerfile: &str| {
+        let dir = tree(&[(".hadolint.yaml", config), ("Dockerfile", dockerfile)]);
+        lint_codes(dir.path(), &[])
+    };
+    // ignored
+    let (code, found, _) = case("ignored: [DL4000, SC2086]\n", UNTAGGED_MAINTAINER);
+    assert_eq!((code, codes(&found)), (1, vec!["DL3006"]));
+    // override
+    let (_, found, _) = case(
+        "override:\n  error: [DL3006]\n  info: [DL4000]\n",
+        UNTAGGED_MAINTAINER,
+    );
+    assert_eq!(
+        found,
+        [
+            ("DL3006".into(), "error".into()),
+            ("DL4000".into(), "info".into())
+        ]
+    );
+    // failure-threshold: hadolint's default is info (builtin:hadolint underneath) ...
+    let labels = "label-schema:\n  maintainer: text\n";
+    let (code, found, _) = case(labels, "FROM debian:12\n");
+    assert_eq!((code, codes(&found)), (1, vec!["DL3049"]), "fails on info");
+    // ... and the file's threshold replaces it.
+    let (code, _, _) = case(
+        &format!("{labels}failure-threshold: warning\n"),
+        "FROM debian:12\n",
+    );
+    assert_eq!(code, 0);
+    // no-fail
+    let (code, found, _) = case("no-fail: true\n", UNTAGGED_MAINTAINER);
+    assert_eq!((code, found.len()), (0, 2));
+    // trustedRegistries, a list or one registry
+    for registries in ["[docker.io]", "docker.io"] {
+        let (_, found, _) = case(
+            &format!("trustedRegistries: {registries}\n"),
+            "FROM quay.io/app:1\nFROM debian:12\n",
+        );
+        assert_eq!(codes(&found), ["DL3026"], "{registries}");
+    }
+    // label-schema and strict-labels
+    let (_, found, _) = case(
+        "label-schema:\n  version: semver\nstrict-labels: true\n",
+        "FROM debian:12\nLABEL version=one other=x\n",
+    );
+    assert_eq!(codes(&found), ["DL3050", "DL3056"]);
+    // disable-ignore-pragma: pragmas silence nothing, and are not findings (as hadolint)
+    let pragma = "# hadolint ignore=DL3006\nFROM debian\n";
+    let (_, found, _) = case("disable-ignore-pragma: false\n", pragma);
+    assert!(found.is_empty(), "{found:?}");
+    let (_, found, _) = case("disable-ignore-pragma: true\n", pragma);
+    assert_eq!(codes(&found), ["DL3006"]);
+}
+
+#[test]
+fn hadolint_looks_in_the_directory_then_the_user_configuration() {
+    let dir = tree(&[
+        ("Dockerfile", UNTAGGED_MAINTAINER),
+        ("xdg/hadolint.yaml", "ignored: [DL3006]\n"),
+        ("home/.config/hadolint.yml", "ignored: [DL4000]\n"),
+        ("home/.hadolint.yaml", "ignored: [DL3006, DL4000]\n"),
+    ]);
+    let found = |dir: &Path| codes(&lint_codes(dir, &[]).1).join(",");
+    assert_eq!(
+        found(dir.path()),
+        "DL4000",
+        "$XDG_CONFIG_HOME/hadolint.yaml"
+    );
+    fs::remove_file(dir.path().join("xdg/hadolint.yaml")).unwrap();
+    assert_eq!(found(dir.path()), "DL3006", "~/.config/hadolint.yml");
+    fs::remove_file(dir.path().join("home/.config/hadolint.yml")).unwrap();
+    assert_eq!(found(dir.path()), "", "~/.hadolint.yaml");
+    fs::write(dir.path().join(".hadolint.yml"), "ignored: [SC2086]\n").unwrap();
+    assert_eq!(found(dir.path()), "DL3006,DL4000", "the directory's first");
+    // A dockgate policy wins, and says that hadolint's variables do nothing.
+    fs::write(dir.path().join("dockgate.yml"), "rules: {DL4000: off}\n").unwrap();
+    let (_, found, stderr) = lint_codes(dir.path(), &[("HADOLINT_IGNORE", "DL3006")]);
+    assert_eq!(codes(&found), ["DL3006"]);
+    assert!(
+        stderr.contains("warning: HADOLINT_IGNORE has no effect: the policy is dockgate.yml"),
+        "{stderr}"
+    );
+    // `--config` naming a hadolint file reads it as hadolint's.
+    let output = dockgate(dir.path())
+        .args([
+            "lint",
+            "--format",
+            "hadolint-json",
+            "--config",
+            "home/.hadolint.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        (output.status.code(), stdout(&output).as_str()),
+        (Some(0), "[]")
+    );
+}
+
+#[test]
+fn hadolint_variables_apply_under_the_hadolint_configuration() {
+    let dir = tree(&[("Dockerfile", UNTAGGED_MAINTAINER)]);
+    let run = |env: &[(&str, &str)]| lint_codes(dir.path(), env);
+    // Variables alone are a hadolint configuration (on hadolint's defaults).
+    let (code, found, _) = run(&[("HADOLINT_IGNORE", "DL3006, DL4000")]);
+    assert_eq!((code, found.len()), (0, 0));
+    let (code, _, _) = run(&[("HADOLINT_NOFAIL", "yes")]);
+    assert_eq!(code, 0);
+    let (code, _, _) = run(&[("HADOLINT_NOFAIL", "0")]);
+    assert_eq!(code, 1);
+    let (code, _, _) = run(&[
+        ("HADOLINT_FAILURE_THRESHOLD", "error"),
+        ("HADOLINT_IGNORE", "DL4000"),
+    ]);
+    assert_eq!(code, 0);
+    for (variable, level) in [
+        ("HADOLINT_OVERRIDE_ERROR", "error"),
+        ("HADOLINT_OVERRIDE_WARNING", "warning"),
+        ("HADOLINT_OVERRIDE_INFO", "info"),
+        ("HADOLINT_OVERRIDE_STYLE", "style"),
+    ] {
+        let (_, found, _) = run(&[(variable, "DL4000")]);
+        assert_eq!(
+            found[1],
+            ("DL4000".to_string(), level.to_string()),
+            "{variable}"
+        );
+    }
+    let tagged = tree(&[(
+        "Dockerfile",
+        "# hadolint ignore=DL3026\nFROM quay.io/app:1\nLABEL x=1\n",
+    )]);
+    let run = |env: &[(&str, &str)]| codes(&lint_codes(tagged.path(), env).1).join(",");
+    assert_eq!(
+        run(&[("HADOLINT_TRUSTED_REGISTRIES", "docker.io,gcr.io")]),
+        ""
+    );
+    assert_eq!(
+        run(&[
+            ("HADOLINT_TRUSTED_REGISTRIES", "docker.io"),
+            ("HADOLINT_DISABLE_IGNORE_PRAGMA", "1")
+        ]),
+        "DL3026"
+    );
+    assert_eq!(
+        run(&[("HADOLINT_REQUIRE_LABELS", "maintainer:text,x:text")]),
+        "DL3049"
+    );
+    assert_eq!(run(&[("HADOLINT_STRICT_LABELS", "true")]), "DL3050");
+
+    // The file wins over the variables, as in hadolint; HADOLINT_IGNORE adds to `ignored`.
+    fs::write(
+        dir.path().join(".hadolint.yaml"),
+        "failure-threshold: info\nignored: [DL4000]\n",
+    )
+    .unwrap();
+    let (code, found, _) = lint_codes(
+        dir.path(),
+        &[
+            ("HADOLINT_FAILURE_THRESHOLD", "error"),
+            ("HADOLINT_IGNORE", "DL3026"),
+        ],
+    );
+    assert_eq!((code, codes(&found)), (1, vec!["DL3006"]));
+    let output = dockgate(dir.path())
+        .env("HADOLINT_IGNORE", "DL3006")
+        .args(["policy", "show"])
+        .output()
+        .unwrap();
+    let shown = stdout(&output);
+    assert!(
+        shown.contains("#   $HADOLINT_IGNORE\n#   .hadolint.yaml\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("severity: off  # $HADOLINT_IGNORE:1:1"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("severity: off  # .hadolint.yaml:2:11"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("fail_on: info  # .hadolint.yaml:1:1"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_broken_hadolint_configuration_is_exit_2_at_its_place() {
+    for (config, env, expected) in [
+        (
+            "ignored: [DL4000]\nfailure-threshold: loud\n",
+            None,
+            ".hadolint.yaml:2:20: ",
+        ),
+        ("label-schema:\n  a: nope\n", None, ".hadolint.yaml:2:6: "),
+        (
+            "override:\n  fatal: [DL3006]\n",
+            None,
+            ".hadolint.yaml:2:3: ",
+        ),
+        ("ignored: [DL4000\n", None, ".hadolint.yaml:"),
+        (
+            "",
+            Some(("HADOLINT_FAILURE_THRESHOLD", "loud")),
+            "$HADOLINT_FAILURE_THRESHOLD:1:1: ",
+        ),
+        (
+            "",
+            Some(("HADOLINT_REQUIRE_LABELS", "a:text, b:bogus")),
+            "$HADOLINT_REQUIRE_LABELS:1:9: ",
+        ),
+    ] {
+        let dir = tree(&[
+            (".hadolint.yaml", config),
+            ("Dockerfile", "FROM debian:12\n"),
+        ]);
+        let (code, found, stderr) = lint_codes(dir.path(), env.as_slice());
+        assert_eq!(code, 2, "{config}: {stderr}");
+        assert!(found.is_empty());
+        assert!(stderr.starts_with(expected), "{config}: {stderr}");
+        assert!(
+            stderr.contains("expected") || stderr.contains("did not find"),
+            "{stderr}"
+        );
+    }
+}
