@@ -397,3 +397,104 @@ fn a_broken_hadolint_configuration_is_exit_2_at_its_place() {
         );
     }
 }
+
+/// hadolint 2.15.1's pragma cases: a global ignore, a shell pragma, a pragma silencing
+/// the DL1001 of the pragma below it, a pragma with a comment after it.
+const PRAGMAS: &str = "# hadolint global ignore=DL3006\nFROM debian\n# hadolint shell=powershell\nRUN foo\n# hadolint ignore=DL1001\n# hadolint ignore=DL3007\nFROM debian:latest\n# hadolint ignore=DL4000 # because\nMAINTAINER me\n";
+
+#[test]
+fn dl1001_reports_inline_pragmas_as_hadolint_does() {
+    let dir = tree(&[("Dockerfile", PRAGMAS)]);
+    // Off by default, as in hadolint; the pragmas work.
+    let output = dockgate(dir.path())
+        .args([
+            "lint",
+            "--format",
+            "hadolint-json",
+            "--config",
+            "builtin:hadolint",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        (output.status.code(), stdout(&output).as_str()),
+        (Some(0), "[]")
+    );
+    // Turned on by hadolint's override: hadolint's bytes.
+    fs::write(
+        dir.path().join(".hadolint.yaml"),
+        "override:\n  error: [DL1001]\n",
+    )
+    .unwrap();
+    let expected = concat!(
+        r#"[{"code":"DL1001","column":1,"file":"Dockerfile","level":"error","line":5,"message":"Please refrain from using inline ignore pragmas  `# hadolint ignore=DLxxxx`."},"#,
+        r#"{"code":"DL1001","column":1,"file":"Dockerfile","level":"error","line":8,"message":"Please refrain from using inline ignore pragmas  `# hadolint ignore=DLxxxx`."}]"#
+    );
+    let output = dockgate(dir.path())
+        .args(["lint", "--format", "hadolint-json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        (output.status.code(), stdout(&output).as_str()),
+        (Some(1), expected)
+    );
+    if let Some(live) = hadolint(dir.path(), &["Dockerfile"]) {
+        assert_eq!(live, expected, "hadolint 2.15.1 writes this");
+    }
+    // On in a dockgate policy, at its own severity; DG0003 is the other thing: under
+    // `pragmas: forbidden` nothing is silenced and every pragma, global ones too, is one.
+    fs::remove_file(dir.path().join(".hadolint.yaml")).unwrap();
+    fs::write(dir.path().join("dockgate.yml"), "rules: {DL1001: on}\n").unwrap();
+    let (_, found, _) = lint_codes(dir.path(), &[]);
+    assert_eq!(
+        found,
+        [
+            ("DL1001".into(), "warning".into()),
+            ("DL1001".into(), "warning".into())
+        ]
+    );
+    fs::write(dir.path().join("dockgate.yml"), "pragmas: forbidden\n").unwrap();
+    let (_, found, _) = lint_codes(dir.path(), &[]);
+    assert_eq!(
+        codes(&found),
+        [
+            "DG0003", "DL3006", "DG0003", "DG0003", "DL3007", "DG0003", "DL4000"
+        ]
+    );
+}
+
+#[test]
+fn pragmas_cover_onbuild_and_heredoc_instructions_and_not_comments_inside_them() {
+    let dockerfile = "FROM debian:12\n# hadolint ignore=DL1000\nONBUILD \\\n  MAINTAINER me\nRUN <<EOF\n# hadolint ignore=DL3006\nEOF\nRUN a \\\n# hadolint ignore=DL3006\n  b\nFROM debian\n# hadolint ignore=DL3020\nADD <<EOF /x\nhi\nEOF\nADD a /b\n";
+    let dir = tree(&[
+        ("Dockerfile", dockerfile),
+        (".hadolint.yaml", "override:\n  error: [DL1001]\n"),
+    ]);
+    let output = dockgate(dir.path())
+        .args(["lint", "--format", "hadolint-json"])
+        .output()
+        .unwrap();
+    let lines: Vec<(String, u64)> = serde_json::from_slice::<serde_json::Value>(&output.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The ONBUILD's DL1000 and the heredoc ADD's DL3020 are silenced; the `#` lines in
+    // the heredoc body and between continuation lines are not pragmas.
+    assert_eq!(
+        lines,
+        [
+            ("DL1001".to_string(), 2),
+            ("DL3006".to_string(), 11),
+            ("DL1001".to_string(), 12),
+            ("DL3020".to_string(), 16),
+        ]
+    );
+}
