@@ -58,9 +58,10 @@ pub struct LintArgs {
 /// Where the report goes, and what fails the run.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format [default: text, or what hadolint's configuration names when it
+    /// is the policy: `json` is hadolint-json].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 
     /// Write the report to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]

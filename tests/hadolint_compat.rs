@@ -498,3 +498,37 @@ fn pragmas_cover_onbuild_and_heredoc_instructions_and_not_comments_inside_them()
         ]
     );
 }
+
+#[test]
+fn hadolint_format_json_is_the_default_format_under_hadolint_configuration() {
+    let dir = tree(&[("Dockerfile", LATEST)]);
+    let run = |env: &[(&str, &str)], args: &[&str]| {
+        let mut command = dockgate(dir.path());
+        command.arg("lint").args(args);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let output = command.output().unwrap();
+        (stdout(&output), stderr(&output))
+    };
+    let hadolint_json = r#"[{"code":"DL3007","column":1,"file":"Dockerfile","level":"warning","line":1,"message":"Using latest is prone to errors if the image will ever update. Pin the version explicitly to a release tag"}]"#;
+    assert_eq!(run(&[("HADOLINT_FORMAT", "json")], &[]).0, hadolint_json);
+    assert!(
+        run(&[("HADOLINT_FORMAT", "json")], &["--format", "text"])
+            .0
+            .starts_with("Dockerfile:1:6: DL3007")
+    );
+    fs::write(dir.path().join(".hadolint.yaml"), "format: json\n").unwrap();
+    assert_eq!(
+        run(&[("HADOLINT_FORMAT", "tty")], &[]).0,
+        hadolint_json,
+        "the file wins"
+    );
+    fs::write(dir.path().join(".hadolint.yaml"), "format: checkstyle\n").unwrap();
+    let (out, err) = run(&[], &[]);
+    assert!(out.starts_with("Dockerfile:1:6: DL3007"), "{out}");
+    assert!(
+        err.contains("hadolint's output format `checkstyle` is not one of dockgate's"),
+        "{err}"
+    );
+}

@@ -331,8 +331,8 @@ pub fn find_config(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Option<
         .find(|path| path.is_file())
 }
 
-/// hadolint's environment variables that carry policy, each with the configuration
-/// key it sets. `HADOLINT_FORMAT` and `HADOLINT_VERBOSE` are display settings.
+/// hadolint's environment variables (its README's list). `HADOLINT_FORMAT` is the
+/// default output format; `HADOLINT_VERBOSE` has no effect.
 pub const VARIABLES: &[&str] = &[
     "HADOLINT_NOFAIL",
     "HADOLINT_VERBOSE",
@@ -364,11 +364,15 @@ pub fn variables_set(env: &dyn Fn(&str) -> Option<String>) -> Vec<&'static str> 
 /// `HADOLINT_IGNORE` adds to the file's `ignored`): one document per variable set
 /// (named `$HADOLINT_...`), then the file, named by its path, whose every value points
 /// at its place in that file.
+///
+/// Also returns the output format the configuration asks for (`format`, else
+/// `HADOLINT_FORMAT`), for `--format` to default to.
 pub fn documents(
     file: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Vec<Document>, PolicyError> {
+) -> Result<(Vec<Document>, Option<String>), PolicyError> {
     let mut documents = Vec::new();
+    let mut format = env("HADOLINT_FORMAT").filter(|format| !format.trim().is_empty());
     for name in variables_set(env) {
         let value = env(name).unwrap_or_default();
         let label = format!("${name}");
@@ -389,13 +393,14 @@ pub fn documents(
             PolicyError::new(&name, Location::START, format!("cannot read it: {error}"))
         })?;
         let config = parse(&name, &text)?;
+        format = config.format.clone().or(format);
         let policy = to_policy(&config, &format!("From {name}, hadolint's configuration."));
         let mut document = super::load::parse(source, &policy)?;
         document.locations = locations(&config, &text);
         document.text = text;
         documents.push(document);
     }
-    Ok(documents)
+    Ok((documents, format.map(|format| format.trim().to_string())))
 }
 
 /// Where each policy setting of `config` is written in its hadolint file `text`.

@@ -63,6 +63,9 @@ pub struct Policy {
     /// Things the user should know about how the policy was chosen (hadolint variables
     /// that a dockgate policy makes ineffective).
     pub notes: Vec<String>,
+    /// The output format hadolint's configuration names (`format`, `HADOLINT_FORMAT`:
+    /// `tty`, `json`, ...), when it is the policy; `--format` wins over it.
+    pub hadolint_format: Option<String>,
 }
 
 /// Findings about one policy file (its expired exceptions), with its text for snippets.
@@ -119,6 +122,7 @@ pub fn load_on(
         },
     };
     let mut notes = Vec::new();
+    let mut hadolint_format = None;
     let chain = match source {
         Chosen::Policy(source) => {
             let variables = hadolint::variables_set(&env);
@@ -136,8 +140,9 @@ pub fn load_on(
         // hadolint's defaults.
         Chosen::Hadolint(file) => {
             let mut chain = loader.chain(Source::Builtin("hadolint"))?;
-            let documents = hadolint::documents(file.as_deref(), &env)?;
+            let (documents, format) = hadolint::documents(file.as_deref(), &env)?;
             chain.extend(documents.into_iter().map(std::sync::Arc::new));
+            hadolint_format = format;
             chain
         }
     };
@@ -147,6 +152,7 @@ pub fn load_on(
     }
     let mut policy = Policy::new(chain, merged, root, today)?;
     policy.notes = notes;
+    policy.hadolint_format = hadolint_format;
     Ok(policy)
 }
 
@@ -286,6 +292,7 @@ impl Policy {
             exceptions,
             expired,
             notes: Vec::new(),
+            hadolint_format: None,
         })
     }
 
