@@ -188,6 +188,12 @@ fn a_hadolint_yaml_is_the_policy_when_there_is_no_dockgate_policy() {
             ("DL4000".into(), "info".into())
         ]
     );
+    // `ignored` wins over `override`, as in hadolint
+    let (_, found, _) = case(
+        "ignored: [DL3006]\noverride:\n  error: [DL3006]\n",
+        UNTAGGED_MAINTAINER,
+    );
+    assert_eq!(codes(&found), ["DL4000"]);
     // failure-threshold: hadolint's default is info (builtin:hadolint underneath) ...
     let labels = "label-schema:\n  maintainer: text\n";
     let (code, found, _) = case(labels, "FROM debian:12\n");

@@ -212,13 +212,14 @@ fn to_policy(config: &HadolintConfig, origin: &str) -> String {
         }
         None => unknown.push(format!("{code}: {value}")),
     };
-    for code in &config.ignored {
-        set(code, "off");
-    }
+    // `ignored` wins over `override`, as in hadolint 2.15.1 (measured).
     for (severity, codes) in config.overrides.by_severity() {
         for code in codes {
             set(code, severity);
         }
+    }
+    for code in &config.ignored {
+        set(code, "off");
     }
     let trusted = config.trusted_registries.items();
     if !settings.is_empty() || !unknown.is_empty() || !trusted.is_empty() {
@@ -421,10 +422,11 @@ fn locations(config: &HadolintConfig, text: &str) -> Locations {
             key("rules").key(rule.code).key("options").key(option.name),
         );
     }
-    let mut lists: Vec<(String, &[String])> = vec![("ignored".to_string(), &config.ignored)];
+    let mut lists: Vec<(String, &[String])> = Vec::new();
     for (severity, codes) in config.overrides.by_severity() {
         lists.push((format!("override.{severity}"), codes));
     }
+    lists.push(("ignored".to_string(), &config.ignored));
     for (list, codes) in lists {
         for (index, code) in codes.iter().enumerate() {
             if let Some(rule) = rules::find(code) {
