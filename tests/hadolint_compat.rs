@@ -538,3 +538,57 @@ fn hadolint_format_json_is_the_default_format_under_hadolint_configuration() {
         "{err}"
     );
 }
+
+/// Image findings in hadolint's array: one placed on a Dockerfile line is one of that
+/// file's findings; one about the whole image has the reference as its file, line 1.
+#[test]
+fn hadolint_json_places_image_findings() {
+    use dockgate::image::testing::{Compression, Image, Layer, passwd};
+    let dir = tree(&[("Dockerfile", "FROM alpine:3.20\nUSER root\n")]);
+    let image = Image::new()
+        .user("root")
+        .layer(
+            Layer::new()
+                .dir("etc")
+                .file("etc/passwd", &passwd(&[("root", 0)])),
+            Compression::Gzip,
+            "/bin/sh -c #(nop) ADD file:0a1b in / ",
+        )
+        .empty_step("/bin/sh -c #(nop)  USER root");
+    image.write_docker_archive(&dir.path().join("app.tar"));
+    let output = dockgate(dir.path())
+        .args([
+            "image",
+            "--format",
+            "hadolint-json",
+            "--dockerfile",
+            "Dockerfile",
+        ])
+        .arg("docker-archive:app.tar")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    let findings: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let found: Vec<(&str, &str, u64, u64)> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap(),
+                f["file"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("DG2001", "Dockerfile", 2, 1),
+            ("DG2032", "docker-archive:app.tar", 1, 1),
+        ],
+        "{text}"
+    );
+}
