@@ -9,7 +9,9 @@ use std::path::Path;
 use std::process::Output;
 
 use assert_cmd::Command;
-use tempfile::TempDir;
+
+mod support;
+use support::tree;
 
 /// `dockgate` with colour, the user's hadolint configuration and hadolint's variables
 /// out of the way.
@@ -29,22 +31,27 @@ fn dockgate(dir: &Path) -> Command {
     command
 }
 
-fn tree(files: &[(&str, &str)]) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    for (path, content) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, content).unwrap();
-    }
-    dir
-}
-
 fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `dockgate lint --format hadolint-json ARGS` in `dir`: exit code, stdout, stderr.
+fn lint_hadolint_json(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = dockgate(dir)
+        .args(["lint", "--format", "hadolint-json"])
+        .args(args)
+        .output()
+        .unwrap();
+    (output.status.code(), stdout(&output), stderr(&output))
+}
+
+/// The entries of a hadolint-json array (none when it is not one: an exit 2).
+fn entries(text: &str) -> Vec<serde_json::Value> {
+    serde_json::from_str(text).unwrap_or_default()
 }
 
 /// `hadolint -f json ARGS` in `dir`, when hadolint is installed.
@@ -76,29 +83,17 @@ fn hadolint_json_is_hadolints_bytes() {
         r#"{"code":"DL4000","column":1,"file":"Dockerfile","level":"error","line":4,"message":"MAINTAINER is deprecated"},"#,
         r#"{"code":"DL3007","column":1,"file":"we\"ird.Dockerfile","level":"warning","line":1,"message":"Using latest is prone to errors if the image will ever update. Pin the version explicitly to a release tag"}]"#
     );
-    let output = dockgate(dir.path())
-        .args([
-            "lint",
-            "--format",
-            "hadolint-json",
-            "--config",
-            "builtin:hadolint",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert_eq!(stdout(&output), expected);
+    let (code, out, err) = lint_hadolint_json(dir.path(), &["--config", "builtin:hadolint"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(out, expected);
     if let Some(live) = hadolint(dir.path(), &["Dockerfile", "we\"ird.Dockerfile"]) {
         assert_eq!(live, expected, "hadolint 2.15.1 writes this");
     }
 
     // No finding: `[]`, no newline; and --output writes the same bytes.
-    let output = dockgate(dir.path())
-        .args(["lint", "--format", "hadolint-json", "clean.Dockerfile"])
-        .args(["--output", "report.json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (code, _, err) =
+        lint_hadolint_json(dir.path(), &["clean.Dockerfile", "--output", "report.json"]);
+    assert_eq!(code, Some(0), "{err}");
     assert_eq!(
         fs::read_to_string(dir.path().join("report.json")).unwrap(),
         "[]"
@@ -111,12 +106,8 @@ fn hadolint_json_is_hadolints_bytes() {
 #[test]
 fn hadolint_json_keeps_the_column_of_syntax_errors_and_reports_input_errors_on_stderr() {
     let dir = tree(&[("Dockerfile", "FROM debian:12\nCOPY --from stage a b\n")]);
-    let output = dockgate(dir.path())
-        .args(["lint", "--format", "hadolint-json", "Dockerfile", "missing"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let text = stdout(&output);
+    let (code, text, err) = lint_hadolint_json(dir.path(), &["Dockerfile", "missing"]);
+    assert_eq!(code, Some(2));
     assert!(
         text.starts_with(r#"[{"code":"DL1000","column":"#) && !text.contains(r#""file":"missing""#),
         "{text}"
@@ -128,7 +119,7 @@ fn hadolint_json_keeps_the_column_of_syntax_errors_and_reports_input_errors_on_s
         .parse()
         .unwrap();
     assert!(column > 1, "{text}");
-    assert!(stderr(&output).contains("missing"), "{}", stderr(&output));
+    assert!(err.contains("missing"), "{err}");
 }
 
 /// `dockgate lint --format hadolint-json` in `dir` with `env`: the exit code, the
@@ -140,11 +131,7 @@ fn lint_codes(dir: &Path, env: &[(&str, &str)]) -> (i32, Vec<(String, String)>, 
         command.env(name, value);
     }
     let output = command.output().unwrap();
-    let findings: serde_json::Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|_| serde_json::Value::Array(Vec::new()));
-    let codes = findings
-        .as_array()
-        .unwrap()
+    let codes = entries(&stdout(&output))
         .iter()
         .map(|f| {
             (
@@ -258,20 +245,8 @@ fn hadolint_looks_in_the_directory_then_the_user_configuration() {
         "{stderr}"
     );
     // `--config` naming a hadolint file reads it as hadolint's.
-    let output = dockgate(dir.path())
-        .args([
-            "lint",
-            "--format",
-            "hadolint-json",
-            "--config",
-            "home/.hadolint.yaml",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        (output.status.code(), stdout(&output).as_str()),
-        (Some(0), "[]")
-    );
+    let (code, out, _) = lint_hadolint_json(dir.path(), &["--config", "home/.hadolint.yaml"]);
+    assert_eq!((code, out.as_str()), (Some(0), "[]"));
 }
 
 #[test]
@@ -412,20 +387,8 @@ const PRAGMAS: &str = "# hadolint global ignore=DL3006\nFROM debian\n# hadolint 
 fn dl1001_reports_inline_pragmas_as_hadolint_does() {
     let dir = tree(&[("Dockerfile", PRAGMAS)]);
     // Off by default, as in hadolint; the pragmas work.
-    let output = dockgate(dir.path())
-        .args([
-            "lint",
-            "--format",
-            "hadolint-json",
-            "--config",
-            "builtin:hadolint",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        (output.status.code(), stdout(&output).as_str()),
-        (Some(0), "[]")
-    );
+    let (code, out, _) = lint_hadolint_json(dir.path(), &["--config", "builtin:hadolint"]);
+    assert_eq!((code, out.as_str()), (Some(0), "[]"));
     // Turned on by hadolint's override: hadolint's bytes.
     fs::write(
         dir.path().join(".hadolint.yaml"),
@@ -436,14 +399,8 @@ fn dl1001_reports_inline_pragmas_as_hadolint_does() {
         r#"[{"code":"DL1001","column":1,"file":"Dockerfile","level":"error","line":5,"message":"Please refrain from using inline ignore pragmas  `# hadolint ignore=DLxxxx`."},"#,
         r#"{"code":"DL1001","column":1,"file":"Dockerfile","level":"error","line":8,"message":"Please refrain from using inline ignore pragmas  `# hadolint ignore=DLxxxx`."}]"#
     );
-    let output = dockgate(dir.path())
-        .args(["lint", "--format", "hadolint-json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        (output.status.code(), stdout(&output).as_str()),
-        (Some(1), expected)
-    );
+    let (code, out, _) = lint_hadolint_json(dir.path(), &[]);
+    assert_eq!((code, out.as_str()), (Some(1), expected));
     if let Some(live) = hadolint(dir.path(), &["Dockerfile"]) {
         assert_eq!(live, expected, "hadolint 2.15.1 writes this");
     }
@@ -476,14 +433,8 @@ fn pragmas_cover_onbuild_and_heredoc_instructions_and_not_comments_inside_them()
         ("Dockerfile", dockerfile),
         (".hadolint.yaml", "override:\n  error: [DL1001]\n"),
     ]);
-    let output = dockgate(dir.path())
-        .args(["lint", "--format", "hadolint-json"])
-        .output()
-        .unwrap();
-    let lines: Vec<(String, u64)> = serde_json::from_slice::<serde_json::Value>(&output.stdout)
-        .unwrap()
-        .as_array()
-        .unwrap()
+    let (_, out, _) = lint_hadolint_json(dir.path(), &[]);
+    let lines: Vec<(String, u64)> = entries(&out)
         .iter()
         .map(|f| {
             (
@@ -569,10 +520,8 @@ fn hadolint_json_places_image_findings() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let text = stdout(&output);
-    let findings: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let findings = entries(&text);
     let found: Vec<(&str, &str, u64, u64)> = findings
-        .as_array()
-        .unwrap()
         .iter()
         .map(|f| {
             (
