@@ -354,6 +354,11 @@ fn a_broken_hadolint_configuration_is_exit_2_at_its_place() {
         ),
         ("ignored: [DL4000\n", None, ".hadolint.yaml:"),
         (
+            "ignored: []\ntrustedRegistries: {a: b}\n",
+            None,
+            ".hadolint.yaml:2:1: ",
+        ),
+        (
             "",
             Some(("HADOLINT_FAILURE_THRESHOLD", "loud")),
             "$HADOLINT_FAILURE_THRESHOLD:1:1: ",
@@ -540,4 +545,28 @@ fn hadolint_json_places_image_findings() {
         ],
         "{text}"
     );
+}
+
+#[test]
+fn hostile_hadolint_configurations_are_errors_not_panics() {
+    let deep = format!("ignored: {}{}\n", "[".repeat(5000), "]".repeat(5000));
+    for text in [
+        deep.as_str(),
+        "a: &a [x, x, x, x]\nb: &b [*a, *a, *a, *a]\nc: &c [*b, *b, *b, *b]\nignored: *c\n",
+        "ignored: [DL3006]\n---\nignored: [DL3007]\n",
+        "? [a]\n: b\n",
+        "label-schema: !!binary aGVsbG8=\n",
+        "\tignored: [x]\n",
+        "- a\n- b\n",
+    ] {
+        let dir = tree(&[(".hadolint.yaml", text), ("Dockerfile", "FROM debian:12\n")]);
+        let (code, _, stderr) = lint_codes(dir.path(), &[]);
+        assert_eq!(code, 2, "{text:.40}: {stderr}");
+        assert!(stderr.starts_with(".hadolint.yaml:"), "{stderr}");
+    }
+    let dir = tree(&[("Dockerfile", "FROM debian:12\n")]);
+    fs::write(dir.path().join(".hadolint.yaml"), b"\xff\xfe").unwrap();
+    let (code, _, stderr) = lint_codes(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with(".hadolint.yaml:1:1: "), "{stderr}");
 }

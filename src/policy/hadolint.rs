@@ -110,7 +110,10 @@ impl Threshold {
 
 /// `trustedRegistries: docker.io` or a list of them.
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "trustedRegistries: expected a registry or a list of registries"
+)]
 enum OneOrMany {
     One(String),
     Many(Vec<String>),
@@ -166,11 +169,18 @@ fn parse(name: &str, text: &str) -> Result<HadolintConfig, PolicyError> {
         return Ok(HadolintConfig::default());
     }
     serde_yaml_ng::from_str(text).map_err(|error| {
-        let location = error.location().map_or(Location::START, |l| Location {
-            line: l.line(),
-            column: l.column(),
-        });
         let mut message = error.to_string();
+        let location = match error.location() {
+            // An untagged value's error is placed at the document; its key has a place.
+            _ if message.starts_with(TRUSTED_REGISTRIES) => {
+                Locations::index(text).find(&SettingPath::parse(TRUSTED_REGISTRIES))
+            }
+            Some(l) => Location {
+                line: l.line(),
+                column: l.column(),
+            },
+            None => Location::START,
+        };
         if let Some(at) = message.find(" at line ") {
             message.truncate(at);
         }
