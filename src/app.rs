@@ -103,7 +103,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
 fn settings(report: &ReportArgs) -> Settings {
     Settings {
         fail_on: report.fail_on,
-        progress: report.format == Format::Text,
+        progress: report.format.is_none_or(|format| format == Format::Text),
         ..Settings::default()
     }
 }
@@ -138,7 +138,11 @@ fn finish(run: Run, output: &ReportArgs) -> anyhow::Result<ExitStatus> {
     for error in &run.errors {
         eprintln!("dockgate: error: {error}");
     }
-    write_report(&run, output.format, output.output.as_deref())?;
+    let format = match output.format {
+        Some(format) => format,
+        None => hadolint_format(&run),
+    };
+    write_report(&run, format, output.output.as_deref())?;
     Ok(if run.verdict.input_errors {
         ExitStatus::Error
     } else if run.verdict.passed {
@@ -146,6 +150,22 @@ fn finish(run: Run, output: &ReportArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Failed
     })
+}
+
+/// The format hadolint's configuration names (`format:`, `HADOLINT_FORMAT`) when it is
+/// the policy: `tty` is text and `json` hadolint's JSON; dockgate has no other of
+/// hadolint's formats, and says so.
+fn hadolint_format(run: &Run) -> Format {
+    match run.policy.hadolint_format.as_deref() {
+        None | Some("tty") => Format::Text,
+        Some("json") => Format::HadolintJson,
+        Some(other) => {
+            eprintln!(
+                "dockgate: warning: hadolint's output format `{other}` is not one of dockgate's (text, json, hadolint-json): writing text"
+            );
+            Format::Text
+        }
+    }
 }
 
 fn write_report(run: &Run, format: Format, output: Option<&Path>) -> anyhow::Result<()> {

@@ -58,9 +58,10 @@ pub struct LintArgs {
 /// Where the report goes, and what fails the run.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format [default: text, or what hadolint's configuration names when it
+    /// is the policy: `json` is hadolint-json].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 
     /// Write the report to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
@@ -78,7 +79,9 @@ pub struct ReportArgs {
 pub struct PolicyArg {
     /// The policy: a file, `builtin:NAME` (recommended, strict, hadolint) or
     /// `github:OWNER/REPO/PATH@REF`. Without it, `dockgate.yml`, `.dockgate.yml` or
-    /// `.github/dockgate.yml` in the current directory, else `builtin:recommended`.
+    /// `.github/dockgate.yml` in the current directory, else hadolint's configuration
+    /// (`.hadolint.yaml`, ..., `HADOLINT_*`), else `builtin:recommended`. A file named
+    /// `.hadolint.yaml` is read as hadolint's configuration.
     #[arg(long, value_name = "FILE|builtin:NAME")]
     pub config: Option<String>,
 }

@@ -9,22 +9,14 @@ use predicates::prelude::*;
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod support;
+use support::tree;
+
 /// `dockgate` with colour and terminal detection out of the way.
 fn dockgate() -> Command {
     let mut command = Command::cargo_bin("dockgate").expect("the binary is built");
     command.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
     command
-}
-
-/// A temporary directory holding `files` (path, content).
-fn tree(files: &[(&str, &str)]) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    for (path, content) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, content).unwrap();
-    }
-    dir
 }
 
 fn json_of(output: &[u8]) -> Value {

@@ -228,8 +228,10 @@ pub fn run(settings: &Settings, policy: Policy) -> Run {
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     suppress::apply(&policy, &mut files, &mut images, inspected.named.as_ref());
     let verdict = suppress::verdict(settings, &policy, &files, &images, &errors);
+    let mut warnings = policy.notes.clone();
+    warnings.extend(unread_settings(&policy));
     Run {
-        warnings: unread_settings(&policy),
+        warnings,
         policy,
         files,
         images,

@@ -60,6 +60,12 @@ pub struct Policy {
     exceptions: Vec<ActiveException>,
     /// Exceptions past their date, as findings on the policy file that holds each.
     pub expired: Vec<PolicyFindings>,
+    /// Things the user should know about how the policy was chosen (hadolint variables
+    /// that a dockgate policy makes ineffective).
+    pub notes: Vec<String>,
+    /// The output format hadolint's configuration names (`format`, `HADOLINT_FORMAT`:
+    /// `tty`, `json`, ...), when it is the policy; `--format` wins over it.
+    pub hadolint_format: Option<String>,
 }
 
 /// Findings about one policy file (its expired exceptions), with its text for snippets.
@@ -99,20 +105,63 @@ pub fn load_on(
     fetcher: GithubFetcher,
     today: Date,
 ) -> Result<Policy, PolicyError> {
+    let env = |name: &str| std::env::var(name).ok();
+    let mut loader = load::Loader::new(fetcher);
     let source = match choice {
-        Choice::Explicit(spec) => source_for(spec)?,
+        Choice::Explicit(spec) if hadolint::is_config_name(Path::new(spec)) => {
+            Chosen::Hadolint(Some(PathBuf::from(spec)))
+        }
+        Choice::Explicit(spec) => Chosen::Policy(source_for(spec)?),
         Choice::Discover => match discover(root)? {
-            Some(path) => Source::Local(path),
-            None => source_for(DEFAULT_POLICY)?,
+            Some(path) => Chosen::Policy(Source::Local(path)),
+            None => match hadolint::find_config(root, &env) {
+                Some(path) => Chosen::Hadolint(Some(path)),
+                None if !hadolint::variables_set(&env).is_empty() => Chosen::Hadolint(None),
+                None => Chosen::Policy(source_for(DEFAULT_POLICY)?),
+            },
         },
     };
-    let mut loader = load::Loader::new(fetcher);
-    let chain = loader.chain(source)?;
+    let mut notes = Vec::new();
+    let mut hadolint_format = None;
+    let chain = match source {
+        Chosen::Policy(source) => {
+            let variables = hadolint::variables_set(&env);
+            if !variables.is_empty() {
+                notes.push(format!(
+                    "{} {} no effect: the policy is {}, and hadolint's variables apply only where hadolint's configuration is the policy",
+                    variables.join(", "),
+                    if variables.len() == 1 { "has" } else { "have" },
+                    source.name()
+                ));
+            }
+            loader.chain(source)?
+        }
+        // hadolint's configuration (a file, its variables, or both) on top of
+        // hadolint's defaults.
+        Chosen::Hadolint(file) => {
+            let mut chain = loader.chain(Source::Builtin("hadolint"))?;
+            let (documents, format) = hadolint::documents(file.as_deref(), &env)?;
+            chain.extend(documents.into_iter().map(std::sync::Arc::new));
+            hadolint_format = format;
+            chain
+        }
+    };
     let mut merged = Merged::new();
     for document in &chain {
         merged.apply(document)?;
     }
-    Policy::new(chain, merged, root, today)
+    let mut policy = Policy::new(chain, merged, root, today)?;
+    policy.notes = notes;
+    policy.hadolint_format = hadolint_format;
+    Ok(policy)
+}
+
+/// What a run's policy is made of.
+enum Chosen {
+    /// A dockgate policy and what it extends.
+    Policy(Source),
+    /// hadolint's configuration: its file (when there is one) and its variables.
+    Hadolint(Option<PathBuf>),
 }
 
 /// Parses and validates one policy text on its own, without reading what it extends.
@@ -242,6 +291,8 @@ impl Policy {
             exclude,
             exceptions,
             expired,
+            notes: Vec::new(),
+            hadolint_format: None,
         })
     }
 

@@ -1,9 +1,11 @@
-//! Reporters: turn a finished [`Run`] into text for people or JSON for tools.
+//! Reporters: turn a finished [`Run`] into text for people or JSON for tools
+//! (dockgate's own, or hadolint's array).
 //!
 //! A reporter sees the run (findings, the sources they point into, the images and the
 //! verdict); never the parser or the rules. A new format is one file with one
 //! [`Reporter`].
 
+mod hadolint_json;
 mod json;
 mod text;
 
@@ -11,6 +13,7 @@ use std::io::{self, Write};
 
 use crate::gate::Run;
 
+pub use hadolint_json::HadolintJson;
 pub use json::Json;
 pub use text::Text;
 
@@ -22,6 +25,9 @@ pub enum Format {
     Text,
     /// One JSON object: `{"version": 1, "passed": ..., "findings": [...], "images": [...]}`.
     Json,
+    /// hadolint's `-f json` array, byte for byte: `[{"code": ..., "column": ...,
+    /// "file": ..., "level": ..., "line": ..., "message": ...}]`.
+    HadolintJson,
 }
 
 /// Writes a run in one output format.
@@ -34,5 +40,6 @@ pub fn reporter(format: Format, color: bool) -> Box<dyn Reporter> {
     match format {
         Format::Text => Box::new(Text { color }),
         Format::Json => Box::new(Json),
+        Format::HadolintJson => Box::new(HadolintJson),
     }
 }

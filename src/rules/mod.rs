@@ -24,7 +24,7 @@ use crate::image::provenance::Subject;
 use crate::image::{ImageFacts, Inspection};
 use crate::source::{LineIndex, TextRange};
 
-pub use pragma::{PragmaComment, PragmaMode, Pragmas};
+pub use pragma::{PragmaComment, PragmaMode, Pragmas, ShellPragma};
 
 /// What a rule is about; groups the rule list and lets policies select by theme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -289,6 +289,8 @@ impl fmt::Debug for Rule {
 macro_rules! declare_rule {
     (@switch) => { None };
     (@switch $key:literal) => { Some($key) };
+    (@enabled) => { true };
+    (@enabled $enabled:literal) => { $enabled };
     (
         $(#[doc = $doc:expr])*
         code: $code:literal,
@@ -309,6 +311,7 @@ macro_rules! declare_rule {
             fixable: $fixable,
             message: $message,
             options: &[],
+            enabled_by_default: true,
             check: $crate::rules::Check::Policy,
         }
     };
@@ -320,6 +323,7 @@ macro_rules! declare_rule {
         category: $category:ident,
         fixable: $fixable:literal,
         message: $message:literal,
+        $(enabled_by_default: $enabled:literal,)?
         $(options: [$($option:expr),* $(,)?],)?
         check: $check:path $(,)?
     ) => {
@@ -333,6 +337,7 @@ macro_rules! declare_rule {
             fixable: $fixable,
             message: $message,
             options: &[$($($option),*)?],
+            enabled_by_default: $crate::declare_rule!(@enabled $($enabled)?),
             check: $crate::rules::Check::Dockerfile($check),
         }
     };
@@ -346,6 +351,7 @@ macro_rules! declare_rule {
         fixable: $fixable:literal,
         message: $message:literal,
         options: $options:expr,
+        enabled_by_default: $enabled:expr,
         check: $check:expr,
     ) => {
         /// The rule declared in this file (see the module documentation).
@@ -358,7 +364,7 @@ macro_rules! declare_rule {
             message: $message,
             raw_doc: concat!($($doc, "\n"),*),
             options: $options,
-            enabled_by_default: true,
+            enabled_by_default: $enabled,
             switched_by: None,
             check: $check,
         };

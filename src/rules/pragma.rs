@@ -5,10 +5,20 @@
 //!   line directly above; a block lets a pragma sit next to an explanatory comment);
 //! - `# hadolint global ignore=DL3006` anywhere silences them for the whole file.
 //!
+//! An ignore pragma silences every finding of the instruction below it, wherever in the
+//! instruction the finding is: in an `ONBUILD` trigger, on a continuation line, in a
+//! heredoc body. A comment line inside an instruction (between continuation lines) is
+//! not a pragma, nor is a `#` line of a heredoc body (both as in hadolint).
+//!
+//! `# hadolint shell=powershell` declares the shell of the base image, for rules that
+//! read `RUN` commands as shell code ([`Pragmas::shell_at`]): one before the first
+//! instruction holds for the whole file, one later holds until the next `FROM` (as in
+//! hadolint 2.15.1, measured).
+//!
 //! `# dockgate ...` is accepted wherever `# hadolint ...` is. Anything after the code
 //! list is ignored, so a reason can follow: `# hadolint ignore=DL3006 pinned by digest`.
 
-use crate::dockerfile::Dockerfile;
+use crate::dockerfile::{Dockerfile, Keyword};
 use crate::source::{LineIndex, TextRange};
 
 /// What a policy lets pragmas do (`pragmas:` in the policy).
@@ -45,14 +55,29 @@ pub struct PragmaComment {
     pub has_reason: bool,
 }
 
+/// One `# hadolint shell=NAME` comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShellPragma {
+    pub range: TextRange,
+    /// The shell as written: `powershell`, `pwsh`, `cmd.exe`, `/bin/bash`.
+    pub shell: String,
+    /// Where it stops holding: the start of the next `FROM` (`usize::MAX` for the rest
+    /// of the file, which is where a pragma before the first instruction holds).
+    pub until: usize,
+}
+
 /// The pragmas of one file.
 #[derive(Debug, Default)]
 pub struct Pragmas {
-    /// Every pragma comment, in file order.
+    /// Every ignore pragma comment, in file order.
     pub comments: Vec<PragmaComment>,
+    /// Every shell pragma, in file order.
+    pub shells: Vec<ShellPragma>,
     /// 1-based line of each whole-line comment, with the index of its pragma in
     /// `comments` if it is one, sorted by line.
     comment_lines: Vec<(usize, Option<usize>)>,
+    /// The range of each top-level instruction, in file order.
+    instructions: Vec<TextRange>,
 }
 
 /// One parsed pragma comment.
@@ -65,9 +90,43 @@ struct Pragma {
 
 impl Pragmas {
     pub fn new(dockerfile: &Dockerfile, lines: &LineIndex) -> Pragmas {
-        let mut pragmas = Pragmas::default();
+        let mut pragmas = Pragmas {
+            instructions: dockerfile
+                .instructions
+                .iter()
+                .map(|instruction| instruction.range)
+                .collect(),
+            ..Pragmas::default()
+        };
+        let froms: Vec<usize> = dockerfile
+            .instructions
+            .iter()
+            .filter(|instruction| instruction.keyword == Keyword::From)
+            .map(|instruction| instruction.range.start)
+            .collect();
+        let first_instruction = pragmas.instructions.first().map_or(usize::MAX, |r| r.start);
         for comment in &dockerfile.comments {
-            let line = lines.position(&dockerfile.source, comment.range.start).line;
+            let at = comment.range.start;
+            if pragmas.inside_instruction(at) {
+                continue;
+            }
+            let line = lines.position(&dockerfile.source, at).line;
+            if let Some(shell) = parse_shell(&comment.text) {
+                let until = if at < first_instruction {
+                    usize::MAX
+                } else {
+                    froms
+                        .iter()
+                        .copied()
+                        .find(|&from| from > at)
+                        .unwrap_or(usize::MAX)
+                };
+                pragmas.shells.push(ShellPragma {
+                    range: comment.range,
+                    shell,
+                    until,
+                });
+            }
             let index = parse(&comment.text).map(|pragma| {
                 pragmas.comments.push(PragmaComment {
                     range: comment.range,
@@ -81,6 +140,39 @@ impl Pragmas {
         }
         pragmas.comment_lines.sort_by_key(|&(line, _)| line);
         pragmas
+    }
+
+    /// The top-level instruction whose range holds `offset`.
+    fn instruction_at(&self, offset: usize) -> Option<TextRange> {
+        let index = self
+            .instructions
+            .partition_point(|range| range.start <= offset)
+            .checked_sub(1)?;
+        let range = self.instructions[index];
+        (offset <= range.end).then_some(range)
+    }
+
+    /// Whether `offset` is strictly inside an instruction (a comment between its
+    /// continuation lines).
+    fn inside_instruction(&self, offset: usize) -> bool {
+        self.instruction_at(offset)
+            .is_some_and(|range| range.start < offset && offset < range.end)
+    }
+
+    /// The shell a `# hadolint shell=NAME` pragma declares for the instruction starting
+    /// at byte `offset`, if one does: the last shell pragma before it that still holds
+    /// there. `None` means the Dockerfile's own (`SHELL`, else `/bin/sh -c`).
+    pub fn shell_at(&self, offset: usize) -> Option<&str> {
+        self.shells
+            .iter()
+            .rev()
+            .find(|pragma| pragma.range.start < offset && offset < pragma.until)
+            .map(|pragma| pragma.shell.as_str())
+    }
+
+    /// The inline ignore pragmas (not the global ones): what DL1001 reports.
+    pub fn inline(&self) -> impl Iterator<Item = &PragmaComment> {
+        self.comments.iter().filter(|pragma| !pragma.global)
     }
 
     /// Whether a pragma that `mode` honours silences `rule` for the instruction at
@@ -103,7 +195,12 @@ impl Pragmas {
         {
             return true;
         }
-        let mut line = lines.position(source, instruction.start).line;
+        // The instruction that holds the finding's anchor (an ONBUILD trigger, a
+        // heredoc body) is the one the comment block sits above.
+        let start = self
+            .instruction_at(instruction.start)
+            .map_or(instruction.start, |range| range.start);
+        let mut line = lines.position(source, start).line;
         // Walk up through the comment block directly above the instruction.
         while line > 1 {
             line -= 1;
@@ -153,6 +250,15 @@ fn parse(comment: &str) -> Option<Pragma> {
         codes,
         has_reason,
     })
+}
+
+/// Parses the text of a comment: `hadolint shell=NAME` (spaces around `=` allowed).
+fn parse_shell(comment: &str) -> Option<String> {
+    let rest = strip_word(comment.trim_start(), "hadolint")
+        .or_else(|| strip_word(comment.trim_start(), "dockgate"))?;
+    let rest = rest.strip_prefix("shell")?.trim_start();
+    let shell = rest.strip_prefix('=')?.split_whitespace().next()?;
+    Some(shell.to_string())
 }
 
 /// `text` without the leading `word` and the whitespace after it, if it starts so.
@@ -215,5 +321,84 @@ mod tests {
         assert_eq!(codes("hadolintignore=DL3006"), None);
         assert_eq!(codes("hadolint ignore="), None);
         assert_eq!(codes("just a comment"), None);
+    }
+
+    fn shells(source: &str) -> Vec<(usize, Option<String>)> {
+        let dockerfile = crate::dockerfile::parse(source);
+        let pragmas = Pragmas::new(&dockerfile, &dockerfile.lines);
+        dockerfile
+            .instructions
+            .iter()
+            .filter(|instruction| instruction.keyword == Keyword::Run)
+            .map(|instruction| {
+                let line = dockerfile
+                    .lines
+                    .position(&dockerfile.source, instruction.range.start)
+                    .line;
+                (
+                    line,
+                    pragmas
+                        .shell_at(instruction.range.start)
+                        .map(str::to_string),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shell_pragmas_hold_until_the_next_from_or_for_the_file() {
+        let ps = || Some("powershell".to_string());
+        // Later in the file: from the pragma to the next FROM.
+        assert_eq!(
+            shells("FROM a\nRUN x\n# hadolint shell=powershell\nRUN y\nFROM b\nRUN z\n"),
+            [(2, None), (4, ps()), (6, None)]
+        );
+        // Before the first instruction: the whole file, unless a stage says otherwise.
+        assert_eq!(
+            shells(
+                "# a comment\n# hadolint shell=powershell\nARG V\nFROM a\nRUN x\nFROM b\n# hadolint shell = bash\nRUN y\nFROM c\nRUN z\n"
+            ),
+            [(5, ps()), (8, Some("bash".to_string())), (10, ps())]
+        );
+        // After an instruction, even an ARG, a FROM ends it.
+        assert_eq!(
+            shells("ARG V\n# hadolint shell=powershell\nFROM a\nRUN x\n"),
+            [(4, None)]
+        );
+        assert_eq!(
+            parse_shell("dockgate shell=cmd.exe /s"),
+            Some("cmd.exe".to_string())
+        );
+        assert_eq!(parse_shell("hadolint shell="), None);
+        assert_eq!(parse_shell("hadolint ignore=DL3006"), None);
+    }
+
+    #[test]
+    fn comments_inside_an_instruction_are_not_pragmas() {
+        let dockerfile = crate::dockerfile::parse(
+            "FROM a\nRUN x \\\n# hadolint ignore=DL3003\n  && y\n# hadolint ignore=DL3004\nRUN z\n",
+        );
+        let pragmas = Pragmas::new(&dockerfile, &dockerfile.lines);
+        let codes: Vec<&str> = pragmas.inline().map(|p| p.codes[0].as_str()).collect();
+        assert_eq!(codes, ["DL3004"]);
+    }
+
+    #[test]
+    fn a_pragma_covers_every_part_of_the_instruction_below_it() {
+        let source = "FROM a\n# hadolint ignore=DL3043,SC2086\nONBUILD \\\n  FROM b\n# hadolint ignore=SC2086\nRUN <<EOF\necho $x\nEOF\nRUN <<EOF\necho $x\nEOF\n";
+        let dockerfile = crate::dockerfile::parse(source);
+        let pragmas = Pragmas::new(&dockerfile, &dockerfile.lines);
+        let at = |needle: &str, nth: usize| {
+            let start = source.match_indices(needle).nth(nth).unwrap().0;
+            TextRange::new(start, start + needle.len())
+        };
+        let ignores = |rule: &str, anchor: TextRange| {
+            pragmas.ignores(rule, anchor, source, &dockerfile.lines, PragmaMode::Allowed)
+        };
+        // The ONBUILD trigger on its continuation line.
+        assert!(ignores("DL3043", at("FROM b", 0)));
+        // A heredoc body line.
+        assert!(ignores("SC2086", at("echo $x", 0)));
+        assert!(!ignores("SC2086", at("echo $x", 1)));
     }
 }

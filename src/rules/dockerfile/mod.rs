@@ -18,6 +18,7 @@ macro_rules! register_rules {
 
 register_rules! {
     dl1000,
+    dl1001,
     dl3000,
     dl3006,
     dl3007,

@@ -3,8 +3,11 @@
 crate::declare_rule! {
     /// ## What it does
     /// With `pragmas: forbidden` in the policy, reports every
-    /// `# hadolint ignore=CODE` (or `# dockgate ignore=CODE`) comment. No pragma
-    /// silences anything under that policy.
+    /// `# hadolint ignore=CODE` (or `# dockgate ignore=CODE`) comment, global ones
+    /// too. No pragma silences anything under that policy, and nothing silences this
+    /// finding. (hadolint's `disable-ignore-pragma` is `pragmas: forbidden` with this
+    /// rule off, as in `builtin:hadolint`; hadolint's DL1001 reports inline pragmas
+    /// that still work.)
     ///
     /// ## Why is this bad?
     /// Some organisations want every waiver in one reviewed place, the policy's
