@@ -84,9 +84,14 @@ fn is_single_command(instruction: &Instruction) -> bool {
 /// control operators (`&&`, `||`, `;`, `|`, `&`, newlines, parentheses) that run
 /// something, plus one for each command substitution. Quotes are respected;
 /// reserved words (`if`, `then`, `{`, ...) and assignments alone run nothing.
+///
+/// A script that is no valid POSIX shell (an unterminated quote, `word(` as in a
+/// `cmd` or PowerShell script) cannot be counted: it is
+/// taken for one command, as hadolint takes it.
 fn count_commands(script: &str) -> usize {
     let chars: Vec<char> = script.chars().collect();
     let mut count = 0;
+    let mut valid = true;
     let mut segment = String::new();
     let mut i = 0;
     let flush = |segment: &mut String, count: &mut usize| {
@@ -171,13 +176,26 @@ fn count_commands(script: &str) -> usize {
                 }
                 continue;
             }
-            ';' | '&' | '|' | '\n' | '(' | ')' => flush(&mut segment, &mut count),
+            '(' => {
+                // `f()` defines a function; `word(` is no POSIX syntax.
+                let glued = segment.ends_with(|c: char| !c.is_whitespace() && !"!{=<>".contains(c));
+                if glued && next != Some(')') {
+                    valid = false;
+                }
+                flush(&mut segment, &mut count);
+            }
+            ')' => flush(&mut segment, &mut count),
+            ';' | '&' | '|' | '\n' => flush(&mut segment, &mut count),
             _ => segment.push(c),
         }
         i += 1;
     }
     flush(&mut segment, &mut count);
-    count
+    let unterminated = i > chars.len();
+    match valid && !unterminated {
+        true => count,
+        false => 1,
+    }
 }
 
 /// Whether a command segment runs a command (not only reserved words, assignments,
@@ -269,6 +287,8 @@ mod tests {
         assert_eq!(count_commands("for i in x; do b; done"), 1);
         assert_eq!(count_commands("a=1; b"), 1);
         assert_eq!(count_commands(""), 0);
-        assert_eq!(count_commands("'unterminated"), 1);
+        assert_eq!(count_commands("'unterminated && x"), 1);
+        assert_eq!(count_commands("echo print(\"hi\") > c:\\hello.py"), 1);
+        assert_eq!(count_commands("(a; b)"), 2);
     }
 }
