@@ -289,6 +289,8 @@ impl fmt::Debug for Rule {
 macro_rules! declare_rule {
     (@switch) => { None };
     (@switch $key:literal) => { Some($key) };
+    (@enabled) => { true };
+    (@enabled $enabled:literal) => { $enabled };
     (
         $(#[doc = $doc:expr])*
         code: $code:literal,
@@ -320,6 +322,7 @@ macro_rules! declare_rule {
         category: $category:ident,
         fixable: $fixable:literal,
         message: $message:literal,
+        $(enabled_by_default: $enabled:literal,)?
         $(options: [$($option:expr),* $(,)?],)?
         check: $check:path $(,)?
     ) => {
@@ -334,6 +337,7 @@ macro_rules! declare_rule {
             message: $message,
             options: &[$($($option),*)?],
             check: $crate::rules::Check::Dockerfile($check),
+            $(enabled_by_default: $enabled,)?
         }
     };
     (
@@ -347,6 +351,7 @@ macro_rules! declare_rule {
         message: $message:literal,
         options: $options:expr,
         check: $check:expr,
+        $(enabled_by_default: $enabled:literal,)?
     ) => {
         /// The rule declared in this file (see the module documentation).
         pub static RULE: $crate::rules::Rule = $crate::rules::Rule {
@@ -358,7 +363,7 @@ macro_rules! declare_rule {
             message: $message,
             raw_doc: concat!($($doc, "\n"),*),
             options: $options,
-            enabled_by_default: true,
+            enabled_by_default: $crate::declare_rule!(@enabled $($enabled)?),
             switched_by: None,
             check: $check,
         };
