@@ -1,6 +1,5 @@
 //! DL3022: COPY --from names no earlier stage.
 
-use crate::dockerfile::Keyword;
 use crate::rules::{Context, OptionKind, RuleOption};
 
 crate::declare_rule! {
@@ -53,21 +52,13 @@ crate::declare_rule! {
 fn check(context: &mut Context) {
     let images = context.option_bool("images");
     let model = context.model();
-    for (index, instruction) in context.instructions().iter().enumerate() {
-        let Some(stage) = model.stage_of(index) else { continue };
-        if instruction.keyword != Keyword::Copy {
-            continue;
-        }
-        let Some(flag) = instruction.flags.iter().find(|f| f.name == "from") else {
-            continue;
-        };
-        let Some(reference) = flag.value.as_deref() else { continue };
-        let lower = reference.to_lowercase();
-        let own = stage.name.as_deref() == Some(lower.as_str())
-            || reference.parse::<usize>() == Ok(stage.index);
-        if own {
+    for copy in super::copies::copies(context) {
+        let Some((flag, reference)) = copy.from else { continue };
+        if copy.names_own_stage() {
             continue; // DL3023
         }
+        let stage = copy.stage;
+        let lower = reference.to_lowercase();
         let earlier_name = model.stages[..stage.index]
             .iter()
             .any(|s| s.name.as_deref() == Some(lower.as_str()));
@@ -87,7 +78,7 @@ fn check(context: &mut Context) {
         if skip && !named_stage && !is_number {
             continue;
         }
-        context.report(instruction, flag.range);
+        context.report(copy.instruction, flag.range);
     }
 }
 

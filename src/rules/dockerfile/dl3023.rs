@@ -1,6 +1,5 @@
 //! DL3023: COPY --from names its own stage.
 
-use crate::dockerfile::Keyword;
 use crate::rules::Context;
 
 crate::declare_rule! {
@@ -34,20 +33,11 @@ crate::declare_rule! {
 }
 
 fn check(context: &mut Context) {
-    let model = context.model();
-    for (index, instruction) in context.instructions().iter().enumerate() {
-        let Some(stage) = model.stage_of(index) else { continue };
-        if instruction.keyword != Keyword::Copy {
-            continue;
-        }
-        let Some(flag) = instruction.flags.iter().find(|f| f.name == "from") else {
-            continue;
-        };
-        let Some(reference) = flag.value.as_deref() else { continue };
-        let own_name = stage.name.as_deref() == Some(reference.to_lowercase().as_str());
-        let own_index = reference.parse::<usize>() == Ok(stage.index);
-        if own_name || own_index {
-            context.report(instruction, flag.range);
+    for copy in super::copies::copies(context) {
+        if let Some((flag, _)) = copy.from
+            && copy.names_own_stage()
+        {
+            context.report(copy.instruction, flag.range);
         }
     }
 }

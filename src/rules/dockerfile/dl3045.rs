@@ -1,6 +1,6 @@
 //! DL3045: COPY to a relative destination without a WORKDIR.
 
-use crate::dockerfile::{Args, Keyword};
+use crate::dockerfile::Keyword;
 use crate::rules::Context;
 
 crate::declare_rule! {
@@ -37,21 +37,15 @@ crate::declare_rule! {
 
 fn check(context: &mut Context) {
     let model = context.model();
-    for (index, instruction) in context.instructions().iter().enumerate() {
-        if instruction.keyword != Keyword::Copy || model.stage_of(index).is_none() {
-            continue;
-        }
-        let destination = match &instruction.args {
-            Args::List(words) | Args::Exec(words) if words.len() >= 2 => &words[words.len() - 1],
-            _ => continue,
-        };
-        let Some(path) = context.expand(index, &destination.value) else {
+    for copy in super::copies::copies(context) {
+        let [_, .., destination] = copy.words else { continue };
+        let Some(path) = context.expand(copy.index, &destination.value) else {
             continue;
         };
-        if is_absolute(&path) || model.last_before(index, Keyword::Workdir).is_some() {
+        if is_absolute(&path) || model.last_before(copy.index, Keyword::Workdir).is_some() {
             continue;
         }
-        context.report(instruction, destination.range);
+        context.report(copy.instruction, destination.range);
     }
 }
 

@@ -1,6 +1,5 @@
 //! DL3067: COPY --from of a whole filesystem.
 
-use crate::dockerfile::{Args, Keyword};
 use crate::rules::Context;
 
 crate::declare_rule! {
@@ -41,25 +40,14 @@ crate::declare_rule! {
 
 fn check(context: &mut Context) {
     let model = context.model();
-    for (index, instruction) in context.instructions().iter().enumerate() {
-        if instruction.keyword != Keyword::Copy || model.stage_of(index).is_none() {
-            continue;
-        }
-        let Some(from) = instruction.flags.iter().find(|f| f.name == "from") else {
-            continue;
-        };
-        let words = match &instruction.args {
-            Args::List(words) | Args::Exec(words) => words,
-            _ => continue,
-        };
-        let [sources @ .., destination] = words.as_slice() else { continue };
+    for copy in super::copies::copies(context) {
+        let Some((_, reference)) = copy.from else { continue };
+        let [sources @ .., destination] = copy.words else { continue };
         if destination.value != "/" || !sources.iter().any(|s| s.value == "/") {
             continue;
         }
-        let from_scratch = from
-            .value
-            .as_deref()
-            .and_then(|reference| model.stage_by_reference(reference))
+        let from_scratch = model
+            .stage_by_reference(reference)
             .is_some_and(|stage| {
                 model
                     .chain(stage.index)
@@ -67,7 +55,7 @@ fn check(context: &mut Context) {
                     .is_some_and(|root| root.base.is_scratch)
             });
         if !from_scratch {
-            context.report(instruction, instruction.range);
+            context.report(copy.instruction, copy.instruction.range);
         }
     }
 }

@@ -3,6 +3,7 @@
 use crate::rules::Rule;
 
 mod base_image;
+mod copies;
 mod labels;
 
 /// Declares each rule module and lists its `RULE` in [`RULES`]: registering a rule is
