@@ -70,12 +70,6 @@ fn check(context: &mut Context) {
 mod tests {
     use crate::rules::testing::*;
 
-    fn all_stages() -> serde_json::Map<String, serde_json::Value> {
-        let mut options = serde_json::Map::new();
-        options.insert("all_stages".into(), serde_json::json!(true));
-        options
-    }
-
     #[test]
     fn root_last() {
         assert_catches("DL3002", "FROM debian:12\nUSER root");
@@ -101,7 +95,7 @@ mod tests {
 
     #[test]
     fn every_stage_with_the_option() {
-        let options = all_stages();
+        let options = switched_on("all_stages");
         assert_catches_with("DL3002", &options, "FROM debian:12 AS b\nUSER root\nFROM debian:12\nUSER app");
         assert_catches_with("DL3002", &options, "FROM debian:12\nUSER root\nFROM debian:12");
         assert_catches_not_with("DL3002", &options, "FROM debian:12 AS a\nUSER app\nFROM a");

@@ -86,12 +86,6 @@ fn check(context: &mut Context) {
 mod tests {
     use crate::rules::testing::*;
 
-    fn images() -> serde_json::Map<String, serde_json::Value> {
-        let mut options = serde_json::Map::new();
-        options.insert("images".into(), serde_json::json!(true));
-        options
-    }
-
     #[test]
     fn unknown_stages() {
         assert_catches("DL3022", "FROM debian:12\nCOPY --from=x a /b");
@@ -114,7 +108,7 @@ mod tests {
 
     #[test]
     fn images_with_the_option() {
-        let options = images();
+        let options = switched_on("images");
         assert_catches_with("DL3022", &options, "FROM debian:12\nCOPY --from=crazymax/yasu / /");
         assert_catches_with("DL3022", &options, "FROM debian:12\nCOPY --from=${V} / /");
         assert_catches_not_with("DL3022", &options, "FROM debian:12 AS a\nFROM debian:12\nCOPY --from=a x /y");

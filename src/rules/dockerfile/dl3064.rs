@@ -107,12 +107,6 @@ fn hadolint_sensitive(name: &str) -> bool {
 mod tests {
     use crate::rules::testing::*;
 
-    fn substrings() -> serde_json::Map<String, serde_json::Value> {
-        let mut options = serde_json::Map::new();
-        options.insert("substrings".into(), serde_json::json!(true));
-        options
-    }
-
     #[test]
     fn secret_names() {
         assert_catches("DL3064", "FROM debian:12\nARG GITHUB_TOKEN");
@@ -137,7 +131,7 @@ mod tests {
 
     #[test]
     fn hadolint_substrings_with_the_option() {
-        let options = substrings();
+        let options = switched_on("substrings");
         assert_catches_with("DL3064", &options, "FROM debian:12\nENV TOKENIZERS_PARALLELISM=false");
         assert_catches_with("DL3064", &options, "FROM debian:12\nARG USERNAME=vscode");
         assert_catches_not_with("DL3064", &options, "FROM debian:12\nARG GPG_KEY=ABCD");
