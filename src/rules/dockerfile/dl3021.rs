@@ -66,7 +66,11 @@ fn check(context: &mut Context) {
                 format!("{}/", destination.value),
             )
         });
-        context.report(instruction, destination.range).fix = fix;
+        let finding = context.report(instruction, destination.range);
+        finding.fix = fix;
+        if instruction.keyword == Keyword::Add {
+            finding.message = finding.message.replacen("COPY", "ADD", 1);
+        }
     }
 }
 
@@ -81,6 +85,8 @@ mod tests {
         assert_catches("DL3021", "FROM debian:12\nCOPY --from=x a b /c");
         assert_catches("DL3021", "FROM debian:12\nCOPY go.mod go.sum .");
         assert_catches("DL3021", "FROM debian:12\nADD a b /c");
+        let found = findings("DL3021", "FROM debian:12\nADD a b /c");
+        assert!(found[0].message.starts_with("ADD with more than 2 arguments"));
         assert_catches("DL3021", "FROM debian:12\nARG D=/app\nCOPY a b $D");
     }
 

@@ -16,9 +16,10 @@ crate::declare_rule! {
     /// Each `RUN` makes a layer. Two one-command layers in a row cost an extra layer
     /// and an extra cache entry for nothing, and files one deletes stay in the other.
     ///
-    /// A heredoc `RUN` is a script: its commands are the lines of its body, counted
-    /// like the commands of a shell-form `RUN`. hadolint counts none and asks to merge
-    /// every heredoc `RUN` with its neighbours.
+    /// Commands are counted as hadolint counts them: `[ ... ]` tests, assignments
+    /// and reserved words run nothing; a heredoc `RUN` counts the commands of its
+    /// body; a script that is no POSIX shell (`word(`, an unterminated quote) counts
+    /// as one command.
     ///
     /// ## Example
     /// ```dockerfile
