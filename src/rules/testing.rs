@@ -35,6 +35,13 @@ pub fn findings_with(
     )
 }
 
+/// Rule options with the boolean option `name` on, for the `_with` helpers.
+pub fn switched_on(name: &str) -> serde_json::Map<String, serde_json::Value> {
+    let mut options = serde_json::Map::new();
+    options.insert(name.into(), serde_json::Value::Bool(true));
+    options
+}
+
 /// [`assert_catches`] with rule options.
 #[track_caller]
 pub fn assert_catches_with(

@@ -3,6 +3,7 @@
 use crate::rules::Rule;
 
 mod base_image;
+mod copies;
 mod labels;
 
 /// Declares each rule module and lists its `RULE` in [`RULES`]: registering a rule is
@@ -20,12 +21,21 @@ register_rules! {
     dl1000,
     dl1001,
     dl3000,
+    dl3002,
     dl3006,
     dl3007,
+    dl3011,
+    dl3012,
     dl3020,
+    dl3021,
+    dl3022,
+    dl3023,
     dl3024,
     dl3025,
     dl3026,
+    dl3029,
+    dl3044,
+    dl3045,
     dl3048,
     dl3049,
     dl3050,
@@ -35,9 +45,18 @@ register_rules! {
     dl3054,
     dl3055,
     dl3056,
+    dl3057,
     dl3058,
+    dl3059,
     dl3061,
+    dl3063,
+    dl3064,
+    dl3065,
+    dl3066,
+    dl3067,
     dl4000,
+    dl4003,
+    dl4004,
     dg1001,
     dg1002,
 }
