@@ -1,0 +1,228 @@
+//! ShellCheck on the `RUN` commands, as a separate process (`shellcheck` is GPL; it is
+//! run, never linked), with each `SCxxxx` finding placed at its real line and column
+//! in the Dockerfile.
+//!
+//! The scripts of all files ([`script::scripts`]) are written to a temporary folder and
+//! checked in batches, one `shellcheck --format=json1` process per batch and one batch
+//! per core, since starting the process costs more than checking a script. Positions
+//! come back per script and are mapped through the prelude and the joined continuation
+//! lines to byte ranges of the Dockerfile.
+
+pub mod script;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::finding::{Finding, Location, Severity, Span};
+use crate::source::{LineIndex, TextRange};
+
+pub use script::Script;
+
+/// The codes hadolint never reports, because they are about the way scripts reach
+/// ShellCheck rather than about the script: SC2187 (ash is checked as sh), SC1090 and
+/// SC1091 (`source` of a file that cannot be followed).
+pub const EXCLUDED: &[&str] = &["SC1090", "SC1091", "SC2187"];
+
+/// The `shellcheck` to run: `configured` (the policy's `shellcheck.path`), else the
+/// first on `PATH`. `None` when there is none.
+pub fn locate(configured: Option<&str>) -> Option<PathBuf> {
+    if let Some(path) = configured {
+        let path = PathBuf::from(path);
+        return path.is_file().then_some(path);
+    }
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .map(|dir| dir.join("shellcheck"))
+        .find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        path.metadata()
+            .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
+#[derive(Deserialize)]
+struct Report {
+    comments: Vec<Comment>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Comment {
+    file: String,
+    line: usize,
+    end_line: usize,
+    column: usize,
+    end_column: usize,
+    level: String,
+    code: u32,
+    message: String,
+}
+
+/// One script of one file, as the run knows it: the file (an index the caller
+/// chooses) and the script.
+pub struct Job<'a> {
+    pub file: usize,
+    pub script: &'a Script,
+}
+
+/// What ShellCheck found in one script, as a finding located in the Dockerfile.
+pub struct Found {
+    pub file: usize,
+    pub finding: Finding,
+}
+
+/// Checks every job with `shellcheck` at `program`, in one batch per thread of the
+/// pool. A batch whose process cannot be run or answers with something other than a
+/// json1 report yields an error message, and nothing else.
+pub fn check(program: &Path, jobs: &[Job]) -> (Vec<Found>, Vec<String>) {
+    if jobs.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "dockgate-shellcheck-{}-{}",
+        std::process::id(),
+        RUNS.fetch_add(1, Ordering::Relaxed)
+    ));
+    if let Err(error) = std::fs::create_dir_all(&dir) {
+        return (
+            Vec::new(),
+            vec![format!("cannot create {}: {error}", dir.display())],
+        );
+    }
+    let batches = rayon::current_num_threads().max(1);
+    let size = jobs.len().div_ceil(batches);
+    let results: Vec<Result<Vec<Found>, String>> = jobs
+        .chunks(size)
+        .enumerate()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(batch, chunk)| run_batch(program, &dir, batch * size, chunk))
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(batch) => found.extend(batch),
+            Err(error) => errors.push(error),
+        }
+    }
+    (found, errors)
+}
+
+fn run_batch(program: &Path, dir: &Path, first: usize, jobs: &[Job]) -> Result<Vec<Found>, String> {
+    let mut names = Vec::with_capacity(jobs.len());
+    for (offset, job) in jobs.iter().enumerate() {
+        let name = format!("{}.sh", first + offset);
+        std::fs::write(dir.join(&name), &job.script.text)
+            .map_err(|error| format!("cannot write a script to {}: {error}", dir.display()))?;
+        names.push(name);
+    }
+    let output = Command::new(program)
+        .current_dir(dir)
+        .args(["--format=json1", "--norc"])
+        .arg(format!(
+            "--exclude={}",
+            EXCLUDED
+                .iter()
+                .map(|code| &code[2..])
+                .collect::<Vec<_>>()
+                .join(",")
+        ))
+        .arg("--")
+        .args(&names)
+        .output()
+        .map_err(|error| format!("cannot run {}: {error}", program.display()))?;
+    let report: Report = serde_json::from_slice(&output.stdout).map_err(|_| {
+        format!(
+            "{} exited {} without a json1 report: {}",
+            program.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        )
+    })?;
+    let mut found = Vec::new();
+    for comment in report.comments {
+        let Some(index) = comment
+            .file
+            .strip_suffix(".sh")
+            .and_then(|stem| stem.parse::<usize>().ok())
+            .and_then(|n| n.checked_sub(first))
+        else {
+            continue;
+        };
+        let Some(job) = jobs.get(index) else {
+            continue;
+        };
+        found.push(Found {
+            file: job.file,
+            finding: finding(job.script, &comment),
+        });
+    }
+    Ok(found)
+}
+
+/// ShellCheck's levels are dockgate's severities.
+fn severity(level: &str) -> Severity {
+    match level {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        "info" => Severity::Info,
+        _ => Severity::Style,
+    }
+}
+
+/// The finding for `comment`, with its byte range in the source (the instruction's
+/// name for a comment about the prelude); its span is filled in by [`locate_exact`].
+fn finding(script: &Script, comment: &Comment) -> Finding {
+    let start = script.offset_of(comment.line, comment.column);
+    let end = script
+        .offset_of(comment.end_line, comment.end_column)
+        .max(start);
+    let range = match (script.source_offset(start), script.source_offset(end)) {
+        (Some(start), Some(end)) if end >= start => TextRange::new(start, end),
+        (Some(start), _) => TextRange::new(start, start + 1),
+        _ => script.anchor,
+    };
+    Finding::in_file(
+        format!("SC{:04}", comment.code),
+        severity(&comment.level),
+        Location::new(String::new(), range, script.instruction),
+        comment.message.clone(),
+    )
+}
+
+/// Fills in the positions of an SC finding: unlike other rules' findings, whose `line`
+/// is the instruction's first line (as hadolint reports it), an SC finding is at its
+/// exact line and column.
+pub fn locate_exact(location: &mut Location, source: &str, lines: &LineIndex) {
+    let end = location.range.end.min(source.len());
+    let start = location.range.start.min(end);
+    let start = lines.position(source, start);
+    let end = lines.position(source, end);
+    location.span = Span {
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+    };
+}
+
+/// A link to the ShellCheck wiki page of `code` (`SC2086`).
+pub fn wiki(code: &str) -> String {
+    format!("https://www.shellcheck.net/wiki/{code}")
+}
