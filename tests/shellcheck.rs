@@ -100,7 +100,7 @@ fn findings_are_at_their_lines_inside_the_run() {
     assert!(at("SC2086", 6, 8), "{found:?}");
     assert!(at("SC2046", 7, 7), "{found:?}"); // `date`, after a tab
     assert!(at("SC2006", 7, 7), "{found:?}");
-    assert!(at("SC2086", 8, 18), "{found:?}"); // ONBUILD RUN
+    assert!(at("SC2086", 8, 18), "{found:?}"); // ONBUILD RUN, no variables exported
     assert!(at("SC2086", 12, 20), "{found:?}"); // the heredoc script, in bash
     assert!(
         !found.iter().any(|f| f.0 == "SC3010"),

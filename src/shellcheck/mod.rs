@@ -193,9 +193,20 @@ fn finding(script: &Script, comment: &Comment) -> Finding {
     let end = script
         .offset_of(comment.end_line, comment.end_column)
         .max(start);
+    // A parse error at the end of the script (an unterminated quote) is placed on the
+    // instruction's last character rather than past it.
+    let last = script
+        .instruction
+        .end
+        .saturating_sub(1)
+        .max(script.instruction.start);
+    let clamp = |offset: usize| offset.clamp(script.instruction.start, last);
+    let clamp_end = |offset: usize| offset.clamp(script.instruction.start, script.instruction.end);
     let range = match (script.source_offset(start), script.source_offset(end)) {
-        (Some(start), Some(end)) if end >= start => TextRange::new(start, end),
-        (Some(start), _) => TextRange::new(start, start + 1),
+        (Some(start), Some(end)) if clamp_end(end) > clamp(start) => {
+            TextRange::new(clamp(start), clamp_end(end))
+        }
+        (Some(start), _) => TextRange::new(clamp(start), clamp(start) + 1),
         _ => script.anchor,
     };
     Finding::in_file(

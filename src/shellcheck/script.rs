@@ -56,20 +56,22 @@ impl Script {
     }
 }
 
-/// The shells ShellCheck cannot read: these images' RUNs are not checked (as hadolint
-/// does not check them).
-fn is_non_posix(shell: &str) -> bool {
-    let name = shell.rsplit(['/', '\\']).next().unwrap_or(shell);
-    let name = name.to_ascii_lowercase();
-    let name = name.strip_suffix(".exe").unwrap_or(&name);
-    matches!(name, "cmd" | "powershell" | "pwsh")
+/// The shells ShellCheck cannot read: an image whose `SHELL` names one (PowerShell,
+/// cmd) has its RUNs unchecked, as hadolint leaves them.
+fn is_non_posix(shell: &[String]) -> bool {
+    shell.iter().any(|word| {
+        let word = word.to_ascii_lowercase();
+        ["pwsh", "powershell", "cmd"]
+            .iter()
+            .any(|name| word.contains(name))
+    })
 }
 
 /// The shebang for a `SHELL` command: its interpreter (with `env`'s argument), an
 /// absolute path so that the prelude itself draws no finding.
 fn shebang(shell: &[String]) -> Option<String> {
     let first = shell.first()?;
-    if is_non_posix(first) {
+    if is_non_posix(shell) {
         return None;
     }
     let base = first.rsplit('/').next().unwrap_or(first);
@@ -133,7 +135,13 @@ pub fn scripts(dockerfile: &Dockerfile, model: &Model) -> Vec<Script> {
         let Some(shebang) = shebang(&shell_at(dockerfile, model, index)) else {
             continue;
         };
-        let names = names_in_scope(model, index);
+        // An ONBUILD trigger runs in a build downstream, whose variables are unknown
+        // here (hadolint does not export any for it either).
+        let names = if instruction.keyword == Keyword::Onbuild {
+            Vec::new()
+        } else {
+            names_in_scope(model, index)
+        };
         let mut prelude = shebang;
         if !names.is_empty() {
             prelude.push_str("export");
