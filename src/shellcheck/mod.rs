@@ -10,6 +10,7 @@
 
 pub mod script;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -85,11 +86,24 @@ pub struct Found {
 }
 
 /// Checks every job with `shellcheck` at `program`, in one batch per thread of the
-/// pool. A batch whose process cannot be run or answers with something other than a
-/// json1 report yields an error message, and nothing else.
+/// pool; a script that several jobs share (the same RUN in files that differ
+/// elsewhere) is checked once. A batch whose process cannot be run or answers with
+/// something other than a json1 report yields an error message, and nothing else.
 pub fn check(program: &Path, jobs: &[Job]) -> (Vec<Found>, Vec<String>) {
     if jobs.is_empty() {
         return (Vec::new(), Vec::new());
+    }
+    let mut unique: Vec<&str> = Vec::new();
+    let mut users: Vec<Vec<usize>> = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (index, job) in jobs.iter().enumerate() {
+        let text = job.script.text.as_str();
+        let at = *seen.entry(text).or_insert_with(|| {
+            unique.push(text);
+            users.push(Vec::new());
+            unique.len() - 1
+        });
+        users[at].push(index);
     }
     static RUNS: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
@@ -104,8 +118,8 @@ pub fn check(program: &Path, jobs: &[Job]) -> (Vec<Found>, Vec<String>) {
         );
     }
     let batches = rayon::current_num_threads().max(1);
-    let size = jobs.len().div_ceil(batches);
-    let results: Vec<Result<Vec<Found>, String>> = jobs
+    let size = unique.len().div_ceil(batches);
+    let results: Vec<Result<Vec<(usize, Comment)>, String>> = unique
         .chunks(size)
         .enumerate()
         .collect::<Vec<_>>()
@@ -117,18 +131,35 @@ pub fn check(program: &Path, jobs: &[Job]) -> (Vec<Found>, Vec<String>) {
     let mut errors = Vec::new();
     for result in results {
         match result {
-            Ok(batch) => found.extend(batch),
+            Ok(comments) => {
+                for (script, comment) in comments {
+                    for &index in users.get(script).into_iter().flatten() {
+                        let job = &jobs[index];
+                        found.push(Found {
+                            file: job.file,
+                            finding: finding(job.script, &comment),
+                        });
+                    }
+                }
+            }
             Err(error) => errors.push(error),
         }
     }
     (found, errors)
 }
 
-fn run_batch(program: &Path, dir: &Path, first: usize, jobs: &[Job]) -> Result<Vec<Found>, String> {
-    let mut names = Vec::with_capacity(jobs.len());
-    for (offset, job) in jobs.iter().enumerate() {
+/// Runs one `shellcheck` over `scripts` (numbered from `first`): each comment with the
+/// number of its script.
+fn run_batch(
+    program: &Path,
+    dir: &Path,
+    first: usize,
+    scripts: &[&str],
+) -> Result<Vec<(usize, Comment)>, String> {
+    let mut names = Vec::with_capacity(scripts.len());
+    for (offset, text) in scripts.iter().enumerate() {
         let name = format!("{}.sh", first + offset);
-        std::fs::write(dir.join(&name), &job.script.text)
+        std::fs::write(dir.join(&name), text)
             .map_err(|error| format!("cannot write a script to {}: {error}", dir.display()))?;
         names.push(name);
     }
@@ -155,25 +186,14 @@ fn run_batch(program: &Path, dir: &Path, first: usize, jobs: &[Job]) -> Result<V
             String::from_utf8_lossy(&output.stderr).trim()
         )
     })?;
-    let mut found = Vec::new();
-    for comment in report.comments {
-        let Some(index) = comment
-            .file
-            .strip_suffix(".sh")
-            .and_then(|stem| stem.parse::<usize>().ok())
-            .and_then(|n| n.checked_sub(first))
-        else {
-            continue;
-        };
-        let Some(job) = jobs.get(index) else {
-            continue;
-        };
-        found.push(Found {
-            file: job.file,
-            finding: finding(job.script, &comment),
-        });
-    }
-    Ok(found)
+    Ok(report
+        .comments
+        .into_iter()
+        .filter_map(|comment| {
+            let script = comment.file.strip_suffix(".sh")?.parse::<usize>().ok()?;
+            Some((script, comment))
+        })
+        .collect())
 }
 
 /// ShellCheck's levels are dockgate's severities.
