@@ -63,7 +63,7 @@ fn run_shellcheck(
     files: &mut [FileRun],
     scripts: &[Vec<Script>],
 ) -> Vec<String> {
-    let jobs: Vec<shellcheck::Job> = scripts
+    let (jobs, oversized): (Vec<shellcheck::Job>, Vec<shellcheck::Job>) = scripts
         .iter()
         .enumerate()
         .flat_map(|(file, scripts)| {
@@ -71,8 +71,8 @@ fn run_shellcheck(
                 .iter()
                 .map(move |script| shellcheck::Job { file, script })
         })
-        .collect();
-    if !settings.enabled || jobs.is_empty() {
+        .partition(|job| job.script.text.len() <= shellcheck::MAX_SCRIPT);
+    if !settings.enabled || (jobs.is_empty() && oversized.is_empty()) {
         return Vec::new();
     }
     let Some(program) = settings.program.clone() else {
@@ -103,10 +103,23 @@ fn run_shellcheck(
         file.findings
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
-    notes
+    let mut notes: Vec<String> = notes
         .into_iter()
         .map(|note| format!("ShellCheck (SC) checks incomplete: {note}"))
-        .collect()
+        .collect();
+    for job in oversized {
+        let file = &files[job.file];
+        let line = file
+            .lines()
+            .position(file.source(), job.script.instruction.start)
+            .line;
+        notes.push(format!(
+            "{}:{line}: the RUN's script is over {} kB: not given to ShellCheck",
+            file.path,
+            shellcheck::MAX_SCRIPT / 1000
+        ));
+    }
+    notes
 }
 
 /// The policy files whose exceptions expired, with a DG0001 finding on each.

@@ -28,6 +28,10 @@ pub use script::Script;
 /// SC1091 (`source` of a file that cannot be followed).
 pub const EXCLUDED: &[&str] = &["SC1090", "SC1091", "SC2187"];
 
+/// The longest script given to ShellCheck, in bytes: its time grows faster than the
+/// script (a 1 MB heredoc takes minutes), and real RUNs are a few kB.
+pub const MAX_SCRIPT: usize = 64_000;
+
 /// The `shellcheck` to run: `configured` (the policy's `shellcheck.path`), else the
 /// first on `PATH`. `None` when there is none.
 pub fn locate(configured: Option<&str>) -> Option<PathBuf> {
