@@ -245,8 +245,18 @@ fn finding(script: &Script, comment: &Comment) -> Finding {
 /// is the instruction's first line (as hadolint reports it), an SC finding is at its
 /// exact line and column.
 pub fn locate_exact(location: &mut Location, source: &str, lines: &LineIndex) {
-    let end = location.range.end.min(source.len());
-    let start = location.range.start.min(end);
+    // Snap the range to character boundaries (a one-byte range may have been made at a
+    // multi-byte character).
+    let boundary = |mut offset: usize| {
+        offset = offset.min(source.len());
+        while !source.is_char_boundary(offset) {
+            offset += 1;
+        }
+        offset
+    };
+    let end = boundary(location.range.end);
+    let start = boundary(location.range.start).min(end);
+    location.range = TextRange::new(start, end);
     let start = lines.position(source, start);
     let end = lines.position(source, end);
     location.span = Span {
@@ -260,4 +270,49 @@ pub fn locate_exact(location: &mut Location, source: &str, lines: &LineIndex) {
 /// A link to the ShellCheck wiki page of `code` (`SC2086`).
 pub fn wiki(code: &str) -> String {
     format!("https://www.shellcheck.net/wiki/{code}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dockerfile::model::Model;
+    use crate::dockerfile::parse;
+
+    #[test]
+    fn any_position_lands_inside_the_instruction() {
+        let sources = [
+            "FROM a\nRUN echo é && \\\n  ünï $x\n",
+            "# escape=`\nFROM a\r\nRUN echo 1 `\r\n  && echo $y\r\n",
+            "FROM a\nRUN cat <<EOF\nnever closed é\n",
+            "FROM a\nONBUILD RUN \\\n",
+        ];
+        for source in sources {
+            let dockerfile = parse(source);
+            let model = Model::new(&dockerfile);
+            for script in script::scripts(&dockerfile, &model) {
+                for (line, column) in [(1, 1), (3, 1), (3, 4), (4, 2), (999, 999), (0, 0)] {
+                    let comment = Comment {
+                        file: "0.sh".into(),
+                        line,
+                        end_line: line,
+                        column,
+                        end_column: column + 1,
+                        level: "style".into(),
+                        code: 2086,
+                        message: String::new(),
+                    };
+                    let mut found = finding(&script, &comment);
+                    let location = found.location.as_mut().unwrap();
+                    locate_exact(location, &dockerfile.source, &dockerfile.lines);
+                    let range = location.range;
+                    assert!(range.start <= range.end && range.end <= source.len());
+                    assert!(source.get(range.start..range.end).is_some(), "{source:?}");
+                    assert!(
+                        range.start >= script.instruction.start
+                            && range.end <= script.instruction.end.max(script.anchor.end)
+                    );
+                }
+            }
+        }
+    }
 }
