@@ -135,6 +135,13 @@ fn sc_codes_are_rules_of_the_policy() {
         "{found:?}"
     );
     assert!(found.iter().all(|f| f.0 != "SC2006" || f.3 == "error"));
+    // `on` keeps ShellCheck's level (info for SC2086), as in a later file of a chain.
+    fs::write(dir.path().join("dockgate.yml"), "rules:\n  SC2086: on\n").unwrap();
+    let found = sc_findings(dir.path(), &["Dockerfile"]);
+    assert!(
+        found.iter().any(|f| f.0 == "SC2086" && f.3 == "info"),
+        "{found:?}"
+    );
 
     // A misspelt code is still an error of the policy.
     fs::write(dir.path().join("dockgate.yml"), "rules:\n  SC208: off\n").unwrap();

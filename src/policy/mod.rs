@@ -292,6 +292,11 @@ impl Policy {
                 let Some(rule) = rules::find(code) else {
                     continue;
                 };
+                if matches!(rule.check, rules::Check::External) && setting.severity.is_none() {
+                    // `SC2086: on`: ShellCheck's own level again.
+                    set.restore(rule.code);
+                    continue;
+                }
                 let current = set.get(code);
                 let severity = match setting.severity {
                     Some(level) => level.severity(),

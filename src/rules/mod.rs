@@ -580,6 +580,13 @@ impl RuleSet {
         self.rules.retain(|(rule, ..)| rule.code != code);
     }
 
+    /// Undoes what the set says about `code`: a ShellCheck code is then on at
+    /// ShellCheck's level.
+    pub fn restore(&mut self, code: &str) {
+        self.off.retain(|known| *known != code);
+        self.rules.retain(|(rule, ..)| rule.code != code);
+    }
+
     /// The severity of a finding of ShellCheck's `code` at ShellCheck's `level`: the
     /// policy's, else ShellCheck's; `None` when the policy turned the code off.
     pub fn external_severity(&self, code: &str, level: Severity) -> Option<Severity> {
