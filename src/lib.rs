@@ -16,6 +16,7 @@ pub mod policy;
 pub mod reference;
 pub mod report;
 pub mod rules;
+pub mod shellcheck;
 pub mod source;
 pub mod suggest;
 pub mod units;

@@ -101,6 +101,9 @@ const PRAGMA: &[(&str, &str)] = &[(
     "Dockerfile",
     "# hadolint ignore=DL3007\nFROM debian:latest\n",
 )];
+/// A RUN that ShellCheck finds SC2086 in (this test needs `shellcheck` on PATH, as
+/// `scripts/setup` installs it).
+const SHELL: &[(&str, &str)] = &[("Dockerfile", "FROM debian:12\nRUN echo $1\n")];
 const IMAGE: &[&str] = &["{app}"];
 const ROOT: &[&str] = &["{root}"];
 const LINT: &str = "lint";
@@ -326,6 +329,23 @@ fn cases() -> Vec<Case> {
             vec![Expect::Exit(1, 0), Expect::Keeps("DL3007")],
         ),
         on_a_not_b("files.include", "{}", "files:\n  include: [\"b/**\"]\n"),
+        lint(
+            "shellcheck.enabled",
+            SHELL,
+            "{}",
+            "shellcheck:\n  enabled: false\n",
+            vec![Expect::Loses("SC2086")],
+        ),
+        lint(
+            "shellcheck.path",
+            SHELL,
+            "{}",
+            "shellcheck:\n  path: nowhere/shellcheck\n",
+            vec![
+                Expect::Loses("SC2086"),
+                Expect::Stderr("nowhere/shellcheck, is not a file".into()),
+            ],
+        ),
         on_a_not_b("files.exclude", "{}", "files:\n  exclude: [\"a/**\"]\n"),
         Case {
             key: "images",

@@ -385,7 +385,11 @@ fn the_policy_sets_budgets_requirements_and_waivers() {
 fn check_lints_and_inspects_the_policys_images() {
     let dir = TempDir::new().unwrap();
     let reference = archive(dir.path(), "clean.tar", &clean_image());
-    std::fs::write(dir.path().join("Dockerfile"), "FROM debian:12\nUSER 10001\n").unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM debian:12\nUSER 10001\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("dockgate.yml"),
         format!("images: ['{reference}']\nimage:\n  max_size: 1kB\n"),

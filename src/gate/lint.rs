@@ -9,15 +9,17 @@ use crate::dockerfile::model::Model;
 use crate::dockerfile::parse_bytes;
 use crate::policy::Policy;
 use crate::rules;
+use crate::shellcheck::{self, Script};
 use crate::workspace::{self, InputError};
 
 /// Lints the Dockerfiles under `paths` that the policy selects; the files come back in
-/// path order, with the policy files that hold expired exceptions among them.
+/// path order, with the policy files that hold expired exceptions among them, and the
+/// notes the run should print (ShellCheck skipped).
 pub(super) fn lint_paths(
     paths: &[PathBuf],
     policy: &Policy,
     keep_syntax: bool,
-) -> (Vec<FileRun>, Vec<InputError>) {
+) -> (Vec<FileRun>, Vec<InputError>, Vec<String>) {
     let mut discovery = workspace::discover(paths);
     discovery
         .files
@@ -27,20 +29,97 @@ pub(super) fn lint_paths(
         eprintln!("dockgate: warning: no Dockerfiles found");
     }
     let mut errors = discovery.errors;
-    let results: Vec<Result<FileRun, InputError>> = discovery
+    let shellcheck = policy.shellcheck();
+    let results: Vec<Result<(FileRun, Vec<Script>), InputError>> = discovery
         .files
         .par_iter()
-        .map(|path| lint_file(path, policy, keep_syntax))
+        .map(|path| lint_file(path, policy, keep_syntax, shellcheck.enabled))
         .collect();
-    let mut files = expired_exceptions(policy);
+    let mut linted = Vec::new();
+    let mut scripts = Vec::new();
     for result in results {
         match result {
-            Ok(file) => files.push(file),
+            Ok((file, file_scripts)) => {
+                linted.push(file);
+                scripts.push(file_scripts);
+            }
             Err(error) => errors.push(error),
         }
     }
+    let notes = run_shellcheck(policy, &shellcheck, &mut linted, &scripts);
+    let mut files = expired_exceptions(policy);
+    files.extend(linted);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    (files, errors)
+    (files, errors, notes)
+}
+
+/// Checks the scripts of every file with ShellCheck, when the policy runs it and a
+/// `shellcheck` program is found, and adds the findings to their files (`scripts[i]`
+/// are the scripts of `files[i]`), each with its path's severity or dropped when the
+/// path's rules turn its code off. Returns the notes for the run.
+fn run_shellcheck(
+    policy: &Policy,
+    settings: &crate::policy::ShellcheckSettings,
+    files: &mut [FileRun],
+    scripts: &[Vec<Script>],
+) -> Vec<String> {
+    let (jobs, oversized): (Vec<shellcheck::Job>, Vec<shellcheck::Job>) = scripts
+        .iter()
+        .enumerate()
+        .flat_map(|(file, scripts)| {
+            scripts
+                .iter()
+                .map(move |script| shellcheck::Job { file, script })
+        })
+        .partition(|job| job.script.text.len() <= shellcheck::MAX_SCRIPT);
+    if !settings.enabled || (jobs.is_empty() && oversized.is_empty()) {
+        return Vec::new();
+    }
+    let Some(program) = settings.program.clone() else {
+        return vec![match &settings.configured {
+            Some(path) => format!(
+                "the `shellcheck.path` of the policy, {path}, is not a file: ShellCheck (SC) checks skipped"
+            ),
+            None => "no `shellcheck` on PATH: ShellCheck (SC) checks skipped".to_string(),
+        }];
+    };
+    let (found, notes) = shellcheck::check(&program, &jobs);
+    let mut rule_sets: Vec<Option<rules::RuleSet>> = vec![None; files.len()];
+    for found in found {
+        let file = &mut files[found.file];
+        let rules = rule_sets[found.file].get_or_insert_with(|| policy.rule_set(&file.relative));
+        let mut finding = found.finding;
+        let Some(severity) = rules.external_severity(&finding.rule, finding.severity) else {
+            continue;
+        };
+        finding.severity = severity;
+        if let Some(location) = &mut finding.location {
+            location.path = file.path.clone();
+            shellcheck::locate_exact(location, file.source(), file.lines());
+        }
+        file.findings.push(finding);
+    }
+    for file in files.iter_mut() {
+        file.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+    let mut notes: Vec<String> = notes
+        .into_iter()
+        .map(|note| format!("ShellCheck (SC) checks incomplete: {note}"))
+        .collect();
+    for job in oversized {
+        let file = &files[job.file];
+        let line = file
+            .lines()
+            .position(file.source(), job.script.instruction.start)
+            .line;
+        notes.push(format!(
+            "{}:{line}: the RUN's script is over {} kB: not given to ShellCheck",
+            file.path,
+            shellcheck::MAX_SCRIPT / 1000
+        ));
+    }
+    notes
 }
 
 /// The policy files whose exceptions expired, with a DG0001 finding on each.
@@ -54,20 +133,31 @@ pub(super) fn expired_exceptions(policy: &Policy) -> Vec<FileRun> {
 
 /// Reads, parses and lints one file with the rules the policy sets for its path; the
 /// file is read once and parsed once.
-fn lint_file(path: &Path, policy: &Policy, keep_syntax: bool) -> Result<FileRun, InputError> {
+fn lint_file(
+    path: &Path,
+    policy: &Policy,
+    keep_syntax: bool,
+    shellcheck: bool,
+) -> Result<(FileRun, Vec<Script>), InputError> {
     let display = path.display().to_string();
     let relative = relative_to(path, &policy.root);
     let bytes = std::fs::read(path).map_err(|error| InputError::io(path, &error))?;
     let dockerfile = parse_bytes(&bytes);
     let model = Model::new(&dockerfile);
     let findings = rules::lint_model(&display, &dockerfile, &model, &policy.rule_set(&relative));
-    Ok(FileRun::dockerfile_file(
+    let scripts = if shellcheck {
+        shellcheck::script::scripts(&dockerfile, &model)
+    } else {
+        Vec::new()
+    };
+    let file = FileRun::dockerfile_file(
         display,
         relative,
         (dockerfile, model),
         findings,
         keep_syntax,
-    ))
+    );
+    Ok((file, scripts))
 }
 
 /// `path` relative to `root` with `/` separators, as policy globs match it.

@@ -217,8 +217,8 @@ pub fn load_policy(config: Option<&str>) -> anyhow::Result<Policy> {
 /// suppression step and decides the verdict.
 pub fn run(settings: &Settings, policy: Policy) -> Run {
     let keep_syntax = !settings.images.is_empty() && settings.image.dockerfile.is_none();
-    let (mut files, mut errors) = if settings.paths.is_empty() {
-        (Vec::new(), Vec::new())
+    let (mut files, mut errors, notes) = if settings.paths.is_empty() {
+        (Vec::new(), Vec::new(), Vec::new())
     } else {
         lint::lint_paths(&settings.paths, &policy, keep_syntax)
     };
@@ -230,6 +230,7 @@ pub fn run(settings: &Settings, policy: Policy) -> Run {
     let verdict = suppress::verdict(settings, &policy, &files, &images, &errors);
     let mut warnings = policy.notes.clone();
     warnings.extend(unread_settings(&policy));
+    warnings.extend(notes);
     Run {
         warnings,
         policy,

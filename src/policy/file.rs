@@ -75,6 +75,10 @@ pub struct PolicyFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reporting: Option<Reporting>,
 
+    /// ShellCheck on the shell-form `RUN` commands (`SCxxxx` findings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shellcheck: Option<Shellcheck>,
+
     /// Waivers: findings of these rules in these places are accepted until `expires`.
     /// An expired exception is itself a violation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -485,6 +489,21 @@ pub struct ImageRequirements {
     /// The image must have no shell (distroless); a shell present is a finding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distroless: Option<bool>,
+}
+
+/// ShellCheck on the shell-form `RUN` commands, as hadolint runs it: each `SCxxxx`
+/// finding is reported at its line and column, and is a rule like any other
+/// (`rules: {SC2086: off}`, pragmas, exceptions).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shellcheck {
+    /// Run ShellCheck (default true). Without a `shellcheck` program the checks are
+    /// skipped with a note on stderr.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The `shellcheck` program to run (default: the first on `PATH`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 /// Where and how findings are reported on GitHub.

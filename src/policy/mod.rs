@@ -93,6 +93,16 @@ pub enum Choice {
     Discover,
 }
 
+/// How a run uses ShellCheck ([`Policy::shellcheck`]).
+#[derive(Debug, Clone)]
+pub struct ShellcheckSettings {
+    pub enabled: bool,
+    /// The program found, if any.
+    pub program: Option<PathBuf>,
+    /// The policy's `shellcheck.path`, as written.
+    pub configured: Option<String>,
+}
+
 /// Loads, merges and validates the policy for a run rooted at `root`.
 pub fn load(choice: &Choice, root: &Path, fetcher: GithubFetcher) -> Result<Policy, PolicyError> {
     load_on(choice, root, fetcher, Date::today())
@@ -333,6 +343,11 @@ impl Policy {
                 let Some(rule) = rules::find(code) else {
                     continue;
                 };
+                if matches!(rule.check, rules::Check::External) && setting.severity.is_none() {
+                    // `SC2086: on`: ShellCheck's own level again.
+                    set.restore(rule.code);
+                    continue;
+                }
                 let current = set.get(code);
                 let severity = match setting.severity {
                     Some(level) => level.severity(),
@@ -363,6 +378,21 @@ impl Policy {
             }
         }
         set
+    }
+
+    /// Whether ShellCheck runs, and the program (`shellcheck.path`, relative to the
+    /// root, else the first `shellcheck` on `PATH`).
+    pub fn shellcheck(&self) -> ShellcheckSettings {
+        let section = self.settings.shellcheck.as_ref();
+        let configured = section.and_then(|section| section.path.clone());
+        let resolved = configured
+            .as_ref()
+            .map(|path| self.root.join(path).to_string_lossy().into_owned());
+        ShellcheckSettings {
+            enabled: section.and_then(|section| section.enabled).unwrap_or(true),
+            program: crate::shellcheck::locate(resolved.as_deref()),
+            configured,
+        }
     }
 
     /// What inline ignore pragmas may do.

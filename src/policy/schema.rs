@@ -70,10 +70,23 @@ fn rule_map_schema() -> Value {
         properties.insert(rule.code.to_string(), setting.clone());
         properties.insert(rule.name.to_string(), setting);
     }
+    let shellcheck = json!({
+        "description": "A ShellCheck code: its findings' severity, or `off`.",
+        "anyOf": [
+            { "$ref": "#/$defs/RuleLevel" },
+            { "type": "boolean" },
+            {
+                "type": "object",
+                "properties": { "severity": { "$ref": "#/$defs/Level" } },
+                "additionalProperties": false
+            }
+        ]
+    });
     json!({
-        "description": "Rule settings by code (`DL3008`) or name.",
+        "description": "Rule settings by code (`DL3008`) or name; ShellCheck's codes (`SC2086`) too.",
         "type": "object",
         "properties": properties,
+        "patternProperties": { "^SC[0-9]{4}$": shellcheck },
         "additionalProperties": false,
     })
 }

@@ -13,6 +13,7 @@ pub mod docs;
 pub mod image;
 pub mod policy;
 mod pragma;
+pub mod shellcheck;
 pub mod testing;
 
 use std::fmt;
@@ -77,6 +78,8 @@ pub enum Check {
         /// when no enabled rule does, only the manifest and config are read.
         needs_layers: bool,
     },
+    /// Found by another program (ShellCheck's `SCxxxx`); nothing to run here.
+    External,
 }
 
 /// One option a rule takes from `rules.CODE.options` in a policy, and, when it has a
@@ -417,12 +420,14 @@ pub fn all() -> &'static [&'static Rule] {
     &ALL
 }
 
-/// The rule with this code (case-insensitive) or kebab-case name.
+/// The rule with this code (case-insensitive) or kebab-case name; ShellCheck's codes
+/// (`SC2086`) are rules too.
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
     all()
         .iter()
         .copied()
         .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name)
+        .or_else(|| shellcheck::find(code_or_name))
 }
 
 /// A rule's options as a policy sets them.
@@ -504,6 +509,9 @@ impl<'a> OptionValues<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     rules: Vec<(&'static Rule, Severity, Options)>,
+    /// Rules the policy turned off, for those on unless the set says otherwise
+    /// (ShellCheck's codes, which are not listed).
+    off: Vec<&'static str>,
 }
 
 impl RuleSet {
@@ -514,6 +522,7 @@ impl RuleSet {
                 .iter()
                 .map(|&rule| (rule, rule.severity, Options::default()))
                 .collect(),
+            off: Vec::new(),
         }
     }
 
@@ -525,6 +534,7 @@ impl RuleSet {
                 .filter(|rule| rule.enabled_by_default)
                 .map(|&rule| (rule, rule.severity, Options::default()))
                 .collect(),
+            off: Vec::new(),
         }
     }
 
@@ -551,12 +561,14 @@ impl RuleSet {
         let rule = find(code).unwrap_or_else(|| panic!("no rule {code}"));
         RuleSet {
             rules: vec![(rule, rule.severity, Options::new(options))],
+            off: Vec::new(),
         }
     }
 
     /// Adds `rule` (or replaces its entry).
     pub fn set(&mut self, rule: &'static Rule, severity: Severity, options: Options) {
         self.rules.retain(|(known, ..)| known.code != rule.code);
+        self.off.retain(|code| *code != rule.code);
         self.rules.push((rule, severity, options));
     }
 
@@ -568,7 +580,26 @@ impl RuleSet {
 
     /// Removes `code` (the policy turned it off).
     pub fn remove(&mut self, code: &str) {
+        if let Some(rule) = find(code) {
+            self.off.push(rule.code);
+        }
         self.rules.retain(|(rule, ..)| rule.code != code);
+    }
+
+    /// Undoes what the set says about `code`: a ShellCheck code is then on at
+    /// ShellCheck's level.
+    pub fn restore(&mut self, code: &str) {
+        self.off.retain(|known| *known != code);
+        self.rules.retain(|(rule, ..)| rule.code != code);
+    }
+
+    /// The severity of a finding of ShellCheck's `code` at ShellCheck's `level`: the
+    /// policy's, else ShellCheck's; `None` when the policy turned the code off.
+    pub fn external_severity(&self, code: &str, level: Severity) -> Option<Severity> {
+        if self.off.contains(&code) {
+            return None;
+        }
+        Some(self.severity(code).unwrap_or(level))
     }
 
     /// The severity and options of `code`, when it runs.
