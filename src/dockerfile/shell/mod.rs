@@ -348,6 +348,9 @@ pub fn parse_run(dockerfile: &Dockerfile, instruction: &Instruction) -> Option<S
                 })
                 .collect();
             let range = argv.first()?.range.cover(argv.last()?.range);
+            if let Some(script) = exec_shell_script(&dockerfile.source, &argv) {
+                return Some(script);
+            }
             Some(Script {
                 commands: vec![Command {
                     assignments: Vec::new(),
@@ -400,6 +403,33 @@ pub fn parse_run(dockerfile: &Dockerfile, instruction: &Instruction) -> Option<S
         }
         _ => None,
     }
+}
+
+/// The script of an exec-form `["sh", "-c", "script"]`, when the JSON string has no
+/// escapes (so its characters map back to the source one to one).
+fn exec_shell_script(source: &str, argv: &[ShellWord]) -> Option<Script> {
+    let shells = ["sh", "bash", "ash", "dash", "zsh"];
+    let [shell, flags @ .., script] = argv else {
+        return None;
+    };
+    let base = shell.value.rsplit('/').next().unwrap_or(&shell.value);
+    if !shells.contains(&base)
+        || !flags
+            .last()
+            .is_some_and(|f| f.value.starts_with('-') && f.value.ends_with('c'))
+    {
+        return None;
+    }
+    let raw = source.get(script.range.start..script.range.end)?;
+    if raw.len() != script.value.len() + 2 || raw.get(1..raw.len() - 1)? != script.value {
+        return None;
+    }
+    let chars: Vec<Char> = script
+        .value
+        .char_indices()
+        .map(|(i, c)| (c, script.range.start + 1 + i))
+        .collect();
+    parse_chars(&chars).ok()
 }
 
 /// Each instruction's script, parsed on first use and kept for every rule.

@@ -4,6 +4,7 @@ use crate::rules::Rule;
 
 mod base_image;
 mod labels;
+mod scripts;
 
 /// Declares each rule module and lists its `RULE` in [`RULES`]: registering a rule is
 /// adding its module name here.
@@ -21,6 +22,10 @@ register_rules! {
     dl3000,
     dl3006,
     dl3007,
+    dl3008,
+    dl3009,
+    dl3014,
+    dl3015,
     dl3020,
     dl3024,
     dl3025,
@@ -37,6 +42,7 @@ register_rules! {
     dl3058,
     dl3061,
     dl4000,
+    dl4006,
     dg1001,
     dg1002,
 }

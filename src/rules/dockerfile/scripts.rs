@@ -1,0 +1,98 @@
+//! What the shell rules share: each RUN with its parsed script.
+
+use crate::dockerfile::Instruction;
+use crate::dockerfile::shell::{Command, Script, run_of};
+use crate::rules::Context;
+
+/// One RUN (or ONBUILD RUN) a POSIX shell runs, with its script.
+pub(super) struct Run<'a> {
+    pub index: usize,
+    /// The instruction to report on (the ONBUILD for a trigger).
+    pub instruction: &'a Instruction,
+    /// The RUN itself (its flags: `--mount=...`).
+    pub run: &'a Instruction,
+    pub script: &'a Script,
+}
+
+/// Every RUN whose script could be read, in order.
+pub(super) fn runs<'a>(context: &Context<'a>) -> Vec<Run<'a>> {
+    context
+        .instructions()
+        .iter()
+        .enumerate()
+        .filter_map(|(index, instruction)| {
+            Some(Run {
+                index,
+                instruction,
+                run: run_of(instruction)?,
+                script: context.script(index)?,
+            })
+        })
+        .collect()
+}
+
+impl Run<'_> {
+    /// The targets of the RUN's `--mount=type=cache,...` flags.
+    pub fn cache_mounts(&self) -> Vec<String> {
+        self.run
+            .flags
+            .iter()
+            .filter(|flag| flag.name == "mount")
+            .filter_map(|flag| {
+                let value = flag.value.as_deref()?;
+                let fields: Vec<(&str, &str)> = value
+                    .split(',')
+                    .map(|field| field.split_once('=').unwrap_or((field, "")))
+                    .collect();
+                fields
+                    .iter()
+                    .any(|&(k, v)| k == "type" && v == "cache")
+                    .then(|| {
+                        fields
+                            .iter()
+                            .find(|(k, _)| matches!(*k, "target" | "dst" | "destination"))
+                            .map(|(_, v)| v.trim_end_matches('/').to_string())
+                    })
+                    .flatten()
+            })
+            .collect()
+    }
+
+    /// Whether a cache mount covers `path` (or a folder above it).
+    pub fn has_cache_mount(&self, path: &str) -> bool {
+        self.cache_mounts()
+            .iter()
+            .any(|target| path == target || path.starts_with(&format!("{target}/")))
+    }
+}
+
+/// `apt-get` options that take a value (`-o Dpkg::Options::=x`, `-t stable`).
+pub(super) const APT_GET_VALUE_FLAGS: &[&str] = &[
+    "-o",
+    "-t",
+    "-c",
+    "--option",
+    "--target-release",
+    "--default-release",
+    "--config-file",
+];
+
+/// The `apt-get install` commands of a script.
+pub(super) fn apt_get_installs(script: &Script) -> impl Iterator<Item = &Command> {
+    script.commands_with("apt-get", &["install"], APT_GET_VALUE_FLAGS)
+}
+
+/// An insertion of ` text` right after the subcommand word of `command`.
+pub(super) fn insert_after_subcommand(
+    command: &Command,
+    value_flags: &[&str],
+    title: &str,
+    text: &str,
+) -> Option<crate::finding::Fix> {
+    let subcommand = command.subcommand(value_flags)?;
+    Some(crate::finding::Fix::replace(
+        title,
+        crate::source::TextRange::empty(subcommand.range.end),
+        format!(" {text}"),
+    ))
+}
