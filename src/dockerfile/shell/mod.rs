@@ -205,8 +205,10 @@ impl Command {
                         || (short.len() == 1
                             && value.starts_with('-')
                             && !value.starts_with("--")
-                            && value[1..].chars().all(|c| c.is_ascii_alphanumeric())
-                            && value[1..].contains(short))
+                            && value[1..]
+                                .chars()
+                                .take_while(|c| c.is_ascii_alphanumeric())
+                                .any(|c| short.starts_with(c)))
                 }
             })
         })

@@ -96,3 +96,51 @@ pub(super) fn insert_after_subcommand(
         format!(" {text}"),
     ))
 }
+
+/// The first word of `command` that names a report location: the command name.
+pub(super) fn command_word(command: &Command) -> crate::source::TextRange {
+    command.name().map_or(command.range, |word| word.range)
+}
+
+/// `pip` commands (`pip`, `pip3`, `pip3.12`, `python -m pip`, `python3 -m pip`): the
+/// command and the index in its argv of the word `pip`'s arguments start after.
+pub(super) fn pip_commands(script: &Script) -> impl Iterator<Item = (&Command, usize)> {
+    script.commands.iter().filter_map(|command| {
+        let name = command.name()?.value.rsplit('/').next()?.to_string();
+        let is_pip = |name: &str| {
+            name.strip_prefix("pip")
+                .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        };
+        let is_python = |name: &str| {
+            name.strip_prefix("python")
+                .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        };
+        if is_pip(&name) {
+            return Some((command, 0));
+        }
+        if is_python(&name) {
+            let args = command.args();
+            let at = args.iter().position(|w| w.value == "-m")?;
+            if args.get(at + 1).is_some_and(|w| is_pip(&w.value)) {
+                return Some((command, at + 2));
+            }
+        }
+        None
+    })
+}
+
+/// `apk` options that take a value (`-t .build-deps`, `-X URL`).
+pub(super) const APK_VALUE_FLAGS: &[&str] = &[
+    "-t",
+    "--virtual",
+    "-X",
+    "--repository",
+    "--repositories-file",
+    "-p",
+    "--root",
+    "--arch",
+    "--keys-dir",
+    "--cache-dir",
+    "--cache-max-age",
+    "--timeout",
+];
