@@ -2,7 +2,7 @@
 
 use crate::rules::Context;
 
-use super::scripts::{pip_commands, runs};
+use super::scripts::{pip_commands, pip_install, runs};
 
 crate::declare_rule! {
     /// ## What it does
@@ -66,10 +66,10 @@ fn check(context: &mut Context) {
         );
         let mut unpinned = None;
         for (command, start) in pips {
-            let args = &command.argv[start + 1..];
-            if args.first().is_none_or(|w| w.value != "install") {
+            let Some(install) = pip_install(command, start) else {
                 continue;
-            }
+            };
+            let args = &command.argv[install..];
             if args.iter().any(|w| matches!(w.value.as_str(), "-c" | "--constraint") || w.value.starts_with("--constraint=")) {
                 continue;
             }
@@ -104,6 +104,7 @@ mod tests {
         assert_catches("DL3013", "FROM python:3\nRUN pip install --no-cache-dir -U pip setuptools");
         assert_catches("DL3013", "FROM python:3\nRUN python3 -m pip install foo");
         assert_catches("DL3013", "FROM python:3\nRUN pipx install poetry");
+        assert_catches("DL3013", "FROM python:3\nRUN pip3 --no-cache-dir install --upgrade pip");
         assert_catches("DL3013", "FROM python:3\nRUN pip install --no-cache-dir $PACKAGE");
         assert_catches("DL3013", "FROM python:3\nRUN pip install --no-cache-dir foo>=1");
     }

@@ -4,7 +4,7 @@ use crate::finding::Fix;
 use crate::rules::Context;
 use crate::source::TextRange;
 
-use super::scripts::{command_word, pip_commands, runs};
+use super::scripts::{command_word, pip_commands, pip_install, runs};
 
 crate::declare_rule! {
     /// ## What it does
@@ -57,7 +57,7 @@ fn check(context: &mut Context) {
         }
         let missing = pip_commands(run.script).find(|&(command, start)| {
             let args = &command.argv[start + 1..];
-            args.first().is_some_and(|w| w.value == "install")
+            pip_install(command, start).is_some()
                 && !args.iter().any(|w| w.value == "--no-cache-dir" || w.value.starts_with("--no-cache-dir="))
                 && !command.assignments.iter().any(|a| {
                     a.value
@@ -66,7 +66,9 @@ fn check(context: &mut Context) {
                 })
         });
         if let Some((command, start)) = missing {
-            let install = &command.argv[start + 1];
+            let Some(install) = pip_install(command, start).map(|at| &command.argv[at]) else {
+                continue;
+            };
             let fix = Fix::replace(
                 "Add `--no-cache-dir`",
                 TextRange::empty(install.range.end),
@@ -85,6 +87,7 @@ mod tests {
     fn cache_kept() {
         assert_catches("DL3042", "FROM python:3\nRUN pip install django");
         assert_catches("DL3042", "FROM python:3\nRUN pip3 install django==5");
+        assert_catches("DL3042", "FROM python:3\nRUN pip3 -q install django==5");
         assert_catches("DL3042", "FROM python:3\nRUN python3 -m pip install django==5");
         assert_catches("DL3042", "FROM python:3\nENV PIP_NO_CACHE_DIR=off\nRUN pip install foo==1");
     }
@@ -92,6 +95,7 @@ mod tests {
     #[test]
     fn no_cache() {
         assert_catches_not("DL3042", "FROM python:3\nRUN pip install --no-cache-dir django");
+        assert_catches_not("DL3042", "FROM python:3\nRUN pip --no-cache-dir install django");
         assert_catches_not("DL3042", "FROM python:3\nENV PIP_NO_CACHE_DIR=1\nRUN pip install django");
         assert_catches_not("DL3042", "FROM python:3\nRUN PIP_NO_CACHE_DIR=1 pip install django");
         assert_catches_not(

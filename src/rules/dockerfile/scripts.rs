@@ -144,3 +144,15 @@ pub(super) const APK_VALUE_FLAGS: &[&str] = &[
     "--cache-max-age",
     "--timeout",
 ];
+
+/// The index in argv of the `install` subcommand of a pip command whose own
+/// arguments start after `start` (`pip --no-cache-dir install` has flags first).
+pub(super) fn pip_install(command: &Command, start: usize) -> Option<usize> {
+    let offset = command
+        .argv
+        .get(start + 1..)?
+        .iter()
+        .position(|w| !w.value.starts_with('-'))?;
+    let at = start + 1 + offset;
+    (command.argv[at].value == "install").then_some(at)
+}
