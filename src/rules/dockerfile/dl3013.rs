@@ -47,7 +47,7 @@ const VALUE_FLAGS: &[&str] = &[
     "--python-version", "--implementation", "--abi", "--cache-dir", "--log", "--proxy",
     "--retries", "--timeout", "--exists-action", "--cert", "--client-cert", "--report",
     "--no-binary", "--only-binary", "--python", "--global-option", "--config-settings",
-    "-C", "--pip-args", "--spec",
+    "-C", "--pip-args", "--spec", "--root-user-action",
 ];
 
 fn is_pinned(package: &str) -> bool {
@@ -119,5 +119,6 @@ mod tests {
             assert_catches_not("DL3013", &format!("FROM python:3\nRUN pip install --no-cache-dir {args}"));
         }
         assert_catches_not("DL3013", "FROM python:3\nRUN pip download foo");
+        assert_catches_not("DL3013", "FROM python:3\nRUN pip install --root-user-action ignore /src");
     }
 }
