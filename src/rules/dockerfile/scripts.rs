@@ -1,7 +1,7 @@
 //! What the shell rules share: each RUN with its parsed script.
 
 use crate::dockerfile::Instruction;
-use crate::dockerfile::shell::{Command, Script, run_of};
+use crate::dockerfile::shell::{Command, Script, ShellWord, run_of};
 use crate::rules::Context;
 
 /// One RUN (or ONBUILD RUN) a POSIX shell runs, with its script.
@@ -155,4 +155,79 @@ pub(super) fn pip_install(command: &Command, start: usize) -> Option<usize> {
         .position(|w| !w.value.starts_with('-'))?;
     let at = start + 1 + offset;
     (command.argv[at].value == "install").then_some(at)
+}
+
+/// `dnf`/`yum` options that take a value (`--enablerepo x`, `-x pkg`).
+pub(super) const RPM_VALUE_FLAGS: &[&str] = &[
+    "--enablerepo",
+    "--disablerepo",
+    "--repo",
+    "--repoid",
+    "-x",
+    "--exclude",
+    "--releasever",
+    "--installroot",
+    "-c",
+    "--config",
+    "--setopt",
+    "--forcearch",
+    "--downloaddir",
+    "--destdir",
+];
+
+/// The commands of `tools` (`dnf`, `microdnf`) whose subcommand is one of `subcommands`.
+pub(super) fn rpm_commands<'s>(
+    script: &'s Script,
+    tools: &'s [&'s str],
+    subcommands: &'s [&'s str],
+) -> impl Iterator<Item = &'s Command> {
+    script.commands.iter().filter(move |command| {
+        tools.iter().any(|tool| command.is(tool))
+            && command
+                .subcommand(RPM_VALUE_FLAGS)
+                .is_some_and(|sub| subcommands.contains(&sub.value.as_str()))
+    })
+}
+
+/// The first package of an rpm install without a version (`foo` rather than
+/// `foo-1.2`): a version is a `-` followed by a digit or a variable (`foo-$VERSION`),
+/// and a glob (`foo-1*`) is no version.
+pub(super) fn rpm_unpinned(command: &Command) -> Option<&ShellWord> {
+    command
+        .positional(RPM_VALUE_FLAGS)
+        .filter(|word| !matches!(word.value.as_str(), "install" | "module" | "reinstall"))
+        .find(|word| {
+            let value = &word.value;
+            let versioned = value.char_indices().any(|(i, c)| {
+                c == '-' && value[i + 1..].starts_with(|d: char| d.is_ascii_digit() || d == '$')
+            });
+            !versioned || value.contains(['*', '?'])
+        })
+}
+
+/// Whether, after `command`, the script runs `tool clean ...` or removes one of the
+/// `caches`.
+pub(super) fn cleaned_after(
+    script: &Script,
+    command: &Command,
+    tool: &str,
+    caches: &[&str],
+) -> bool {
+    script
+        .commands
+        .iter()
+        .filter(|later| later.range.start > command.range.start)
+        .any(|later| {
+            (later
+                .name()
+                .is_some_and(|w| w.value.rsplit('/').next() == Some(tool))
+                && later
+                    .subcommand(RPM_VALUE_FLAGS)
+                    .is_some_and(|w| w.value == "clean"))
+                || (later.is("rm")
+                    && later
+                        .args()
+                        .iter()
+                        .any(|arg| caches.iter().any(|cache| arg.value.starts_with(cache))))
+        })
 }
