@@ -166,10 +166,7 @@ impl<'c> Lexer<'c> {
                 }
                 '&' => match self.peek(1) {
                     Some('&') => self.op(Op::AndIf, 2),
-                    Some('>') => {
-                        let len = if self.peek(2) == Some('>') { 3 } else { 2 };
-                        self.redirect(len)
-                    }
+                    Some('>') => self.redirect(0),
                     _ => self.op(Op::Amp, 1),
                 },
                 '|' => match self.peek(1) {

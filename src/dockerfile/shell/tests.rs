@@ -71,6 +71,7 @@ fn assignments_and_redirections() {
     );
     assert_eq!(commands("FOO=bar"), ["FOO=bar"]);
     assert_eq!(commands("cmd <<EOF"), ["cmd"]);
+    assert_eq!(commands("make &> log && make &>> log"), ["make", "make"]);
 }
 
 #[test]
