@@ -73,6 +73,17 @@ pub struct Script {
 }
 
 impl Script {
+    /// Adds the commands and pipelines of `other` (a heredoc body, a substitution).
+    pub fn append(&mut self, other: Script) {
+        let base = self.pipelines.len();
+        self.pipelines.extend(other.pipelines);
+        self.commands
+            .extend(other.commands.into_iter().map(|mut command| {
+                command.pipeline += base;
+                command
+            }));
+    }
+
     /// Commands named `name` (the word itself, or its last path segment:
     /// `/usr/bin/apt-get` is `apt-get`).
     pub fn commands_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Command> {
@@ -391,15 +402,7 @@ pub fn parse_run(dockerfile: &Dockerfile, instruction: &Instruction) -> Option<S
                     .char_indices()
                     .map(|(i, c)| (c, start + i))
                     .collect();
-                let body = parse_chars(&chars).ok()?;
-                let base = script.pipelines.len();
-                script.pipelines.extend(body.pipelines);
-                script
-                    .commands
-                    .extend(body.commands.into_iter().map(|mut c| {
-                        c.pipeline += base;
-                        c
-                    }));
+                script.append(parse_chars(&chars).ok()?);
             }
             Some(script)
         }

@@ -723,15 +723,7 @@ fn parse_at_depth(chars: &[Char], substitution: bool, depth: usize) -> Result<Sc
     }
     .run(tokens)?;
     for inner in substitutions {
-        let nested = parse_at_depth(&inner, true, depth + 1)?;
-        let base = script.pipelines.len();
-        script.pipelines.extend(nested.pipelines);
-        script
-            .commands
-            .extend(nested.commands.into_iter().map(|mut command| {
-                command.pipeline += base;
-                command
-            }));
+        script.append(parse_at_depth(&inner, true, depth + 1)?);
     }
     script.commands.sort_by_key(|command| command.range.start);
     Ok(script)

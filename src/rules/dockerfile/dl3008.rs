@@ -2,7 +2,7 @@
 
 use crate::rules::Context;
 
-use super::scripts::{APT_GET_VALUE_FLAGS, apt_get_installs, runs};
+use super::scripts::{APT_GET_VALUE_FLAGS, apt_get_installs, report_runs};
 
 crate::declare_rule! {
     /// ## What it does
@@ -42,14 +42,12 @@ crate::declare_rule! {
 }
 
 fn check(context: &mut Context) {
-    for run in runs(context) {
-        let unpinned = apt_get_installs(run.script)
+    report_runs(context, |run| {
+        let package = apt_get_installs(run.script)
             .flat_map(|command| command.operands(APT_GET_VALUE_FLAGS))
-            .find(|package| !is_pinned(&package.value));
-        if let Some(package) = unpinned {
-            context.report(run.instruction, package.range);
-        }
-    }
+            .find(|package| !is_pinned(&package.value))?;
+        Some((package.range, None))
+    });
 }
 
 fn is_pinned(package: &str) -> bool {

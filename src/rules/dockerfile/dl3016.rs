@@ -2,7 +2,7 @@
 
 use crate::rules::Context;
 
-use super::scripts::runs;
+use super::scripts::report_runs;
 
 crate::declare_rule! {
     /// ## What it does
@@ -56,16 +56,14 @@ fn is_pinned(package: &str) -> bool {
 }
 
 fn check(context: &mut Context) {
-    for run in runs(context) {
-        let unpinned = run
+    report_runs(context, |run| {
+        let package = run
             .script
             .commands_with("npm", &["install"], VALUE_FLAGS)
             .flat_map(|command| command.operands(VALUE_FLAGS))
-            .find(|package| !is_pinned(&package.value));
-        if let Some(package) = unpinned {
-            context.report(run.instruction, package.range);
-        }
-    }
+            .find(|package| !is_pinned(&package.value))?;
+        Some((package.range, None))
+    });
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use crate::rules::Context;
 
-use super::scripts::{APK_VALUE_FLAGS, runs};
+use super::scripts::{APK_VALUE_FLAGS, report_runs};
 
 crate::declare_rule! {
     /// ## What it does
@@ -39,16 +39,14 @@ crate::declare_rule! {
 }
 
 fn check(context: &mut Context) {
-    for run in runs(context) {
-        let unpinned = run
+    report_runs(context, |run| {
+        let package = run
             .script
             .commands_with("apk", &["add"], APK_VALUE_FLAGS)
             .flat_map(|command| command.operands(APK_VALUE_FLAGS))
-            .find(|package| !package.value.contains(['=', '~']) && !package.value.ends_with(".apk"));
-        if let Some(package) = unpinned {
-            context.report(run.instruction, package.range);
-        }
-    }
+            .find(|package| !package.value.contains(['=', '~']) && !package.value.ends_with(".apk"))?;
+        Some((package.range, None))
+    });
 }
 
 #[cfg(test)]

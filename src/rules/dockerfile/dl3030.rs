@@ -2,7 +2,7 @@
 
 use crate::rules::Context;
 
-use super::scripts::{command_word, insert_after_subcommand, rpm_commands, runs, RPM_VALUE_FLAGS};
+use super::scripts::check_rpm_yes;
 
 crate::declare_rule! {
     /// ## What it does
@@ -39,14 +39,7 @@ crate::declare_rule! {
 }
 
 fn check(context: &mut Context) {
-    for run in runs(context) {
-        let missing = rpm_commands(run.script, &["yum"], &["install", "groupinstall", "localinstall"])
-            .find(|command| !command.has_flag(&["-y", "--assumeyes"]));
-        if let Some(command) = missing {
-            let fix = insert_after_subcommand(command, RPM_VALUE_FLAGS, "Add `-y`", "-y");
-            context.report(run.instruction, command_word(command)).fix = fix;
-        }
-    }
+    check_rpm_yes(context, &["yum"], &["install", "groupinstall", "localinstall"]);
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use crate::rules::Context;
 
-use super::scripts::{cleaned_after, command_word, rpm_commands, runs};
+use super::scripts::check_rpm_clean;
 
 crate::declare_rule! {
     /// ## What it does
@@ -38,18 +38,7 @@ crate::declare_rule! {
 }
 
 fn check(context: &mut Context) {
-    for run in runs(context) {
-        if run.has_cache_mount("/var/cache/dnf") || run.has_cache_mount("/var/cache/yum") {
-            continue;
-        }
-        let unclean = rpm_commands(run.script, &["yum"], &["install"]).find(|command| {
-            let tool = command.name().map_or("", |w| w.value.rsplit('/').next().unwrap_or(""));
-            !cleaned_after(run.script, command, tool, &["/var/cache/yum", "/var/cache/dnf"])
-        });
-        if let Some(command) = unclean {
-            context.report(run.instruction, command_word(command));
-        }
-    }
+    check_rpm_clean(context, &["yum"], &["install"]);
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use crate::rules::Context;
 
-use super::scripts::{rpm_commands, rpm_unpinned, runs, RPM_VALUE_FLAGS};
+use super::scripts::check_rpm_pinned;
 
 crate::declare_rule! {
     /// ## What it does
@@ -38,14 +38,7 @@ crate::declare_rule! {
 }
 
 fn check(context: &mut Context) {
-    for run in runs(context) {
-        let unpinned = rpm_commands(run.script, &["yum"], &["install"])
-            .filter(|command| command.subcommand(RPM_VALUE_FLAGS).is_some_and(|s| s.value == "install") || command.has_arg("install"))
-            .find_map(rpm_unpinned);
-        if let Some(package) = unpinned {
-            context.report(run.instruction, package.range);
-        }
-    }
+    check_rpm_pinned(context, &["yum"], &["install"]);
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use crate::rules::Context;
 
-use super::scripts::runs;
+use super::scripts::report_runs;
 
 crate::declare_rule! {
     /// ## What it does
@@ -47,8 +47,8 @@ const VALUE_FLAGS: &[&str] = &[
 ];
 
 fn check(context: &mut Context) {
-    for run in runs(context) {
-        let unpinned = run
+    report_runs(context, |run| {
+        let package = run
             .script
             .commands_with("go", &["install", "get"], VALUE_FLAGS)
             .flat_map(|command| command.operands(VALUE_FLAGS))
@@ -60,11 +60,9 @@ fn check(context: &mut Context) {
                 let local = value.starts_with(['.', '/']) || !first.contains('.');
                 let version = value.rsplit_once('@').map(|(_, version)| version);
                 !local && version.is_none_or(|v| v.is_empty() || v == "latest")
-            });
-        if let Some(package) = unpinned {
-            context.report(run.instruction, package.range);
-        }
-    }
+            })?;
+        Some((package.range, None))
+    });
 }
 
 #[cfg(test)]

@@ -231,3 +231,56 @@ pub(super) fn cleaned_after(
                         .any(|arg| caches.iter().any(|cache| arg.value.starts_with(cache))))
         })
 }
+
+/// Reports on each RUN the range `find` returns, with its fix.
+pub(super) fn report_runs(
+    context: &mut Context,
+    find: impl Fn(&Run) -> Option<(crate::source::TextRange, Option<crate::finding::Fix>)>,
+) {
+    for run in runs(context) {
+        if let Some((range, fix)) = find(&run) {
+            context.report(run.instruction, range).fix = fix;
+        }
+    }
+}
+
+/// DL3030, DL3038: an rpm install of `tools` without `-y`.
+pub(super) fn check_rpm_yes(context: &mut Context, tools: &[&str], subcommands: &[&str]) {
+    report_runs(context, |run| {
+        let command = rpm_commands(run.script, tools, subcommands)
+            .find(|command| !command.has_flag(&["-y", "--assumeyes"]))?;
+        let fix = insert_after_subcommand(command, RPM_VALUE_FLAGS, "Add `-y`", "-y");
+        Some((command_word(command), fix))
+    });
+}
+
+/// DL3032, DL3040: an rpm install of `tools` not followed by `clean` in its RUN.
+pub(super) fn check_rpm_clean(context: &mut Context, tools: &[&str], subcommands: &[&str]) {
+    report_runs(context, |run| {
+        if run.has_cache_mount("/var/cache/dnf") || run.has_cache_mount("/var/cache/yum") {
+            return None;
+        }
+        let command = rpm_commands(run.script, tools, subcommands).find(|command| {
+            let tool = command
+                .name()
+                .map_or("", |w| w.value.rsplit('/').next().unwrap_or(""));
+            !cleaned_after(
+                run.script,
+                command,
+                tool,
+                &["/var/cache/yum", "/var/cache/dnf"],
+            )
+        })?;
+        Some((command_word(command), None))
+    });
+}
+
+/// DL3033, DL3041: an rpm install of `tools` naming a package without a version.
+pub(super) fn check_rpm_pinned(context: &mut Context, tools: &[&str], subcommands: &[&str]) {
+    report_runs(context, |run| {
+        let package = rpm_commands(run.script, tools, subcommands)
+            .filter(|command| command.has_arg("install"))
+            .find_map(rpm_unpinned)?;
+        Some((package.range, None))
+    });
+}
