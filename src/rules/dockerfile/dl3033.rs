@@ -58,6 +58,6 @@ mod tests {
         assert_catches_not("DL3033", "FROM fedora:40\nRUN yum install -y httpd-2.4.62-1.fc40.x86_64 && yum clean all");
         assert_catches_not("DL3033", "FROM fedora:40\nRUN yum install -y --enablerepo extras httpd-2.4 && yum clean all");
         assert_catches_not("DL3033", "FROM fedora:40\nRUN yum update -y && yum clean all");
-        assert_catches_not("DL3033", "FROM fedora:40\nRUN yum install -y \"mysql-server-$MYSQL_VERSION\" && yum clean all");
+        assert_catches("DL3033", "FROM fedora:40\nRUN yum install -y \"cuda-toolkit-${V//./-}\" && yum clean all");
     }
 }

@@ -58,6 +58,6 @@ mod tests {
         assert_catches_not("DL3041", "FROM fedora:40\nRUN dnf install -y httpd-2.4.62-1.fc40.x86_64 && dnf clean all");
         assert_catches_not("DL3041", "FROM fedora:40\nRUN dnf install -y --enablerepo extras httpd-2.4 && dnf clean all");
         assert_catches_not("DL3041", "FROM fedora:40\nRUN dnf update -y && dnf clean all");
-        assert_catches_not("DL3041", "FROM fedora:40\nRUN dnf install -y \"mysql-server-$MYSQL_VERSION\" && dnf clean all");
+        assert_catches("DL3041", "FROM fedora:40\nRUN dnf install -y \"cuda-toolkit-${V//./-}\" && dnf clean all");
     }
 }

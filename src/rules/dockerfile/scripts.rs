@@ -190,18 +190,18 @@ pub(super) fn rpm_commands<'s>(
 }
 
 /// The first package of an rpm install without a version (`foo` rather than
-/// `foo-1.2`): a version is a `-` followed by a digit or a variable (`foo-$VERSION`),
-/// and a glob (`foo-1*`) is no version.
+/// `foo-1.2`): a version is a `-` followed by a digit; a glob (`foo-1*`) or a variable
+/// (`cuda-toolkit-$V` may name the package, not its version) is none.
 pub(super) fn rpm_unpinned(command: &Command) -> Option<&ShellWord> {
     command
         .positional(RPM_VALUE_FLAGS)
         .filter(|word| !matches!(word.value.as_str(), "install" | "module" | "reinstall"))
         .find(|word| {
             let value = &word.value;
-            let versioned = value.char_indices().any(|(i, c)| {
-                c == '-' && value[i + 1..].starts_with(|d: char| d.is_ascii_digit() || d == '$')
-            });
-            !versioned || value.contains(['*', '?'])
+            let versioned = value
+                .char_indices()
+                .any(|(i, c)| c == '-' && value[i + 1..].starts_with(|d: char| d.is_ascii_digit()));
+            !versioned || value.contains(['*', '?', '$'])
         })
 }
 
