@@ -284,3 +284,22 @@ pub(super) fn check_rpm_pinned(context: &mut Context, tools: &[&str], subcommand
         Some((package.range, None))
     });
 }
+
+/// `zypper` options that take a value.
+pub(super) const ZYPPER_VALUE_FLAGS: &[&str] = &[
+    "-t",
+    "--type",
+    "-r",
+    "--repo",
+    "--from",
+    "-R",
+    "--root",
+    "--installroot",
+    "-c",
+    "--config",
+];
+
+/// The `zypper install` (`zypper in`) commands of a script.
+pub(super) fn zypper_installs(script: &Script) -> impl Iterator<Item = &Command> {
+    script.commands_with("zypper", &["install", "in"], ZYPPER_VALUE_FLAGS)
+}
