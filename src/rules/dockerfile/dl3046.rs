@@ -9,7 +9,9 @@ use super::scripts::{command_word, report_runs};
 crate::declare_rule! {
     /// ## What it does
     /// Reports `useradd` with a high UID (six digits or more, or one only the build
-    /// knows) and without `-l` (`--no-log-init`).
+    /// knows; an ARG or ENV with a known value counts as that value) and without `-l`
+    /// (`--no-log-init`). hadolint reads only `-u N`, and reports `-u $UID` whatever
+    /// `UID`'s default.
     ///
     /// ## Why is this bad?
     /// `useradd` reserves the user's entries in `/var/log/lastlog` and
@@ -55,12 +57,15 @@ fn uid(args: &[crate::dockerfile::shell::ShellWord]) -> Option<&str> {
     })
 }
 
-fn is_high(uid: &str) -> bool {
-    uid.contains('$') || uid.len() > 5
-}
-
 fn check(context: &mut Context) {
+    let model = context.model();
     report_runs(context, |run| {
+        // A UID from an ARG or ENV with a known value is that value; one only the
+        // build knows may be high.
+        let is_high = |uid: &str| match uid.contains('$') {
+            true => model.expand(run.index, uid).is_none_or(|value| value.trim().len() > 5),
+            false => uid.len() > 5,
+        };
         let command = run.script.commands_named("useradd").find(|command| {
             !command.has_flag(&["-l", "--no-log-init"]) && uid(command.args()).is_some_and(is_high)
         })?;
@@ -87,6 +92,7 @@ mod tests {
         assert_catches_not("DL3046", "FROM debian:12\nRUN useradd -l -u 1234567 app");
         assert_catches_not("DL3046", "FROM debian:12\nRUN useradd --no-log-init -u 1234567 app");
         assert_catches_not("DL3046", "FROM debian:12\nRUN useradd app");
+        assert_catches_not("DL3046", "FROM debian:12\nARG APP_UID=8983\nRUN useradd -r --uid \"$APP_UID\" app");
     }
 
     #[test]
