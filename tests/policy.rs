@@ -870,7 +870,7 @@ fn hadolint_configuration_imports() {
     write(
         dir.path(),
         ".hadolint.yaml",
-        "failure-threshold: warning\nignored: [DL3007, DL3008]\noverride:\n  error: [DL4000]\ntrustedRegistries: [docker.io, my.registry:5000]\nlabel-schema:\n  org.opencontainers.image.source: url\n  maintainer: email\nstrict-labels: true\ndisable-ignore-pragma: true\nno-color: true\n",
+        "failure-threshold: warning\nignored: [DL3007, DL3008, DL9999]\noverride:\n  error: [DL4000]\ntrustedRegistries: [docker.io, my.registry:5000]\nlabel-schema:\n  org.opencontainers.image.source: url\n  maintainer: email\nstrict-labels: true\ndisable-ignore-pragma: true\nno-color: true\n",
     );
     let output = dockgate(dir.path())
         .args(["policy", "import-hadolint", "--output", "dockgate.yml"])
@@ -891,7 +891,8 @@ fn hadolint_configuration_imports() {
         "trusted_registries: [docker.io, \"my.registry:5000\"]",
         "org.opencontainers.image.source: url",
         "strict: true",
-        "# DL3008: off  (dockgate does not implement this rule yet)",
+        "  DL3008: off",
+        "# DL9999: off  (dockgate does not implement this rule yet)",
         "# Not imported: no-color",
     ] {
         assert!(

@@ -6,6 +6,7 @@ pub mod buildkit_dump;
 pub mod lex;
 pub mod model;
 pub mod parser;
+pub mod shell;
 pub mod syntax;
 
 pub use parser::{parse, parse_bytes};

@@ -19,6 +19,7 @@ pub mod testing;
 use std::fmt;
 
 use crate::dockerfile::model::Model;
+use crate::dockerfile::shell::{Script, Scripts};
 use crate::dockerfile::{Dockerfile, Instruction};
 use crate::finding::{Finding, Location, Severity};
 use crate::image::provenance::Subject;
@@ -647,6 +648,7 @@ impl RuleSet {
 pub struct Context<'a> {
     dockerfile: &'a Dockerfile,
     model: &'a Model,
+    scripts: &'a Scripts,
     lines: &'a LineIndex,
     rule: &'static Rule,
     severity: Severity,
@@ -672,6 +674,12 @@ impl<'a> Context<'a> {
     }
 
     /// The decoded source text every range points into.
+    /// The shell script of instruction `index` (a RUN or ONBUILD RUN), parsed once per
+    /// file; `None` when it is not a RUN, runs in a non-POSIX SHELL, or cannot be read.
+    pub fn script(&self, index: usize) -> Option<&'a Script> {
+        self.scripts.get(self.dockerfile, self.model, index)
+    }
+
     pub fn source(&self) -> &'a str {
         &self.dockerfile.source
     }
@@ -744,6 +752,7 @@ pub fn lint_model(
     rules: &RuleSet,
 ) -> Vec<Finding> {
     let lines = &dockerfile.lines;
+    let scripts = &Scripts::new(dockerfile);
     let mut findings = Vec::new();
     for (rule, severity, options) in rules.rules() {
         let Check::Dockerfile(check) = rule.check else {
@@ -752,6 +761,7 @@ pub fn lint_model(
         let mut context = Context {
             dockerfile,
             model,
+            scripts,
             lines,
             rule,
             severity,

@@ -1,0 +1,469 @@
+//! The shell front end: RUN instructions as commands with their argv words.
+//!
+//! A shell-form RUN (also `ONBUILD RUN`, and the heredoc bodies of `RUN <<EOF` and of
+//! `RUN sh <<EOF`) is read into a [`Script`]: the simple commands it runs, across `&&`,
+//! `||`, `;`, `|`, `( )`, `{ }`, `$( )` and backquotes, each word with its value
+//! (quotes removed; expansions kept as written) and its exact byte range in the
+//! Dockerfile source. Exec-form RUN is one command whose words are the JSON strings.
+//!
+//! Rules ask questions through [`Command`]'s and [`Script`]'s query methods rather than
+//! scanning text. A script the parser cannot read is `None`: the shell rules are
+//! silent for that RUN, the file's other rules are not affected.
+
+mod parse;
+#[cfg(test)]
+mod tests;
+
+pub use parse::{Char, ParseError, parse_chars};
+
+use crate::dockerfile::model::Model;
+use crate::dockerfile::{Args, Dockerfile, Instruction, Keyword};
+use crate::source::TextRange;
+
+/// One word of a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShellWord {
+    /// Quotes and escapes removed; `$VAR`, `${...}`, `$(...)` and backquotes kept as
+    /// written.
+    pub value: String,
+    /// The word in the Dockerfile source, quotes included.
+    pub range: TextRange,
+    /// Some part was quoted or escaped.
+    pub quoted: bool,
+    /// Some part is an expansion only the build knows.
+    pub dynamic: bool,
+}
+
+/// A redirection: `>`, `2>&1`, `<<EOF`, with its target word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    pub op: String,
+    pub target: ShellWord,
+}
+
+/// A simple command: `A=b cmd arg... >file`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    /// `NAME=value` words before the command name.
+    pub assignments: Vec<ShellWord>,
+    /// The command name and its arguments; empty for a bare assignment.
+    pub argv: Vec<ShellWord>,
+    pub redirects: Vec<Redirect>,
+    pub range: TextRange,
+    /// Runs in a subshell (`( ... )`, `$( ... )`, backquotes): `cd` does not leak out.
+    pub subshell: bool,
+    /// Inside `$( ... )` or backquotes.
+    pub substitution: bool,
+    /// The index of its pipeline in [`Script::pipelines`].
+    pub pipeline: usize,
+}
+
+/// Commands joined by `|`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pipeline {
+    /// The `|` (and `|&`) operators.
+    pub pipes: Vec<TextRange>,
+}
+
+/// The commands of one RUN, in source order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Script {
+    pub commands: Vec<Command>,
+    pub pipelines: Vec<Pipeline>,
+}
+
+impl Script {
+    /// Adds the commands and pipelines of `other` (a heredoc body, a substitution).
+    pub fn append(&mut self, other: Script) {
+        let base = self.pipelines.len();
+        self.pipelines.extend(other.pipelines);
+        self.commands
+            .extend(other.commands.into_iter().map(|mut command| {
+                command.pipeline += base;
+                command
+            }));
+    }
+
+    /// Commands named `name` (the word itself, or its last path segment:
+    /// `/usr/bin/apt-get` is `apt-get`).
+    pub fn commands_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Command> {
+        self.commands.iter().filter(move |c| c.is(name))
+    }
+
+    /// Commands named `name` whose subcommand (first non-flag argument, skipping the
+    /// values of `flags_with_values`) is one of `subcommands`.
+    pub fn commands_with<'s>(
+        &'s self,
+        name: &'s str,
+        subcommands: &'s [&'s str],
+        flags_with_values: &'s [&'s str],
+    ) -> impl Iterator<Item = &'s Command> {
+        self.commands_named(name).filter(move |c| {
+            c.subcommand(flags_with_values)
+                .is_some_and(|sub| subcommands.contains(&sub.value.as_str()))
+        })
+    }
+
+    /// Whether any command is named `name`.
+    pub fn runs(&self, name: &str) -> bool {
+        self.commands_named(name).next().is_some()
+    }
+
+    /// The `|` operators, in order.
+    pub fn pipes(&self) -> impl Iterator<Item = TextRange> + '_ {
+        let mut pipes: Vec<TextRange> = self
+            .pipelines
+            .iter()
+            .flat_map(|p| p.pipes.iter().copied())
+            .collect();
+        pipes.sort_by_key(|r| r.start);
+        pipes.into_iter()
+    }
+
+    /// Whether `set -o pipefail` (or `set -eo pipefail`, ...) runs before `offset`.
+    pub fn pipefail_before(&self, offset: usize) -> bool {
+        self.commands
+            .iter()
+            .filter(|c| c.range.end <= offset && !c.subshell && c.is("set"))
+            .any(|c| {
+                c.args().windows(2).any(|pair| {
+                    let (flag, value) = (&pair[0].value, &pair[1].value);
+                    flag.starts_with('-')
+                        && !flag.starts_with("--")
+                        && flag.ends_with('o')
+                        && value == "pipefail"
+                })
+            })
+    }
+}
+
+impl Command {
+    /// The command name (the first word), if any.
+    pub fn name(&self) -> Option<&ShellWord> {
+        self.argv.first()
+    }
+
+    /// Whether the command is `name` (or a path ending in `/name`).
+    pub fn is(&self, name: &str) -> bool {
+        self.name().is_some_and(|word| {
+            let value = word.value.as_str();
+            value == name || value.rsplit_once('/').is_some_and(|(_, base)| base == name)
+        })
+    }
+
+    /// The words after the command name.
+    pub fn args(&self) -> &[ShellWord] {
+        self.argv.get(1..).unwrap_or(&[])
+    }
+
+    /// The first argument that is not a flag, skipping the values of
+    /// `flags_with_values` (`-t stable`, `-o Dpkg::Options=x`).
+    pub fn subcommand<'s>(&'s self, flags_with_values: &'s [&'s str]) -> Option<&'s ShellWord> {
+        self.positional(flags_with_values).next()
+    }
+
+    /// The arguments that are not flags, skipping the values of `flags_with_values`.
+    pub fn positional<'s>(
+        &'s self,
+        flags_with_values: &'s [&'s str],
+    ) -> impl Iterator<Item = &'s ShellWord> {
+        let mut skip_next = false;
+        let mut after_dashes = false;
+        self.args().iter().filter(move |word| {
+            if skip_next {
+                skip_next = false;
+                return false;
+            }
+            let value = word.value.as_str();
+            if after_dashes {
+                return true;
+            }
+            if value == "--" {
+                after_dashes = true;
+                return false;
+            }
+            if value.starts_with('-') && value.len() > 1 {
+                skip_next = flags_with_values.contains(&value);
+                return false;
+            }
+            true
+        })
+    }
+
+    /// The arguments after the subcommand that are not flags: the packages of
+    /// `apt-get install -y curl git`.
+    pub fn operands<'s>(
+        &'s self,
+        flags_with_values: &'s [&'s str],
+    ) -> impl Iterator<Item = &'s ShellWord> {
+        self.positional(flags_with_values).skip(1)
+    }
+
+    /// The first word that is one of `flags`: `-y` matches `-y` and combined short
+    /// flags (`-qy`); `--yes` matches `--yes` and `--yes=...`.
+    pub fn flag(&self, flags: &[&str]) -> Option<&ShellWord> {
+        self.args().iter().find(|word| {
+            let value = word.value.as_str();
+            flags.iter().any(|flag| match flag.strip_prefix("--") {
+                Some(long) => value.strip_prefix("--").is_some_and(|v| {
+                    v == long || v.strip_prefix(long).is_some_and(|r| r.starts_with('='))
+                }),
+                None => {
+                    let Some(short) = flag.strip_prefix('-') else {
+                        return value == *flag;
+                    };
+                    value == *flag
+                        || (short.len() == 1
+                            && value.starts_with('-')
+                            && !value.starts_with("--")
+                            && value[1..]
+                                .chars()
+                                .take_while(|c| c.is_ascii_alphanumeric())
+                                .any(|c| short.starts_with(c)))
+                }
+            })
+        })
+    }
+
+    /// Whether the command has one of `flags` (see [`Command::flag`]).
+    pub fn has_flag(&self, flags: &[&str]) -> bool {
+        self.flag(flags).is_some()
+    }
+
+    /// Whether an argument is exactly `value`.
+    pub fn has_arg(&self, value: &str) -> bool {
+        self.args().iter().any(|word| word.value == value)
+    }
+}
+
+/// The SHELL a RUN runs in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShellSetting {
+    /// The SHELL instruction's words; `["/bin/sh", "-c"]` when none is set.
+    pub argv: Vec<String>,
+    /// Whether the SHELL instruction was written (in this stage or one it builds on).
+    pub explicit: bool,
+}
+
+impl ShellSetting {
+    /// The shell's name: `bash` for `/bin/bash`, `pwsh` for `pwsh.exe`.
+    pub fn name(&self) -> String {
+        let first = self.argv.first().map_or("sh", String::as_str);
+        let base = first.rsplit(['/', '\\']).next().unwrap_or(first);
+        let base = base.to_ascii_lowercase();
+        base.strip_suffix(".exe").unwrap_or(&base).to_string()
+    }
+
+    /// Whether the shell reads POSIX shell syntax (not PowerShell or cmd).
+    pub fn is_posix(&self) -> bool {
+        matches!(
+            self.name().as_str(),
+            "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox"
+        )
+    }
+
+    /// Whether the shell is started with `-o pipefail` (also `-eo pipefail`).
+    pub fn pipefail(&self) -> bool {
+        self.argv.windows(2).any(|pair| {
+            pair[0].starts_with('-')
+                && !pair[0].starts_with("--")
+                && pair[0].ends_with('o')
+                && pair[1] == "pipefail"
+        })
+    }
+}
+
+/// The SHELL in effect at instruction `index`: the last SHELL of its stage or of the
+/// stages it is built on (the image config carries it over `FROM stage`).
+pub fn shell_at(dockerfile: &Dockerfile, model: &Model, index: usize) -> ShellSetting {
+    let shell = model
+        .last_before(index, Keyword::Shell)
+        .and_then(|i| dockerfile.instructions.get(i))
+        .and_then(|instruction| match &instruction.args {
+            Args::Exec(words) => Some(words.iter().map(|w| w.value.clone()).collect()),
+            _ => None,
+        });
+    match shell {
+        Some(argv) => ShellSetting {
+            argv,
+            explicit: true,
+        },
+        None => ShellSetting {
+            argv: vec!["/bin/sh".into(), "-c".into()],
+            explicit: false,
+        },
+    }
+}
+
+/// The RUN an instruction runs: itself, or the RUN an ONBUILD wraps.
+pub fn run_of(instruction: &Instruction) -> Option<&Instruction> {
+    match (&instruction.keyword, &instruction.args) {
+        (Keyword::Run, _) => Some(instruction),
+        (Keyword::Onbuild, Args::Onbuild(inner)) if inner.keyword == Keyword::Run => Some(inner),
+        _ => None,
+    }
+}
+
+/// The characters of `range` as the shell sees them: BuildKit's continuations
+/// (`escape` at the end of a line) and the empty and comment lines inside them removed,
+/// each character with its offset.
+pub fn logical_chars(source: &str, range: TextRange, escape: char) -> Vec<Char> {
+    let text = source.get(range.start..range.end).unwrap_or("");
+    let bytes = text.as_bytes();
+    let mut chars = Vec::with_capacity(text.len());
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if c == escape {
+            // A continuation: the escape, optional blanks, then the end of the line.
+            let mut j = i + c.len_utf8();
+            while j < bytes.len() && matches!(bytes[j], b' ' | b'\t') {
+                j += 1;
+            }
+            if j < bytes.len() && bytes[j] == b'\r' {
+                j += 1;
+            }
+            if j >= bytes.len() || bytes[j] == b'\n' {
+                let mut next = (j + 1).min(bytes.len());
+                // Empty and comment lines inside a continuation are dropped.
+                loop {
+                    let line_end = text[next..].find('\n').map_or(text.len(), |e| next + e);
+                    let line = text[next..line_end].trim();
+                    if next < text.len() && (line.is_empty() || line.starts_with('#')) {
+                        next = (line_end + 1).min(text.len());
+                    } else {
+                        break;
+                    }
+                }
+                while iter.peek().is_some_and(|&(k, _)| k < next) {
+                    iter.next();
+                }
+                continue;
+            }
+        }
+        chars.push((c, range.start + i));
+    }
+    chars
+}
+
+/// The script a RUN instruction runs, read once. `None` when there is nothing to
+/// read (not a RUN) or the parser cannot read it; the caller checks the shell.
+pub fn parse_run(dockerfile: &Dockerfile, instruction: &Instruction) -> Option<Script> {
+    let run = run_of(instruction)?;
+    match &run.args {
+        Args::Exec(words) => {
+            let argv: Vec<ShellWord> = words
+                .iter()
+                .map(|w| ShellWord {
+                    value: w.value.clone(),
+                    range: w.range,
+                    quoted: true,
+                    dynamic: false,
+                })
+                .collect();
+            let range = argv.first()?.range.cover(argv.last()?.range);
+            if let Some(script) = exec_shell_script(&dockerfile.source, &argv) {
+                return Some(script);
+            }
+            Some(Script {
+                commands: vec![Command {
+                    assignments: Vec::new(),
+                    argv,
+                    redirects: Vec::new(),
+                    range,
+                    subshell: false,
+                    substitution: false,
+                    pipeline: 0,
+                }],
+                pipelines: vec![Pipeline::default()],
+            })
+        }
+        Args::Shell(word) => {
+            let chars = logical_chars(&dockerfile.source, word.range, dockerfile.escape);
+            let mut script = parse_chars(&chars).ok()?;
+            if run.heredocs.is_empty() {
+                return Some(script);
+            }
+            // The heredoc bodies are scripts when the line only redirects them
+            // (`RUN <<EOF`) or feeds them to a shell (`RUN bash <<EOF`).
+            let shells = ["sh", "bash", "ash", "dash", "zsh"];
+            let feeds_shell = script.commands.iter().all(|c| {
+                c.argv.is_empty()
+                    || shells.iter().any(|s| c.is(s))
+                        && c.args().iter().all(|a| a.value.starts_with('-'))
+            });
+            if !feeds_shell {
+                return Some(script);
+            }
+            script.commands.retain(|c| !c.argv.is_empty());
+            for heredoc in &run.heredocs {
+                let start = heredoc.range.start;
+                let chars: Vec<Char> = heredoc
+                    .content
+                    .char_indices()
+                    .map(|(i, c)| (c, start + i))
+                    .collect();
+                script.append(parse_chars(&chars).ok()?);
+            }
+            Some(script)
+        }
+        _ => None,
+    }
+}
+
+/// The script of an exec-form `["sh", "-c", "script"]`, when the JSON string has no
+/// escapes (so its characters map back to the source one to one).
+fn exec_shell_script(source: &str, argv: &[ShellWord]) -> Option<Script> {
+    let shells = ["sh", "bash", "ash", "dash", "zsh"];
+    let [shell, flags @ .., script] = argv else {
+        return None;
+    };
+    let base = shell.value.rsplit('/').next().unwrap_or(&shell.value);
+    if !shells.contains(&base)
+        || !flags
+            .last()
+            .is_some_and(|f| f.value.starts_with('-') && f.value.ends_with('c'))
+    {
+        return None;
+    }
+    let raw = source.get(script.range.start..script.range.end)?;
+    if raw.len() != script.value.len() + 2 || raw.get(1..raw.len() - 1)? != script.value {
+        return None;
+    }
+    let chars: Vec<Char> = script
+        .value
+        .char_indices()
+        .map(|(i, c)| (c, script.range.start + 1 + i))
+        .collect();
+    parse_chars(&chars).ok()
+}
+
+/// Each instruction's script, parsed on first use and kept for every rule.
+#[derive(Debug, Default)]
+pub struct Scripts {
+    cells: Vec<std::sync::OnceLock<Option<Script>>>,
+}
+
+impl Scripts {
+    pub fn new(dockerfile: &Dockerfile) -> Scripts {
+        Scripts {
+            cells: (0..dockerfile.instructions.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        }
+    }
+
+    /// The script of instruction `index` when it is a RUN (or ONBUILD RUN) in a POSIX
+    /// shell that the parser can read.
+    pub fn get(&self, dockerfile: &Dockerfile, model: &Model, index: usize) -> Option<&Script> {
+        let cell = self.cells.get(index)?;
+        cell.get_or_init(|| {
+            let instruction = dockerfile.instructions.get(index)?;
+            run_of(instruction)?;
+            if !shell_at(dockerfile, model, index).is_posix() {
+                return None;
+            }
+            parse_run(dockerfile, instruction)
+        })
+        .as_ref()
+    }
+}

@@ -1,0 +1,216 @@
+use super::*;
+use crate::dockerfile::model::Model;
+use crate::dockerfile::parse;
+
+/// The argv of every command of `RUN <text>`, words joined by spaces.
+fn commands(text: &str) -> Vec<String> {
+    let dockerfile = parse(&format!("RUN {text}\n"));
+    let script = parse_run(&dockerfile, &dockerfile.instructions[0]).expect("parses");
+    script
+        .commands
+        .iter()
+        .map(|c| {
+            let words: Vec<&str> = c
+                .assignments
+                .iter()
+                .chain(&c.argv)
+                .map(|w| w.value.as_str())
+                .collect();
+            words.join(" ")
+        })
+        .collect()
+}
+
+fn script(source: &str) -> (Dockerfile, Option<Script>) {
+    let dockerfile = parse(source);
+    let index = dockerfile.instructions.len() - 1;
+    let script = parse_run(&dockerfile, &dockerfile.instructions[index]);
+    (dockerfile, script)
+}
+
+#[test]
+fn lists_and_pipelines() {
+    assert_eq!(
+        commands("a && b || c; d | e & f"),
+        ["a", "b", "c", "d", "e", "f"]
+    );
+    assert_eq!(
+        commands("apt-get update&&apt-get install -y curl"),
+        ["apt-get update", "apt-get install -y curl"]
+    );
+}
+
+#[test]
+fn quoting() {
+    assert_eq!(commands("echo 'a b' \"c $D\" e\\ f"), ["echo a b c $D e f"]);
+    assert_eq!(commands("echo \"a | b\" 'c && d'"), ["echo a | b c && d"]);
+    assert_eq!(commands("echo $'x\\ty'"), ["echo x\\ty"]);
+}
+
+#[test]
+fn subshells_groups_and_substitutions() {
+    assert_eq!(
+        commands("(cd /x && make) && { a; b; }"),
+        ["cd /x", "make", "a", "b"]
+    );
+    assert_eq!(
+        commands("x=$(cat f | wc -l) y"),
+        ["x=$(cat f | wc -l) y", "cat f", "wc -l"]
+    );
+    assert_eq!(commands("echo `uname -m`"), ["echo `uname -m`", "uname -m"]);
+    let (_, s) = script("RUN (cd /x && make) && cd /y\n");
+    let s = s.unwrap();
+    assert!(s.commands[0].subshell && !s.commands[2].subshell);
+}
+
+#[test]
+fn assignments_and_redirections() {
+    assert_eq!(
+        commands("A=1 B=\"2 3\" make install > /dev/null 2>&1"),
+        ["A=1 B=2 3 make install"]
+    );
+    assert_eq!(commands("FOO=bar"), ["FOO=bar"]);
+    assert_eq!(commands("cmd <<EOF"), ["cmd"]);
+    assert_eq!(commands("make &> log && make &>> log"), ["make", "make"]);
+}
+
+#[test]
+fn compound_commands() {
+    assert_eq!(
+        commands("if [ -f x ]; then a; else b; fi"),
+        ["[ -f x ]", "a", "b"]
+    );
+    assert_eq!(
+        commands("for p in a b; do pip install $p; done"),
+        ["pip install $p"]
+    );
+    assert_eq!(commands("while true; do x; done"), ["true", "x"]);
+    assert_eq!(commands("case $A in x|y) a ;; *) b ;; esac"), ["a", "b"]);
+    assert_eq!(
+        commands("case $A in (x) a ;; (*) b;; esac; c"),
+        ["a", "b", "c"]
+    );
+    assert_eq!(
+        commands("A=$(case $B in x) echo 1;; *) echo 2;; esac) c"),
+        [
+            "A=$(case $B in x) echo 1;; *) echo 2;; esac) c",
+            "echo 1",
+            "echo 2"
+        ]
+    );
+    assert_eq!(
+        commands("[[ -f a && -f b ]] && c"),
+        ["[[ -f a && -f b ]]", "c"]
+    );
+    assert_eq!(commands("f() { a; }; f"), ["a", "f"]);
+    assert_eq!(commands("(( i = 1 + 2 )) && x"), ["(( i = 1 + 2 ))", "x"]);
+    assert_eq!(commands("A=(x y) b"), ["A=(x y) b"]);
+    assert_eq!(commands("diff <(a) <(b)"), ["diff <(a) <(b)", "a", "b"]);
+}
+
+#[test]
+fn continuations_and_comment_lines() {
+    let (df, s) =
+        script("RUN apt-get update \\\n  # comment\n\n  && apt-get install \\\n   -y curl\n");
+    let s = s.unwrap();
+    assert_eq!(s.commands.len(), 2);
+    let install = &s.commands[1];
+    assert_eq!(install.argv.len(), 4);
+    let curl = &install.argv[3];
+    assert_eq!(&df.source[curl.range.start..curl.range.end], "curl");
+    assert_eq!(df.lines.position(&df.source, curl.range.start).line, 5);
+}
+
+#[test]
+fn spans_are_exact() {
+    let (df, s) = script("RUN echo \"a b\" && apt-get   install  'x'\n");
+    let s = s.unwrap();
+    let text = |r: TextRange| &df.source[r.start..r.end];
+    assert_eq!(text(s.commands[0].argv[1].range), "\"a b\"");
+    assert_eq!(text(s.commands[1].argv[2].range), "'x'");
+    assert_eq!(text(s.commands[1].range), "apt-get   install  'x'");
+}
+
+#[test]
+fn heredocs() {
+    let (_, s) = script("RUN <<EOF\napt-get update\napt-get install -y x\nEOF\n");
+    assert_eq!(s.unwrap().commands.len(), 2);
+    let (_, s) = script("RUN bash -e <<EOF\ncd /x && make\nEOF\n");
+    assert!(s.unwrap().runs("make"));
+    let (_, s) = script("RUN python3 <<EOF\nimport os\nEOF\n");
+    assert!(!s.unwrap().runs("import"));
+    let (_, s) = script("RUN <<EOF\ncat <<X > f\ncd a\nX\nls\nEOF\n");
+    let s = s.unwrap();
+    assert!(s.runs("ls") && !s.runs("cd"));
+}
+
+#[test]
+fn exec_form_keeps_words() {
+    let (_, s) = script("RUN [\"apt-get\", \"install\", \"a b\"]\n");
+    let s = s.unwrap();
+    assert_eq!(s.commands[0].argv[2].value, "a b");
+}
+
+#[test]
+fn onbuild_run() {
+    let (_, s) = script("ONBUILD RUN cd /x\n");
+    assert!(s.unwrap().runs("cd"));
+}
+
+#[test]
+fn pipes_and_pipefail() {
+    let (_, s) = script("RUN a || b\n");
+    assert_eq!(s.unwrap().pipes().count(), 0);
+    let (_, s) = script("RUN set -eo pipefail && a | b\n");
+    let s = s.unwrap();
+    let pipe = s.pipes().next().unwrap();
+    assert!(s.pipefail_before(pipe.start));
+    let (_, s) = script("RUN a | b && set -o pipefail\n");
+    let s = s.unwrap();
+    assert!(!s.pipefail_before(s.pipes().next().unwrap().start));
+}
+
+#[test]
+fn queries() {
+    let (_, s) =
+        script("RUN apt-get -qy -o Dpkg::Options::=x install --no-install-recommends curl=1 git\n");
+    let s = s.unwrap();
+    let c = s
+        .commands_with("apt-get", &["install"], &["-o"])
+        .next()
+        .unwrap();
+    assert!(c.has_flag(&["-y", "--yes"]));
+    assert!(c.has_flag(&["--no-install-recommends"]));
+    assert!(!c.has_flag(&["-t"]));
+    let packages: Vec<&str> = c.operands(&["-o"]).map(|w| w.value.as_str()).collect();
+    assert_eq!(packages, ["curl=1", "git"]);
+    assert!(s.commands_named("apt-get").next().unwrap().is("apt-get"));
+}
+
+#[test]
+fn unreadable_scripts_are_none() {
+    for text in [
+        "echo 'open",
+        "echo \"open",
+        "echo $(open",
+        "a )",
+        "( a",
+        "echo `x",
+        "a > ",
+    ] {
+        let (_, s) = script(&format!("RUN {text}\n"));
+        assert!(s.is_none(), "{text}");
+    }
+}
+
+#[test]
+fn shell_setting() {
+    let df = parse("FROM a AS x\nSHELL [\"pwsh\", \"-c\"]\nFROM x\nRUN a | b\n");
+    let model = Model::new(&df);
+    let shell = shell_at(&df, &model, 3);
+    assert!(shell.explicit && !shell.is_posix());
+    assert!(Scripts::new(&df).get(&df, &model, 3).is_none());
+    let df = parse("FROM a\nSHELL [\"/bin/bash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN a | b\n");
+    let model = Model::new(&df);
+    assert!(shell_at(&df, &model, 2).pipefail());
+}
