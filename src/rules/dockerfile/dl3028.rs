@@ -9,10 +9,12 @@ const VALUE_FLAGS: &[&str] = &["-v", "--version", "-i", "--install-dir", "-n", "
 
 crate::declare_rule! {
     /// ## What it does
-    /// Reports `gem install` of a gem without a version (`rails` rather than `rails:7.1.3`,\nor `-v`/`--version`).
+    /// Reports `gem install` of a gem without a version (`rails` rather than `rails:7.1.3`,
+    /// or `-v`/`--version`).
     ///
     /// ## Why is this bad?
-    /// Without a version each build installs the newest release: builds stop being\nreproducible and a new major release can break the image.
+    /// Without a version each build installs the newest release: builds stop being
+    /// reproducible and a new major release can break the image.
     ///
     /// ## Example
     /// ```dockerfile

@@ -10,7 +10,8 @@ crate::declare_rule! {
     /// `patch`, `dist-upgrade`, ...) without `-y` (`-n`, `--non-interactive`, `--no-confirm`).
     ///
     /// ## Why is this bad?
-    /// A build has no terminal to answer zypper's prompt: without a non-interactive switch\nthe install aborts.
+    /// A build has no terminal to answer zypper's prompt: without a non-interactive switch
+    /// the install aborts.
     ///
     /// ## Example
     /// ```dockerfile

@@ -9,7 +9,8 @@ crate::declare_rule! {
     /// Reports `zypper install` not followed by `zypper clean` (`zypper cc`) in the same `RUN`.
     ///
     /// ## Why is this bad?
-    /// The repository metadata and downloaded packages stay in the layer, which the image\nnever uses.
+    /// The repository metadata and downloaded packages stay in the layer, which the image
+    /// never uses.
     ///
     /// ## Example
     /// ```dockerfile

@@ -6,10 +6,12 @@ use super::scripts::{ZYPPER_VALUE_FLAGS, report_runs, zypper_installs};
 
 crate::declare_rule! {
     /// ## What it does
-    /// Reports `zypper install` of a package without a version (`httpd` rather than\n`httpd=2.4.58`; `>=` and `<=` count when quoted).
+    /// Reports `zypper install` of a package without a version (`httpd` rather than
+    /// `httpd=2.4.58`; `>=` and `<=` count when quoted).
     ///
     /// ## Why is this bad?
-    /// Without a version each build installs whatever the repositories have that day: the\nimage is not reproducible and an update can break it with no change to the file.
+    /// Without a version each build installs whatever the repositories have that day: the
+    /// image is not reproducible and an update can break it with no change to the file.
     ///
     /// ## Example
     /// ```dockerfile

@@ -52,6 +52,7 @@ register_rules! {
     dl3032,
     dl3033,
     dl3034,
+    dl3035,
     dl3036,
     dl3037,
     dl3038,
