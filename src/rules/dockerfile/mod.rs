@@ -30,6 +30,7 @@ register_rules! {
     dl3007,
     dl3008,
     dl3009,
+    dl3010,
     dl3011,
     dl3012,
     dl3013,
