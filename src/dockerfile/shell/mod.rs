@@ -345,10 +345,25 @@ pub fn logical_chars(source: &str, range: TextRange, escape: char) -> Vec<Char> 
     chars
 }
 
+/// The longest RUN (with its heredocs) that is read as a script. Real RUNs are a few
+/// kB; past this the shell rules stay silent for it, as ShellCheck's are, so that a
+/// runaway heredoc (one never closed takes the rest of the file) costs no memory.
+pub const MAX_SCRIPT_BYTES: usize = 64 * 1024;
+
 /// The script a RUN instruction runs, read once. `None` when there is nothing to
-/// read (not a RUN) or the parser cannot read it; the caller checks the shell.
+/// read (not a RUN), the RUN is over [`MAX_SCRIPT_BYTES`], or the parser cannot read
+/// it; the caller checks the shell.
 pub fn parse_run(dockerfile: &Dockerfile, instruction: &Instruction) -> Option<Script> {
     let run = run_of(instruction)?;
+    let heredoc_bytes: usize = run.heredocs.iter().map(|h| h.content.len()).sum();
+    let size = run
+        .range
+        .end
+        .saturating_sub(run.range.start)
+        .max(heredoc_bytes);
+    if size > MAX_SCRIPT_BYTES {
+        return None;
+    }
     match &run.args {
         Args::Exec(words) => {
             let argv: Vec<ShellWord> = words

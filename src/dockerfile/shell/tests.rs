@@ -214,3 +214,25 @@ fn shell_setting() {
     let model = Model::new(&df);
     assert!(shell_at(&df, &model, 2).pipefail());
 }
+
+#[test]
+fn scripts_past_the_size_limit_are_not_read() {
+    let lines = "a b\n".repeat(MAX_SCRIPT_BYTES / 4 + 1);
+    assert!(
+        script(&format!("FROM scratch\nRUN <<EOF\n{lines}EOF\n"))
+            .1
+            .is_none()
+    );
+    assert!(
+        script(&format!("FROM scratch\nRUN <<EOF\n{lines}"))
+            .1
+            .is_none(),
+        "unterminated"
+    );
+    let small = "a b\n".repeat(100);
+    assert!(
+        script(&format!("FROM scratch\nRUN <<EOF\n{small}EOF\n"))
+            .1
+            .is_some()
+    );
+}
