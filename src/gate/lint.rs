@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use super::FileRun;
 use crate::dockerfile::model::Model;
-use crate::dockerfile::parse_bytes;
+use crate::dockerfile::{Dockerfile, parse_bytes};
 use crate::policy::Policy;
 use crate::rules;
 use crate::shellcheck::{self, Script};
@@ -141,9 +141,7 @@ fn lint_file(
 ) -> Result<(FileRun, Vec<Script>), InputError> {
     let display = path.display().to_string();
     let relative = relative_to(path, &policy.root);
-    let bytes = std::fs::read(path).map_err(|error| InputError::io(path, &error))?;
-    let dockerfile = parse_bytes(&bytes);
-    let model = Model::new(&dockerfile);
+    let (dockerfile, model) = read_dockerfile(path)?;
     let findings = rules::lint_model(&display, &dockerfile, &model, &policy.rule_set(&relative));
     let scripts = if shellcheck {
         shellcheck::script::scripts(&dockerfile, &model)
@@ -169,14 +167,19 @@ pub(super) fn relative_to(path: &Path, root: &Path) -> String {
 
 /// Parses the Dockerfile `--dockerfile` names, for placing image findings.
 pub(super) fn read_named(path: &Path, policy: &Policy) -> Result<FileRun, InputError> {
-    let bytes = std::fs::read(path).map_err(|error| InputError::io(path, &error))?;
-    let dockerfile = parse_bytes(&bytes);
-    let model = Model::new(&dockerfile);
     Ok(FileRun::dockerfile_file(
         path.display().to_string(),
         relative_to(path, &policy.root),
-        (dockerfile, model),
+        read_dockerfile(path)?,
         Vec::new(),
         true,
     ))
+}
+
+/// The Dockerfile at `path`, read and parsed once, with its model.
+fn read_dockerfile(path: &Path) -> Result<(Dockerfile, Model), InputError> {
+    let bytes = std::fs::read(path).map_err(|error| InputError::io(path, &error))?;
+    let dockerfile = parse_bytes(&bytes);
+    let model = Model::new(&dockerfile);
+    Ok((dockerfile, model))
 }

@@ -58,6 +58,10 @@ pub struct Policy {
     include: Option<globset::GlobSet>,
     exclude: Option<globset::GlobSet>,
     exceptions: Vec<ActiveException>,
+    /// The rules for every path before its `overrides`: the defaults, what the sections
+    /// say through the rules' declarations, then `rules`. Built once; each file's set
+    /// starts from a copy.
+    base_rules: RuleSet,
     /// Exceptions past their date, as findings on the policy file that holds each.
     pub expired: Vec<PolicyFindings>,
     /// Things the user should know about how the policy was chosen (hadolint variables
@@ -291,6 +295,11 @@ impl Policy {
                 expired_finding(&chain, origin, exception, &mut expired);
             }
         }
+        let mut base_rules = RuleSet::defaults();
+        apply_rule_settings(&section_settings(&settings), &mut base_rules);
+        if let Some(rules) = &settings.rules {
+            apply_rule_settings(rules, &mut base_rules);
+        }
         Ok(Policy {
             chain,
             settings,
@@ -300,6 +309,7 @@ impl Policy {
             include,
             exclude,
             exceptions,
+            base_rules,
             expired,
             notes: Vec::new(),
             hadolint_format: None,
@@ -337,44 +347,10 @@ impl Policy {
     }
 
     fn rules_for(&self, path: Option<&str>) -> RuleSet {
-        let mut set = RuleSet::defaults();
-        let apply = |settings: &BTreeMap<String, RuleSetting>, set: &mut RuleSet| {
-            for (code, setting) in settings {
-                let Some(rule) = rules::find(code) else {
-                    continue;
-                };
-                if matches!(rule.check, rules::Check::External) && setting.severity.is_none() {
-                    // `SC2086: on`: ShellCheck's own level again.
-                    set.restore(rule.code);
-                    continue;
-                }
-                let current = set.get(code);
-                let severity = match setting.severity {
-                    Some(level) => level.severity(),
-                    None => current
-                        .as_ref()
-                        .map(|(severity, _)| *severity)
-                        .or(Some(rule.severity)),
-                };
-                let mut options = current
-                    .map(|(_, options)| (**options).clone())
-                    .unwrap_or_default();
-                for (name, value) in setting.options.iter().flatten() {
-                    options.insert(name.clone(), value.clone());
-                }
-                match severity {
-                    Some(severity) => set.set(rule, severity, rules::Options::new(options)),
-                    None => set.remove(rule.code),
-                }
-            }
-        };
-        apply(&self.section_settings(), &mut set);
-        if let Some(settings) = &self.settings.rules {
-            apply(settings, &mut set);
-        }
+        let mut set = self.base_rules.clone();
         for (paths, settings) in &self.overrides {
             if path.is_some_and(|path| paths.is_match(path)) {
-                apply(settings, &mut set);
+                apply_rule_settings(settings, &mut set);
             }
         }
         set
@@ -402,39 +378,6 @@ impl Policy {
             PragmaPolicy::ReasonRequired => PragmaMode::ReasonRequired,
             PragmaPolicy::Forbidden => PragmaMode::Forbidden,
         }
-    }
-
-    /// What the policy's sections (`image`, `base_images`, `labels`) say to the rules,
-    /// read through the rules' own declarations: a declared option's `policy_key` that
-    /// the policy sets becomes that option, a `switched_by` key set to `true` turns the
-    /// rule on. Explicit
-    /// `rules.CODE.options` override these.
-    fn section_settings(&self) -> BTreeMap<String, RuleSetting> {
-        let sections = serde_json::to_value(&self.settings).unwrap_or_default();
-        let mut settings: BTreeMap<String, RuleSetting> = BTreeMap::new();
-        for rule in rules::all() {
-            let switched_on = rule
-                .switched_by
-                .and_then(|key| section_value(&sections, key));
-            if switched_on == Some(serde_json::Value::Bool(true)) {
-                settings.entry(rule.code.to_string()).or_default();
-            }
-            for option in rule.options {
-                let Some(value) = option
-                    .policy_key
-                    .and_then(|key| section_value(&sections, key))
-                else {
-                    continue;
-                };
-                settings
-                    .entry(rule.code.to_string())
-                    .or_default()
-                    .options
-                    .get_or_insert_with(Default::default)
-                    .insert(option.name.to_string(), value);
-            }
-        }
-        settings
     }
 
     /// The rules some policy of the chain locked.
@@ -477,6 +420,71 @@ impl Policy {
     /// The merged policy as YAML, each value annotated with the policy that set it.
     pub fn show(&self) -> String {
         show::annotated(&self.merged, &self.chain)
+    }
+}
+
+/// What the policy's sections (`image`, `base_images`, `labels`) say to the rules,
+/// read through the rules' own declarations: a declared option's `policy_key` that
+/// the policy sets becomes that option, a `switched_by` key set to `true` turns the
+/// rule on. Explicit `rules.CODE.options` override these.
+fn section_settings(settings: &PolicyFile) -> BTreeMap<String, RuleSetting> {
+    let sections = serde_json::to_value(settings).unwrap_or_default();
+    let mut rule_settings: BTreeMap<String, RuleSetting> = BTreeMap::new();
+    for rule in rules::all() {
+        let switched_on = rule
+            .switched_by
+            .and_then(|key| section_value(&sections, key));
+        if switched_on == Some(serde_json::Value::Bool(true)) {
+            rule_settings.entry(rule.code.to_string()).or_default();
+        }
+        for option in rule.options {
+            let Some(value) = option
+                .policy_key
+                .and_then(|key| section_value(&sections, key))
+            else {
+                continue;
+            };
+            rule_settings
+                .entry(rule.code.to_string())
+                .or_default()
+                .options
+                .get_or_insert_with(Default::default)
+                .insert(option.name.to_string(), value);
+        }
+    }
+    rule_settings
+}
+
+/// Applies `settings` (a policy's `rules`, an override's, or what the sections say) to
+/// `set`: a severity, `off`, options merged over the current ones.
+fn apply_rule_settings(settings: &BTreeMap<String, RuleSetting>, set: &mut RuleSet) {
+    for (code, setting) in settings {
+        let Some(rule) = rules::find(code) else {
+            continue;
+        };
+        if matches!(rule.check, rules::Check::External) && setting.severity.is_none() {
+            // `SC2086: on`: ShellCheck's own level again.
+            set.restore(rule.code);
+            continue;
+        }
+        let current = set.get(code);
+        let severity = match setting.severity {
+            Some(level) => level.severity(),
+            None => current
+                .as_ref()
+                .map(|(severity, _)| *severity)
+                .or(Some(rule.severity)),
+        };
+        let mut options = current
+            .map(|(_, options)| (**options).clone())
+            .unwrap_or_default();
+        for (name, value) in setting.options.iter().flatten() {
+            options.insert(name.clone(), value.clone());
+        }
+        match severity {
+            Some(severity) => set.set(rule, severity, rules::Options::new(options)),
+            None => set.remove(rule.code),
+        }
     }
 }
 
