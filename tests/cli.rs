@@ -479,3 +479,42 @@ fn insecure_registry_is_documented_and_validated() {
             predicate::str::contains("missing.tar").and(predicate::str::contains("HOST").not()),
         );
 }
+
+/// The options `builtin:hadolint` turns on give hadolint's behaviour back, through the
+/// binary: DL3002 on a builder stage, DL3022 on `--from` a variable, DL3064 on a keyword
+/// inside a longer word. The default policy reports none of them.
+#[test]
+fn hadolint_preset_options_change_the_report() {
+    let cases = [
+        (
+            "DL3002",
+            "FROM debian:12 AS build\nUSER root\nRUN make\nFROM debian:12\nUSER 10001\n",
+        ),
+        (
+            "DL3022",
+            "FROM debian:12\nARG X=b\nCOPY --from=$X /a /b\nUSER 10001\n",
+        ),
+        (
+            "DL3064",
+            "FROM debian:12\nENV MY_PASSWORDLESS_MODE=1\nUSER 10001\n",
+        ),
+    ];
+    for (rule, dockerfile) in cases {
+        let dir = tree(&[("Dockerfile", dockerfile)]);
+        let reported = |config: &[&str]| {
+            let mut args = vec!["--fail-on", "never"];
+            args.extend_from_slice(config);
+            let (_, json) = lint_json(dir.path(), &args);
+            json["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|finding| finding["rule"] == rule)
+        };
+        assert!(!reported(&[]), "{rule} under the default policy");
+        assert!(
+            reported(&["--config", "builtin:hadolint"]),
+            "{rule} under builtin:hadolint"
+        );
+    }
+}
