@@ -9,10 +9,11 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use crate::cli::{
-    CheckArgs, Cli, Command, DebugCommand, ImageArgs, ImageOptions, LintArgs, PolicyArg, ReportArgs,
+    CheckArgs, Cli, Command, DebugCommand, ImageArgs, ImageOptions, LintArgs, PolicyArg,
+    ReportArgs, ReviewArg,
 };
 use crate::commands;
-use crate::gate::{self, ImageSettings, Run, Settings};
+use crate::gate::{self, ImageSettings, PolicySettings, Run, Settings};
 use crate::policy::PolicyError;
 use crate::report::{self, Format};
 
@@ -66,7 +67,11 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
         paths: args.paths.clone(),
         ..settings(&args.report)
     };
-    gate(&settings, &args.policy, &args.report)
+    gate(
+        &settings,
+        &policy_settings(&args.policy, &args.review),
+        &args.report,
+    )
 }
 
 /// `dockgate image`: check built images, reported in the order given.
@@ -76,13 +81,17 @@ fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
         image: image_settings(&args.image),
         ..settings(&args.report)
     };
-    gate(&settings, &args.policy, &args.report)
+    gate(
+        &settings,
+        &policy_settings(&args.policy, &args.review),
+        &args.report,
+    )
 }
 
 /// `dockgate check`: the gate. Lints the Dockerfiles and inspects the images the
 /// policy's `images` and `--image` name, with one verdict over both.
 fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
-    let policy = gate::load_policy(args.policy.config.as_deref())?;
+    let policy = gate::load_policy(&policy_settings(&args.policy, &args.review))?;
     let mut images: Vec<String> = policy
         .settings
         .images
@@ -98,6 +107,15 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
         ..settings(&args.report)
     };
     finish(gate::run(&settings, policy), &args.report)
+}
+
+/// The policy flags every gating command shares.
+pub fn policy_settings(policy: &PolicyArg, review: &ReviewArg) -> PolicySettings {
+    PolicySettings {
+        config: policy.config.clone(),
+        required: policy.required_policies.clone(),
+        base: review.policy_base.clone(),
+    }
 }
 
 fn settings(report: &ReportArgs) -> Settings {
@@ -123,10 +141,10 @@ fn image_settings(options: &ImageOptions) -> ImageSettings {
 /// Loads the policy (validated as a whole before any input is read) and runs the gate.
 fn gate(
     settings: &Settings,
-    policy: &PolicyArg,
+    policy: &PolicySettings,
     report: &ReportArgs,
 ) -> anyhow::Result<ExitStatus> {
-    let policy = gate::load_policy(policy.config.as_deref())?;
+    let policy = gate::load_policy(policy)?;
     finish(gate::run(settings, policy), report)
 }
 
