@@ -157,7 +157,7 @@ pub fn load_request(
     let mut required: Vec<std::sync::Arc<Document>> = Vec::new();
     for spec in &request.required {
         for document in loader.chain(source_for(spec)?)? {
-            if !required.iter().any(|known| known.source == document.source) {
+            if !required.iter().any(|known| known.name == document.name) {
                 required.push(document);
             }
         }
@@ -239,10 +239,12 @@ fn layers(
         Chosen::RequiredOnly => Vec::new(),
     };
     // The required layer is at the bottom; what the repository's chain shares with it
-    // (it may extend the same organisation policy) is applied once, there.
+    // (it may extend the same organisation policy) is applied once, there. Names are
+    // compared: `org.yml` on the command line and `./org.yml` extended by the
+    // repository's file are one file, and both are named `org.yml`.
     let mut chain = required.to_vec();
     for document in repository {
-        if !chain.iter().any(|known| known.source == document.source) {
+        if !chain.iter().any(|known| known.name == document.name) {
             chain.push(document);
         }
     }

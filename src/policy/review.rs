@@ -521,6 +521,11 @@ fn chain_changes(base: &Policy, head: &Policy, found_out: &mut Vec<Found>) {
         let extender = base.chain[position + 1..]
             .iter()
             .find(|later| extends(later, &document.source));
+        // The default preset the base ran without a policy file sets the defaults:
+        // leaving it is not a weakening by itself (what the new file sets is compared).
+        if extender.is_none() && !editable(base, document) {
+            continue;
+        }
         let message = match extender {
             Some(later) => format!(
                 "`{}` no longer extended by {}: nothing it sets or locks applies",
