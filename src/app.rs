@@ -113,7 +113,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
 pub fn policy_settings(policy: &PolicyArg, review: &ReviewArg) -> PolicySettings {
     PolicySettings {
         config: policy.config.clone(),
-        required: policy.required_policies.clone(),
+        required: policy.required.policies.clone(),
         base: review.policy_base.clone(),
     }
 }

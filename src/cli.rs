@@ -88,12 +88,19 @@ pub struct PolicyArg {
     #[arg(long, value_name = "FILE|builtin:NAME")]
     pub config: Option<String>,
 
+    #[command(flatten)]
+    pub required: RequiredArg,
+}
+
+/// The policies under the repository's.
+#[derive(Debug, Clone, Args)]
+pub struct RequiredArg {
     /// A policy (a file, `builtin:NAME` or `github:OWNER/REPO/PATH@REF`) that always
     /// applies, under the repository's own: the repository's policy (found, or
     /// `--config`) is merged on top of it and may not weaken what it locks, and a
     /// repository without a policy file gets it alone. Repeatable, applied in order.
     #[arg(long = "required-policy", value_name = "SOURCE")]
-    pub required_policies: Vec<String>,
+    pub policies: Vec<String>,
 }
 
 /// The policy change a run reviews.
@@ -227,6 +234,9 @@ pub struct PolicyValidateArgs {
     /// The policy to check (default: the repository's policy file, as `lint` finds it).
     #[arg(value_name = "FILE|builtin:NAME")]
     pub file: Option<String>,
+
+    #[command(flatten)]
+    pub required: RequiredArg,
 }
 
 #[derive(Debug, Args)]

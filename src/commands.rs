@@ -19,7 +19,8 @@ pub fn policy(command: PolicyCommand) -> anyhow::Result<()> {
         PolicyCommand::Validate(args) => {
             let policy = gate::load_policy(&gate::PolicySettings {
                 config: args.file.clone(),
-                ..Default::default()
+                required: args.required.policies.clone(),
+                base: None,
             })?;
             let chain: Vec<&str> = policy
                 .chain
@@ -44,7 +45,7 @@ pub fn policy(command: PolicyCommand) -> anyhow::Result<()> {
         PolicyCommand::Show(args) => out.write_all(
             gate::load_policy(&gate::PolicySettings {
                 config: args.policy.config.clone(),
-                required: args.policy.required_policies.clone(),
+                required: args.policy.required.policies.clone(),
                 base: None,
             })?
             .show()

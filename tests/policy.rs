@@ -793,7 +793,7 @@ fn schema_is_current_and_validates_presets_and_doc_examples() {
             fs::read_to_string(root.join(format!("policies/{name}.yml"))).unwrap(),
         ));
     }
-    for doc in ["README.md", "docs/policy.md"] {
+    for doc in ["README.md", "docs/policy.md", "docs/org-rollout.md"] {
         let text = fs::read_to_string(root.join(doc)).unwrap();
         for (index, block) in text.split("```yaml\n").skip(1).enumerate() {
             let block = block.split("```").next().unwrap();

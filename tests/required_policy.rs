@@ -104,6 +104,7 @@ fn a_required_policy_holds_its_locks_over_a_repository_policy_that_extends_nothi
         vec!["check"],
         vec!["image", "oci:does-not-matter"],
         vec!["policy", "show"],
+        vec!["policy", "validate"],
     ] {
         let mut args = command.clone();
         args.extend(["--required-policy", "org.yml"]);
