@@ -4,34 +4,15 @@
 //! `max_exception_days`. The `--policy-base` cases build real git repositories in
 //! temp dirs: commit the base, change the working tree, run.
 
+mod support;
+
 use std::fs;
 use std::path::Path;
 use std::process::Command as Process;
 
-use assert_cmd::Command;
 use serde_json::Value;
+use support::{dockgate, tree, write};
 use tempfile::TempDir;
-
-fn dockgate(dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("dockgate").expect("binary");
-    command.current_dir(dir);
-    for name in [
-        "GITHUB_TOKEN",
-        "GITHUB_API_URL",
-        "INPUT_GITHUB-TOKEN",
-        "INPUT_GITHUB_TOKEN",
-        "DOCKER_HOST",
-    ] {
-        command.env_remove(name);
-    }
-    command
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let path = dir.join(path);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 /// A run's exit code, JSON report (`Null` when there is none) and stderr.
 struct Outcome {
@@ -92,10 +73,11 @@ const LATEST: &str = "FROM python:latest\n";
 /// gating command (exit 2 naming both files), without it the repository passes.
 #[test]
 fn a_required_policy_holds_its_locks_over_a_repository_policy_that_extends_nothing() {
-    let dir = TempDir::new().unwrap();
-    write(dir.path(), "org.yml", ORG);
-    write(dir.path(), "dockgate.yml", "rules:\n  DL3007: off\n");
-    write(dir.path(), "Dockerfile", LATEST);
+    let dir = tree(&[
+        ("org.yml", ORG),
+        ("dockgate.yml", "rules:\n  DL3007: off\n"),
+        ("Dockerfile", LATEST),
+    ]);
     let free = run(dir.path(), &["lint", "--format", "json"]);
     assert_eq!(free.code, 0, "{}", free.stderr);
     assert!(free.findings().is_empty(), "{:?}", free.findings());
@@ -122,14 +104,14 @@ fn a_required_policy_holds_its_locks_over_a_repository_policy_that_extends_nothi
 
 #[test]
 fn a_repository_without_a_policy_file_gets_the_required_policy_alone() {
-    let dir = TempDir::new().unwrap();
     // `builtin:recommended` (fail_on: warning) on top would break this lock.
-    write(
-        dir.path(),
-        "org.yml",
-        "fail_on: info\nrules:\n  DL3007: error\nlocked: [fail_on, rules.DL3007]\n",
-    );
-    write(dir.path(), "Dockerfile", LATEST);
+    let dir = tree(&[
+        (
+            "org.yml",
+            "fail_on: info\nrules:\n  DL3007: error\nlocked: [fail_on, rules.DL3007]\n",
+        ),
+        ("Dockerfile", LATEST),
+    ]);
     let outcome = run(
         dir.path(),
         &["lint", "--format", "json", "--required-policy", "org.yml"],
@@ -158,18 +140,14 @@ fn a_repository_without_a_policy_file_gets_the_required_policy_alone() {
 /// once, at the bottom.
 #[test]
 fn a_repository_policy_tightens_on_top_of_the_required_one_and_may_extend_it_too() {
-    let dir = TempDir::new().unwrap();
-    write(dir.path(), "org.yml", ORG);
-    write(
-        dir.path(),
-        "dockgate.yml",
-        "extends: [./org.yml]\nrules:\n  DL3006: error\n  DL3007: error\n",
-    );
-    write(
-        dir.path(),
-        "Dockerfile",
-        "FROM python:latest\nFROM debian\n",
-    );
+    let dir = tree(&[
+        ("org.yml", ORG),
+        (
+            "dockgate.yml",
+            "extends: [./org.yml]\nrules:\n  DL3006: error\n  DL3007: error\n",
+        ),
+        ("Dockerfile", "FROM python:latest\nFROM debian\n"),
+    ]);
     let outcome = run(
         dir.path(),
         &["lint", "--format", "json", "--required-policy", "org.yml"],
@@ -207,15 +185,15 @@ fn a_repository_policy_tightens_on_top_of_the_required_one_and_may_extend_it_too
 
 #[test]
 fn required_policies_are_repeatable_and_each_one_s_locks_hold() {
-    let dir = TempDir::new().unwrap();
-    write(dir.path(), "org.yml", ORG);
-    write(
-        dir.path(),
-        "security.yml",
-        "image:\n  max_size: 100MB\nlocked: [image.max_size]\n",
-    );
-    write(dir.path(), "dockgate.yml", "image:\n  max_size: 1GB\n");
-    write(dir.path(), "Dockerfile", "FROM debian:12\n");
+    let dir = tree(&[
+        ("org.yml", ORG),
+        (
+            "security.yml",
+            "image:\n  max_size: 100MB\nlocked: [image.max_size]\n",
+        ),
+        ("dockgate.yml", "image:\n  max_size: 1GB\n"),
+        ("Dockerfile", "FROM debian:12\n"),
+    ]);
     let outcome = run(
         dir.path(),
         &[
@@ -260,11 +238,8 @@ fn git(dir: &Path, args: &[&str]) {
 /// A git repository whose commit tagged `base` holds `files`; the working tree is then
 /// changed to `changed` (a `None` text deletes the file).
 fn repository(files: &[(&str, &str)], changed: &[(&str, Option<&str>)]) -> TempDir {
-    let dir = TempDir::new().unwrap();
+    let dir = tree(files);
     git(dir.path(), &["init", "-q"]);
-    for (path, text) in files {
-        write(dir.path(), path, text);
-    }
     git(dir.path(), &["add", "-A"]);
     git(dir.path(), &["commit", "-q", "--allow-empty", "-m", "base"]);
     git(dir.path(), &["tag", "base"]);
@@ -277,16 +252,21 @@ fn repository(files: &[(&str, &str)], changed: &[(&str, Option<&str>)]) -> TempD
     dir
 }
 
-/// `dockgate lint --format json --policy-base base` in a repository whose policy is
-/// `base` at the base and `head` in the working tree.
-fn review(base: &str, head: &str) -> Outcome {
-    let dir = repository(
-        &[("dockgate.yml", base), ("Dockerfile", "FROM debian:12\n")],
-        &[("dockgate.yml", Some(head))],
-    );
+/// `dockgate lint --format json --policy-base base` in [`repository`]`(files, changed)`.
+fn reviewed(files: &[(&str, &str)], changed: &[(&str, Option<&str>)]) -> Outcome {
+    let dir = repository(files, changed);
     run(
         dir.path(),
         &["lint", "--format", "json", "--policy-base", "base"],
+    )
+}
+
+/// [`reviewed`] with a repository whose policy is `base` at the base and `head` in the
+/// working tree.
+fn review(base: &str, head: &str) -> Outcome {
+    reviewed(
+        &[("dockgate.yml", base), ("Dockerfile", "FROM debian:12\n")],
+        &[("dockgate.yml", Some(head))],
     )
 }
 
@@ -432,13 +412,9 @@ fn every_kind_of_weakening_is_reported_with_what_it_was() {
 fn extends_removed_and_extended_files_changed_are_compared_merged() {
     let team = "rules:\n  DL3007: error\n  DL3008: error\nimage:\n  max_size: 100MB\nlocked: [rules.DL3007]\n";
     let base = "extends: [./ci/team.yml]\nrules:\n  DL3006: error\n";
-    let dir = repository(
+    let outcome = reviewed(
         &[("ci/team.yml", team), ("dockgate.yml", base)],
         &[("dockgate.yml", Some("rules:\n  DL3006: error\n"))],
-    );
-    let outcome = run(
-        dir.path(),
-        &["lint", "--format", "json", "--policy-base", "base"],
     );
     assert_eq!(
         outcome.weakenings(),
@@ -453,16 +429,12 @@ fn extends_removed_and_extended_files_changed_are_compared_merged() {
         outcome.stderr
     );
     // The extended file changed instead: the finding is on its line there.
-    let dir = repository(
+    let outcome = reviewed(
         &[("ci/team.yml", team), ("dockgate.yml", base)],
         &[(
             "ci/team.yml",
             Some(&team.replace("DL3008: error", "DL3008: warning")),
         )],
-    );
-    let outcome = run(
-        dir.path(),
-        &["lint", "--format", "json", "--policy-base", "base"],
     );
     assert_eq!(
         outcome.weakenings(),
@@ -473,16 +445,12 @@ fn extends_removed_and_extended_files_changed_are_compared_merged() {
 #[test]
 fn a_policy_file_deleted_or_added_by_the_change() {
     // Deleted: everything it set is gone, and so is the file.
-    let dir = repository(
+    let outcome = reviewed(
         &[
             ("dockgate.yml", "rules:\n  DL3007: error\n"),
             ("Dockerfile", "FROM debian:12\n"),
         ],
         &[("dockgate.yml", None)],
-    );
-    let outcome = run(
-        dir.path(),
-        &["lint", "--format", "json", "--policy-base", "base"],
     );
     assert_eq!(
         outcome.weakenings(),
@@ -494,16 +462,12 @@ fn a_policy_file_deleted_or_added_by_the_change() {
         outcome.stderr
     );
     // Added: compared with what the base ran without one, `builtin:recommended`.
-    let dir = repository(
+    let outcome = reviewed(
         &[("Dockerfile", "FROM debian:12\n")],
         &[(
             "dockgate.yml",
             Some("rules:\n  DL3007: off\n  DL3006: error\n"),
         )],
-    );
-    let outcome = run(
-        dir.path(),
-        &["lint", "--format", "json", "--policy-base", "base"],
     );
     assert_eq!(
         outcome.weakenings(),
@@ -652,17 +616,19 @@ fn exceptions_the_change_adds_are_listed_with_owner_reason_and_expiry() {
     );
 }
 
-/// With both flags, the required layer is under both sides and its locks still refuse.
+/// With both flags, the required layer is under both sides: read once, from the working
+/// tree (here it is not even in the base's commit), its settings are no change, and its
+/// DG0004 severity is the one both sides have.
 #[test]
 fn the_required_policy_is_under_the_base_and_the_working_tree() {
     let org = "rules:\n  DG0004: error\n  DL3008: error\nlocked: [rules.DG0004]\n";
     let dir = repository(
         &[("dockgate.yml", "rules:\n  DL3007: error\n")],
-        &[("dockgate.yml", Some("rules:\n  DL3007: warning\n"))],
+        &[
+            ("dockgate.yml", Some("rules:\n  DL3007: warning\n")),
+            ("org.yml", Some(org)),
+        ],
     );
-    write(dir.path(), "../org.yml", org);
-    let org_path = dir.path().parent().unwrap().join("org.yml");
-    let org_arg = org_path.to_str().unwrap();
     let outcome = run(
         dir.path(),
         &[
@@ -670,37 +636,34 @@ fn the_required_policy_is_under_the_base_and_the_working_tree() {
             "--format",
             "json",
             "--required-policy",
-            org_arg,
+            "org.yml",
             "--policy-base",
             "base",
         ],
     );
-    // The organisation's DL3008 is the same on both sides: not a change.
     assert_eq!(
         outcome.findings(),
         ["DG0004 error dockgate.yml:2 DL3007 lowered from error to warning (against base)"],
         "{}",
         outcome.stderr
     );
-    fs::remove_file(org_path).unwrap();
 }
 
 // ---------------------------------------------------------------- max_exception_days
 
 #[test]
 fn an_exception_beyond_max_exception_days_is_refused_at_its_expiry() {
-    let dir = TempDir::new().unwrap();
-    write(
-        dir.path(),
-        "org.yml",
-        "max_exception_days: 90\nlocked: [max_exception_days]\n",
-    );
-    write(
-        dir.path(),
-        "dockgate.yml",
-        "exceptions:\n  - rules: [DL3007]\n    owner: \"@acme/one\"\n    reason: later\n    expires: 2999-12-31\n",
-    );
-    write(dir.path(), "Dockerfile", LATEST);
+    let dir = tree(&[
+        (
+            "org.yml",
+            "max_exception_days: 90\nlocked: [max_exception_days]\n",
+        ),
+        (
+            "dockgate.yml",
+            "exceptions:\n  - rules: [DL3007]\n    owner: \"@acme/one\"\n    reason: later\n    expires: 2999-12-31\n",
+        ),
+        ("Dockerfile", LATEST),
+    ]);
     let outcome = run(dir.path(), &["lint", "--required-policy", "org.yml"]);
     assert_eq!(outcome.code, 2, "{}", outcome.stderr);
     assert!(

@@ -81,6 +81,37 @@ pub struct ExceptionChange {
     pub expires: String,
 }
 
+impl ExceptionChange {
+    /// Where it waives: "in nightly/Dockerfile for docker://ghcr.io/acme/*", or
+    /// "everywhere".
+    pub fn scope(&self) -> String {
+        let mut scope = Vec::new();
+        if let Some(paths) = &self.paths {
+            scope.push(format!("in {}", paths.join(", ")));
+        }
+        if let Some(images) = &self.images {
+            scope.push(format!("for {}", images.join(", ")));
+        }
+        if scope.is_empty() {
+            "everywhere".to_string()
+        } else {
+            scope.join(" ")
+        }
+    }
+
+    /// "DL3007 in nightly/Dockerfile, owner @acme/release, expires 2027-06-30: reason".
+    pub fn summary(&self) -> String {
+        format!(
+            "{} {}, owner {}, expires {}: {}",
+            self.rules.join(", "),
+            self.scope(),
+            self.owner,
+            self.expires,
+            self.reason
+        )
+    }
+}
+
 /// The weakenings of `head` (the working tree's policy) against `base` (the policy at
 /// `name`).
 pub fn review(base: &Policy, head: &Policy, name: &str) -> Review {
@@ -408,50 +439,27 @@ fn exception_changes(base: &Policy, head: &Policy, found_out: &mut Vec<Found>) {
             .get(index)
             .filter(overlaps)
             .or_else(|| before.iter().find(overlaps));
-        let summary = describe(exception);
-        let (message, added) = match counterpart {
-            None => (format!("exception added: {summary}"), true),
+        let change = ExceptionChange {
+            added: counterpart.is_none(),
+            rules: exception.rules.clone(),
+            paths: exception.paths.as_deref().map(globs),
+            images: exception.images.as_deref().map(globs),
+            owner: exception.owner.clone(),
+            reason: exception.reason.clone(),
+            expires: exception.expires.to_string(),
+        };
+        let message = match counterpart {
+            None => format!("exception added: {}", change.summary()),
             Some(old) => match widened(old, exception) {
-                Some(how) => (format!("exception extended ({how}): {summary}"), false),
+                Some(how) => format!("exception extended ({how}): {}", change.summary()),
                 None => continue,
             },
         };
         found_out.push(Found {
-            exception: Some(ExceptionChange {
-                added,
-                rules: exception.rules.clone(),
-                paths: exception.paths.as_deref().map(globs),
-                images: exception.images.as_deref().map(globs),
-                owner: exception.owner.clone(),
-                reason: exception.reason.clone(),
-                expires: exception.expires.to_string(),
-            }),
+            exception: Some(change),
             ..found(SettingPath::parse("exceptions").index(index), message)
         });
     }
-}
-
-/// "DL3007 in nightly/Dockerfile, owner @acme/release, expires 2027-06-30: reason".
-fn describe(exception: &Exception) -> String {
-    let mut scope = Vec::new();
-    if let Some(paths) = &exception.paths {
-        scope.push(format!("in {}", globs(paths).join(", ")));
-    }
-    if let Some(images) = &exception.images {
-        scope.push(format!("for {}", globs(images).join(", ")));
-    }
-    let scope = if scope.is_empty() {
-        " everywhere".to_string()
-    } else {
-        format!(" {}", scope.join(" "))
-    };
-    format!(
-        "{}{scope}, owner {}, expires {}: {}",
-        exception.rules.join(", "),
-        exception.owner,
-        exception.expires,
-        exception.reason
-    )
 }
 
 /// How `new` waives more than `old`: more rules, wider paths or images, later expiry.

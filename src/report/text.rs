@@ -119,16 +119,6 @@ fn write_policy_changes(text: &mut String, review: &Review, styles: &Styles) {
         let _ = writeln!(text, "Exceptions this change adds or extends:");
     }
     for (change, exception) in exceptions {
-        let mut scope = Vec::new();
-        if let Some(paths) = &exception.paths {
-            scope.push(format!("in {}", paths.join(", ")));
-        }
-        if let Some(images) = &exception.images {
-            scope.push(format!("for {}", images.join(", ")));
-        }
-        if scope.is_empty() {
-            scope.push("everywhere".to_string());
-        }
         let _ = writeln!(
             text,
             "  {}:{}: {} {} {}: owner {}, expires {}, reason: {}",
@@ -136,7 +126,7 @@ fn write_policy_changes(text: &mut String, review: &Review, styles: &Styles) {
             change.location.line,
             if exception.added { "added" } else { "extended" },
             exception.rules.join(", "),
-            scope.join(" "),
+            exception.scope(),
             exception.owner,
             exception.expires,
             exception.reason
