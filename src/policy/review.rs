@@ -2,7 +2,8 @@
 //!
 //! Both sides are the *merged effective* policies (required layer, repository chain),
 //! so a removed `extends` shows as each weakening it causes, plus the removal itself.
-//! A weakening is: a rule turned off or lowered (in `rules` or an `overrides` entry), a
+//! A weakening is: a rule turned off or lowered (in `rules` or an `overrides` entry, or
+//! by removing an `overrides` entry that made it stricter), a
 //! budget raised or removed, a requirement switched off, an allowlist widened, a
 //! denylist shortened, a Dockerfile excluded or an image no longer checked, ShellCheck
 //! switched off, `fail_on` raised, `pragmas` relaxed, `max_exception_days` raised, an
@@ -118,6 +119,7 @@ pub fn review(base: &Policy, head: &Policy, name: &str) -> Review {
     let mut found = Vec::new();
     rule_changes(base, head, &mut found);
     override_changes(base, head, &mut found);
+    removed_override_changes(base, head, &mut found);
     setting_changes(base, head, &mut found);
     exception_changes(base, head, &mut found);
     lock_changes(base, head, &mut found);
@@ -255,6 +257,43 @@ fn override_changes(base: &Policy, head: &Policy, found_out: &mut Vec<Found>) {
                         .key("rules")
                         .key(code),
                     format!("{} {what} for {}", rule.code, paths.join(", ")),
+                ));
+            }
+        }
+    }
+}
+
+/// `overrides` entries of the base the working tree no longer has, for what they made
+/// stricter than the working tree's repository-wide setting.
+fn removed_override_changes(base: &Policy, head: &Policy, found_out: &mut Vec<Found>) {
+    let head_entries: Vec<_> = head
+        .settings
+        .overrides
+        .iter()
+        .flat_map(|list| list.items())
+        .collect();
+    let base_entries = base.settings.overrides.iter().flat_map(|list| list.items());
+    for entry in base_entries {
+        if head_entries.contains(&entry) {
+            continue;
+        }
+        let paths = globs(&entry.paths);
+        for (code, setting) in &entry.rules {
+            let (Some(rule), Some(level)) = (rules::find(code), setting.severity) else {
+                continue;
+            };
+            let there = match level {
+                Level::Off => Effect::Off,
+                level => Effect::On(level.severity()),
+            };
+            if let Some(what) = weaker(there, effect(&head.base_rules, rule)) {
+                found_out.push(found(
+                    SettingPath::parse("overrides"),
+                    format!(
+                        "{} {what} for {} (its override is gone)",
+                        rule.code,
+                        paths.join(", ")
+                    ),
                 ));
             }
         }
