@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::Command as Process;
 
 use serde_json::Value;
+use support::fake_github::FakeGithub;
 use support::{dockgate, tree, write};
 use tempfile::TempDir;
 
@@ -100,6 +101,46 @@ fn a_required_policy_holds_its_locks_over_a_repository_policy_that_extends_nothi
             outcome.stderr
         );
     }
+}
+
+/// The platform team: the organisation's policy lives in another repository.
+/// The pull request deletes the repository's `extends:` line in the same change that
+/// adds `FROM python:latest`; the required remote policy still holds.
+#[test]
+fn a_remote_required_policy_holds_when_the_repository_stops_extending_it() {
+    let github = FakeGithub::start();
+    github.put_file("acme", "policies", "container.yml", "v1", ORG);
+    let remote = "github:acme/policies/container.yml@v1";
+    let dir = tree(&[
+        ("dockgate.yml", "fail_on: error\n"),
+        ("Dockerfile", LATEST),
+    ]);
+    let lint = |args: &[&str]| {
+        let output = dockgate(dir.path())
+            .env("GITHUB_API_URL", &github.url)
+            .env("GITHUB_TOKEN", &github.token)
+            .args(["lint", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        (
+            output.status.code(),
+            report["findings"][0]["severity"].clone(),
+        )
+    };
+    assert_eq!(lint(&[]), (Some(0), Value::from("warning")), "passes, as today");
+    assert_eq!(
+        lint(&["--required-policy", remote]),
+        (Some(1), Value::from("error"))
+    );
+    assert!(
+        github.requests().iter().any(|request| request
+            .path
+            .contains("/repos/acme/policies/contents/container.yml")),
+        "{:?}",
+        github.requests()
+    );
 }
 
 #[test]
