@@ -111,10 +111,7 @@ fn a_remote_required_policy_holds_when_the_repository_stops_extending_it() {
     let github = FakeGithub::start();
     github.put_file("acme", "policies", "container.yml", "v1", ORG);
     let remote = "github:acme/policies/container.yml@v1";
-    let dir = tree(&[
-        ("dockgate.yml", "fail_on: error\n"),
-        ("Dockerfile", LATEST),
-    ]);
+    let dir = tree(&[("dockgate.yml", "fail_on: error\n"), ("Dockerfile", LATEST)]);
     let lint = |args: &[&str]| {
         let output = dockgate(dir.path())
             .env("GITHUB_API_URL", &github.url)
@@ -129,7 +126,11 @@ fn a_remote_required_policy_holds_when_the_repository_stops_extending_it() {
             report["findings"][0]["severity"].clone(),
         )
     };
-    assert_eq!(lint(&[]), (Some(0), Value::from("warning")), "passes, as today");
+    assert_eq!(
+        lint(&[]),
+        (Some(0), Value::from("warning")),
+        "passes, as today"
+    );
     assert_eq!(
         lint(&["--required-policy", remote]),
         (Some(1), Value::from("error"))
@@ -542,6 +543,27 @@ fn a_policy_file_deleted_or_added_by_the_change() {
         "{}",
         outcome.stderr
     );
+}
+
+/// hadolint's configuration, where it is the policy, is reviewed the same way, each
+/// finding at its place in the hadolint file.
+#[test]
+fn a_hadolint_configuration_is_reviewed_too() {
+    let outcome = reviewed(
+        &[
+            (".hadolint.yaml", "ignored: [DL3008]\n"),
+            ("Dockerfile", "FROM debian:12\n"),
+        ],
+        &[(".hadolint.yaml", Some("ignored: [DL3008, DL3007]\n"))],
+    );
+    assert_eq!(
+        outcome.weakenings(),
+        [".hadolint.yaml:1 DL3007 turned off (was warning)"],
+        "{}",
+        outcome.stderr
+    );
+    let finding = &outcome.report["findings"][0];
+    assert_eq!(finding["column"], 19, "{finding}");
 }
 
 #[test]

@@ -191,9 +191,6 @@ fn layers(
     let env = |name: &str| std::env::var(name).ok();
     let tree = loader.tree().clone();
     let source = match choice {
-        Choice::Explicit(spec) if hadolint::is_config_name(Path::new(spec)) => {
-            Chosen::Hadolint(Some(PathBuf::from(spec)))
-        }
         // At the base, a policy file the change adds did not exist yet: the base is
         // what the run would have used without it.
         Choice::Explicit(spec)
@@ -201,6 +198,9 @@ fn layers(
                 && matches!(source_for(spec)?, Source::Local(ref path) if !tree.is_file(path)) =>
         {
             default_choice(required)?
+        }
+        Choice::Explicit(spec) if hadolint::is_config_name(Path::new(spec)) => {
+            Chosen::Hadolint(Some(PathBuf::from(spec)))
         }
         Choice::Explicit(spec) => Chosen::Policy(source_for(spec)?),
         Choice::Discover => match discover_in(root, &tree)? {

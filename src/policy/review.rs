@@ -3,13 +3,13 @@
 //! Both sides are the *merged effective* policies (required layer, repository chain),
 //! so a removed `extends` shows as each weakening it causes, plus the removal itself.
 //! A weakening is: a rule turned off or lowered (in `rules` or an `overrides` entry, or
-//! by removing an `overrides` entry that made it stricter), a
-//! budget raised or removed, a requirement switched off, an allowlist widened, a
-//! denylist shortened, a Dockerfile excluded or an image no longer checked, ShellCheck
-//! switched off, `fail_on` raised, `pragmas` relaxed, `max_exception_days` raised, an
-//! exception added or extended (more rules, wider paths or images, a later expiry), a
-//! `locked` entry removed, a policy of the chain (an `extends` entry, the repository's
-//! file itself) gone. Tightening is not reported.
+//! by removing an `overrides` entry that made it stricter), a budget raised or removed,
+//! a requirement switched off, an allowlist widened, a denylist shortened, a Dockerfile
+//! excluded or an image no longer checked, ShellCheck switched off, `fail_on` raised,
+//! `pragmas` relaxed, `max_exception_days` raised, an exception added or extended (more
+//! rules, wider paths or images, a later expiry), a `locked` entry removed, a policy of
+//! the chain (an `extends` entry, the repository's file itself) gone. Tightening is not
+//! reported.
 //!
 //! Each weakening is placed on the line of its key in the working tree's file that sets
 //! it; a setting that is gone is placed on its nearest surviving parent key there (the
