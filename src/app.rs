@@ -13,8 +13,8 @@ use crate::cli::{
     ReportArgs, ReviewArg,
 };
 use crate::commands;
-use crate::gate::{self, ImageSettings, PolicySettings, Run, Settings};
-use crate::policy::PolicyError;
+use crate::gate::{self, ImageSettings, Run, Settings};
+use crate::policy::{PolicyError, Request};
 use crate::report::{self, Format};
 
 /// How a run ended; the process exit code.
@@ -69,7 +69,7 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
     };
     gate(
         &settings,
-        &policy_settings(&args.policy, &args.review),
+        &policy_request(&args.policy, &args.review),
         &args.report,
     )
 }
@@ -83,7 +83,7 @@ fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
     };
     gate(
         &settings,
-        &policy_settings(&args.policy, &args.review),
+        &policy_request(&args.policy, &args.review),
         &args.report,
     )
 }
@@ -91,7 +91,7 @@ fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
 /// `dockgate check`: the gate. Lints the Dockerfiles and inspects the images the
 /// policy's `images` and `--image` name, with one verdict over both.
 fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
-    let policy = gate::load_policy(&policy_settings(&args.policy, &args.review))?;
+    let policy = gate::load_policy(&policy_request(&args.policy, &args.review))?;
     let mut images: Vec<String> = policy
         .settings
         .images
@@ -109,12 +109,17 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     finish(gate::run(&settings, policy), &args.report)
 }
 
-/// The policy flags every gating command shares.
-pub fn policy_settings(policy: &PolicyArg, review: &ReviewArg) -> PolicySettings {
-    PolicySettings {
-        config: policy.config.clone(),
+/// The policy flags every gating command shares. In a `pull_request_target` run the
+/// working tree is the pull request's head, which may not choose the policy that
+/// judges it: with `--policy-base`, the base's policy applies and the head's is only
+/// reviewed.
+pub fn policy_request(policy: &PolicyArg, review: &ReviewArg) -> Request {
+    let target = std::env::var("GITHUB_EVENT_NAME").is_ok_and(|name| name == "pull_request_target");
+    Request {
         required: policy.required.policies.clone(),
         base: review.policy_base.clone(),
+        apply_base: target && review.policy_base.is_some(),
+        ..Request::new(policy.config.as_deref())
     }
 }
 
@@ -139,11 +144,7 @@ fn image_settings(options: &ImageOptions) -> ImageSettings {
 }
 
 /// Loads the policy (validated as a whole before any input is read) and runs the gate.
-fn gate(
-    settings: &Settings,
-    policy: &PolicySettings,
-    report: &ReportArgs,
-) -> anyhow::Result<ExitStatus> {
+fn gate(settings: &Settings, policy: &Request, report: &ReportArgs) -> anyhow::Result<ExitStatus> {
     let policy = gate::load_policy(policy)?;
     finish(gate::run(settings, policy), report)
 }

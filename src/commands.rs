@@ -17,10 +17,9 @@ pub fn policy(command: PolicyCommand) -> anyhow::Result<()> {
     let mut out = io::stdout().lock();
     match command {
         PolicyCommand::Validate(args) => {
-            let policy = gate::load_policy(&gate::PolicySettings {
-                config: args.file.clone(),
+            let policy = gate::load_policy(&policy::Request {
                 required: args.required.policies.clone(),
-                base: None,
+                ..policy::Request::new(args.file.as_deref())
             })?;
             let chain: Vec<&str> = policy
                 .chain
@@ -43,10 +42,9 @@ pub fn policy(command: PolicyCommand) -> anyhow::Result<()> {
             }
         }
         PolicyCommand::Show(args) => out.write_all(
-            gate::load_policy(&gate::PolicySettings {
-                config: args.policy.config.clone(),
+            gate::load_policy(&policy::Request {
                 required: args.policy.required.policies.clone(),
-                base: None,
+                ..policy::Request::new(args.policy.config.as_deref())
             })?
             .show()
             .as_bytes(),

@@ -638,6 +638,66 @@ fn the_change_under_review_cannot_silence_or_pass_its_own_review() {
     assert_eq!(outcome.code, 0);
 }
 
+/// A `pull_request_target` run has the untrusted head in its working tree: the base's
+/// policy applies, the head's is only reviewed, and an exception it adds waives nothing.
+#[test]
+fn in_a_pull_request_target_run_the_base_s_policy_applies() {
+    let head = "rules:\n  DL3007: off\n";
+    let dir = repository(
+        &[
+            ("dockgate.yml", "rules:\n  DL3007: error\n"),
+            ("Dockerfile", LATEST),
+        ],
+        &[("dockgate.yml", Some(head))],
+    );
+    let args = ["lint", "--format", "json", "--policy-base", "base"];
+    let outcome = |event: &str| {
+        let output = dockgate(dir.path())
+            .env("GITHUB_EVENT_NAME", event)
+            .args(args)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let rules: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| format!("{} {}", finding["rule"], finding["severity"]))
+            .collect();
+        (
+            output.status.code(),
+            rules,
+            report["policy_changes"]["applied"].clone(),
+        )
+    };
+    assert_eq!(
+        outcome("pull_request"),
+        (
+            Some(1),
+            vec!["\"DG0004\" \"warning\"".to_string()],
+            Value::from("working-tree")
+        )
+    );
+    assert_eq!(
+        outcome("pull_request_target"),
+        (
+            Some(1),
+            vec![
+                "\"DL3007\" \"error\"".to_string(),
+                "\"DG0004\" \"warning\"".to_string()
+            ],
+            Value::from("base")
+        )
+    );
+    // Without --policy-base there is no base to apply: the working tree's, as before.
+    let output = dockgate(dir.path())
+        .env("GITHUB_EVENT_NAME", "pull_request_target")
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+}
+
 /// The exceptions a change adds are listed with who answers for them.
 #[test]
 fn exceptions_the_change_adds_are_listed_with_owner_reason_and_expiry() {

@@ -25,7 +25,7 @@ use crate::finding::{Finding, Severity};
 use crate::image::Inspection;
 use crate::image::Platform;
 use crate::image::registry::InsecureRegistry;
-use crate::policy::{Choice, Date, FailOn, GithubFetcher, Policy, Request, Review};
+use crate::policy::{Date, FailOn, GithubFetcher, Policy, Request, Review};
 
 use crate::rules::Pragmas;
 use crate::source::LineIndex;
@@ -200,34 +200,14 @@ pub struct Verdict {
     pub input_errors: bool,
 }
 
-/// Which policy a run uses: the CLI's `--config`, `--required-policy` and
-/// `--policy-base` (the action's `config`, `required-policy` and the pull request's
-/// base).
-#[derive(Debug, Clone, Default)]
-pub struct PolicySettings {
-    /// The repository's policy; `None`: the policy file at the current directory, else
-    /// the default preset.
-    pub config: Option<String>,
-    /// Policies under the repository's, in order, whose locks it cannot weaken.
-    pub required: Vec<String>,
-    /// The git revision whose policy the working tree's is reviewed against.
-    pub base: Option<String>,
-}
-
-/// Loads the policy `settings` name, rooted at the current directory; the whole chain
-/// (and, with a base, the base's) is validated before anything else is read. A broken
-/// policy is a [`crate::policy::PolicyError`] (`FILE:LINE:COL`).
-pub fn load_policy(settings: &PolicySettings) -> anyhow::Result<Policy> {
-    let request = Request {
-        choice: match &settings.config {
-            Some(spec) => Choice::Explicit(spec.clone()),
-            None => Choice::Discover,
-        },
-        required: settings.required.clone(),
-        base: settings.base.clone(),
-    };
+/// Loads the policy `request` names (the CLI's `--config`, `--required-policy` and
+/// `--policy-base`; the action's `config`, `required-policy` and the pull request's
+/// base), rooted at the current directory; the whole chain (and, with a base, the
+/// base's) is validated before anything else is read. A broken policy is a
+/// [`crate::policy::PolicyError`] (`FILE:LINE:COL`).
+pub fn load_policy(request: &Request) -> anyhow::Result<Policy> {
     let root = std::env::current_dir().context("cannot read the current directory")?;
-    crate::policy::load_request(&request, &root, GithubFetcher::from_env(), Date::today())
+    crate::policy::load_request(request, &root, GithubFetcher::from_env(), Date::today())
 }
 
 /// Runs the gate: lints `settings.paths`, inspects `settings.images`, applies the one

@@ -141,6 +141,24 @@ pub struct Request {
     pub required: Vec<String>,
     /// `--policy-base`: a git revision.
     pub base: Option<String>,
+    /// With a base: apply the base's policy and only review the working tree's (a
+    /// `pull_request_target` run, whose working tree is the untrusted head).
+    pub apply_base: bool,
+}
+
+impl Request {
+    /// The repository's policy `config` names (`--config`), else the one found.
+    pub fn new(config: Option<&str>) -> Request {
+        Request {
+            choice: match config {
+                Some(spec) => Choice::Explicit(spec.to_string()),
+                None => Choice::Discover,
+            },
+            required: Vec::new(),
+            base: None,
+            apply_base: false,
+        }
+    }
 }
 
 /// Loads the policy `request` names for a run rooted at `root`. With a base, the
@@ -166,9 +184,15 @@ pub fn load_request(
     if let Some(name) = &request.base {
         let revision = tree::Revision::open(root, name).map_err(anyhow::Error::msg)?;
         let mut base_loader = loader.reading(tree::Tree::Revision(revision));
-        let base = layers(&request.choice, root, &mut base_loader, &required, today)
+        let mut base = layers(&request.choice, root, &mut base_loader, &required, today)
             .map_err(|error| at_revision(error, name))?;
-        policy.review = Some(review::review(&base, &policy, name));
+        let mut review = review::review(&base, &policy, name);
+        review.applied_base = request.apply_base;
+        if request.apply_base {
+            base.review = Some(review);
+            return Ok(base);
+        }
+        policy.review = Some(review);
     }
     Ok(policy)
 }

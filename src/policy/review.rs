@@ -41,6 +41,9 @@ pub struct Review {
     /// The base's `fail_on`: the run is judged by the stricter of it and the working
     /// tree's.
     pub base_fail_on: Option<FailOn>,
+    /// Whether the run applies the base's policy (`pull_request_target`) rather than
+    /// the working tree's.
+    pub applied_base: bool,
 }
 
 impl Review {
@@ -152,6 +155,7 @@ pub fn review(base: &Policy, head: &Policy, name: &str) -> Review {
         changes,
         findings,
         base_fail_on: base.fail_on(),
+        applied_base: false,
     }
 }
 

@@ -30,6 +30,9 @@ struct JsonReport<'a> {
 #[derive(Serialize)]
 struct JsonPolicyChanges<'a> {
     base: &'a str,
+    /// The policy the run applied: `working-tree`, or `base` (a `pull_request_target`
+    /// run).
+    applied: &'static str,
     weakenings: Vec<JsonWeakening<'a>>,
     /// The exceptions added or extended, with who answers for them.
     exceptions: Vec<JsonException<'a>>,
@@ -232,6 +235,11 @@ fn json_fix<'a>(file: &FileRun, fix: &'a crate::finding::Fix) -> JsonFix<'a> {
 fn policy_changes(review: &Review) -> JsonPolicyChanges<'_> {
     JsonPolicyChanges {
         base: &review.base,
+        applied: if review.applied_base {
+            "base"
+        } else {
+            "working-tree"
+        },
         weakenings: review
             .changes
             .iter()

@@ -106,12 +106,17 @@ fn write_policy_changes(text: &mut String, review: &Review, styles: &Styles) {
     let n = review.changes.len();
     let _ = writeln!(
         text,
-        "{summary}Policy against {}:{summary:#} {}",
+        "{summary}Policy against {}:{summary:#} {}{}",
         review.base,
         if n == 0 {
             "not weakened.".to_string()
         } else {
             format!("{n} {} (DG0004).", plural(n, "weakening", "weakenings"))
+        },
+        if review.applied_base {
+            " The base's policy applies (pull_request_target); the working tree's is only reviewed."
+        } else {
+            ""
         }
     );
     let exceptions: Vec<_> = review.exceptions().collect();

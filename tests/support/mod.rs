@@ -26,6 +26,7 @@ pub fn dockgate(dir: &std::path::Path) -> assert_cmd::Command {
         "GITHUB_API_URL",
         "INPUT_GITHUB-TOKEN",
         "INPUT_GITHUB_TOKEN",
+        "GITHUB_EVENT_NAME",
         "DOCKER_HOST",
     ] {
         command.env_remove(name);
