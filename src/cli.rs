@@ -108,7 +108,9 @@ pub struct RequiredArg {
 pub struct ReviewArg {
     /// A git revision (the pull request's base): read the repository's policy as it is
     /// there, and report each way the working tree's policy weakens it as a DG0004
-    /// finding on the policy file's line, and the exceptions it adds.
+    /// finding on the policy file's line, and the exceptions it adds. The working
+    /// tree's policy applies, judged by the stricter `fail_on` of the two; in a
+    /// `pull_request_target` run (`GITHUB_EVENT_NAME`) the base's applies.
     #[arg(long, value_name = "REF")]
     pub policy_base: Option<String>,
 }
