@@ -589,23 +589,47 @@ fn a_base_that_is_not_a_commit_or_not_in_git_is_an_error() {
         "{}",
         outcome.stderr
     );
-    // A base whose policy is broken names the file and the revision.
+}
+
+/// A base whose policy does not load gated nothing: the change (here, the one that
+/// brings the repository in line with a lock the organisation added) is reviewed
+/// against the default instead of being blocked, with a warning that names the error.
+#[test]
+fn a_base_whose_policy_does_not_load_is_reviewed_against_the_default() {
     let dir = repository(
-        &[("dockgate.yml", "rules:\n  DL9999: off\n")],
-        &[("dockgate.yml", Some("{}\n"))],
+        &[
+            ("dockgate.yml", "rules:\n  DL3007: off\n  DL3006: error\n"),
+            ("Dockerfile", "FROM debian:12\n"),
+        ],
+        &[
+            ("dockgate.yml", Some("rules:\n  DL3006: info\n")),
+            ("org.yml", Some(ORG)),
+        ],
     );
-    let outcome = run(dir.path(), &["lint", "--policy-base", "base"]);
-    assert_eq!(outcome.code, 2);
+    let outcome = run(
+        dir.path(),
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--required-policy",
+            "org.yml",
+            "--policy-base",
+            "base",
+        ],
+    );
     assert!(
-        outcome
-            .stderr
-            .contains("dockgate.yml:2:3: unknown rule `DL9999`")
-            && outcome
-                .stderr
-                .contains("(the policy at --policy-base base)"),
+        outcome.stderr.contains(
+            "dockgate: warning: the policy at --policy-base base does not load (dockgate.yml:2:3: `rules.DL3007` is locked by the required policy org.yml:3:10; it cannot be turned off): the change is reviewed against the required policies alone"
+        ),
         "{}",
         outcome.stderr
     );
+    assert_eq!(
+        outcome.weakenings(),
+        ["dockgate.yml:2 DL3006 lowered from warning to info"]
+    );
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
 }
 
 /// A change cannot mute its own review: DG0004 has the base's severity, and the run is

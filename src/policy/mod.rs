@@ -184,8 +184,25 @@ pub fn load_request(
     if let Some(name) = &request.base {
         let revision = tree::Revision::open(root, name).map_err(anyhow::Error::msg)?;
         let mut base_loader = loader.reading(tree::Tree::Revision(revision));
-        let mut base = layers(&request.choice, root, &mut base_loader, &required, today)
-            .map_err(|error| at_revision(error, name))?;
+        // A base whose policy does not load (an organisation tightened its required
+        // policy, and the change brings the repository in line) gated nothing: the
+        // change is reviewed against the default instead of being blocked by it.
+        let mut base = match layers(&request.choice, root, &mut base_loader, &required, today) {
+            Ok(base) => base,
+            Err(error) => {
+                policy.notes.push(format!(
+                    "the policy at --policy-base {name} does not load ({error}): the change is reviewed against {}",
+                    if required.is_empty() { DEFAULT_POLICY } else { "the required policies alone" }
+                ));
+                assemble(
+                    default_choice(&required)?,
+                    &mut base_loader,
+                    &required,
+                    root,
+                    today,
+                )?
+            }
+        };
         let mut review = review::review(&base, &policy, name);
         review.applied_base = request.apply_base;
         if request.apply_base {
@@ -195,12 +212,6 @@ pub fn load_request(
         policy.review = Some(review);
     }
     Ok(policy)
-}
-
-/// A policy error of the base's policy, saying it is the base's.
-fn at_revision(mut error: PolicyError, name: &str) -> PolicyError {
-    error.message = format!("{} (the policy at --policy-base {name})", error.message);
-    error
 }
 
 /// The policy of a run: the `required` documents, then the repository's chain (what
@@ -236,9 +247,22 @@ fn layers(
             },
         },
     };
+    assemble(source, loader, required, root, today)
+}
+
+/// The policy of `chosen` on top of the `required` documents, merged and validated.
+fn assemble(
+    chosen: Chosen,
+    loader: &mut load::Loader,
+    required: &[std::sync::Arc<Document>],
+    root: &Path,
+    today: Date,
+) -> Result<Policy, PolicyError> {
+    let env = |name: &str| std::env::var(name).ok();
+    let tree = loader.tree().clone();
     let mut notes = Vec::new();
     let mut hadolint_format = None;
-    let repository = match source {
+    let repository = match chosen {
         Chosen::Policy(source) => {
             let variables = hadolint::variables_set(&env);
             if !variables.is_empty() {
