@@ -73,9 +73,6 @@ pub struct Policy {
     /// The output format hadolint's configuration names (`format`, `HADOLINT_FORMAT`:
     /// `tty`, `json`, ...), when it is the policy; `--format` wins over it.
     pub hadolint_format: Option<String>,
-    /// The names of the required policies (`--required-policy` and what they extend),
-    /// the bottom of [`Policy::chain`].
-    pub required: Vec<String>,
     /// With `--policy-base`: how the working tree's policy differs from the base's.
     pub review: Option<Review>,
 }
@@ -296,17 +293,15 @@ fn assemble(
             chain.push(document);
         }
     }
-    let required_names: Vec<String> = required
+    let mut merged = Merged::new();
+    merged.required = required
         .iter()
         .map(|document| document.name.clone())
         .collect();
-    let mut merged = Merged::new();
-    merged.required.clone_from(&required_names);
     for document in &chain {
         merged.apply(document)?;
     }
     let mut policy = Policy::new(chain, merged, root, today)?;
-    policy.required = required_names;
     policy.notes = notes;
     policy.hadolint_format = hadolint_format;
     Ok(policy)
@@ -476,7 +471,6 @@ impl Policy {
             expired,
             notes: Vec::new(),
             hadolint_format: None,
-            required: Vec::new(),
             review: None,
         })
     }
@@ -584,7 +578,13 @@ impl Policy {
 
     /// The merged policy as YAML, each value annotated with the policy that set it.
     pub fn show(&self) -> String {
-        show::annotated(&self.merged, &self.chain, &self.required)
+        show::annotated(&self.merged, &self.chain)
+    }
+
+    /// The names of the required policies (`--required-policy` and what they extend),
+    /// the bottom of [`Policy::chain`].
+    pub fn required(&self) -> &[String] {
+        &self.merged.required
     }
 }
 

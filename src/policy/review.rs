@@ -625,7 +625,7 @@ struct Placement<'a> {
 fn editable(policy: &Policy, document: &Document) -> bool {
     matches!(document.source, Source::Local(_))
         && !document.name.starts_with('$')
-        && !policy.required.contains(&document.name)
+        && !policy.required().contains(&document.name)
 }
 
 impl<'a> Placement<'a> {

@@ -10,7 +10,8 @@ use super::load::Document;
 use super::locate::SettingPath;
 use super::merge::Merged;
 
-pub fn annotated(merged: &Merged, chain: &[Arc<Document>], required: &[String]) -> String {
+pub fn annotated(merged: &Merged, chain: &[Arc<Document>]) -> String {
+    let required = &merged.required;
     let mut out = String::from("# The effective policy, merged in this order:\n");
     for document in chain {
         let mark = if required.contains(&document.name) {
