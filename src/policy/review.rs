@@ -694,3 +694,85 @@ impl<'a> Placement<'a> {
             .unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exception(rules: &[&str], paths: Option<&[&str]>, expires: &str) -> Exception {
+        Exception {
+            rules: rules.iter().map(|code| code.to_string()).collect(),
+            paths: paths.map(|paths| paths.iter().map(|path| Glob(path.to_string())).collect()),
+            images: None,
+            owner: "@acme/one".into(),
+            reason: "why".into(),
+            expires: expires.parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn weaker_is_off_or_lower_only() {
+        let on = |severity| Effect::On(Some(severity));
+        assert_eq!(
+            weaker(on(Severity::Error), Effect::Off).as_deref(),
+            Some("turned off (was error)")
+        );
+        assert_eq!(
+            weaker(on(Severity::Error), on(Severity::Info)).as_deref(),
+            Some("lowered from error to info")
+        );
+        assert_eq!(weaker(on(Severity::Info), on(Severity::Error)), None);
+        assert_eq!(weaker(Effect::Off, on(Severity::Style)), None);
+        assert_eq!(weaker(Effect::Off, Effect::Off), None);
+        // ShellCheck's own level, then a policy severity: not comparable, not reported.
+        assert_eq!(weaker(Effect::On(None), on(Severity::Style)), None);
+        assert_eq!(
+            weaker(Effect::On(None), Effect::Off).as_deref(),
+            Some("turned off (was on)")
+        );
+    }
+
+    #[test]
+    fn widened_names_each_way_an_exception_grows() {
+        let old = exception(&["DL3007"], Some(&["a/Dockerfile"]), "2027-01-01");
+        assert_eq!(widened(&old, &old), None);
+        let narrower = exception(&["DL3007"], Some(&["a/Dockerfile"]), "2026-06-01");
+        assert_eq!(widened(&old, &narrower), None);
+        let wider = exception(
+            &["DL3007", "DL3008"],
+            Some(&["a/Dockerfile", "b/**"]),
+            "2027-02-01",
+        );
+        assert_eq!(
+            widened(&old, &wider).as_deref(),
+            Some("rules DL3008 added, paths b/** added, expiry 2027-01-01 -> 2027-02-01")
+        );
+        let everywhere = exception(&["DL3007"], None, "2027-01-01");
+        assert_eq!(
+            widened(&old, &everywhere).as_deref(),
+            Some("paths now every one")
+        );
+    }
+
+    #[test]
+    fn removed_settings_say_what_they_held() {
+        let list =
+            |items: &[&str]| Value::Sequence(items.iter().map(|item| Value::from(*item)).collect());
+        assert_eq!(
+            removed("max_size", &Value::from("200MB")).as_deref(),
+            Some("removed (was 200MB)")
+        );
+        assert_eq!(
+            removed("deny", &list(&["centos"])).as_deref(),
+            Some("removed (it denied centos)")
+        );
+        assert_eq!(removed("allow", &list(&[])), None);
+        let labels: Value = serde_yaml_ng::from_str("{a: url, b: text}").unwrap();
+        let kept: Value = serde_yaml_ng::from_str("{b: text}").unwrap();
+        assert_eq!(
+            lost_labels(&labels, Some(&kept)).as_deref(),
+            Some("a no longer required")
+        );
+        assert_eq!(lost_labels(&kept, Some(&labels)), None);
+    }
+}
