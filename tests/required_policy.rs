@@ -296,11 +296,19 @@ fn repository(files: &[(&str, &str)], changed: &[(&str, Option<&str>)]) -> TempD
 
 /// `dockgate lint --format json --policy-base base` in [`repository`]`(files, changed)`.
 fn reviewed(files: &[(&str, &str)], changed: &[(&str, Option<&str>)]) -> Outcome {
+    reviewed_with(&[], files, changed)
+}
+
+/// [`reviewed`] with more arguments.
+fn reviewed_with(
+    args: &[&str],
+    files: &[(&str, &str)],
+    changed: &[(&str, Option<&str>)],
+) -> Outcome {
     let dir = repository(files, changed);
-    run(
-        dir.path(),
-        &["lint", "--format", "json", "--policy-base", "base"],
-    )
+    let mut all = vec!["lint", "--format", "json", "--policy-base", "base"];
+    all.extend(args);
+    run(dir.path(), &all)
 }
 
 /// [`reviewed`] with a repository whose policy is `base` at the base and `head` in the
@@ -596,7 +604,8 @@ fn a_base_that_is_not_a_commit_or_not_in_git_is_an_error() {
 /// against the default instead of being blocked, with a warning that names the error.
 #[test]
 fn a_base_whose_policy_does_not_load_is_reviewed_against_the_default() {
-    let dir = repository(
+    let outcome = reviewed_with(
+        &["--required-policy", "org.yml"],
         &[
             ("dockgate.yml", "rules:\n  DL3007: off\n  DL3006: error\n"),
             ("Dockerfile", "FROM debian:12\n"),
@@ -604,18 +613,6 @@ fn a_base_whose_policy_does_not_load_is_reviewed_against_the_default() {
         &[
             ("dockgate.yml", Some("rules:\n  DL3006: info\n")),
             ("org.yml", Some(ORG)),
-        ],
-    );
-    let outcome = run(
-        dir.path(),
-        &[
-            "lint",
-            "--format",
-            "json",
-            "--required-policy",
-            "org.yml",
-            "--policy-base",
-            "base",
         ],
     );
     assert!(
@@ -772,23 +769,12 @@ fn exceptions_the_change_adds_are_listed_with_owner_reason_and_expiry() {
 #[test]
 fn the_required_policy_is_under_the_base_and_the_working_tree() {
     let org = "rules:\n  DG0004: error\n  DL3008: error\nlocked: [rules.DG0004]\n";
-    let dir = repository(
+    let outcome = reviewed_with(
+        &["--required-policy", "org.yml"],
         &[("dockgate.yml", "rules:\n  DL3007: error\n")],
         &[
             ("dockgate.yml", Some("rules:\n  DL3007: warning\n")),
             ("org.yml", Some(org)),
-        ],
-    );
-    let outcome = run(
-        dir.path(),
-        &[
-            "lint",
-            "--format",
-            "json",
-            "--required-policy",
-            "org.yml",
-            "--policy-base",
-            "base",
         ],
     );
     assert_eq!(

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use serde_yaml_ng::Value;
 
-use super::file::{Exception, FailOn, Glob, Level};
+use super::file::{Exception, FailOn, Glob, Level, Override};
 use super::load::{Document, Source};
 use super::locate::{Location, SettingPath, get};
 use super::lock::{self, Weakening};
@@ -122,7 +122,6 @@ pub fn review(base: &Policy, head: &Policy, name: &str) -> Review {
     let mut found = Vec::new();
     rule_changes(base, head, &mut found);
     override_changes(base, head, &mut found);
-    removed_override_changes(base, head, &mut found);
     setting_changes(base, head, &mut found);
     exception_changes(base, head, &mut found);
     lock_changes(base, head, &mut found);
@@ -229,79 +228,63 @@ fn rule_changes(base: &Policy, head: &Policy, found_out: &mut Vec<Found>) {
     }
 }
 
-/// `overrides` entries the base does not have, for what they turn off or lower against
-/// the repository-wide setting.
+/// `overrides` entries the change adds, for what they turn off or lower against the
+/// repository-wide setting, and those it removes, for what they made stricter than the
+/// setting is now.
 fn override_changes(base: &Policy, head: &Policy, found_out: &mut Vec<Found>) {
-    let base_entries: Vec<_> = base
-        .settings
-        .overrides
-        .iter()
-        .flat_map(|list| list.items())
-        .collect();
-    let head_entries = head.settings.overrides.iter().flat_map(|list| list.items());
-    for (index, entry) in head_entries.enumerate() {
-        if base_entries.contains(&entry) {
+    let entries = |policy: &'_ Policy| -> Vec<Override> {
+        policy
+            .settings
+            .overrides
+            .iter()
+            .flat_map(|list| list.items())
+            .cloned()
+            .collect()
+    };
+    let (before, after) = (entries(base), entries(head));
+    for (index, entry) in after.iter().enumerate() {
+        if before.contains(entry) {
             continue;
         }
-        let paths = globs(&entry.paths);
-        for (code, setting) in &entry.rules {
-            let Some(rule) = rules::find(code) else {
-                continue;
-            };
-            let wide = effect(&head.base_rules, rule);
-            let here = match setting.severity {
-                Some(Level::Off) => Effect::Off,
-                Some(level) => Effect::On(level.severity()),
-                None => continue,
-            };
-            if let Some(what) = weaker(wide, here) {
+        for (rule, here) in levels(entry) {
+            if let Some(what) = weaker(effect(&head.base_rules, rule), here) {
+                let at = SettingPath::parse("overrides").index(index);
                 found_out.push(found(
-                    SettingPath::parse("overrides")
-                        .index(index)
-                        .key("rules")
-                        .key(code),
-                    format!("{} {what} for {}", rule.code, paths.join(", ")),
+                    at.key("rules").key(rule.code),
+                    format!(
+                        "{} {what} for {}",
+                        rule.code,
+                        globs(&entry.paths).join(", ")
+                    ),
                 ));
             }
         }
     }
-}
-
-/// `overrides` entries of the base the working tree no longer has, for what they made
-/// stricter than the working tree's repository-wide setting.
-fn removed_override_changes(base: &Policy, head: &Policy, found_out: &mut Vec<Found>) {
-    let head_entries: Vec<_> = head
-        .settings
-        .overrides
-        .iter()
-        .flat_map(|list| list.items())
-        .collect();
-    let base_entries = base.settings.overrides.iter().flat_map(|list| list.items());
-    for entry in base_entries {
-        if head_entries.contains(&entry) {
-            continue;
-        }
-        let paths = globs(&entry.paths);
-        for (code, setting) in &entry.rules {
-            let (Some(rule), Some(level)) = (rules::find(code), setting.severity) else {
-                continue;
-            };
-            let there = match level {
-                Level::Off => Effect::Off,
-                level => Effect::On(level.severity()),
-            };
+    for entry in before.iter().filter(|entry| !after.contains(entry)) {
+        for (rule, there) in levels(entry) {
             if let Some(what) = weaker(there, effect(&head.base_rules, rule)) {
                 found_out.push(found(
                     SettingPath::parse("overrides"),
                     format!(
                         "{} {what} for {} (its override is gone)",
                         rule.code,
-                        paths.join(", ")
+                        globs(&entry.paths).join(", ")
                     ),
                 ));
             }
         }
     }
+}
+
+/// The rules an `overrides` entry gives a severity (or `off`), with that effect.
+fn levels(entry: &Override) -> impl Iterator<Item = (&'static rules::Rule, Effect)> + '_ {
+    entry.rules.iter().filter_map(|(code, setting)| {
+        let effect = match setting.severity? {
+            Level::Off => Effect::Off,
+            level => Effect::On(level.severity()),
+        };
+        Some((rules::find(code)?, effect))
+    })
 }
 
 fn globs(globs: &[Glob]) -> Vec<String> {
