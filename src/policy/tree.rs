@@ -40,8 +40,15 @@ impl Revision {
             .canonicalize()
             .map_err(|error| format!("cannot read `{}`: {error}", root.display()))?;
         let top = git(&canonical, &["rev-parse", "--show-toplevel"]).map_err(|error| {
+            // git's own words only when they say more than "not a git repository"
+            // (git missing, a repository it refuses to read).
+            let why = if error.contains("not a git repository") {
+                String::new()
+            } else {
+                format!(" ({error})")
+            };
             format!(
-                "--policy-base {name}: `{}` is not in a git repository ({error})",
+                "--policy-base {name}: `{}` is not in a git repository{why}",
                 root.display()
             )
         })?;
