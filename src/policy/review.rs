@@ -404,19 +404,26 @@ fn list_changes(before: &Value, after: &Value, found_out: &mut Vec<Found>) {
             ));
         }
     }
-    if items(before, "files.include") != items(after, "files.include") {
-        let now = items(after, "files.include");
-        found_out.push(found(
+    // `include` unset checks every Dockerfile; a glob gone may leave some out.
+    let included =
+        |value: &Value| get(value, &SettingPath::parse("files.include")).map(lock::entries);
+    match (included(before), included(after)) {
+        (None, Some(now)) => found_out.push(found(
             SettingPath::parse("files.include"),
             format!(
-                "`files.include` changed to {}: check that no Dockerfile is left out",
-                if now.is_empty() {
-                    "every Dockerfile".to_string()
-                } else {
-                    now.join(", ")
-                }
+                "`files.include` set to {}: only those Dockerfiles checked",
+                now.join(", ")
             ),
-        ));
+        )),
+        (Some(was), Some(now)) => {
+            for glob in was.iter().filter(|glob| !now.contains(glob)) {
+                found_out.push(found(
+                    SettingPath::parse("files.include"),
+                    format!("`files.include` `{glob}` removed: fewer Dockerfiles checked"),
+                ));
+            }
+        }
+        _ => {}
     }
     let kept = items(after, "images");
     for image in items(before, "images") {
