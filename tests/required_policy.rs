@@ -791,6 +791,35 @@ fn the_required_policy_is_under_the_base_and_the_working_tree() {
     );
 }
 
+/// A repository that extends the required policy by path gets the working tree's copy
+/// at the base too (not one read at the base, where the organisation's file may not
+/// be), and the rest of its chain is read at the base as usual.
+#[test]
+fn a_required_policy_the_repository_extends_is_the_same_file_at_the_base() {
+    let outcome = reviewed_with(
+        &["--required-policy", "org.yml"],
+        &[
+            (
+                "dockgate.yml",
+                "extends: [./org.yml]\nrules:\n  DL3006: error\n",
+            ),
+            ("Dockerfile", "FROM debian:12\n"),
+        ],
+        &[
+            ("org.yml", Some(ORG)),
+            (
+                "dockgate.yml",
+                Some("extends: [./org.yml]\nrules:\n  DL3006: info\n"),
+            ),
+        ],
+    );
+    assert!(!outcome.stderr.contains("warning"), "{}", outcome.stderr);
+    assert_eq!(
+        outcome.weakenings(),
+        ["dockgate.yml:3 DL3006 lowered from error to info"]
+    );
+}
+
 // ---------------------------------------------------------------- max_exception_days
 
 #[test]

@@ -330,6 +330,10 @@ pub struct Loader {
     documents: HashMap<Source, Arc<Document>>,
     /// Where local files are read: the working tree or a git revision.
     tree: Tree,
+    /// Documents that stand for any policy of the same name (the required policies:
+    /// `--required-policy org.yml` and a repository's `extends: [./org.yml]` are one
+    /// file, read once, from the working tree even when the rest is read at a base).
+    pinned: Vec<Arc<Document>>,
 }
 
 impl Loader {
@@ -338,7 +342,13 @@ impl Loader {
             fetcher,
             documents: HashMap::new(),
             tree: Tree::Working,
+            pinned: Vec::new(),
         }
+    }
+
+    /// Makes `documents` stand for every policy of the same name this loader reads.
+    pub fn pin(&mut self, documents: &[Arc<Document>]) {
+        self.pinned = documents.to_vec();
     }
 
     /// This loader reading local files from `tree` instead; what it read from elsewhere
@@ -417,6 +427,10 @@ impl Loader {
     /// One policy, parsed and validated.
     fn read(&mut self, source: &Source) -> Result<Arc<Document>, ReadError> {
         if let Some(document) = self.documents.get(source) {
+            return Ok(document.clone());
+        }
+        let name = source.name();
+        if let Some(document) = self.pinned.iter().find(|document| document.name == name) {
             return Ok(document.clone());
         }
         let text = match source {

@@ -177,6 +177,7 @@ pub fn load_request(
             }
         }
     }
+    loader.pin(&required);
     let mut policy = layers(&request.choice, root, &mut loader, &required, today)?;
     if let Some(name) = &request.base {
         let revision = tree::Revision::open(root, name).map_err(anyhow::Error::msg)?;
