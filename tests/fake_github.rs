@@ -1357,3 +1357,90 @@ fn request_bodies_can_be_chunked() {
     assert!(answer.starts_with("HTTP/1.1 201 Created"), "{answer}");
     assert_eq!(fake.issue_comments("acme", "app", 7)[0]["body"], "chunked");
 }
+
+#[test]
+fn the_standalone_server_serves_a_fixture_file_and_takes_faults_over_http() {
+    use support::fake_github::standalone::serve_fixture;
+    let dir = tempfile::TempDir::new().unwrap();
+    let fixture = r#"{"owner": "acme", "repo": "app", "number": 3,
+        "base": {"Dockerfile": "FROM debian:12\n", "old.txt": "x\n"},
+        "head": {"Dockerfile": "FROM debian:12\nRUN apt-get install curl\n", "old.txt": null},
+        "contents": [{"owner": "acme", "repo": "policies", "path": "p.yml", "ref": "v1", "text": "rules: {}\n"}]}"#;
+    let served = serve_fixture(fixture, &dir.path().join("run"), "127.0.0.1:0").unwrap();
+    let fake = &served.fake;
+    let announcement = &served.announcement;
+    assert_eq!(announcement["url"], fake.url);
+    let event: Value = serde_json::from_str(
+        &std::fs::read_to_string(announcement["env"]["GITHUB_EVENT_PATH"].as_str().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(event["pull_request"]["number"], 3);
+    let workspace = std::path::Path::new(announcement["workspace"].as_str().unwrap());
+    assert!(workspace.join("Dockerfile").exists() && !workspace.join("old.txt").exists());
+    let files = get(fake, "/repos/acme/app/pulls/3/files").body;
+    let statuses: Vec<&str> = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["modified", "removed"]);
+    assert_eq!(
+        get(fake, "/repos/acme/policies/contents/p.yml?ref=v1").status,
+        200
+    );
+
+    let control = |route: &str, body: Value| {
+        reqwest::blocking::Client::new()
+            .post(format!("{}/_fake/{route}", fake.url))
+            .body(body.to_string())
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(
+        control(
+            "faults",
+            json!({"kind": "bad_gateway_after", "method": "POST", "pattern": "/repos/*/*/check-runs"})
+        ),
+        204
+    );
+    assert_eq!(
+        control(
+            "faults",
+            json!({"kind": "meltdown", "method": "POST", "pattern": "/"})
+        ),
+        422
+    );
+    let run = post(
+        fake,
+        "/repos/acme/app/check-runs",
+        json!({"name": "d", "head_sha": served.fixture.head_sha}),
+    );
+    assert_eq!(run.status, 502);
+    assert_eq!(fake.check_runs("acme", "app").len(), 1);
+    assert_eq!(control("forbid-writes", json!({})), 204);
+    assert_eq!(
+        post(
+            fake,
+            "/repos/acme/app/check-runs",
+            json!({"name": "d", "head_sha": served.fixture.head_sha})
+        )
+        .status,
+        403
+    );
+
+    let again = serve_fixture(fixture, &dir.path().join("run"), "127.0.0.1:0");
+    assert!(again.err().unwrap().contains("already holds a workspace"));
+    let typo = serve_fixture(
+        r#"{"owner": "a", "repo": "b", "number": 1, "base": {}, "head": {}, "forks": "x"}"#,
+        &dir.path().join("typo"),
+        "127.0.0.1:0",
+    );
+    assert!(
+        typo.err().unwrap().contains("forks"),
+        "unknown fixture keys are named"
+    );
+}

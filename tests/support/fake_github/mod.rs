@@ -59,6 +59,7 @@ mod issues;
 pub mod openapi;
 pub mod patch;
 mod pulls;
+pub mod standalone;
 mod state;
 
 use std::collections::{BTreeMap, HashMap};
@@ -163,6 +164,44 @@ impl Fault {
             nth: 1,
             times: 1,
         }
+    }
+
+    /// A fault as scripts send it to `POST /_fake/faults`: `{"kind":
+    /// "bad_gateway_after", "method": "POST", "pattern": "/repos/*/*/check-runs",
+    /// "nth": 1, "times": 1, "seconds": 5}` (`seconds`: retry-after or reset delay).
+    pub fn from_json(value: &Value) -> Result<Fault, String> {
+        let seconds = value["seconds"].as_u64().unwrap_or(1);
+        let kind = match value["kind"].as_str().unwrap_or_default() {
+            "bad_gateway_after" => FaultKind::BadGatewayAfter,
+            "bad_gateway_before" => FaultKind::BadGatewayBefore,
+            "too_many_requests" => FaultKind::TooManyRequests {
+                retry_after: seconds,
+            },
+            "secondary_rate_limit" => FaultKind::SecondaryRateLimit {
+                retry_after: seconds,
+            },
+            "primary_rate_limit" => FaultKind::PrimaryRateLimit { reset_in: seconds },
+            "forbidden" => FaultKind::Forbidden,
+            other => {
+                return Err(format!(
+                    "kind {other:?} is not bad_gateway_after, bad_gateway_before, too_many_requests, secondary_rate_limit, primary_rate_limit or forbidden"
+                ));
+            }
+        };
+        let (Some(method), Some(pattern)) = (value["method"].as_str(), value["pattern"].as_str())
+        else {
+            return Err("a fault needs a method and a pattern".into());
+        };
+        let times = match value.get("times") {
+            None => 1,
+            Some(times) => times
+                .as_u64()
+                .map(|t| t as usize)
+                .ok_or("times must be a number")?,
+        };
+        Ok(Fault::new(kind, method, pattern)
+            .nth(value["nth"].as_u64().unwrap_or(1) as usize)
+            .times(times))
     }
 
     /// Fires on the NTH matching request (1 is the first).
@@ -692,8 +731,8 @@ impl Call<'_> {
 }
 
 fn respond(request: &mut Request, state: &Mutex<State>, tokens: &Tokens) -> Response {
-    if request.method == "GET" && request.path == "/_fake/state" {
-        return Response::json(200, &state.lock().unwrap().dump());
+    if let Some(route) = request.path.strip_prefix("/_fake/") {
+        return fake_control(route, request, state);
     }
     if request
         .headers
@@ -783,6 +822,31 @@ fn respond(request: &mut Request, state: &Mutex<State>, tokens: &Tokens) -> Resp
         );
     }
     after.unwrap_or(response)
+}
+
+/// The routes under `/_fake/` that scripts use: `GET state`, `POST faults` (a
+/// [`Fault`] as JSON, see [`Fault::from_json`]), `POST forbid-writes`.
+fn fake_control(route: &str, request: &Request, state: &Mutex<State>) -> Response {
+    let mut state = state.lock().unwrap();
+    match (request.method.as_str(), route) {
+        ("GET", "state") => Response::json(200, &state.dump()),
+        ("POST", "faults") => match Fault::from_json(&request.json()) {
+            Ok(fault) => {
+                state.faults.push(state::ScriptedFault {
+                    fault,
+                    seen: 0,
+                    fired: 0,
+                });
+                Response::empty(204)
+            }
+            Err(message) => error(422, &message),
+        },
+        ("POST", "forbid-writes") => {
+            state.writes_forbidden = true;
+            Response::empty(204)
+        }
+        _ => not_found(),
+    }
 }
 
 /// Why RESPONSE does not match what OPERATION documents, if it does not.
