@@ -1444,3 +1444,140 @@ fn the_standalone_server_serves_a_fixture_file_and_takes_faults_over_http() {
         "unknown fixture keys are named"
     );
 }
+
+/// (path, rule, line) of every finding `dockgate lint` reports in the workspace.
+fn dockgate_findings(workspace: &std::path::Path) -> Vec<(String, String, u64)> {
+    let output = assert_cmd::Command::cargo_bin("dockgate")
+        .unwrap()
+        .current_dir(workspace)
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Whether PATH LINE is a new-side line of the pull request's diff as the fake serves it.
+fn in_diff(fake: &FakeGithub, number: u64, path: &str, line: u64) -> bool {
+    let files = get(
+        fake,
+        &format!("/repos/acme/app/pulls/{number}/files?per_page=100"),
+    )
+    .body;
+    files.as_array().unwrap().iter().any(|f| {
+        f["filename"] == path
+            && f["patch"]
+                .as_str()
+                .is_some_and(|p| patch::hunks(p).iter().any(|h| h.shows("RIGHT", line)))
+    })
+}
+
+#[test]
+fn the_scenarios_put_dockgates_findings_where_they_say() {
+    use support::fake_github::scenarios;
+    let fake = FakeGithub::start();
+    let mut fixture = scenarios::first_run();
+    fixture.publish(&fake);
+    let findings = dockgate_findings(&fixture.workspace());
+    let expected: Vec<(String, String, u64)> = scenarios::FIRST_RUN_FINDINGS
+        .iter()
+        .map(|(rule, line)| ("Dockerfile".to_string(), rule.to_string(), *line))
+        .collect();
+    assert_eq!(findings, expected);
+    let in_hunk: Vec<u64> = (1..=20)
+        .filter(|l| in_diff(&fake, 12, "Dockerfile", *l))
+        .collect();
+    assert_eq!(in_hunk, scenarios::FIRST_RUN_HUNK.collect::<Vec<_>>());
+    let review = |lines: &[u64]| {
+        let comments: Vec<Value> = lines
+            .iter()
+            .map(|l| comment("Dockerfile", *l, "finding"))
+            .collect();
+        post(
+            &fake,
+            "/repos/acme/app/pulls/12/reviews",
+            json!({"event": "COMMENT", "comments": comments}),
+        )
+        .status
+    };
+    assert_eq!(review(&[2]), 422, "the old finding is outside the diff");
+    assert_eq!(review(&[9, 10]), 200);
+
+    scenarios::fix(&mut fixture);
+    fixture.publish(&fake);
+    let findings = dockgate_findings(&fixture.workspace());
+    assert_eq!(
+        findings,
+        [("Dockerfile".to_string(), "DL3011".to_string(), 2)]
+    );
+    let comments = fake.review_comments("acme", "app", 12);
+    assert!(
+        comments.iter().all(|c| c["line"].is_null()),
+        "the fixed lines' comments are outdated"
+    );
+
+    let mut fixture = scenarios::first_run();
+    let fake = FakeGithub::start();
+    fixture.publish(&fake);
+    post(
+        &fake,
+        "/repos/acme/app/pulls/12/reviews",
+        json!({"event": "COMMENT", "comments": [comment("Dockerfile", 9, "a"), comment("Dockerfile", 10, "b")]}),
+    );
+    scenarios::rebase_shifting_lines(&mut fixture);
+    fixture.publish(&fake);
+    let lines: Vec<u64> = dockgate_findings(&fixture.workspace())
+        .iter()
+        .map(|f| f.2)
+        .collect();
+    assert_eq!(lines, [5, 12, 13]);
+    let followed: Vec<Value> = fake
+        .review_comments("acme", "app", 12)
+        .iter()
+        .map(|c| c["line"].clone())
+        .collect();
+    assert_eq!(followed, [json!(12), json!(13)]);
+    assert!(in_diff(&fake, 12, "Dockerfile", 12) && !in_diff(&fake, 12, "Dockerfile", 5));
+
+    let sixty = scenarios::sixty_findings();
+    let fake = FakeGithub::start();
+    sixty.publish(&fake);
+    let findings = dockgate_findings(&sixty.workspace());
+    assert_eq!(findings.len(), 60);
+    assert!(
+        findings
+            .iter()
+            .all(|(path, rule, line)| rule == "DL3011" && in_diff(&fake, 12, path, *line))
+    );
+
+    let twenty = scenarios::twenty_dockerfiles();
+    let fake = FakeGithub::start();
+    twenty.publish(&fake);
+    let findings = dockgate_findings(&twenty.workspace());
+    assert_eq!(findings.len(), 20);
+    assert!(
+        findings
+            .iter()
+            .all(|(path, _, line)| *line == 2 && in_diff(&fake, 12, path, 2))
+    );
+
+    let fork = scenarios::fork();
+    let fake = FakeGithub::start();
+    fork.publish(&fake);
+    assert_eq!(
+        fork.pull_request_event(&fake, "opened")["pull_request"]["head"]["repo"]["fork"],
+        true
+    );
+    assert_documented(&fake);
+}

@@ -5,6 +5,10 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 
+/// Larger bodies close the connection: GitHub's own limit is far below this, and a
+/// test must not make the fake allocate whatever a broken `content-length` says.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
 /// A request as it came off the wire, before routing.
 pub struct RawRequest {
     pub method: String,
@@ -88,6 +92,9 @@ pub fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option
             .get("content-length")
             .and_then(|l| l.parse().ok())
             .unwrap_or(0);
+        if length > MAX_BODY_BYTES {
+            return Err(std::io::Error::other("request body too large"));
+        }
         let mut body = vec![0; length];
         reader.read_exact(&mut body)?;
         body
@@ -118,6 +125,9 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> std::io::Result<Vec<u8>> {
             }
         }
         let start = body.len();
+        if start + size > MAX_BODY_BYTES {
+            return Err(std::io::Error::other("request body too large"));
+        }
         body.resize(start + size, 0);
         reader.read_exact(&mut body[start..])?;
         let mut crlf = [0; 2];

@@ -59,6 +59,7 @@ mod issues;
 pub mod openapi;
 pub mod patch;
 mod pulls;
+pub mod scenarios;
 pub mod standalone;
 mod state;
 
@@ -311,6 +312,8 @@ impl FakeGithub {
     /// Serves on ADDRESS (`127.0.0.1:0` picks a free port).
     pub fn start_on(address: &str) -> FakeGithub {
         let listener = TcpListener::bind(address).expect("bind the fake GitHub's address");
+        // Parse the OpenAPI description now, not on the first request.
+        openapi::operations();
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let state = Arc::new(Mutex::new(State {
             api_url: url.clone(),
@@ -540,7 +543,10 @@ fn serve(stream: TcpStream, state: &Mutex<State>, tokens: &Tokens) -> std::io::R
         let response = with_common_headers(response, state);
         request.status = response.status;
         request.response = String::from_utf8_lossy(&response.body).into_owned();
-        state.lock().unwrap().requests.push(request);
+        // The `/_fake/` routes are the test's, not API calls: they are not recorded.
+        if !request.path.starts_with("/_fake/") {
+            state.lock().unwrap().requests.push(request);
+        }
         let response = if close {
             response.with_header("connection", "close")
         } else {
