@@ -1581,3 +1581,111 @@ fn the_scenarios_put_dockgates_findings_where_they_say() {
     );
     assert_documented(&fake);
 }
+
+fn gzip_base64(text: &str) -> String {
+    use base64::Engine as _;
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(text.as_bytes()).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(encoder.finish().unwrap())
+}
+
+#[test]
+fn sarif_uploads_must_be_gzip_base64_sarif_2_1_0() {
+    use base64::Engine as _;
+    let (fake, fixture) = published();
+    let sarifs = "/repos/acme/app/code-scanning/sarifs";
+    let log = json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "dockgate"}}, "results": []}]}).to_string();
+    let upload = |sarif: String| {
+        post(
+            &fake,
+            sarifs,
+            json!({"commit_sha": fixture.head_sha, "ref": "refs/pull/7/head", "sarif": sarif}),
+        )
+    };
+    let accepted = upload(gzip_base64(&log));
+    assert_eq!(accepted.status, 202, "{}", accepted.body);
+    assert!(
+        accepted.body["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(accepted.body["id"].as_str().unwrap())
+    );
+    let uploads = fake.sarif_uploads("acme", "app");
+    assert_eq!(
+        uploads[0]["sarif"]["runs"][0]["tool"]["driver"]["name"],
+        "dockgate"
+    );
+    assert_eq!(uploads[0]["ref"], "refs/pull/7/head");
+
+    let plain = base64::engine::general_purpose::STANDARD.encode(&log);
+    assert_eq!(upload(plain).status, 400, "not gzip-compressed");
+    assert_eq!(upload("%%%".into()).status, 400, "not base64");
+    assert_eq!(
+        upload(gzip_base64(r#"{"version": "2.0.0", "runs": []}"#)).status,
+        400
+    );
+    let short_sha = post(
+        &fake,
+        sarifs,
+        json!({"commit_sha": "abc", "ref": "refs/heads/main", "sarif": gzip_base64(&log)}),
+    );
+    assert_eq!(short_sha.status, 422, "the schema wants a full SHA");
+    let bad_ref = post(
+        &fake,
+        sarifs,
+        json!({"commit_sha": fixture.head_sha, "ref": "main", "sarif": gzip_base64(&log)}),
+    );
+    assert_eq!(
+        bad_ref.status, 422,
+        "the ref must be refs/heads|tags|pull/…"
+    );
+    let extra = post(
+        &fake,
+        sarifs,
+        json!({"commit_sha": fixture.head_sha, "ref": "refs/heads/main", "sarif": gzip_base64(&log), "extra": 1}),
+    );
+    assert_eq!(extra.status, 422, "additionalProperties is false");
+    // Base64 of random bytes keeps about 6 bits in 8 through gzip: 16 MB of it
+    // compresses to about 12 MB.
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let bytes: Vec<u8> = (0..12 * 1024 * 1024)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
+        .collect();
+    let random = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let big = gzip_base64(&format!(
+        r#"{{"version": "2.1.0", "runs": [], "x": "{random}"}}"#
+    ));
+    assert_eq!(upload(big).status, 413, "over 10 MB compressed");
+    assert_eq!(fake.sarif_uploads("acme", "app").len(), 1);
+    assert_documented(&fake);
+}
+
+#[test]
+fn the_rate_limit_and_media_types() {
+    let (fake, _fixture) = published();
+    get(&fake, "/repos/acme/app/pulls/7");
+    let limit = get(&fake, "/rate_limit");
+    assert_eq!(limit.status, 200);
+    assert_eq!(limit.body["resources"]["core"]["used"], 1);
+    assert_eq!(limit.body["rate"]["remaining"], 4999);
+    let client = reqwest::blocking::Client::new();
+    let diff = client
+        .get(format!("{}/repos/acme/app/pulls/7", fake.url))
+        .header("user-agent", "t")
+        .header("authorization", format!("Bearer {}", fake.token))
+        .header("accept", "application/vnd.github.diff")
+        .send()
+        .unwrap();
+    assert_eq!(
+        diff.status().as_u16(),
+        501,
+        "a media type the fake cannot serve is loud"
+    );
+    assert_documented(&fake);
+}

@@ -36,6 +36,12 @@
 //!   annotation (all three from the descriptions, enforced with 422). `head_sha` must be
 //!   a commit of the repository (422 "No commit found for SHA").
 //! - **Contents**: `GET /contents/{path}` with `ref`, raw or JSON (base64).
+//! - **Code scanning**: `POST /code-scanning/sarifs` takes a gzip-compressed, base64
+//!   SARIF 2.1.0 log of at most 10 MB compressed (413 above; 400 when it does not
+//!   decode); [`FakeGithub::sarif_uploads`] returns the decoded logs.
+//! - **Rate limit**: `GET /rate_limit`, and `x-ratelimit-*` headers on every answer.
+//!   A media type the fake cannot serve (`application/vnd.github.diff`, `.patch`,
+//!   `.sha`) is 501.
 //! - **Faults** ([`Fault`]): the Nth request matching METHOD PATTERN answered with 502
 //!   after or before applying it, 429 or a secondary rate limit with `retry-after`, a
 //!   primary rate limit with `x-ratelimit-reset`, or 403; [`FakeGithub::forbid_writes`].
@@ -53,6 +59,7 @@
 #![allow(dead_code)]
 
 mod checks;
+pub mod code_scanning;
 pub mod fixture_repo;
 mod http;
 mod issues;
@@ -508,6 +515,17 @@ impl FakeGithub {
             .unwrap_or_default()
     }
 
+    /// The SARIF uploads to OWNER/REPO, decoded, oldest first.
+    pub fn sarif_uploads(&self, owner: &str, repo: &str) -> Vec<Value> {
+        let state = self.state.lock().unwrap();
+        state
+            .sarif_uploads
+            .iter()
+            .filter(|upload| upload.repo.0 == owner && upload.repo.1 == repo)
+            .map(code_scanning::SarifUpload::to_json)
+            .collect()
+    }
+
     /// Everything, as `GET /_fake/state` serves it.
     pub fn state_json(&self) -> Value {
         self.state.lock().unwrap().dump()
@@ -594,7 +612,7 @@ pub fn unix_now() -> u64 {
 
 const DOCS: &str = "https://docs.github.com/rest";
 
-fn error(status: u16, message: &str) -> Response {
+pub(crate) fn error(status: u16, message: &str) -> Response {
     Response::json(
         status,
         &json!({"message": message, "documentation_url": DOCS, "status": status.to_string()}),
@@ -790,6 +808,19 @@ fn respond(request: &mut Request, state: &Mutex<State>, tokens: &Tokens) -> Resp
     if let Some(response) = before {
         return response;
     }
+    if let Some(accept) = request.headers.get("accept")
+        && ["diff", "patch", "sha"].iter().any(|kind| {
+            accept.contains(&format!("vnd.github.{kind}"))
+                || accept.contains(&format!("vnd.github.v3.{kind}"))
+        })
+    {
+        return error(
+            501,
+            &format!(
+                "the fake GitHub does not serve the media type {accept} (not in the vendored subset)"
+            ),
+        );
+    }
     let problems = operation.parameter_errors(&params, &request.query);
     if !problems.is_empty() {
         return schema_problems(operation, problems);
@@ -967,11 +998,26 @@ fn dispatch(call: &Call, state: &mut State, request: &Request) -> Response {
         "checks/update" => checks::update(call, state),
         "checks/list-for-ref" => checks::list_for_ref(call, state),
         "repos/get-content" => get_content(call, state, request),
+        "code-scanning/upload-sarif" => code_scanning::upload(call, state),
+        "rate-limit/get" => rate_limit(state),
         other => error(
             501,
             &format!("the fake GitHub does not serve {other} (it is in the vendored subset)"),
         ),
     }
+}
+
+fn rate_limit(state: &State) -> Response {
+    let mut value = openapi::operation("rate-limit/get").example(200);
+    let core = json!({
+        "limit": 5000,
+        "used": state.rate_limit_used,
+        "remaining": 5000u64.saturating_sub(state.rate_limit_used),
+        "reset": unix_now() + 3600,
+    });
+    value["resources"]["core"] = core.clone();
+    value["rate"] = core;
+    Response::json(200, &value)
 }
 
 fn get_content(call: &Call, state: &State, request: &Request) -> Response {

@@ -168,6 +168,7 @@ pub struct State {
     pub review_comments: Vec<ReviewComment>,
     pub issue_comments: Vec<IssueComment>,
     pub check_runs: Vec<CheckRun>,
+    pub sarif_uploads: Vec<super::code_scanning::SarifUpload>,
     pub requests: Vec<Request>,
     /// Requests to answer with 502 before serving normally (retry tests).
     pub failures_left: usize,
@@ -467,6 +468,7 @@ impl State {
                 value["annotations"] = json!(run.annotations);
                 value
             }).collect::<Vec<_>>(),
+            "sarif_uploads": self.sarif_uploads.iter().map(|u| u.to_json()).collect::<Vec<_>>(),
             "requests": self.requests.iter().map(Request::to_json).collect::<Vec<_>>(),
         })
     }
