@@ -1246,7 +1246,13 @@ fn comments_follow_their_line_through_a_rebase_or_go_outdated() {
         "the fixed line is outdated"
     );
     assert_eq!(comments[1]["position"], Value::Null);
+    assert_eq!(
+        comments[1]["commit_id"],
+        fixture.previous_head_sha.clone().unwrap(),
+        "an outdated comment stays on the commit it was last on"
+    );
     assert_eq!(comments[0]["line"], 5);
+    assert_eq!(comments[0]["commit_id"], fixture.head_sha);
     assert_eq!(get(&fake, "/repos/acme/app/pulls/7").body["commits"], 3);
     assert_documented(&fake);
 }
@@ -1484,7 +1490,7 @@ fn in_diff(fake: &FakeGithub, number: u64, path: &str, line: u64) -> bool {
 }
 
 #[test]
-fn the_scenarios_put_dockgates_findings_where_they_say() {
+fn the_first_run_and_fix_scenarios_put_dockgates_findings_where_they_say() {
     use support::fake_github::scenarios;
     let fake = FakeGithub::start();
     let mut fixture = scenarios::first_run();
@@ -1527,6 +1533,12 @@ fn the_scenarios_put_dockgates_findings_where_they_say() {
         "the fixed lines' comments are outdated"
     );
 
+    assert_documented(&fake);
+}
+
+#[test]
+fn the_rebase_scenario_moves_findings_and_comments_3_lines_down() {
+    use support::fake_github::scenarios;
     let mut fixture = scenarios::first_run();
     let fake = FakeGithub::start();
     fixture.publish(&fake);
@@ -1550,6 +1562,12 @@ fn the_scenarios_put_dockgates_findings_where_they_say() {
     assert_eq!(followed, [json!(12), json!(13)]);
     assert!(in_diff(&fake, 12, "Dockerfile", 12) && !in_diff(&fake, 12, "Dockerfile", 5));
 
+    assert_documented(&fake);
+}
+
+#[test]
+fn the_sixty_findings_scenario_has_all_on_new_lines() {
+    use support::fake_github::scenarios;
     let sixty = scenarios::sixty_findings();
     let fake = FakeGithub::start();
     sixty.publish(&fake);
@@ -1561,6 +1579,12 @@ fn the_scenarios_put_dockgates_findings_where_they_say() {
             .all(|(path, rule, line)| rule == "DL3011" && in_diff(&fake, 12, path, *line))
     );
 
+    assert_documented(&fake);
+}
+
+#[test]
+fn the_benchmark_scenario_has_one_finding_in_each_of_twenty_dockerfiles() {
+    use support::fake_github::scenarios;
     let twenty = scenarios::twenty_dockerfiles();
     let fake = FakeGithub::start();
     twenty.publish(&fake);
@@ -1572,6 +1596,12 @@ fn the_scenarios_put_dockgates_findings_where_they_say() {
             .all(|(path, _, line)| *line == 2 && in_diff(&fake, 12, path, 2))
     );
 
+    assert_documented(&fake);
+}
+
+#[test]
+fn a_fork_scenario_comes_from_the_fork() {
+    use support::fake_github::scenarios;
     let fork = scenarios::fork();
     let fake = FakeGithub::start();
     fork.publish(&fake);
@@ -1688,4 +1718,34 @@ fn the_rate_limit_and_media_types() {
         "a media type the fake cannot serve is loud"
     );
     assert_documented(&fake);
+}
+
+#[test]
+fn a_large_body_sent_with_expect_100_continue_is_not_delayed() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let (fake, _fixture) = published();
+    let mut stream = std::net::TcpStream::connect(fake.url.trim_start_matches("http://")).unwrap();
+    let body = json!({"body": "x".repeat(2_000_000)}).to_string();
+    write!(
+        stream,
+        "POST /repos/acme/app/issues/7/comments HTTP/1.1\r\nhost: x\r\nuser-agent: raw\r\nauthorization: token {}\r\ncontent-length: {}\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n",
+        fake.token,
+        body.len()
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut interim = String::new();
+    reader.read_line(&mut interim).unwrap();
+    assert_eq!(
+        interim, "HTTP/1.1 100 Continue\r\n",
+        "the fake asks for the body at once"
+    );
+    stream.write_all(body.as_bytes()).unwrap();
+    let mut answer = String::new();
+    reader.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.contains("HTTP/1.1 422"),
+        "a 2 MB comment is over 65,536 characters: {}",
+        &answer[..answer.len().min(300)]
+    );
 }

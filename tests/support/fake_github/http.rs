@@ -82,6 +82,15 @@ pub fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option
             headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
         }
     }
+    // curl waits a second for this before sending a large body.
+    if headers
+        .get("expect")
+        .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
+    {
+        reader
+            .get_mut()
+            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+    }
     let body = if headers
         .get("transfer-encoding")
         .is_some_and(|t| t.eq_ignore_ascii_case("chunked"))

@@ -111,7 +111,7 @@ impl Request {
     /// Whether this is METHOD on a path matching PATTERN (see [`Fault::new`]).
     pub fn matches(&self, method: &str, pattern: &str) -> bool {
         (method == "*" || method.eq_ignore_ascii_case(&self.method))
-            && openapi::match_template(pattern, &self.path).is_some()
+            && (pattern == "*" || openapi::match_template(pattern, &self.path).is_some())
     }
 
     fn to_json(&self) -> Value {
@@ -162,7 +162,8 @@ pub struct Fault {
 
 impl Fault {
     /// METHOD is `POST` (any case) or `*`; PATTERN is a path where `{name}` or `*`
-    /// matches one segment: `/repos/{owner}/{repo}/pulls/{pull_number}/reviews`.
+    /// matches one segment (`/repos/{owner}/{repo}/pulls/{pull_number}/reviews`), or
+    /// `*` for every path.
     /// Fires on the first matching request, once, unless told otherwise.
     pub fn new(kind: FaultKind, method: &str, pattern: &str) -> Fault {
         Fault {

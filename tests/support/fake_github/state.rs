@@ -678,9 +678,10 @@ fn follow_line(comment: &mut ReviewComment, files: &[PullFile], head: &str) {
                 .min_by_key(|(_, (_, _, line))| line.abs_diff(old_line))
                 .map(|(hunk, (position, _, line))| (*line, *position, hunk.clone()))
         });
-    comment.commit_id = head.to_string();
     match found {
         Some((line, position, hunk)) => {
+            // An outdated comment keeps the commit it was last on; a followed one moves.
+            comment.commit_id = head.to_string();
             comment.line = Some(line);
             comment.position = Some(position);
             comment.start_line = comment
