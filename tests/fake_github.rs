@@ -1750,3 +1750,67 @@ fn a_large_body_sent_with_expect_100_continue_is_not_delayed() {
         &answer[..answer.len().min(300)]
     );
 }
+
+#[test]
+fn bodies_over_65536_characters_are_refused_everywhere() {
+    let (fake, fixture) = published();
+    let long = "x".repeat(65_537);
+    let review = post(
+        &fake,
+        "/repos/acme/app/pulls/7/reviews",
+        json!({"event": "COMMENT", "comments": [comment("Dockerfile", 2, &long)]}),
+    );
+    assert_eq!(review.status, 422);
+    assert!(
+        review.body["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("too long")
+    );
+    let single = post(
+        &fake,
+        "/repos/acme/app/pulls/7/comments",
+        json!({"body": long, "commit_id": fixture.head_sha, "path": "Dockerfile", "line": 2}),
+    );
+    assert_eq!(single.status, 422);
+    let at_limit = post(
+        &fake,
+        "/repos/acme/app/pulls/7/comments",
+        json!({"body": "x".repeat(65_536), "commit_id": fixture.head_sha, "path": "Dockerfile", "line": 2}),
+    );
+    assert_eq!(at_limit.status, 201);
+    let id = at_limit.body["id"].as_u64().unwrap();
+    let edit = patch_request(
+        &fake,
+        &format!("/repos/acme/app/pulls/comments/{id}"),
+        json!({"body": long}),
+    );
+    assert_eq!(edit.status, 422);
+    assert_documented(&fake);
+}
+
+#[test]
+fn garbage_on_the_wire_never_stops_the_server() {
+    use std::io::{Read, Write};
+    let (fake, _fixture) = published();
+    let address = fake.url.trim_start_matches("http://").to_string();
+    for garbage in [
+        &b"\r\n"[..],
+        b"GET\r\n\r\n",
+        b"POST /x HTTP/1.1\r\ncontent-length: 99999999999\r\n\r\n",
+        b"POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
+        b"\xff\xfe\x00 /%zz%4 HTTP/1.1\r\n\r\n",
+        b"GET /repos/acme/app/contents/%E2%82 HTTP/1.1\r\nuser-agent: t\r\nauthorization: token x\r\nconnection: close\r\n\r\n",
+    ] {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        stream.write_all(garbage).unwrap();
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+    }
+    assert_eq!(
+        get(&fake, "/repos/acme/app/pulls/7").status,
+        200,
+        "still serving"
+    );
+}

@@ -28,12 +28,12 @@ pub fn add_comment(
     id
 }
 
-/// GitHub's 422 for an empty comment or one over 65,536 characters.
+/// GitHub's 422 for an empty comment or one over [`super::MAX_COMMENT_CHARS`].
 fn invalid_body(call: &Call, body: &str) -> Option<Response> {
     if body.trim().is_empty() {
         return Some(call.invalid("IssueComment", "body", "body can't be blank"));
     }
-    (body.chars().count() > 65_536).then(|| {
+    super::too_long(body).then(|| {
         call.invalid(
             "IssueComment",
             "body",

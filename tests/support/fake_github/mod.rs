@@ -300,6 +300,13 @@ impl PullRequest {
     }
 }
 
+/// The longest body GitHub takes for a comment or review, in characters.
+pub const MAX_COMMENT_CHARS: usize = 65_536;
+
+fn too_long(text: &str) -> bool {
+    text.chars().count() > MAX_COMMENT_CHARS
+}
+
 /// The most files `GET /pulls/{n}/files` lists.
 pub const MAX_PULL_FILES: usize = 3000;
 
