@@ -27,8 +27,10 @@
 //! - **Review comments**: list (paginated), create (also as a reply with `in_reply_to`,
 //!   which joins the thread's root), update, delete. When the pull request moves to a new
 //!   head ([`FakeGithub::put_pull`] again), a comment follows its line's text to the new
-//!   diff, or becomes outdated (`line` and `position` null) like on GitHub.
-//! - **Issue comments** (the sticky summary comment): list, create, update.
+//!   diff, or becomes outdated (`line` and `position` absent: the schema types them
+//!   as integers, so the fake leaves them out where GitHub sends null).
+//! - **Issue comments** (the sticky summary comment): list, create, update. Review,
+//!   review-comment and issue-comment bodies are at most 65,536 characters (422).
 //! - **Check runs**: create, update, list for a ref (`check_name`, `status`, `filter`
 //!   latest/all). Annotations accumulate over updates; at most 50 per request (schema),
 //!   summary/text at most 65,535 characters (schema), annotation `title` at most 255
@@ -48,7 +50,12 @@
 //! - **Inspection**: every request (method, path, query, headers, body, status), counts
 //!   by operation, the reviews, comments, check runs and annotations as GitHub would
 //!   serve them, and `GET /_fake/state` with all of it for scripts (a route GitHub lacks,
-//!   so only under `/_fake/`).
+//!   so only under `/_fake/`; `POST /_fake/faults` and `/_fake/forbid-writes` script
+//!   faults from a shell, and `/_fake/` requests are not recorded).
+//! - **Fixtures**: [`fixture_repo`] makes a real git repository per pull request and
+//!   the runner's event payloads and `GITHUB_*` environment; [`scenarios`] holds the
+//!   end-to-end scenarios; [`standalone`] serves one from a JSON file
+//!   (examples/fake_github.rs).
 //!
 //! What the subset lacks, so the fake cannot serve (a client must not need them):
 //! `POST /pulls/{n}/comments/{id}/replies` (use `in_reply_to`), `DELETE` of an issue
