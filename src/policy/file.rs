@@ -595,7 +595,7 @@ impl Date {
     }
 
     /// The civil date `days` after 1970-01-01 (Howard Hinnant's algorithm).
-    fn from_days(days: i64) -> Date {
+    pub fn from_days(days: i64) -> Date {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z.rem_euclid(146_097);
