@@ -1,21 +1,27 @@
-//! Reporters: turn a finished [`Run`] into text for people or JSON for tools
-//! (dockgate's own, or hadolint's array).
+//! Reporters: turn a finished [`Run`] into text for people, or into what other tools
+//! read: dockgate's JSON, hadolint's array, GitHub workflow commands.
 //!
 //! A reporter sees the run (findings, the sources they point into, the images and the
 //! verdict); never the parser or the rules. A new format is one file with one
 //! [`Reporter`].
 
+mod fingerprint;
+mod github;
 mod hadolint_json;
 mod json;
 mod text;
+mod workspace;
 
 use std::io::{self, Write};
 
 use crate::gate::Run;
 
+pub use fingerprint::{Fingerprinted, fingerprint, fingerprints};
+pub use github::{Github, workflow_commands};
 pub use hadolint_json::HadolintJson;
 pub use json::Json;
 pub use text::Text;
+pub use workspace::{relative_path, workspace_root};
 
 /// The output formats of `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -28,6 +34,10 @@ pub enum Format {
     /// hadolint's `-f json` array, byte for byte: `[{"code": ..., "column": ...,
     /// "file": ..., "level": ..., "line": ..., "message": ...}]`.
     HadolintJson,
+    /// GitHub Actions workflow commands (`::error file=...,line=...::message`), which
+    /// the runner shows as annotations; worst first, paths relative to
+    /// `GITHUB_WORKSPACE`.
+    Github,
 }
 
 /// Writes a run in one output format.
@@ -41,5 +51,6 @@ pub fn reporter(format: Format, color: bool) -> Box<dyn Reporter> {
         Format::Text => Box::new(Text { color }),
         Format::Json => Box::new(Json),
         Format::HadolintJson => Box::new(HadolintJson),
+        Format::Github => Box::new(Github::from_env()),
     }
 }
