@@ -237,3 +237,330 @@ mod fingerprints {
         assert_ne!(sc2086[0], sc2086[1]);
     }
 }
+
+/// An image made by `svc/Dockerfile` below: `USER root` (DG2001 placed on that line)
+/// and no health check (DG2032, about the whole image).
+const APP_DOCKERFILE: &str = "FROM alpine:3.20\nRUN adduser -D -u 10001 app\nUSER root\n";
+
+fn app_image(dir: &Path) -> String {
+    let image = Image::new()
+        .user("root")
+        .layer(
+            Layer::new()
+                .dir("etc")
+                .file("etc/passwd", &passwd(&[("root", 0)])),
+            Compression::Gzip,
+            "/bin/sh -c #(nop) ADD file:0a1b in / ",
+        )
+        .empty_step("/bin/sh -c #(nop)  CMD [\"/bin/sh\"]")
+        .layer(
+            Layer::new().file("etc/passwd", &passwd(&[("root", 0), ("app", 10001)])),
+            Compression::Gzip,
+            "/bin/sh -c adduser -D -u 10001 app",
+        )
+        .empty_step("/bin/sh -c #(nop)  USER root");
+    let path = dir.join("app.tar");
+    image.write_docker_archive(&path);
+    format!("docker-archive:{}", path.display())
+}
+
+/// A repository with `svc/Dockerfile` (APP_DOCKERFILE) and the image it made, outside it.
+fn app_repo() -> (TempDir, std::path::PathBuf, String) {
+    let dir = TempDir::new().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("svc")).unwrap();
+    std::fs::write(repo.join("svc/Dockerfile"), APP_DOCKERFILE).unwrap();
+    let reference = app_image(dir.path());
+    (dir, repo, reference)
+}
+
+mod sarif {
+    use super::*;
+    use serde_json::Value;
+
+    fn sarif(dir: &Path, args: &[&str]) -> (i32, Value) {
+        let (code, out) = run(dir, args);
+        let log = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"));
+        assert_valid(&log);
+        (code, log)
+    }
+
+    /// What the official SARIF 2.1.0 schema says is wrong with `log`.
+    fn schema_errors(log: &Value) -> Vec<String> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/sarif/sarif-schema-2.1.0.json");
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+        validator
+            .iter_errors(log)
+            .map(|error| format!("{}: {error}", error.instance_path()))
+            .collect()
+    }
+
+    /// Valid against the official SARIF 2.1.0 schema, and within what GitHub code
+    /// scanning accepts and shows.
+    fn assert_valid(log: &Value) {
+        let errors = schema_errors(log);
+        assert!(
+            errors.is_empty(),
+            "not valid SARIF 2.1.0:\n{}\n{log:#}",
+            errors.join("\n")
+        );
+        assert_code_scanning_accepts(log);
+    }
+
+    #[test]
+    fn the_schema_rejects_what_is_not_sarif() {
+        let dir = tree(&[("Dockerfile", FINDINGS)]);
+        let (_, mut log) = sarif(dir.path(), &["lint", "--format", "sarif"]);
+        log["runs"][0]["results"][0]["level"] = "fatal".into();
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+            0.into();
+        log["runs"][0]["tool"]["driver"]["rules"][0]["id"] = Value::Null;
+        assert_eq!(schema_errors(&log).len(), 3, "{:?}", schema_errors(&log));
+    }
+
+    /// GitHub's own limits and needs: at most 20 runs, 25,000 results and rules per run,
+    /// 20 tags per rule; a location with a file and a start line on every result (or the
+    /// alert has nowhere to show); `security-severity` a number from 0 to 10 on rules
+    /// tagged `security`; each `ruleIndex` pointing at its `ruleId`'s rule.
+    fn assert_code_scanning_accepts(log: &Value) {
+        let runs = log["runs"].as_array().unwrap();
+        assert!((1..=20).contains(&runs.len()));
+        for run in runs {
+            let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+            let results = run["results"].as_array().unwrap();
+            assert!(results.len() <= 25_000 && rules.len() <= 25_000);
+            for rule in rules {
+                let tags = rule["properties"]["tags"].as_array().unwrap();
+                assert!(tags.len() <= 20, "{rule}");
+                if let Some(score) = rule["properties"].get("security-severity") {
+                    let score: f64 = score.as_str().unwrap().parse().unwrap();
+                    assert!((0.0..=10.0).contains(&score), "{rule}");
+                    assert!(tags.contains(&"security".into()), "{rule}");
+                }
+                for key in ["shortDescription", "fullDescription", "help"] {
+                    assert!(
+                        !rule[key]["text"].as_str().unwrap().is_empty(),
+                        "{key}: {rule}"
+                    );
+                }
+            }
+            for result in results {
+                let index = result["ruleIndex"].as_u64().unwrap() as usize;
+                assert_eq!(rules[index]["id"], result["ruleId"], "{result}");
+                let locations = result["locations"].as_array().unwrap();
+                assert!((1..=1000).contains(&locations.len()), "{result}");
+                let physical = &locations[0]["physicalLocation"];
+                assert!(
+                    !physical["artifactLocation"]["uri"]
+                        .as_str()
+                        .unwrap()
+                        .is_empty()
+                );
+                assert!(
+                    physical["region"]["startLine"].as_u64().unwrap() >= 1,
+                    "{result}"
+                );
+                assert!(!result["message"]["text"].as_str().unwrap().is_empty());
+                assert!(result["partialFingerprints"]["primaryLocationLineHash"].is_string());
+            }
+        }
+    }
+
+    fn results(log: &Value) -> &Vec<Value> {
+        log["runs"][0]["results"].as_array().unwrap()
+    }
+
+    fn result<'a>(log: &'a Value, rule: &str) -> &'a Value {
+        results(log)
+            .iter()
+            .find(|result| result["ruleId"] == rule)
+            .unwrap_or_else(|| panic!("no {rule}:\n{log:#}"))
+    }
+
+    fn rule<'a>(log: &'a Value, code: &str) -> &'a Value {
+        let rules = log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        rules
+            .iter()
+            .find(|rule| rule["id"] == code)
+            .unwrap_or_else(|| panic!("no rule {code}"))
+    }
+
+    #[test]
+    fn lint_findings_are_results_with_rule_metadata_and_relative_locations() {
+        let dir = tree(&[("a b/Dockerfile", FINDINGS)]);
+        let (code, log) = sarif(dir.path(), &["lint", "--format", "sarif"]);
+        assert_eq!(code, 1);
+        let driver = &log["runs"][0]["tool"]["driver"];
+        assert_eq!(driver["name"], "dockgate");
+        assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(
+            driver["informationUri"],
+            "https://github.com/dockgate/dockgate"
+        );
+
+        let dl3020 = result(&log, "DL3020");
+        assert_eq!(dl3020["level"], "error");
+        assert_eq!(
+            dl3020["message"]["text"],
+            "Use COPY instead of ADD for files and folders"
+        );
+        let physical = &dl3020["locations"][0]["physicalLocation"];
+        assert_eq!(physical["artifactLocation"]["uri"], "a%20b/Dockerfile");
+        assert_eq!(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        assert_eq!(
+            physical["region"],
+            serde_json::json!({"startLine": 3, "startColumn": 1, "endLine": 3, "endColumn": 4})
+        );
+        let root = log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(
+            root.starts_with("file:///") && root.ends_with('/'),
+            "{root}"
+        );
+        // A fix travels as SARIF replacements.
+        let fix = &dl3020["fixes"][0];
+        assert_eq!(
+            fix["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"],
+            "COPY"
+        );
+
+        let metadata = rule(&log, "DL3020");
+        assert_eq!(metadata["name"], "add-instead-of-copy", "{metadata:#}");
+        assert_eq!(
+            metadata["shortDescription"]["text"],
+            dl3020["message"]["text"]
+        );
+        assert!(
+            metadata["help"]["markdown"]
+                .as_str()
+                .unwrap()
+                .contains("## Why is this bad?")
+        );
+        assert_eq!(
+            metadata["helpUri"],
+            "https://github.com/dockgate/dockgate/blob/main/docs/rules.md#dl3020-add-instead-of-copy"
+        );
+        assert_eq!(metadata["defaultConfiguration"]["level"], "error");
+        // Only the rules that fired are listed.
+        let fired: std::collections::BTreeSet<&str> = results(&log)
+            .iter()
+            .map(|r| r["ruleId"].as_str().unwrap())
+            .collect();
+        let listed: Vec<&str> = log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(listed, fired.into_iter().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn fingerprints_survive_a_line_shift_and_change_with_the_instruction() {
+        let print = |dockerfile: &str| {
+            let dir = tree(&[("Dockerfile", dockerfile)]);
+            let (_, log) = sarif(dir.path(), &["lint", "--format", "sarif"]);
+            let dl3008 = result(&log, "DL3008");
+            dl3008["partialFingerprints"]["dockgate/v1"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let before = print("FROM debian:12\nRUN apt-get install -y curl\n");
+        let shifted = print("FROM debian:12\n\n# install\nRUN apt-get install \\\n  -y curl\n");
+        let changed = print("FROM debian:12\nRUN apt-get install -y wget\n");
+        assert_eq!(before, shifted);
+        assert_ne!(before, changed);
+    }
+
+    #[test]
+    fn image_findings_are_located_on_the_dockerfile_or_the_image() {
+        // `dockgate image` without a Dockerfile: located on the reference.
+        let dir = TempDir::new().unwrap();
+        let reference = root_image(dir.path());
+        let (code, log) = sarif(dir.path(), &["image", "--format", "sarif", &reference]);
+        assert_eq!(code, 1);
+        let dg2001 = result(&log, "DG2001");
+        let location = &dg2001["locations"][0];
+        let uri = location["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(uri.starts_with("docker-archive%3A"), "{uri}");
+        assert_eq!(location["logicalLocations"][0]["name"], reference.as_str());
+        assert!(
+            dg2001["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains(&reference)
+        );
+        let metadata = rule(&log, "DG2001");
+        assert_eq!(metadata["properties"]["security-severity"], "8.0");
+        assert!(
+            metadata["properties"]["tags"]
+                .as_array()
+                .unwrap()
+                .contains(&"security".into())
+        );
+
+        // `dockgate check`: placed on the line, or on the FROM of the Dockerfile that made it.
+        let (_dir, repo, reference) = app_repo();
+        let (code, log) = sarif(
+            &repo,
+            &["check", "--format", "sarif", "--image", &reference, "."],
+        );
+        assert_eq!(code, 1);
+        let located = |rule: &str| {
+            let physical = &result(&log, rule)["locations"][0]["physicalLocation"];
+            (
+                physical["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                physical["region"]["startLine"].as_u64().unwrap(),
+            )
+        };
+        assert_eq!(located("DG2001"), ("svc/Dockerfile".to_string(), 3));
+        assert_eq!(located("DG2032"), ("svc/Dockerfile".to_string(), 1));
+    }
+
+    #[test]
+    fn input_errors_are_tool_notifications() {
+        let dir = tree(&[("Dockerfile", "FROM debian:12\n")]);
+        let (code, log) = sarif(
+            dir.path(),
+            &[
+                "check",
+                "--format",
+                "sarif",
+                "Dockerfile",
+                "gone/Dockerfile",
+            ],
+        );
+        assert_eq!(code, 2);
+        let invocation = &log["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false);
+        let notification = &invocation["toolExecutionNotifications"][0];
+        assert_eq!(notification["level"], "error");
+        assert_eq!(
+            notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "gone/Dockerfile"
+        );
+    }
+
+    #[test]
+    fn a_clean_run_is_a_valid_empty_log() {
+        let dir = tree(&[("Dockerfile", "FROM debian:12\nCMD [\"true\"]\n")]);
+        let (code, log) = sarif(dir.path(), &["lint", "--format", "sarif"]);
+        assert_eq!(code, 0);
+        assert_eq!(results(&log).len(), 0);
+        assert_eq!(
+            log["runs"][0]["invocations"][0]["executionSuccessful"],
+            true
+        );
+    }
+}

@@ -9,6 +9,7 @@ mod fingerprint;
 mod github;
 mod hadolint_json;
 mod json;
+mod sarif;
 mod text;
 mod workspace;
 
@@ -20,6 +21,7 @@ pub use fingerprint::{Fingerprinted, fingerprint, fingerprints};
 pub use github::{Github, workflow_commands};
 pub use hadolint_json::HadolintJson;
 pub use json::Json;
+pub use sarif::Sarif;
 pub use text::Text;
 pub use workspace::{relative_path, workspace_root};
 
@@ -38,6 +40,9 @@ pub enum Format {
     /// the runner shows as annotations; worst first, paths relative to
     /// `GITHUB_WORKSPACE`.
     Github,
+    /// SARIF 2.1.0 for code scanning (`github/codeql-action/upload-sarif`): rule
+    /// metadata, locations relative to `%SRCROOT%`, stable `partialFingerprints`.
+    Sarif,
 }
 
 /// Writes a run in one output format.
@@ -52,5 +57,6 @@ pub fn reporter(format: Format, color: bool) -> Box<dyn Reporter> {
         Format::Json => Box::new(Json),
         Format::HadolintJson => Box::new(HadolintJson),
         Format::Github => Box::new(Github::from_env()),
+        Format::Sarif => Box::new(Sarif::from_env()),
     }
 }
