@@ -33,6 +33,57 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String) {
     (output.status.code().unwrap(), stdout)
 }
 
+/// Whether a consumer's parser is installed (`scripts/setup` installs them all): when
+/// not, the test skips with a banner, except in CI (`CI=true`), where it fails.
+fn have(consumer: &str, installed: bool) -> bool {
+    if !installed {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{consumer} is not installed (scripts/setup installs it)"
+        );
+        eprintln!("skipped: {consumer} is not installed (scripts/setup installs it)");
+    }
+    installed
+}
+
+/// Runs `program ARGS` with `input` on stdin: its stdout, or its stderr as the error.
+fn consumer(
+    program: &str,
+    args: &[&str],
+    envs: &[(&str, String)],
+    input: &str,
+) -> Result<String, String> {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(program)
+        .args(args)
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    if output.status.success() {
+        Ok(String::from_utf8(output.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+/// `dockgate lint --format json` findings of `dir` as (path, line, column, severity,
+/// message, rule): what every other format must say too.
+fn json_findings(dir: &Path, args: &[&str]) -> Vec<serde_json::Value> {
+    let (_, out) = run(dir, &[args, &["--format", "json"]].concat());
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    json["findings"].as_array().unwrap().clone()
+}
+
 /// A Dockerfile with an error (DL3020), warnings (DL3006, DL3008) and notices.
 const FINDINGS: &str = "FROM debian\nRUN apt-get update && apt-get install -y curl\nADD a.txt /a\n";
 
@@ -561,6 +612,159 @@ mod sarif {
         assert_eq!(
             log["runs"][0]["invocations"][0]["executionSuccessful"],
             true
+        );
+    }
+}
+
+mod checkstyle {
+    use super::*;
+    use serde_json::{Value, json};
+
+    /// The danger plugin's own Checkstyle parser (on xml-js, a strict SAX parser),
+    /// installed globally by `scripts/setup`.
+    const READER: &str = r#"
+        const fs = require("fs");
+        const convert = require("xml-js");
+        const { parseCheckstyle } = require("danger-plugin-lint-report/dist/parse/checkstyle_parser");
+        const report = convert.xml2js(fs.readFileSync(0, "utf8"), { compact: false });
+        console.log(JSON.stringify(parseCheckstyle(report, process.argv[1])));
+    "#;
+
+    /// The Node module path with the reader, when it is installed.
+    fn node_path() -> Option<String> {
+        let root = std::process::Command::new("npm")
+            .args(["root", "--global"])
+            .output()
+            .ok()?;
+        let root = String::from_utf8(root.stdout).ok()?.trim().to_string();
+        let plugin = Path::new(&root).join("danger-plugin-lint-report");
+        plugin
+            .is_dir()
+            .then(|| format!("{root}:{}/node_modules", plugin.display()))
+    }
+
+    /// What the reader makes of `xml`, read relative to `root`.
+    fn read(xml: &str, root: &Path) -> Option<Result<Vec<Value>, String>> {
+        let node_path = node_path();
+        if !have("npm's danger-plugin-lint-report", node_path.is_some()) {
+            return None;
+        }
+        let root = root.to_str().unwrap();
+        let envs = [("NODE_PATH", node_path.unwrap())];
+        Some(
+            consumer("node", &["-e", READER, root], &envs, xml)
+                .map(|out| serde_json::from_str(&out).unwrap()),
+        )
+    }
+
+    fn checkstyle_severity(severity: &Value) -> &str {
+        match severity.as_str().unwrap() {
+            "style" => "info",
+            other => other,
+        }
+    }
+
+    #[test]
+    fn a_checkstyle_reader_reads_every_finding_as_the_json_report_has_it() {
+        // Markup in the path and in messages (`<package>`, quotes) must round-trip.
+        let dir = tree(&[("q&a <'x'>/Dockerfile", &format!("{FINDINGS}RUN cd /x\n"))]);
+        let (code, xml) = run(dir.path(), &["lint", "--format", "checkstyle"]);
+        assert_eq!(code, 1);
+        assert!(
+            xml.starts_with(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">"
+            ),
+            "{xml}"
+        );
+        let Some(read) = read(&xml, dir.path()) else {
+            return;
+        };
+        let violations = read.unwrap_or_else(|e| panic!("the reader refused:\n{e}\n{xml}"));
+        let mut expected: Vec<Value> = json_findings(dir.path(), &["lint"])
+            .iter()
+            .map(|f| {
+                json!({
+                    "file": f["path"], "line": f["line"], "column": f["column"],
+                    "severity": checkstyle_severity(&f["severity"]), "message": f["message"],
+                })
+            })
+            .collect();
+        let key = |v: &Value| {
+            (
+                v["line"].as_u64(),
+                v["column"].as_u64(),
+                v["message"].to_string(),
+            )
+        };
+        expected.sort_by_key(key);
+        let mut violations = violations;
+        violations.sort_by_key(key);
+        assert!(expected.len() >= 6, "{expected:?}");
+        assert_eq!(violations, expected);
+        assert!(xml.contains("source=\"DL3020\""), "{xml}");
+    }
+
+    #[test]
+    fn image_findings_are_under_the_dockerfile_or_the_image() {
+        let (_dir, repo, reference) = app_repo();
+        let (code, xml) = run(
+            &repo,
+            &[
+                "check",
+                "--format",
+                "checkstyle",
+                "--image",
+                &reference,
+                ".",
+            ],
+        );
+        assert_eq!(code, 1, "{xml}");
+        assert!(
+            xml.contains("<file name=\"svc/Dockerfile\">")
+                && xml.contains("<error line=\"3\" column=\"1\" severity=\"error\" message=\"The image runs as root"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(&format!("<file name=\"{reference}\">")),
+            "{xml}"
+        );
+        let Some(read) = read(&xml, &repo) else {
+            return;
+        };
+        let violations = read.unwrap();
+        assert!(
+            violations
+                .iter()
+                .any(|v| v["file"] == "svc/Dockerfile" && v["line"] == 3)
+        );
+        assert!(
+            violations
+                .iter()
+                .any(|v| v["line"] == 1 && v["message"].as_str().unwrap().contains("HEALTHCHECK")),
+            "{violations:?}"
+        );
+    }
+
+    #[test]
+    fn the_reader_refuses_what_is_not_xml() {
+        let dir = TempDir::new().unwrap();
+        let Some(read) = read(
+            "<checkstyle version=\"4.3\"><file name=\"a\"></checkstyle>",
+            dir.path(),
+        ) else {
+            return;
+        };
+        assert!(read.is_err(), "{read:?}");
+    }
+
+    #[test]
+    fn a_clean_run_is_an_empty_report() {
+        let dir = tree(&[("Dockerfile", "FROM debian:12\nCMD [\"true\"]\n")]);
+        let (code, xml) = run(dir.path(), &["lint", "--format", "checkstyle"]);
+        assert_eq!(code, 0);
+        assert_eq!(
+            xml,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">\n</checkstyle>\n"
         );
     }
 }

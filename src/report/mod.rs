@@ -5,6 +5,7 @@
 //! verdict); never the parser or the rules. A new format is one file with one
 //! [`Reporter`].
 
+mod checkstyle;
 mod fingerprint;
 mod github;
 mod hadolint_json;
@@ -12,11 +13,13 @@ mod json;
 mod sarif;
 mod text;
 mod workspace;
+mod xml;
 
 use std::io::{self, Write};
 
 use crate::gate::Run;
 
+pub use checkstyle::Checkstyle;
 pub use fingerprint::{Fingerprinted, fingerprint, fingerprints};
 pub use github::{Github, workflow_commands};
 pub use hadolint_json::HadolintJson;
@@ -43,6 +46,9 @@ pub enum Format {
     /// SARIF 2.1.0 for code scanning (`github/codeql-action/upload-sarif`): rule
     /// metadata, locations relative to `%SRCROOT%`, stable `partialFingerprints`.
     Sarif,
+    /// Checkstyle XML 4.3 (`<checkstyle><file name=...><error line= column= severity=
+    /// message= source=/>`), as eslint and hadolint write it.
+    Checkstyle,
 }
 
 /// Writes a run in one output format.
@@ -58,5 +64,6 @@ pub fn reporter(format: Format, color: bool) -> Box<dyn Reporter> {
         Format::HadolintJson => Box::new(HadolintJson),
         Format::Github => Box::new(Github::from_env()),
         Format::Sarif => Box::new(Sarif::from_env()),
+        Format::Checkstyle => Box::new(Checkstyle::from_env()),
     }
 }
