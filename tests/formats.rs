@@ -719,28 +719,50 @@ mod checkstyle {
             ],
         );
         assert_eq!(code, 1, "{xml}");
+        assert!(xml.contains("<file name=\"svc/Dockerfile\">"), "{xml}");
         assert!(
-            xml.contains("<file name=\"svc/Dockerfile\">")
-                && xml.contains("<error line=\"3\" column=\"1\" severity=\"error\" message=\"The image runs as root"),
+            !xml.contains(&format!("<file name=\"{reference}\">")),
             "{xml}"
         );
+        let Some(violations) = read(&xml, &repo) else {
+            return;
+        };
+        let violations = violations.unwrap();
+        let on = |line: u64, message: &str| {
+            violations.iter().any(|v| {
+                v["file"] == "svc/Dockerfile" && v["line"] == line && v["message"] == message
+            })
+        };
+        // On the USER line, and the whole-image one on the FROM of the Dockerfile.
+        assert!(
+            on(
+                3,
+                &format!("The image runs as root: user `root` is UID 0 (image {reference})")
+            ),
+            "{violations:?}"
+        );
+        assert!(
+            on(
+                1,
+                &format!("The image has no HEALTHCHECK (image {reference})")
+            ),
+            "{violations:?}"
+        );
+
+        // No Dockerfile: the image reference is the file, at line 1.
+        let dir = TempDir::new().unwrap();
+        let reference = root_image(dir.path());
+        let (_, xml) = run(dir.path(), &["image", "--format", "checkstyle", &reference]);
         assert!(
             xml.contains(&format!("<file name=\"{reference}\">")),
             "{xml}"
         );
-        let Some(read) = read(&xml, &repo) else {
-            return;
-        };
-        let violations = read.unwrap();
+        let violations = read(&xml, dir.path()).unwrap().unwrap();
+        assert_eq!(violations.len(), 2, "{violations:?}");
         assert!(
             violations
                 .iter()
-                .any(|v| v["file"] == "svc/Dockerfile" && v["line"] == 3)
-        );
-        assert!(
-            violations
-                .iter()
-                .any(|v| v["line"] == 1 && v["message"].as_str().unwrap().contains("HEALTHCHECK")),
+                .all(|v| v["line"] == 1 && v["column"] == 1),
             "{violations:?}"
         );
     }

@@ -16,9 +16,11 @@
 //!   position. A file without findings has no `<file>`.
 //! - `severity` is Checkstyle's: `error`, `warning`, or `info` (for info and style,
 //!   Checkstyle has no `style`); `source` is the rule code, as hadolint writes it.
-//! - A finding about a whole image is in a `<file>` named by the image reference, at
-//!   line and column 1 (Checkstyle readers want positive positions); one placed on a
-//!   Dockerfile line is in that file's `<file>`.
+//! - A finding about an image names the image in its message. One placed on a
+//!   Dockerfile line is in that file's `<file>`; one about the whole image is on the
+//!   `FROM` of the Dockerfile that made the image when the run knows it, else in a
+//!   `<file>` named by the image reference, at line and column 1 (Checkstyle readers
+//!   want positive positions).
 //! - Input errors are not in the report (Checkstyle readers have no place for them):
 //!   they are on stderr, and the exit code is 2.
 
@@ -27,6 +29,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use super::Reporter;
+use super::place::{Place, message, place};
 use super::workspace::{relative_path, workspace_root};
 use super::xml::escape;
 use crate::finding::{Finding, Severity};
@@ -48,29 +51,30 @@ impl Checkstyle {
 
 impl Reporter for Checkstyle {
     fn write(&self, run: &Run, out: &mut dyn Write) -> io::Result<()> {
-        let mut files: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+        // Each file's errors: (line, column, finding).
+        let mut files: BTreeMap<String, Vec<(usize, usize, &Finding)>> = BTreeMap::new();
         for finding in run.findings() {
-            let name = match &finding.location {
-                Some(location) => relative_path(&location.path, &self.workspace),
-                None => finding.path().to_string(),
+            let (name, line, column) = match place(finding, run) {
+                Place::File { path, span } => (
+                    relative_path(path, &self.workspace),
+                    span.line,
+                    span.column.max(1),
+                ),
+                Place::Image { reference } => (reference.to_string(), 1, 1),
             };
-            files.entry(name).or_default().push(finding);
+            files.entry(name).or_default().push((line, column, finding));
         }
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">\n",
         );
-        for (name, mut findings) in files {
-            findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        for (name, mut errors) in files {
+            errors.sort_by(|a, b| (a.0, a.1, &a.2.rule).cmp(&(b.0, b.1, &b.2.rule)));
             xml.push_str(&format!("  <file name=\"{}\">\n", escape(&name)));
-            for finding in findings {
-                let (line, column) = match finding.location {
-                    Some(_) => (finding.line(), finding.column().max(1)),
-                    None => (1, 1),
-                };
+            for (line, column, finding) in errors {
                 xml.push_str(&format!(
                     "    <error line=\"{line}\" column=\"{column}\" severity=\"{}\" message=\"{}\" source=\"{}\"/>\n",
                     severity(finding.severity),
-                    escape(&finding.message),
+                    escape(&message(finding)),
                     escape(&finding.rule),
                 ));
             }

@@ -34,6 +34,7 @@ use serde_json::{Value, json};
 
 use super::Reporter;
 use super::fingerprint::{Fingerprinted, fingerprints};
+use super::place::{Place, message, place};
 use super::workspace::{relative_path, workspace_root};
 use crate::finding::{Finding, Severity, Span};
 use crate::gate::{FileRun, Run};
@@ -174,15 +175,11 @@ fn rule_descriptor(rule: &Rule, most_severe: Severity) -> Value {
 
 fn result(item: &Fingerprinted, rule_index: usize, run: &Run, workspace: &Path) -> Value {
     let finding = item.finding;
-    let message = match &finding.image {
-        Some(image) => format!("{} (image {image})", finding.message),
-        None => finding.message.clone(),
-    };
     let mut result = json!({
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": level(finding.severity),
-        "message": { "text": message },
+        "message": { "text": message(finding) },
         "locations": [location(finding, run, workspace)],
         "partialFingerprints": {
             "dockgate/v1": item.fingerprint,
@@ -196,26 +193,14 @@ fn result(item: &Fingerprinted, rule_index: usize, run: &Run, workspace: &Path) 
     result
 }
 
-/// Where a result is: its file and span; for a finding about a whole image, the
-/// `FROM` of the Dockerfile that made it, else the image reference.
+/// Where a result is (see `place.rs`), with the image in `logicalLocations`.
 fn location(finding: &Finding, run: &Run, workspace: &Path) -> Value {
-    let mut location = match &finding.location {
-        Some(location) => physical(&location.path, location.span, workspace),
-        None => {
-            let reference = finding.path();
-            let provenance = run
-                .images
-                .iter()
-                .find(|image| image.inspection.facts.reference == reference)
-                .and_then(|image| image.inspection.provenance.as_ref());
-            match provenance {
-                Some(provenance) => physical(&provenance.path, provenance.from_span(), workspace),
-                None => json!({ "physicalLocation": {
-                    "artifactLocation": { "uri": encode_uri_path(reference) },
-                    "region": { "startLine": 1 },
-                } }),
-            }
-        }
+    let mut location = match place(finding, run) {
+        Place::File { path, span } => physical(path, span, workspace),
+        Place::Image { reference } => json!({ "physicalLocation": {
+            "artifactLocation": { "uri": encode_uri_path(reference) },
+            "region": { "startLine": 1 },
+        } }),
     };
     if let Some(image) = &finding.image {
         location["logicalLocations"] = json!([{ "name": image, "kind": "resource" }]);
