@@ -790,3 +790,158 @@ mod checkstyle {
         );
     }
 }
+
+mod gitlab {
+    use super::*;
+    use serde_json::Value;
+
+    /// What the Code Quality schema (tests/fixtures/gitlab, written from GitLab's docs)
+    /// says is wrong with `report`, plus repeated fingerprints (GitLab drops them).
+    fn problems(report: &Value) -> Vec<String> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/gitlab/code-quality-report.schema.json");
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+        let mut problems: Vec<String> = validator
+            .iter_errors(report)
+            .map(|error| format!("{}: {error}", error.instance_path()))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        for issue in report.as_array().into_iter().flatten() {
+            if !seen.insert(issue["fingerprint"].to_string()) {
+                problems.push(format!("repeated fingerprint {}", issue["fingerprint"]));
+            }
+        }
+        problems
+    }
+
+    fn gitlab(dir: &Path, args: &[&str]) -> (i32, Vec<Value>) {
+        let (code, out) = run(dir, args);
+        let report: Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"));
+        let problems = problems(&report);
+        assert!(problems.is_empty(), "{}\n{report:#}", problems.join("\n"));
+        (code, report.as_array().unwrap().clone())
+    }
+
+    #[test]
+    fn every_finding_is_an_issue_with_a_fingerprint_and_a_relative_path() {
+        let dockerfile = format!("{FINDINGS}RUN echo $1 $1\n");
+        let dir = tree(&[("svc/Dockerfile", &dockerfile)]);
+        let (code, issues) = gitlab(dir.path(), &["lint", "--format", "gitlab"]);
+        assert_eq!(code, 1);
+        let findings = json_findings(dir.path(), &["lint"]);
+        assert_eq!(issues.len(), findings.len());
+        for finding in &findings {
+            let issue = issues
+                .iter()
+                .find(|issue| {
+                    issue["check_name"] == finding["rule"]
+                        && issue["location"]["lines"]["begin"] == finding["line"]
+                        && issue["description"] == finding["message"]
+                })
+                .unwrap_or_else(|| panic!("no issue for {finding}:\n{issues:#?}"));
+            assert_eq!(issue["location"]["path"], "svc/Dockerfile");
+            assert_eq!(issue["location"]["lines"]["end"], finding["end_line"]);
+            let severity = match finding["severity"].as_str().unwrap() {
+                "error" => "critical",
+                "warning" => "major",
+                "info" => "minor",
+                _ => "info",
+            };
+            assert_eq!(issue["severity"], severity, "{issue}");
+        }
+        let dl3020 = issues.iter().find(|i| i["check_name"] == "DL3020").unwrap();
+        assert_eq!(dl3020["categories"][0], "Style");
+
+        // GitLab CI: paths relative to CI_PROJECT_DIR, wherever dockgate runs.
+        let output = dockgate()
+            .current_dir(dir.path().join("svc"))
+            .env("CI_PROJECT_DIR", dir.path())
+            .args(["lint", "--format", "gitlab", "."])
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert!(problems(&report).is_empty());
+        assert_eq!(
+            report[0]["location"]["path"], "svc/Dockerfile",
+            "{report:#}"
+        );
+    }
+
+    #[test]
+    fn fingerprints_follow_the_instruction_not_the_line() {
+        let prints = |dockerfile: &str| {
+            let dir = tree(&[("Dockerfile", dockerfile)]);
+            let (_, issues) = gitlab(dir.path(), &["lint", "--format", "gitlab"]);
+            let mut prints: Vec<(String, String)> = issues
+                .iter()
+                .map(|i| {
+                    (
+                        i["check_name"].as_str().unwrap().into(),
+                        i["fingerprint"].as_str().unwrap().into(),
+                    )
+                })
+                .collect();
+            prints.sort();
+            prints
+        };
+        let before = prints("FROM debian:12\nRUN apt-get install -y curl\n");
+        assert_eq!(
+            before,
+            prints("\n\nFROM debian:12\nRUN apt-get install \\\n -y curl\n")
+        );
+        assert_ne!(
+            before,
+            prints("FROM debian:12\nRUN apt-get install -y wget\n")
+        );
+    }
+
+    #[test]
+    fn image_findings_are_on_the_dockerfile_or_the_image() {
+        let (_dir, repo, reference) = app_repo();
+        let (code, issues) = gitlab(
+            &repo,
+            &["check", "--format", "gitlab", "--image", &reference, "."],
+        );
+        assert_eq!(code, 1);
+        let issue = |rule: &str| issues.iter().find(|i| i["check_name"] == rule).unwrap();
+        let dg2001 = issue("DG2001");
+        assert_eq!(dg2001["location"]["path"], "svc/Dockerfile");
+        assert_eq!(dg2001["location"]["lines"]["begin"], 3);
+        assert_eq!(dg2001["categories"][0], "Security");
+        assert!(
+            dg2001["description"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("(image {reference})"))
+        );
+        assert_eq!(issue("DG2032")["location"]["lines"]["begin"], 1);
+        assert_eq!(issue("DG2032")["location"]["path"], "svc/Dockerfile");
+
+        let dir = TempDir::new().unwrap();
+        let reference = root_image(dir.path());
+        let (_, issues) = gitlab(dir.path(), &["image", "--format", "gitlab", &reference]);
+        assert!(
+            issues
+                .iter()
+                .all(|i| i["location"]["path"] == reference.as_str()),
+            "{issues:#?}"
+        );
+    }
+
+    #[test]
+    fn a_clean_run_is_an_empty_array_and_the_schema_can_fail() {
+        let dir = tree(&[("Dockerfile", "FROM debian:12\nCMD [\"true\"]\n")]);
+        let (code, issues) = gitlab(dir.path(), &["lint", "--format", "gitlab"]);
+        assert_eq!((code, issues.len()), (0, 0));
+
+        let bad = serde_json::json!([
+            { "description": "x", "check_name": "A", "fingerprint": "f", "severity": "error",
+              "location": { "path": "./Dockerfile", "lines": { "begin": 1 } } },
+            { "description": "x", "check_name": "A", "fingerprint": "f", "severity": "minor",
+              "location": { "path": "Dockerfile" } }
+        ]);
+        assert_eq!(problems(&bad).len(), 4, "{:?}", problems(&bad));
+    }
+}

@@ -8,6 +8,7 @@
 mod checkstyle;
 mod fingerprint;
 mod github;
+mod gitlab;
 mod hadolint_json;
 mod json;
 mod place;
@@ -23,6 +24,7 @@ use crate::gate::Run;
 pub use checkstyle::Checkstyle;
 pub use fingerprint::{Fingerprinted, fingerprint, fingerprints};
 pub use github::{Github, workflow_commands};
+pub use gitlab::Gitlab;
 pub use hadolint_json::HadolintJson;
 pub use json::Json;
 pub use place::{Place, place};
@@ -51,6 +53,9 @@ pub enum Format {
     /// Checkstyle XML 4.3 (`<checkstyle><file name=...><error line= column= severity=
     /// message= source=/>`), as eslint and hadolint write it.
     Checkstyle,
+    /// A GitLab Code Quality report (`artifacts:reports:codequality`): a JSON array of
+    /// `{description, check_name, fingerprint, severity, location: {path, lines}}`.
+    Gitlab,
 }
 
 /// Writes a run in one output format.
@@ -67,5 +72,6 @@ pub fn reporter(format: Format, color: bool) -> Box<dyn Reporter> {
         Format::Github => Box::new(Github::from_env()),
         Format::Sarif => Box::new(Sarif::from_env()),
         Format::Checkstyle => Box::new(Checkstyle::from_env()),
+        Format::Gitlab => Box::new(Gitlab::from_env()),
     }
 }
