@@ -945,3 +945,202 @@ mod gitlab {
         assert_eq!(problems(&bad).len(), 4, "{:?}", problems(&bad));
     }
 }
+
+mod junit {
+    use super::*;
+    use serde_json::Value;
+
+    /// PyPI's junitparser reading a report from stdin: suites, cases and results as JSON.
+    const READER: &str = r#"
+import json, sys
+from junitparser import JUnitXml
+xml = JUnitXml.fromstring(sys.stdin.read())
+suites = []
+for suite in xml:
+    cases = []
+    for case in suite:
+        cases.append({
+            "name": case.name, "classname": case.classname, "passed": case.is_passed,
+            "results": [{"kind": type(r).__name__, "type": r.type, "message": r.message,
+                         "text": r.text} for r in case.result],
+            "system_out": case.system_out,
+        })
+    suites.append({"name": suite.name, "tests": suite.tests, "failures": suite.failures,
+                   "errors": suite.errors, "cases": cases})
+print(json.dumps({"tests": xml.tests, "failures": xml.failures, "errors": xml.errors,
+                  "suites": suites}))
+"#;
+
+    fn read(xml: &str) -> Option<Result<Value, String>> {
+        let installed = std::process::Command::new("python3")
+            .args(["-c", "import junitparser"])
+            .output()
+            .is_ok_and(|output| output.status.success());
+        if !have("PyPI's junitparser", installed) {
+            return None;
+        }
+        Some(
+            consumer("python3", &["-c", READER], &[], xml)
+                .map(|out| serde_json::from_str(&out).unwrap()),
+        )
+    }
+
+    /// `dockgate ARGS` in `dir` as junitparser reads it: the exit code and the report.
+    fn junit(dir: &Path, args: &[&str]) -> Option<(i32, Value)> {
+        let (code, xml) = run(dir, args);
+        let report = read(&xml)?.unwrap_or_else(|e| panic!("junitparser refused:\n{e}\n{xml}"));
+        Some((code, report))
+    }
+
+    fn suite<'a>(report: &'a Value, name: &str) -> &'a Value {
+        report["suites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|suite| suite["name"] == name)
+            .unwrap_or_else(|| panic!("no suite {name}:\n{report:#}"))
+    }
+
+    /// Every line the report lists findings with, failing or not.
+    fn listed(report: &Value) -> Vec<String> {
+        let mut lines = Vec::new();
+        for suite in report["suites"].as_array().unwrap() {
+            for case in suite["cases"].as_array().unwrap() {
+                let texts = case["results"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|r| r["text"].as_str())
+                    .chain(case["system_out"].as_str());
+                lines.extend(texts.flat_map(str::lines).map(String::from));
+            }
+        }
+        lines.sort();
+        lines
+    }
+
+    #[test]
+    fn a_suite_per_file_a_case_per_rule_failing_at_the_threshold() {
+        let dir = tree(&[
+            ("clean/Dockerfile", "FROM debian:12\nCMD [\"true\"]\n"),
+            ("svc/Dockerfile", &format!("{FINDINGS}RUN echo $1 $1\n")),
+        ]);
+        let Some((code, report)) = junit(dir.path(), &["lint", "--format", "junit"]) else {
+            return;
+        };
+        assert_eq!(code, 1);
+        let clean = suite(&report, "clean/Dockerfile");
+        assert_eq!(clean["cases"][0]["name"], "no findings");
+        assert_eq!(clean["cases"][0]["passed"], true);
+
+        let svc = suite(&report, "svc/Dockerfile");
+        let case = |name: &str| {
+            svc["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|case| case["name"] == name)
+                .unwrap_or_else(|| panic!("no case {name}: {svc:#}"))
+        };
+        let dl3020 = case("DL3020 add-instead-of-copy");
+        assert_eq!(dl3020["classname"], "svc/Dockerfile");
+        assert_eq!(dl3020["results"][0]["kind"], "Failure");
+        assert_eq!(dl3020["results"][0]["type"], "error");
+        assert_eq!(
+            dl3020["results"][0]["message"],
+            "Use COPY instead of ADD for files and folders"
+        );
+        // Below --fail-on (warning): listed, passing.
+        let dl3009 = case("DL3009 apt-lists-not-removed");
+        assert_eq!(dl3009["passed"], true);
+        // Two findings of one rule: one case, both listed, counted in the message.
+        let shellcheck = std::env::var_os("PATH").is_some_and(|paths| {
+            std::env::split_paths(&paths).any(|dir| dir.join("shellcheck").is_file())
+        });
+        if shellcheck {
+            let sc2086 = case("SC2086");
+            assert_eq!(
+                sc2086["system_out"].as_str().unwrap().lines().count(),
+                2,
+                "{sc2086}"
+            );
+        }
+
+        // Every finding is listed once, as `path:line:column: message`.
+        let mut expected: Vec<String> = json_findings(dir.path(), &["lint"])
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{}:{}: {}",
+                    f["path"].as_str().unwrap(),
+                    f["line"],
+                    f["column"],
+                    f["message"].as_str().unwrap()
+                )
+            })
+            .collect();
+        expected.sort();
+        assert_eq!(listed(&report), expected);
+        let failures = report["failures"].as_u64().unwrap();
+        assert!(failures >= 3, "{report:#}");
+        assert_eq!(report["tests"], 1 + svc["cases"].as_array().unwrap().len());
+
+        // --fail-on never: the same findings, nothing fails, exit 0.
+        let Some((code, report)) = junit(
+            dir.path(),
+            &["lint", "--format", "junit", "--fail-on", "never"],
+        ) else {
+            return;
+        };
+        assert_eq!((code, report["failures"].as_u64()), (0, Some(0)));
+        assert_eq!(listed(&report), expected);
+    }
+
+    #[test]
+    fn images_are_suites_and_unreadable_inputs_are_errors() {
+        let (_dir, repo, reference) = app_repo();
+        let Some((code, report)) = junit(
+            &repo,
+            &["check", "--format", "junit", "--image", &reference, "."],
+        ) else {
+            return;
+        };
+        assert_eq!(code, 1);
+        let image = suite(&report, &reference);
+        let dg2001 = image["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|case| case["name"] == "DG2001 image-runs-as-root")
+            .unwrap_or_else(|| panic!("{image:#}"));
+        assert_eq!(dg2001["results"][0]["kind"], "Failure");
+        let text = dg2001["results"][0]["text"].as_str().unwrap();
+        assert!(
+            text.starts_with("svc/Dockerfile:3:1: The image runs as root"),
+            "{text}"
+        );
+
+        let dir = tree(&[("Dockerfile", "FROM debian:12\nCMD [\"true\"]\n")]);
+        let Some((code, report)) = junit(
+            dir.path(),
+            &["lint", "--format", "junit", "Dockerfile", "gone"],
+        ) else {
+            return;
+        };
+        assert_eq!(code, 2);
+        assert_eq!(report["errors"], 1);
+        let gone = suite(&report, "gone");
+        assert_eq!(gone["cases"][0]["results"][0]["kind"], "Error");
+        assert_eq!(
+            gone["cases"][0]["results"][0]["message"],
+            "No such file or directory"
+        );
+    }
+
+    #[test]
+    fn junitparser_refuses_what_is_not_xml() {
+        if let Some(read) = read("<testsuites><testsuite name=\"a\"></testsuites>") {
+            assert!(read.is_err(), "{read:?}");
+        }
+    }
+}

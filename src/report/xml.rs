@@ -25,6 +25,12 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// `text` escaped for element content: as [`escape`], but with tabs and line feeds
+/// kept as they are (content keeps them; a report reads better with real lines).
+pub fn escape_text(text: &str) -> String {
+    escape(text).replace("&#9;", "\t").replace("&#10;", "\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +41,6 @@ mod tests {
             escape("a<b>&\"c\" 'd'\t\r\n\u{1}\u{ffff}é"),
             "a&lt;b&gt;&amp;&quot;c&quot; &apos;d&apos;&#9;&#13;&#10;\u{fffd}\u{fffd}é"
         );
+        assert_eq!(escape_text("a\tb\r\n<c>"), "a\tb&#13;\n&lt;c&gt;");
     }
 }
