@@ -9,6 +9,7 @@ use dockgate::image::testing::{Compression, Image, Layer, passwd};
 use tempfile::TempDir;
 
 mod support;
+use support::app_image::{APP_DOCKERFILE, app_image};
 use support::tree;
 
 fn dockgate() -> Command {
@@ -208,6 +209,27 @@ mod github {
             "{out}"
         );
 
+        // Placed on the USER line; the whole-image one on the FROM of the Dockerfile.
+        let (_dir, repo, reference) = app_repo();
+        let (_, out) = run(
+            &repo,
+            &["check", "--format", "github", "--image", &reference, "."],
+        );
+        assert!(
+            out.lines().any(
+                |line| line.starts_with("::error file=svc/Dockerfile,line=5,")
+                    && line.contains("title=DG2001::")
+            ),
+            "{out}"
+        );
+        assert!(
+            out.lines().any(
+                |line| line.starts_with("::notice file=svc/Dockerfile,line=1,")
+                    && line.ends_with(&format!("The image has no HEALTHCHECK (image {reference})"))
+            ),
+            "{out}"
+        );
+
         let dir = tree(&[("Dockerfile", "FROM debian:12\n")]);
         let (code, out) = run(
             dir.path(),
@@ -289,40 +311,15 @@ mod fingerprints {
     }
 }
 
-/// An image made by `svc/Dockerfile` below: `USER root` (DG2001 placed on that line)
-/// and no health check (DG2032, about the whole image).
-const APP_DOCKERFILE: &str = "FROM alpine:3.20\nRUN adduser -D -u 10001 app\nUSER root\n";
-
-fn app_image(dir: &Path) -> String {
-    let image = Image::new()
-        .user("root")
-        .layer(
-            Layer::new()
-                .dir("etc")
-                .file("etc/passwd", &passwd(&[("root", 0)])),
-            Compression::Gzip,
-            "/bin/sh -c #(nop) ADD file:0a1b in / ",
-        )
-        .empty_step("/bin/sh -c #(nop)  CMD [\"/bin/sh\"]")
-        .layer(
-            Layer::new().file("etc/passwd", &passwd(&[("root", 0), ("app", 10001)])),
-            Compression::Gzip,
-            "/bin/sh -c adduser -D -u 10001 app",
-        )
-        .empty_step("/bin/sh -c #(nop)  USER root");
-    let path = dir.join("app.tar");
-    image.write_docker_archive(&path);
-    format!("docker-archive:{}", path.display())
-}
-
 /// A repository with `svc/Dockerfile` (APP_DOCKERFILE) and the image it made, outside it.
 fn app_repo() -> (TempDir, std::path::PathBuf, String) {
     let dir = TempDir::new().unwrap();
     let repo = dir.path().join("repo");
     std::fs::create_dir_all(repo.join("svc")).unwrap();
     std::fs::write(repo.join("svc/Dockerfile"), APP_DOCKERFILE).unwrap();
-    let reference = app_image(dir.path());
-    (dir, repo, reference)
+    let path = dir.path().join("app.tar");
+    app_image().write_docker_archive(&path);
+    (dir, repo, format!("docker-archive:{}", path.display()))
 }
 
 mod sarif {
@@ -575,7 +572,8 @@ mod sarif {
                 physical["region"]["startLine"].as_u64().unwrap(),
             )
         };
-        assert_eq!(located("DG2001"), ("svc/Dockerfile".to_string(), 3));
+        assert_eq!(located("DG2001"), ("svc/Dockerfile".to_string(), 5));
+        assert_eq!(located("DG2020"), ("svc/Dockerfile".to_string(), 3));
         assert_eq!(located("DG2032"), ("svc/Dockerfile".to_string(), 1));
     }
 
@@ -736,7 +734,7 @@ mod checkstyle {
         // On the USER line, and the whole-image one on the FROM of the Dockerfile.
         assert!(
             on(
-                3,
+                5,
                 &format!("The image runs as root: user `root` is UID 0 (image {reference})")
             ),
             "{violations:?}"
@@ -908,7 +906,7 @@ mod gitlab {
         let issue = |rule: &str| issues.iter().find(|i| i["check_name"] == rule).unwrap();
         let dg2001 = issue("DG2001");
         assert_eq!(dg2001["location"]["path"], "svc/Dockerfile");
-        assert_eq!(dg2001["location"]["lines"]["begin"], 3);
+        assert_eq!(dg2001["location"]["lines"]["begin"], 5);
         assert_eq!(dg2001["categories"][0], "Security");
         assert!(
             dg2001["description"]
@@ -992,13 +990,18 @@ print(json.dumps({"tests": xml.tests, "failures": xml.failures, "errors": xml.er
         Some((code, report))
     }
 
-    fn suite<'a>(report: &'a Value, name: &str) -> &'a Value {
-        report["suites"]
+    /// The entry of `list` (`suites` or `cases` of `parent`) named `name`.
+    fn named<'a>(parent: &'a Value, list: &str, name: &str) -> &'a Value {
+        parent[list]
             .as_array()
             .unwrap()
             .iter()
-            .find(|suite| suite["name"] == name)
-            .unwrap_or_else(|| panic!("no suite {name}:\n{report:#}"))
+            .find(|entry| entry["name"] == name)
+            .unwrap_or_else(|| panic!("no {list} entry {name}:\n{parent:#}"))
+    }
+
+    fn suite<'a>(report: &'a Value, name: &str) -> &'a Value {
+        named(report, "suites", name)
     }
 
     /// Every line the report lists findings with, failing or not.
@@ -1034,14 +1037,7 @@ print(json.dumps({"tests": xml.tests, "failures": xml.failures, "errors": xml.er
         assert_eq!(clean["cases"][0]["passed"], true);
 
         let svc = suite(&report, "svc/Dockerfile");
-        let case = |name: &str| {
-            svc["cases"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|case| case["name"] == name)
-                .unwrap_or_else(|| panic!("no case {name}: {svc:#}"))
-        };
+        let case = |name: &str| named(svc, "cases", name);
         let dl3020 = case("DL3020 add-instead-of-copy");
         assert_eq!(dl3020["classname"], "svc/Dockerfile");
         assert_eq!(dl3020["results"][0]["kind"], "Failure");
@@ -1107,16 +1103,11 @@ print(json.dumps({"tests": xml.tests, "failures": xml.failures, "errors": xml.er
         };
         assert_eq!(code, 1);
         let image = suite(&report, &reference);
-        let dg2001 = image["cases"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|case| case["name"] == "DG2001 image-runs-as-root")
-            .unwrap_or_else(|| panic!("{image:#}"));
+        let dg2001 = named(image, "cases", "DG2001 image-runs-as-root");
         assert_eq!(dg2001["results"][0]["kind"], "Failure");
         let text = dg2001["results"][0]["text"].as_str().unwrap();
         assert!(
-            text.starts_with("svc/Dockerfile:3:1: The image runs as root"),
+            text.starts_with("svc/Dockerfile:5:1: The image runs as root"),
             "{text}"
         );
 
