@@ -602,6 +602,41 @@ mod sarif {
     }
 
     #[test]
+    fn warnings_are_configuration_notifications_and_output_writes_a_file() {
+        // A policy file is the policy, so hadolint's variables have no effect.
+        let dir = tree(&[
+            ("Dockerfile", FINDINGS),
+            ("dockgate.yml", "extends: [builtin:recommended]\n"),
+        ]);
+        let output = dockgate()
+            .current_dir(dir.path())
+            .env("HADOLINT_IGNORE", "DL3008")
+            .args(["lint", "--format", "sarif", "--output", "out.sarif"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(output.stdout.is_empty(), "the report goes to the file");
+        let log: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.sarif")).unwrap())
+                .unwrap();
+        assert_valid(&log);
+        let notes = &log["runs"][0]["invocations"][0]["toolConfigurationNotifications"];
+        assert!(
+            notes
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|note| note["level"] == "warning"
+                    && note["message"]["text"]
+                        .as_str()
+                        .unwrap()
+                        .contains("HADOLINT_IGNORE")),
+            "{log:#}"
+        );
+        assert!(!results(&log).is_empty());
+    }
+
+    #[test]
     fn a_clean_run_is_a_valid_empty_log() {
         let dir = tree(&[("Dockerfile", "FROM debian:12\nCMD [\"true\"]\n")]);
         let (code, log) = sarif(dir.path(), &["lint", "--format", "sarif"]);

@@ -24,7 +24,8 @@
 //!   `primaryLocationLineHash` so upload-sarif keeps it instead of hashing the line.
 //! - A fix becomes a SARIF `fix` with its replacements.
 //! - Inputs that could not be read are `toolExecutionNotifications` of the invocation,
-//!   whose `executionSuccessful` is then false.
+//!   whose `executionSuccessful` is then false; the run's warnings (a setting with no
+//!   effect, ...) are its `toolConfigurationNotifications`.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -104,6 +105,12 @@ fn log(run: &Run, workspace: &Path) -> Value {
             })
         })
         .collect();
+    // Settings that have no effect, and the like: what stderr says as warnings.
+    let configuration: Vec<Value> = run
+        .warnings
+        .iter()
+        .map(|warning| json!({ "level": "warning", "message": { "text": warning } }))
+        .collect();
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -118,6 +125,7 @@ fn log(run: &Run, workspace: &Path) -> Value {
             "invocations": [{
                 "executionSuccessful": run.errors.is_empty(),
                 "toolExecutionNotifications": notifications,
+                "toolConfigurationNotifications": configuration,
             }],
             "originalUriBaseIds": { "%SRCROOT%": { "uri": directory_uri(workspace) } },
             "columnKind": "unicodeCodePoints",
