@@ -11,6 +11,7 @@
 //! silent for that RUN, the file's other rules are not affected.
 
 mod parse;
+pub mod pragma;
 #[cfg(test)]
 mod tests;
 
@@ -236,13 +237,25 @@ impl Command {
     }
 }
 
-/// The SHELL a RUN runs in.
+/// The shell a RUN runs in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShellSetting {
-    /// The SHELL instruction's words; `["/bin/sh", "-c"]` when none is set.
+    /// The SHELL instruction's words, the shell a pragma names, or `["/bin/sh", "-c"]`.
     pub argv: Vec<String>,
-    /// Whether the SHELL instruction was written (in this stage or one it builds on).
-    pub explicit: bool,
+    pub origin: ShellOrigin,
+    /// The SHELL instruction or the pragma that sets it (`None` for the default).
+    pub declared: Option<TextRange>,
+}
+
+/// Where a RUN's shell is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShellOrigin {
+    /// A `SHELL` instruction, in this stage or one it builds on.
+    Instruction,
+    /// A `# hadolint shell=NAME` pragma, which declares the base image's shell.
+    Pragma,
+    /// Nothing: the default `/bin/sh -c`.
+    Default,
 }
 
 impl ShellSetting {
@@ -273,24 +286,45 @@ impl ShellSetting {
     }
 }
 
-/// The SHELL in effect at instruction `index`: the last SHELL of its stage or of the
-/// stages it is built on (the image config carries it over `FROM stage`).
+/// The shell in effect at instruction `index`: the last SHELL of its stage or of the
+/// stages it is built on (the image config carries it over `FROM stage`), or a shell
+/// pragma written after it ([`pragma`]), else `/bin/sh -c`.
 pub fn shell_at(dockerfile: &Dockerfile, model: &Model, index: usize) -> ShellSetting {
-    let shell = model
-        .last_before(index, Keyword::Shell)
-        .and_then(|i| dockerfile.instructions.get(i))
-        .and_then(|instruction| match &instruction.args {
-            Args::Exec(words) => Some(words.iter().map(|w| w.value.clone()).collect()),
+    let shell = model.last_before(index, Keyword::Shell).and_then(|i| {
+        let instruction = dockerfile.instructions.get(i)?;
+        match &instruction.args {
+            Args::Exec(words) => Some((
+                instruction.range,
+                words.iter().map(|w| w.value.clone()).collect::<Vec<_>>(),
+            )),
             _ => None,
-        });
-    match shell {
-        Some(argv) => ShellSetting {
-            argv,
-            explicit: true,
+        }
+    });
+    let start = dockerfile
+        .instructions
+        .get(index)
+        .map_or(0, |instruction| instruction.range.start);
+    let pragmas = pragma::shell_pragmas(dockerfile);
+    let declared = pragma::pragma_at(&pragmas, start).filter(|pragma| {
+        shell
+            .as_ref()
+            .is_none_or(|(range, _)| pragma.range.start > range.start)
+    });
+    match (declared, shell) {
+        (Some(pragma), _) => ShellSetting {
+            argv: vec![pragma.shell.clone()],
+            origin: ShellOrigin::Pragma,
+            declared: Some(pragma.range),
         },
-        None => ShellSetting {
+        (None, Some((range, argv))) => ShellSetting {
+            argv,
+            origin: ShellOrigin::Instruction,
+            declared: Some(range),
+        },
+        (None, None) => ShellSetting {
             argv: vec!["/bin/sh".into(), "-c".into()],
-            explicit: false,
+            origin: ShellOrigin::Default,
+            declared: None,
         },
     }
 }

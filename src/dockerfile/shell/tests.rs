@@ -208,11 +208,41 @@ fn shell_setting() {
     let df = parse("FROM a AS x\nSHELL [\"pwsh\", \"-c\"]\nFROM x\nRUN a | b\n");
     let model = Model::new(&df);
     let shell = shell_at(&df, &model, 3);
-    assert!(shell.explicit && !shell.is_posix());
+    assert!(shell.origin == ShellOrigin::Instruction && !shell.is_posix());
     assert!(Scripts::new(&df).get(&df, &model, 3).is_none());
     let df = parse("FROM a\nSHELL [\"/bin/bash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN a | b\n");
     let model = Model::new(&df);
     assert!(shell_at(&df, &model, 2).pipefail());
+}
+
+#[test]
+fn a_shell_pragma_declares_the_shell_until_a_later_shell_instruction() {
+    let at = |source: &str, index: usize| {
+        let df = parse(source);
+        let model = Model::new(&df);
+        let shell = shell_at(&df, &model, index);
+        (shell.argv.join(" "), shell.origin)
+    };
+    let pragma = |name: &str| (name.to_string(), ShellOrigin::Pragma);
+    let source =
+        "# hadolint shell=powershell\nFROM a\nRUN x\nSHELL [\"/bin/bash\", \"-c\"]\nRUN y\n";
+    assert_eq!(at(source, 1), pragma("powershell"));
+    assert_eq!(
+        at(source, 3),
+        ("/bin/bash -c".to_string(), ShellOrigin::Instruction)
+    );
+    // A pragma after the SHELL is the later word.
+    let source = "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\n# hadolint shell=pwsh\nRUN x\n";
+    assert_eq!(at(source, 2), pragma("pwsh"));
+    let source = "FROM a\nRUN x\n";
+    assert_eq!(
+        at(source, 1),
+        ("/bin/sh -c".to_string(), ShellOrigin::Default)
+    );
+    // A non-POSIX pragma turns the shell rules off for the RUNs it holds for.
+    let df = parse("# hadolint shell=powershell\nFROM a\nRUN a | b\n");
+    let model = Model::new(&df);
+    assert!(Scripts::new(&df).get(&df, &model, 1).is_none());
 }
 
 #[test]
