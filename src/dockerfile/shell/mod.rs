@@ -10,11 +10,13 @@
 //! scanning text. A script the parser cannot read is `None`: the shell rules are
 //! silent for that RUN, the file's other rules are not affected.
 
+mod count;
 mod parse;
 pub mod pragma;
 #[cfg(test)]
 mod tests;
 
+pub use count::command_count;
 pub use parse::{Char, ParseError, parse_chars};
 
 use crate::dockerfile::model::Model;
