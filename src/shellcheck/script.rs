@@ -8,7 +8,7 @@
 //! comment lines), and its heredocs after it; or, for `RUN <<EOF`, the body alone.
 
 use crate::dockerfile::model::Model;
-use crate::dockerfile::shell::{ShellSetting, shell_at};
+use crate::dockerfile::shell::{ShellOrigin, ShellSetting, shell_at};
 use crate::dockerfile::{Args, Dockerfile, Instruction, Keyword};
 use crate::source::TextRange;
 
@@ -112,15 +112,19 @@ fn shell_for(
 }
 
 /// Whether hadolint 2.15.1 checks instruction `index` with `/bin/sh` although `shell`
-/// is declared for it (measured): an `ONBUILD RUN` always, and a RUN after an `ARG` or
-/// `ENV` that comes after the SHELL (or the shell pragma) in its stage or a stage it
-/// is built on.
+/// is its shell (measured): a RUN on a Windows base image without a SHELL; an
+/// `ONBUILD RUN` always; and a RUN after an `ARG` or `ENV` that comes after the SHELL
+/// (or the shell pragma) in its stage or a stage it is built on.
 fn hadolint_resets(
     dockerfile: &Dockerfile,
     model: &Model,
     index: usize,
     shell: &ShellSetting,
 ) -> bool {
+    // hadolint knows no image defaults: a Windows image's cmd is /bin/sh to it.
+    if shell.origin == ShellOrigin::WindowsBase {
+        return true;
+    }
     let Some(declared) = shell.declared else {
         return false;
     };

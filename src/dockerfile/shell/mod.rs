@@ -19,7 +19,7 @@ mod tests;
 pub use count::command_count;
 pub use parse::{Char, ParseError, parse_chars};
 
-use crate::dockerfile::model::Model;
+use crate::dockerfile::model::{ImageRef, Model};
 use crate::dockerfile::{Args, Dockerfile, Instruction, Keyword};
 use crate::source::TextRange;
 
@@ -256,6 +256,8 @@ pub enum ShellOrigin {
     Instruction,
     /// A `# hadolint shell=NAME` pragma, which declares the base image's shell.
     Pragma,
+    /// A Windows base image ([`is_windows_image`]), whose default is `cmd /S /C`.
+    WindowsBase,
     /// Nothing: the default `/bin/sh -c`.
     Default,
 }
@@ -290,7 +292,8 @@ impl ShellSetting {
 
 /// The shell in effect at instruction `index`: the last SHELL of its stage or of the
 /// stages it is built on (the image config carries it over `FROM stage`), or a shell
-/// pragma written after it ([`pragma`]), else `/bin/sh -c`.
+/// pragma written after it ([`pragma`]), else the default of the base image: `cmd /S
+/// /C` for a Windows image, `/bin/sh -c` for any other.
 pub fn shell_at(dockerfile: &Dockerfile, model: &Model, index: usize) -> ShellSetting {
     let shell = model.last_before(index, Keyword::Shell).and_then(|i| {
         let instruction = dockerfile.instructions.get(i)?;
@@ -323,12 +326,51 @@ pub fn shell_at(dockerfile: &Dockerfile, model: &Model, index: usize) -> ShellSe
             origin: ShellOrigin::Instruction,
             declared: Some(range),
         },
+        (None, None) if runs_windows(model, index) => ShellSetting {
+            argv: vec!["cmd".into(), "/S".into(), "/C".into()],
+            origin: ShellOrigin::WindowsBase,
+            declared: None,
+        },
         (None, None) => ShellSetting {
             argv: vec!["/bin/sh".into(), "-c".into()],
             origin: ShellOrigin::Default,
             declared: None,
         },
     }
+}
+
+/// Whether the stage of instruction `index` builds a Windows image: its chain of
+/// stages starts from a Windows base image, or a stage of it asks for a `windows/...`
+/// platform.
+fn runs_windows(model: &Model, index: usize) -> bool {
+    let Some(stage) = model.stage_of(index) else {
+        return false;
+    };
+    let chain = model.chain(stage.index);
+    let platform = chain.iter().find_map(|stage| stage.platform.as_ref());
+    if let Some(platform) = platform.and_then(|platform| platform.expanded.as_deref()) {
+        return platform.to_ascii_lowercase().starts_with("windows/");
+    }
+    chain
+        .last()
+        .and_then(|root| root.base.reference.as_ref())
+        .is_some_and(is_windows_image)
+}
+
+/// Whether an image runs Windows containers, by its name: Microsoft's Windows base
+/// images (`mcr.microsoft.com/windows/servercore`, `microsoft/nanoserver`,
+/// `mcr.microsoft.com/windowsservercore-insider`) and images tagged for them
+/// (`golang:1.23-windowsservercore-ltsc2022`, `dotnet/sdk:8.0-nanoserver-1809`).
+pub fn is_windows_image(reference: &ImageRef) -> bool {
+    let repository = reference.repository.to_ascii_lowercase();
+    let tag = reference.tag.as_deref().unwrap_or("").to_ascii_lowercase();
+    let windows_name =
+        |name: &str| name.contains("windowsservercore") || name.contains("nanoserver");
+    let last = repository.rsplit('/').next().unwrap_or(&repository);
+    (reference.registry.eq_ignore_ascii_case("mcr.microsoft.com")
+        && (repository == "windows" || repository.starts_with("windows/")))
+        || windows_name(last)
+        || windows_name(&tag)
 }
 
 /// The RUN an instruction runs: itself, or the RUN an ONBUILD wraps.

@@ -266,3 +266,39 @@ fn scripts_past_the_size_limit_are_not_read() {
             .is_some()
     );
 }
+
+#[test]
+fn a_windows_base_image_runs_cmd() {
+    let shell = |source: &str| {
+        let df = parse(source);
+        let model = Model::new(&df);
+        let index = df.instructions.len() - 1;
+        let shell = shell_at(&df, &model, index);
+        let parsed = Scripts::new(&df).get(&df, &model, index).is_some();
+        (shell.argv.join(" "), shell.origin, parsed)
+    };
+    let cmd = || ("cmd /S /C".to_string(), ShellOrigin::WindowsBase, false);
+    for source in [
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN echo print(\"hi\") > c:\\hello.py\n",
+        "FROM mcr.microsoft.com/windows/nanoserver:ltsc2025 AS base\nFROM base\nRUN a | b\n",
+        "FROM microsoft/windowsservercore\nRUN a | b\n",
+        "FROM mcr.microsoft.com/windowsservercore-insider:10.0.17744.1001\nRUN a | b\n",
+        "FROM golang:1.26-windowsservercore-ltsc2022\nRUN a | b\n",
+        "ARG REPO=mcr.microsoft.com/dotnet/aspnet\nFROM $REPO:8.0-nanoserver-1809\nRUN a | b\n",
+        "FROM --platform=windows/amd64 example.com/tools:1\nRUN a | b\n",
+    ] {
+        assert_eq!(shell(source), cmd(), "{source}");
+    }
+    // A SHELL or a pragma says otherwise; Linux images and unknown bases run sh.
+    let source = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL [\"powershell\", \"-Command\"]\nRUN a | b\n";
+    assert_eq!(shell(source).1, ShellOrigin::Instruction);
+    let sh = |parsed| ("/bin/sh -c".to_string(), ShellOrigin::Default, parsed);
+    for source in [
+        "FROM debian:12\nRUN a | b\n",
+        "FROM windows-tools/linux:1\nRUN a | b\n",
+        "ARG BASE\nFROM $BASE\nRUN a | b\n",
+        "FROM --platform=linux/amd64 mcr.microsoft.com/windows/servercore:ltsc2022\nRUN a | b\n",
+    ] {
+        assert_eq!(shell(source), sh(true), "{source}");
+    }
+}
