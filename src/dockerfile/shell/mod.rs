@@ -265,10 +265,22 @@ pub enum ShellOrigin {
 impl ShellSetting {
     /// The shell's name: `bash` for `/bin/bash`, `pwsh` for `pwsh.exe`.
     pub fn name(&self) -> String {
-        let first = self.argv.first().map_or("sh", String::as_str);
-        let base = first.rsplit(['/', '\\']).next().unwrap_or(first);
-        let base = base.to_ascii_lowercase();
-        base.strip_suffix(".exe").unwrap_or(&base).to_string()
+        let program = |word: &str| {
+            let base = word.rsplit(['/', '\\']).next().unwrap_or(word);
+            let base = base.to_ascii_lowercase();
+            base.strip_suffix(".exe").unwrap_or(&base).to_string()
+        };
+        let first = program(self.argv.first().map_or("sh", String::as_str));
+        if first != "env" {
+            return first;
+        }
+        // `/usr/bin/env bash -c`: the program env runs, after its options and
+        // assignments.
+        self.argv
+            .iter()
+            .skip(1)
+            .find(|word| !word.starts_with('-') && !word.contains('='))
+            .map_or(first, |word| program(word))
     }
 
     /// Whether the shell reads POSIX shell syntax (not PowerShell or cmd).

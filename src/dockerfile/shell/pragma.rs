@@ -24,10 +24,13 @@ pub struct ShellPragma {
 pub fn shell_pragmas(dockerfile: &Dockerfile) -> Vec<ShellPragma> {
     let instructions = &dockerfile.instructions;
     let first_instruction = instructions.first().map_or(usize::MAX, |i| i.range.start);
+    // Instructions are in source order: the one that could hold `offset` is the last
+    // that starts before it.
     let inside_instruction = |offset: usize| {
-        instructions
-            .iter()
-            .any(|i| i.range.start < offset && offset < i.range.end)
+        let after = instructions.partition_point(|i| i.range.start < offset);
+        after
+            .checked_sub(1)
+            .is_some_and(|i| offset < instructions[i].range.end)
     };
     dockerfile
         .comments
@@ -41,12 +44,11 @@ pub fn shell_pragmas(dockerfile: &Dockerfile) -> Vec<ShellPragma> {
             let until = if at < first_instruction {
                 usize::MAX
             } else {
-                instructions
+                let after = instructions.partition_point(|i| i.range.start <= at);
+                instructions[after..]
                     .iter()
-                    .filter(|i| i.keyword == Keyword::From)
-                    .map(|i| i.range.start)
-                    .find(|&from| from > at)
-                    .unwrap_or(usize::MAX)
+                    .find(|i| i.keyword == Keyword::From)
+                    .map_or(usize::MAX, |i| i.range.start)
             };
             Some(ShellPragma {
                 range: comment.range,

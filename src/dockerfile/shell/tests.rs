@@ -216,6 +216,14 @@ fn shell_setting() {
 }
 
 #[test]
+fn a_shell_run_through_env_is_that_shell() {
+    let df = parse("FROM a\nSHELL [\"/usr/bin/env\", \"-S\", \"bash\", \"-c\"]\nRUN a | b\n");
+    let model = Model::new(&df);
+    assert_eq!(shell_at(&df, &model, 2).name(), "bash");
+    assert!(Scripts::new(&df).get(&df, &model, 2).is_some());
+}
+
+#[test]
 fn a_shell_pragma_declares_the_shell_until_a_later_shell_instruction() {
     let at = |source: &str, index: usize| {
         let df = parse(source);

@@ -153,4 +153,10 @@ mod tests {
         assert_catches_not("DL3009", "FROM debian:12 AS build\nRUN apt-get update\nFROM debian:12\nRUN true");
         assert_catches_not("DL3009", "FROM debian:12\nRUN apt-get install -y python");
     }
+
+    /// hadolint checks ONBUILD RUN too.
+    #[test]
+    fn onbuild_run() {
+        assert_catches("DL3009", "FROM debian:12\nONBUILD RUN apt-get update");
+    }
 }
