@@ -518,3 +518,108 @@ fn hadolint_preset_options_change_the_report() {
         );
     }
 }
+
+/// The byte offset of 1-based `line` and `column` (in characters) in `text`.
+fn offset_of(text: &str, line: u64, column: u64) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line as usize - 1)
+        .map(str::len)
+        .sum();
+    let rest = &text[start..];
+    rest.char_indices()
+        .nth(column as usize - 1)
+        .map_or(text.len(), |(index, _)| start + index)
+}
+
+/// `text` with the edits of a JSON `fix` applied (from the last to the first).
+fn apply_json_fix(text: &str, fix: &Value) -> String {
+    let mut edits: Vec<(usize, usize, String)> = fix["edits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edit| {
+            let at = |line: &str, column: &str| {
+                offset_of(
+                    text,
+                    edit[line].as_u64().unwrap(),
+                    edit[column].as_u64().unwrap(),
+                )
+            };
+            (
+                at("line", "column"),
+                at("end_line", "end_column"),
+                edit["content"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|edit| std::cmp::Reverse(edit.0));
+    let mut fixed = text.to_string();
+    for (start, end, content) in edits {
+        fixed.replace_range(start..end, &content);
+    }
+    fixed
+}
+
+#[test]
+fn fixes_in_the_json_report_apply_and_the_finding_is_gone() {
+    for (rule, dockerfile) in [
+        (
+            "DL3009",
+            "FROM debian:12\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends curl=7.88.1-10\n",
+        ),
+        (
+            "DL3014",
+            "FROM debian:12\nRUN apt-get install --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n",
+        ),
+        (
+            "DL3015",
+            "FROM debian:12\nRUN apt-get install -y curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n",
+        ),
+        (
+            "DL3027",
+            "FROM debian:12\nRUN apt install -y --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*\n",
+        ),
+        ("DL3042", "FROM python:3.12\nRUN pip install flask==3.0.0\n"),
+        (
+            "DL3047",
+            "FROM debian:12\nRUN wget https://example.com/x.tgz\n",
+        ),
+        ("DL3025", "FROM debian:12\nCMD python app.py\n"),
+    ] {
+        let dir = tree(&[("Dockerfile", dockerfile)]);
+        let args = [
+            "--config",
+            "builtin:hadolint",
+            "--fail-on",
+            "never",
+            "Dockerfile",
+        ];
+        let (_, json) = lint_json(dir.path(), &args);
+        let found: Vec<&Value> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|finding| finding["rule"] == rule)
+            .collect();
+        assert_eq!(found.len(), 1, "{rule}: {json:#}");
+        let fixed = apply_json_fix(dockerfile, &found[0]["fix"]);
+        std::fs::write(dir.path().join("Dockerfile"), &fixed).unwrap();
+        let (_, json) = lint_json(dir.path(), &args);
+        let rules: Vec<&str> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| finding["rule"].as_str().unwrap())
+            .filter(|code| code.starts_with("DL"))
+            .collect();
+        assert!(
+            !rules.contains(&rule),
+            "{rule} after its fix:\n{fixed}\n{rules:?}"
+        );
+        assert!(
+            !rules.contains(&"DL1000"),
+            "{rule} fix broke the file:\n{fixed}"
+        );
+    }
+}

@@ -104,6 +104,12 @@ const PRAGMA: &[(&str, &str)] = &[(
 /// A RUN that ShellCheck finds SC2086 in (this test needs `shellcheck` on PATH, as
 /// `scripts/setup` installs it).
 const SHELL: &[(&str, &str)] = &[("Dockerfile", "FROM debian:12\nRUN echo $1\n")];
+/// A bash RUN after an ENV: bash for ShellCheck, `/bin/sh` (SC3009, brace expansion)
+/// as hadolint checks it.
+const BASH_AFTER_ENV: &[(&str, &str)] = &[(
+    "Dockerfile",
+    "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nENV X=1\nRUN echo {a,b}\n",
+)];
 const IMAGE: &[&str] = &["{app}"];
 const ROOT: &[&str] = &["{root}"];
 const LINT: &str = "lint";
@@ -354,6 +360,13 @@ fn cases() -> Vec<Case> {
                 Expect::Loses("SC2086"),
                 Expect::Stderr("nowhere/shellcheck, is not a file".into()),
             ],
+        ),
+        lint(
+            "shellcheck.hadolint_shell",
+            BASH_AFTER_ENV,
+            "{}",
+            "shellcheck:\n  hadolint_shell: true\n",
+            vec![Expect::Gains("SC3009")],
         ),
         on_a_not_b("files.exclude", "{}", "files:\n  exclude: [\"a/**\"]\n"),
         Case {

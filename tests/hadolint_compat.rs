@@ -588,3 +588,34 @@ fn hostile_hadolint_configurations_are_errors_not_panics() {
     assert_eq!(code, 2);
     assert!(stderr.starts_with(".hadolint.yaml:1:1: "), "{stderr}");
 }
+
+#[test]
+fn shell_rules_are_silent_on_windows_images_and_under_a_powershell_pragma() {
+    let run = "RUN cd C:\\app && setup.exe /quiet\n";
+    for (head, reported) in [
+        ("FROM debian:12\n", true),
+        (
+            "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n",
+            false,
+        ),
+        ("FROM golang:1.26-windowsservercore-ltsc2022\n", false),
+        ("# hadolint shell=powershell\nFROM debian:12\n", false),
+    ] {
+        let dir = tree(&[("Dockerfile", &format!("{head}{run}"))]);
+        let output = dockgate(dir.path())
+            .args(["lint", "--config", "builtin:hadolint", "--format", "json"])
+            .args(["--fail-on", "never", "Dockerfile"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        let rules: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| finding["rule"].as_str().unwrap())
+            .collect();
+        assert_eq!(rules.contains(&"DL3003"), reported, "{head}: {rules:?}");
+        assert!(!rules.contains(&"DL1000"), "{head}: {rules:?}");
+    }
+}

@@ -189,3 +189,84 @@ fn rules_prints_a_pointer_to_the_wiki() {
     );
     dockgate().args(["rules", "SC20"]).assert().code(2);
 }
+
+/// A bash stage whose later RUNs follow an ENV, and an ONBUILD RUN.
+const BASH_STAGE: &str = "\
+FROM debian:12
+SHELL [\"/bin/bash\", \"-c\"]
+RUN echo {a,b}
+ENV X=1
+RUN echo {c,d}
+ONBUILD RUN echo {e,f}
+";
+
+#[test]
+fn the_build_shell_by_default_and_hadolints_choice_in_builtin_hadolint() {
+    if !have_shellcheck() {
+        return;
+    }
+    let dir = tree(&[("Dockerfile", BASH_STAGE)]);
+    let brace_lines = |args: &[&str]| -> Vec<u64> {
+        let mut lines: Vec<u64> = sc_findings(dir.path(), args)
+            .into_iter()
+            .filter(|f| f.0 == "SC3009")
+            .map(|f| f.1)
+            .collect();
+        lines.dedup();
+        lines
+    };
+    // The build runs every RUN with bash: brace expansion is fine.
+    assert_eq!(brace_lines(&["Dockerfile"]), Vec::<u64>::new());
+    let recommended = ["--config", "builtin:recommended", "Dockerfile"];
+    assert_eq!(brace_lines(&recommended), Vec::<u64>::new());
+    // hadolint 2.15.1 checks a RUN after an ENV, and ONBUILD RUN, with /bin/sh.
+    let hadolint = ["--config", "builtin:hadolint", "Dockerfile"];
+    assert_eq!(brace_lines(&hadolint), [5, 6]);
+    fs::write(
+        dir.path().join("dockgate.yml"),
+        "shellcheck:\n  hadolint_shell: true\n",
+    )
+    .unwrap();
+    assert_eq!(brace_lines(&["Dockerfile"]), [5, 6]);
+}
+
+#[test]
+fn a_shell_pragma_is_the_shell_shellcheck_reads() {
+    if !have_shellcheck() {
+        return;
+    }
+    let codes = |dockerfile: &str| -> Vec<(String, u64)> {
+        let dir = tree(&[("Dockerfile", dockerfile)]);
+        sc_findings(dir.path(), &["Dockerfile"])
+            .into_iter()
+            .map(|f| (f.0, f.1))
+            .collect()
+    };
+    let bash = "# hadolint shell=bash\nFROM debian:12\nRUN echo {a,b} $1\n";
+    let found = codes(bash);
+    assert!(found.contains(&("SC2086".into(), 3)), "{found:?}");
+    assert!(
+        !found.iter().any(|f| f.0 == "SC3009" || f.0 == "SC2239"),
+        "bash, with a shebang that draws no finding: {found:?}"
+    );
+    let dash = "FROM debian:12\n# hadolint shell=/bin/dash\nRUN echo {a,b}\n";
+    assert_eq!(codes(dash), [("SC3009".to_string(), 3)]);
+    // PowerShell (and cmd) scripts are not given to ShellCheck; a later SHELL decides.
+    let powershell = "# hadolint shell=powershell\nFROM debian:12\nRUN echo $1\nSHELL [\"/bin/sh\", \"-c\"]\nRUN echo $2\n";
+    assert_eq!(codes(powershell), [("SC2086".to_string(), 5)]);
+}
+
+#[test]
+fn the_predefined_proxy_args_are_known() {
+    if !have_shellcheck() {
+        return;
+    }
+    let dockerfile = "FROM debian:12\nRUN echo \"$http_proxy\" \"$no_proxy\" \"$all_proxy\" \"$zz\"\nONBUILD RUN echo \"$https_proxy\" \"$ftp_proxy\"\n";
+    let dir = tree(&[("Dockerfile", dockerfile)]);
+    let unassigned: Vec<(String, u64, u64, String)> = sc_findings(dir.path(), &["Dockerfile"])
+        .into_iter()
+        .filter(|f| f.0 == "SC2154")
+        .collect();
+    assert_eq!(unassigned.len(), 1, "{unassigned:?}");
+    assert_eq!((unassigned[0].1, unassigned[0].2), (2, 50));
+}

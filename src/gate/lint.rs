@@ -9,6 +9,7 @@ use crate::dockerfile::model::Model;
 use crate::dockerfile::{Dockerfile, parse_bytes};
 use crate::policy::{Policy, PolicyFindings};
 use crate::rules;
+use crate::shellcheck::script::ScriptOptions;
 use crate::shellcheck::{self, Script};
 use crate::workspace::{self, InputError};
 
@@ -33,7 +34,10 @@ pub(super) fn lint_paths(
     let results: Vec<Result<(FileRun, Vec<Script>), InputError>> = discovery
         .files
         .par_iter()
-        .map(|path| lint_file(path, policy, keep_syntax, shellcheck.enabled))
+        .map(|path| {
+            let scripts = shellcheck.enabled.then_some(shellcheck.scripts);
+            lint_file(path, policy, keep_syntax, scripts)
+        })
         .collect();
     let mut linted = Vec::new();
     let mut scripts = Vec::new();
@@ -151,22 +155,22 @@ pub(super) fn add_policy_findings(files: &mut Vec<FileRun>, reports: &[PolicyFin
     files.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
-/// Reads, parses and lints one file with the rules the policy sets for its path; the
-/// file is read once and parsed once.
+/// Reads, parses and lints one file with the rules the policy sets for its path, and
+/// makes its scripts for ShellCheck when `shellcheck` says how; the file is read once
+/// and parsed once.
 fn lint_file(
     path: &Path,
     policy: &Policy,
     keep_syntax: bool,
-    shellcheck: bool,
+    shellcheck: Option<ScriptOptions>,
 ) -> Result<(FileRun, Vec<Script>), InputError> {
     let display = path.display().to_string();
     let relative = relative_to(path, &policy.root);
     let (dockerfile, model) = read_dockerfile(path)?;
     let findings = rules::lint_model(&display, &dockerfile, &model, &policy.rule_set(&relative));
-    let scripts = if shellcheck {
-        shellcheck::script::scripts(&dockerfile, &model)
-    } else {
-        Vec::new()
+    let scripts = match shellcheck {
+        Some(options) => shellcheck::script::scripts(&dockerfile, &model, options),
+        None => Vec::new(),
     };
     let file = FileRun::dockerfile_file(
         display,

@@ -510,6 +510,11 @@ pub struct Shellcheck {
     /// The `shellcheck` program to run (default: the first on `PATH`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// Check each RUN with the shell hadolint 2.15.1 gives ShellCheck, not the one the
+    /// build runs it with (default false; on in `builtin:hadolint`): `/bin/sh` for a
+    /// RUN after an ARG or ENV that follows the stage's SHELL, and for `ONBUILD RUN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hadolint_shell: Option<bool>,
 }
 
 /// Where and how findings are reported on GitHub.

@@ -110,6 +110,8 @@ pub struct ShellcheckSettings {
     pub program: Option<PathBuf>,
     /// The policy's `shellcheck.path`, as written.
     pub configured: Option<String>,
+    /// How the scripts choose their shell (`shellcheck.hadolint_shell`).
+    pub scripts: crate::shellcheck::script::ScriptOptions,
 }
 
 /// Loads, merges and validates the policy for a run rooted at `root`.
@@ -528,6 +530,11 @@ impl Policy {
             enabled: section.and_then(|section| section.enabled).unwrap_or(true),
             program: crate::shellcheck::locate(resolved.as_deref()),
             configured,
+            scripts: crate::shellcheck::script::ScriptOptions {
+                hadolint_shell: section
+                    .and_then(|section| section.hadolint_shell)
+                    .unwrap_or(false),
+            },
         }
     }
 

@@ -26,7 +26,7 @@ use crate::image::provenance::Subject;
 use crate::image::{ImageFacts, Inspection};
 use crate::source::{LineIndex, TextRange};
 
-pub use pragma::{PragmaComment, PragmaMode, Pragmas, ShellPragma};
+pub use pragma::{PragmaComment, PragmaMode, Pragmas};
 
 /// What a rule is about; groups the rule list and lets policies select by theme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

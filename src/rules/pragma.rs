@@ -10,15 +10,15 @@
 //! heredoc body. A comment line inside an instruction (between continuation lines) is
 //! not a pragma, nor is a `#` line of a heredoc body (both as in hadolint).
 //!
-//! `# hadolint shell=powershell` declares the shell of the base image, for rules that
-//! read `RUN` commands as shell code ([`Pragmas::shell_at`]): one before the first
-//! instruction holds for the whole file, one later holds until the next `FROM` (as in
-//! hadolint 2.15.1, measured).
+//! `# hadolint shell=powershell` is no ignore pragma: it declares the shell of the
+//! base image, which the shell front end reads
+//! ([`crate::dockerfile::shell::pragma`]).
 //!
 //! `# dockgate ...` is accepted wherever `# hadolint ...` is. Anything after the code
 //! list is ignored, so a reason can follow: `# hadolint ignore=DL3006 pinned by digest`.
 
-use crate::dockerfile::{Dockerfile, Keyword};
+use crate::dockerfile::Dockerfile;
+use crate::dockerfile::shell::pragma::strip_word;
 use crate::source::{LineIndex, TextRange};
 
 /// What a policy lets pragmas do (`pragmas:` in the policy).
@@ -55,24 +55,11 @@ pub struct PragmaComment {
     pub has_reason: bool,
 }
 
-/// One `# hadolint shell=NAME` comment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShellPragma {
-    pub range: TextRange,
-    /// The shell as written: `powershell`, `pwsh`, `cmd.exe`, `/bin/bash`.
-    pub shell: String,
-    /// Where it stops holding: the start of the next `FROM` (`usize::MAX` for the rest
-    /// of the file, which is where a pragma before the first instruction holds).
-    pub until: usize,
-}
-
 /// The pragmas of one file.
 #[derive(Debug, Default)]
 pub struct Pragmas {
     /// Every ignore pragma comment, in file order.
     pub comments: Vec<PragmaComment>,
-    /// Every shell pragma, in file order.
-    pub shells: Vec<ShellPragma>,
     /// 1-based line of each whole-line comment, with the index of its pragma in
     /// `comments` if it is one, sorted by line.
     comment_lines: Vec<(usize, Option<usize>)>,
@@ -98,35 +85,12 @@ impl Pragmas {
                 .collect(),
             ..Pragmas::default()
         };
-        let froms: Vec<usize> = dockerfile
-            .instructions
-            .iter()
-            .filter(|instruction| instruction.keyword == Keyword::From)
-            .map(|instruction| instruction.range.start)
-            .collect();
-        let first_instruction = pragmas.instructions.first().map_or(usize::MAX, |r| r.start);
         for comment in &dockerfile.comments {
             let at = comment.range.start;
             if pragmas.inside_instruction(at) {
                 continue;
             }
             let line = lines.position(&dockerfile.source, at).line;
-            if let Some(shell) = parse_shell(&comment.text) {
-                let until = if at < first_instruction {
-                    usize::MAX
-                } else {
-                    froms
-                        .iter()
-                        .copied()
-                        .find(|&from| from > at)
-                        .unwrap_or(usize::MAX)
-                };
-                pragmas.shells.push(ShellPragma {
-                    range: comment.range,
-                    shell,
-                    until,
-                });
-            }
             let index = parse(&comment.text).map(|pragma| {
                 pragmas.comments.push(PragmaComment {
                     range: comment.range,
@@ -157,17 +121,6 @@ impl Pragmas {
     fn inside_instruction(&self, offset: usize) -> bool {
         self.instruction_at(offset)
             .is_some_and(|range| range.start < offset && offset < range.end)
-    }
-
-    /// The shell a `# hadolint shell=NAME` pragma declares for the instruction starting
-    /// at byte `offset`, if one does: the last shell pragma before it that still holds
-    /// there. `None` means the Dockerfile's own (`SHELL`, else `/bin/sh -c`).
-    pub fn shell_at(&self, offset: usize) -> Option<&str> {
-        self.shells
-            .iter()
-            .rev()
-            .find(|pragma| pragma.range.start < offset && offset < pragma.until)
-            .map(|pragma| pragma.shell.as_str())
     }
 
     /// The inline ignore pragmas (not the global ones): what DL1001 reports.
@@ -252,22 +205,6 @@ fn parse(comment: &str) -> Option<Pragma> {
     })
 }
 
-/// Parses the text of a comment: `hadolint shell=NAME` (spaces around `=` allowed).
-fn parse_shell(comment: &str) -> Option<String> {
-    let rest = strip_word(comment.trim_start(), "hadolint")
-        .or_else(|| strip_word(comment.trim_start(), "dockgate"))?;
-    let rest = rest.strip_prefix("shell")?.trim_start();
-    let shell = rest.strip_prefix('=')?.split_whitespace().next()?;
-    Some(shell.to_string())
-}
-
-/// `text` without the leading `word` and the whitespace after it, if it starts so.
-fn strip_word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
-    let rest = text.strip_prefix(word)?;
-    let trimmed = rest.trim_start();
-    (trimmed.len() < rest.len()).then_some(trimmed)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,56 +258,6 @@ mod tests {
         assert_eq!(codes("hadolintignore=DL3006"), None);
         assert_eq!(codes("hadolint ignore="), None);
         assert_eq!(codes("just a comment"), None);
-    }
-
-    fn shells(source: &str) -> Vec<(usize, Option<String>)> {
-        let dockerfile = crate::dockerfile::parse(source);
-        let pragmas = Pragmas::new(&dockerfile, &dockerfile.lines);
-        dockerfile
-            .instructions
-            .iter()
-            .filter(|instruction| instruction.keyword == Keyword::Run)
-            .map(|instruction| {
-                let line = dockerfile
-                    .lines
-                    .position(&dockerfile.source, instruction.range.start)
-                    .line;
-                (
-                    line,
-                    pragmas
-                        .shell_at(instruction.range.start)
-                        .map(str::to_string),
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn shell_pragmas_hold_until_the_next_from_or_for_the_file() {
-        let ps = || Some("powershell".to_string());
-        // Later in the file: from the pragma to the next FROM.
-        assert_eq!(
-            shells("FROM a\nRUN x\n# hadolint shell=powershell\nRUN y\nFROM b\nRUN z\n"),
-            [(2, None), (4, ps()), (6, None)]
-        );
-        // Before the first instruction: the whole file, unless a stage says otherwise.
-        assert_eq!(
-            shells(
-                "# a comment\n# hadolint shell=powershell\nARG V\nFROM a\nRUN x\nFROM b\n# hadolint shell = bash\nRUN y\nFROM c\nRUN z\n"
-            ),
-            [(5, ps()), (8, Some("bash".to_string())), (10, ps())]
-        );
-        // After an instruction, even an ARG, a FROM ends it.
-        assert_eq!(
-            shells("ARG V\n# hadolint shell=powershell\nFROM a\nRUN x\n"),
-            [(4, None)]
-        );
-        assert_eq!(
-            parse_shell("dockgate shell=cmd.exe /s"),
-            Some("cmd.exe".to_string())
-        );
-        assert_eq!(parse_shell("hadolint shell="), None);
-        assert_eq!(parse_shell("hadolint ignore=DL3006"), None);
     }
 
     #[test]

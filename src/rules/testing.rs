@@ -97,7 +97,7 @@ pub fn assert_lines(code: &str, source: &str, lines: &[usize]) {
 }
 
 /// Asserts that applying the fix of the single finding of `code` turns `source` into
-/// `fixed`.
+/// `fixed`, and that `code` no longer reports the fixed file.
 #[track_caller]
 pub fn assert_fix(code: &str, source: &str, fixed: &str) {
     let found = findings(code, source);
@@ -116,6 +116,12 @@ pub fn assert_fix(code: &str, source: &str, fixed: &str) {
         fixed,
         "fix `{}` on:\n{source}",
         fix.title
+    );
+    let again = findings(code, fixed);
+    assert!(
+        again.is_empty(),
+        "{code} still reports the fixed file:\n{fixed}\n{}",
+        describe(&again)
     );
 }
 

@@ -289,7 +289,7 @@ mod tests {
         for source in sources {
             let dockerfile = parse(source);
             let model = Model::new(&dockerfile);
-            for script in script::scripts(&dockerfile, &model) {
+            for script in script::scripts(&dockerfile, &model, script::ScriptOptions::default()) {
                 for (line, column) in [(1, 1), (3, 1), (3, 4), (4, 2), (999, 999), (0, 0)] {
                     let comment = Comment {
                         file: "0.sh".into(),

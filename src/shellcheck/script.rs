@@ -8,6 +8,7 @@
 //! comment lines), and its heredocs after it; or, for `RUN <<EOF`, the body alone.
 
 use crate::dockerfile::model::Model;
+use crate::dockerfile::shell::{ShellOrigin, ShellSetting, shell_at};
 use crate::dockerfile::{Args, Dockerfile, Instruction, Keyword};
 use crate::source::TextRange;
 
@@ -86,15 +87,60 @@ fn shebang(shell: &[String]) -> Option<String> {
     }
 }
 
-/// The `SHELL` in effect at instruction `index`, else `sh`.
-fn shell_at(dockerfile: &Dockerfile, model: &Model, index: usize) -> Vec<String> {
-    model
-        .last_before(index, Keyword::Shell)
-        .and_then(|at| match &dockerfile.instructions.get(at)?.args {
-            Args::Exec(words) => Some(words.iter().map(|word| word.value.clone()).collect()),
-            _ => None,
-        })
-        .unwrap_or_else(|| vec!["/bin/sh".to_string(), "-c".to_string()])
+/// How the scripts choose their shell.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScriptOptions {
+    /// Check each RUN with the shell hadolint 2.15.1 gives ShellCheck rather than the
+    /// one the build runs it with ([`hadolint_resets`]).
+    pub hadolint_shell: bool,
+}
+
+/// The shell ShellCheck checks instruction `index` with: the one the build runs it
+/// with ([`shell_at`]), or `/bin/sh` where `options` asks for hadolint's choice and
+/// hadolint resets it.
+fn shell_for(
+    dockerfile: &Dockerfile,
+    model: &Model,
+    index: usize,
+    options: ScriptOptions,
+) -> Vec<String> {
+    let shell = shell_at(dockerfile, model, index);
+    if options.hadolint_shell && hadolint_resets(dockerfile, model, index, &shell) {
+        return vec!["/bin/sh".to_string(), "-c".to_string()];
+    }
+    shell.argv
+}
+
+/// Whether hadolint 2.15.1 checks instruction `index` with `/bin/sh` although `shell`
+/// is its shell (measured): a RUN on a Windows base image without a SHELL; an
+/// `ONBUILD RUN` always; and a RUN after an `ARG` or `ENV` that comes after the SHELL
+/// (or the shell pragma) in its stage or a stage it is built on.
+fn hadolint_resets(
+    dockerfile: &Dockerfile,
+    model: &Model,
+    index: usize,
+    shell: &ShellSetting,
+) -> bool {
+    // hadolint knows no image defaults: a Windows image's cmd is /bin/sh to it.
+    if shell.origin == ShellOrigin::WindowsBase {
+        return true;
+    }
+    let Some(declared) = shell.declared else {
+        return false;
+    };
+    if dockerfile
+        .instructions
+        .get(index)
+        .is_some_and(|instruction| instruction.keyword == Keyword::Onbuild)
+    {
+        return true;
+    }
+    [Keyword::Arg, Keyword::Env].into_iter().any(|keyword| {
+        model
+            .last_before(index, keyword)
+            .and_then(|at| dockerfile.instructions.get(at))
+            .is_some_and(|instruction| instruction.range.start > declared.start)
+    })
 }
 
 fn is_identifier(name: &str) -> bool {
@@ -104,6 +150,17 @@ fn is_identifier(name: &str) -> bool {
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
+
+/// The proxy ARGs BuildKit defines in every build without an `ARG` (a RUN sees them
+/// when the build passes them), as hadolint exports them. Their upper-case spellings
+/// are left out: ShellCheck takes upper-case names for environment variables.
+const PREDEFINED_ARGS: &[&str] = &[
+    "all_proxy",
+    "ftp_proxy",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+];
 
 /// The ARG and ENV names in scope at instruction `index`, sorted.
 fn names_in_scope(model: &Model, index: usize) -> Vec<String> {
@@ -124,7 +181,7 @@ fn names_in_scope(model: &Model, index: usize) -> Vec<String> {
 }
 
 /// The scripts of every shell-form `RUN` (and `ONBUILD RUN`) of the file.
-pub fn scripts(dockerfile: &Dockerfile, model: &Model) -> Vec<Script> {
+pub fn scripts(dockerfile: &Dockerfile, model: &Model, options: ScriptOptions) -> Vec<Script> {
     let mut scripts = Vec::new();
     for (index, instruction) in dockerfile.instructions.iter().enumerate() {
         let run = match (&instruction.keyword, &instruction.args) {
@@ -132,16 +189,20 @@ pub fn scripts(dockerfile: &Dockerfile, model: &Model) -> Vec<Script> {
             (Keyword::Onbuild, Args::Onbuild(inner)) if inner.keyword == Keyword::Run => inner,
             _ => continue,
         };
-        let Some(shebang) = shebang(&shell_at(dockerfile, model, index)) else {
+        let Some(shebang) = shebang(&shell_for(dockerfile, model, index, options)) else {
             continue;
         };
         // An ONBUILD trigger runs in a build downstream, whose variables are unknown
-        // here (hadolint does not export any for it either).
-        let names = if instruction.keyword == Keyword::Onbuild {
+        // here (hadolint does not export any for it either); the proxy ARGs are
+        // predefined in every build.
+        let mut names = if instruction.keyword == Keyword::Onbuild {
             Vec::new()
         } else {
             names_in_scope(model, index)
         };
+        names.extend(PREDEFINED_ARGS.iter().map(|name| name.to_string()));
+        names.sort();
+        names.dedup();
         let mut prelude = shebang;
         if !names.is_empty() {
             prelude.push_str("export");
@@ -298,10 +359,12 @@ mod tests {
     use super::*;
     use crate::dockerfile::parse;
 
+    const PROXIES: &str = "export all_proxy=1 ftp_proxy=1 http_proxy=1 https_proxy=1 no_proxy=1\n";
+
     fn scripts_of(source: &str) -> (Dockerfile, Vec<Script>) {
         let dockerfile = parse(source);
         let model = Model::new(&dockerfile);
-        let scripts = scripts(&dockerfile, &model);
+        let scripts = scripts(&dockerfile, &model, ScriptOptions::default());
         (dockerfile, scripts)
     }
 
@@ -318,7 +381,7 @@ mod tests {
         let script = &scripts[0];
         assert_eq!(
             script.text,
-            "#!/bin/sh\nexport E=1 V=1\necho a &&     echo $b\n"
+            "#!/bin/sh\nexport E=1 V=1 all_proxy=1 ftp_proxy=1 http_proxy=1 https_proxy=1 no_proxy=1\necho a &&     echo $b\n"
         );
         let b = script.text.find("$b").unwrap();
         assert!(at(&dockerfile, script, b).starts_with("$b\n"));
@@ -332,11 +395,14 @@ mod tests {
             "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nRUN <<EOF\necho $x\nEOF\nONBUILD RUN echo 1\nRUN cat <<EOF > f\n$y\nEOF\nSHELL [\"pwsh\", \"-c\"]\nRUN echo no\n",
         );
         assert_eq!(scripts.len(), 3);
-        assert_eq!(scripts[0].text, "#!/bin/bash\necho $x\n");
+        assert_eq!(scripts[0].text, format!("#!/bin/bash\n{PROXIES}echo $x\n"));
         let x = scripts[0].text.find("$x").unwrap();
         assert!(at(&dockerfile, &scripts[0], x).starts_with("$x\nEOF"));
-        assert_eq!(scripts[1].text, "#!/bin/bash\necho 1\n");
-        assert_eq!(scripts[2].text, "#!/bin/bash\ncat <<EOF > f\n$y\nEOF\n");
+        assert_eq!(scripts[1].text, format!("#!/bin/bash\n{PROXIES}echo 1\n"));
+        assert_eq!(
+            scripts[2].text,
+            format!("#!/bin/bash\n{PROXIES}cat <<EOF > f\n$y\nEOF\n")
+        );
         let y = scripts[2].text.find("$y").unwrap();
         assert!(at(&dockerfile, &scripts[2], y).starts_with("$y\nEOF\nSHELL"));
     }
@@ -346,7 +412,7 @@ mod tests {
         let (_, scripts) = scripts_of("FROM a\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\n");
         assert!(scripts.is_empty());
         let (dockerfile, scripts) = scripts_of("FROM a\nRUN <<EOF\n#!/bin/bash\necho $z\nEOF\n");
-        assert_eq!(scripts[0].text, "#!/bin/bash\necho $z\n");
+        assert_eq!(scripts[0].text, format!("#!/bin/bash\n{PROXIES}echo $z\n"));
         let z = scripts[0].text.find("$z").unwrap();
         assert!(at(&dockerfile, &scripts[0], z).starts_with("$z\nEOF"));
     }

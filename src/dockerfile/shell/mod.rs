@@ -10,13 +10,16 @@
 //! scanning text. A script the parser cannot read is `None`: the shell rules are
 //! silent for that RUN, the file's other rules are not affected.
 
+mod count;
 mod parse;
+pub mod pragma;
 #[cfg(test)]
 mod tests;
 
+pub use count::command_count;
 pub use parse::{Char, ParseError, parse_chars};
 
-use crate::dockerfile::model::Model;
+use crate::dockerfile::model::{ImageRef, Model};
 use crate::dockerfile::{Args, Dockerfile, Instruction, Keyword};
 use crate::source::TextRange;
 
@@ -236,22 +239,48 @@ impl Command {
     }
 }
 
-/// The SHELL a RUN runs in.
+/// The shell a RUN runs in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShellSetting {
-    /// The SHELL instruction's words; `["/bin/sh", "-c"]` when none is set.
+    /// The SHELL instruction's words, the shell a pragma names, or `["/bin/sh", "-c"]`.
     pub argv: Vec<String>,
-    /// Whether the SHELL instruction was written (in this stage or one it builds on).
-    pub explicit: bool,
+    pub origin: ShellOrigin,
+    /// The SHELL instruction or the pragma that sets it (`None` for the default).
+    pub declared: Option<TextRange>,
+}
+
+/// Where a RUN's shell is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShellOrigin {
+    /// A `SHELL` instruction, in this stage or one it builds on.
+    Instruction,
+    /// A `# hadolint shell=NAME` pragma, which declares the base image's shell.
+    Pragma,
+    /// A Windows base image ([`is_windows_image`]), whose default is `cmd /S /C`.
+    WindowsBase,
+    /// Nothing: the default `/bin/sh -c`.
+    Default,
 }
 
 impl ShellSetting {
     /// The shell's name: `bash` for `/bin/bash`, `pwsh` for `pwsh.exe`.
     pub fn name(&self) -> String {
-        let first = self.argv.first().map_or("sh", String::as_str);
-        let base = first.rsplit(['/', '\\']).next().unwrap_or(first);
-        let base = base.to_ascii_lowercase();
-        base.strip_suffix(".exe").unwrap_or(&base).to_string()
+        let program = |word: &str| {
+            let base = word.rsplit(['/', '\\']).next().unwrap_or(word);
+            let base = base.to_ascii_lowercase();
+            base.strip_suffix(".exe").unwrap_or(&base).to_string()
+        };
+        let first = program(self.argv.first().map_or("sh", String::as_str));
+        if first != "env" {
+            return first;
+        }
+        // `/usr/bin/env bash -c`: the program env runs, after its options and
+        // assignments.
+        self.argv
+            .iter()
+            .skip(1)
+            .find(|word| !word.starts_with('-') && !word.contains('='))
+            .map_or(first, |word| program(word))
     }
 
     /// Whether the shell reads POSIX shell syntax (not PowerShell or cmd).
@@ -273,26 +302,87 @@ impl ShellSetting {
     }
 }
 
-/// The SHELL in effect at instruction `index`: the last SHELL of its stage or of the
-/// stages it is built on (the image config carries it over `FROM stage`).
+/// The shell in effect at instruction `index`: the last SHELL of its stage or of the
+/// stages it is built on (the image config carries it over `FROM stage`), or a shell
+/// pragma written after it ([`pragma`]), else the default of the base image: `cmd /S
+/// /C` for a Windows image, `/bin/sh -c` for any other.
 pub fn shell_at(dockerfile: &Dockerfile, model: &Model, index: usize) -> ShellSetting {
-    let shell = model
-        .last_before(index, Keyword::Shell)
-        .and_then(|i| dockerfile.instructions.get(i))
-        .and_then(|instruction| match &instruction.args {
-            Args::Exec(words) => Some(words.iter().map(|w| w.value.clone()).collect()),
+    let shell = model.last_before(index, Keyword::Shell).and_then(|i| {
+        let instruction = dockerfile.instructions.get(i)?;
+        match &instruction.args {
+            Args::Exec(words) => Some((
+                instruction.range,
+                words.iter().map(|w| w.value.clone()).collect::<Vec<_>>(),
+            )),
             _ => None,
-        });
-    match shell {
-        Some(argv) => ShellSetting {
-            argv,
-            explicit: true,
+        }
+    });
+    let start = dockerfile
+        .instructions
+        .get(index)
+        .map_or(0, |instruction| instruction.range.start);
+    let pragmas = pragma::shell_pragmas(dockerfile);
+    let declared = pragma::pragma_at(&pragmas, start).filter(|pragma| {
+        shell
+            .as_ref()
+            .is_none_or(|(range, _)| pragma.range.start > range.start)
+    });
+    match (declared, shell) {
+        (Some(pragma), _) => ShellSetting {
+            argv: vec![pragma.shell.clone()],
+            origin: ShellOrigin::Pragma,
+            declared: Some(pragma.range),
         },
-        None => ShellSetting {
+        (None, Some((range, argv))) => ShellSetting {
+            argv,
+            origin: ShellOrigin::Instruction,
+            declared: Some(range),
+        },
+        (None, None) if runs_windows(model, index) => ShellSetting {
+            argv: vec!["cmd".into(), "/S".into(), "/C".into()],
+            origin: ShellOrigin::WindowsBase,
+            declared: None,
+        },
+        (None, None) => ShellSetting {
             argv: vec!["/bin/sh".into(), "-c".into()],
-            explicit: false,
+            origin: ShellOrigin::Default,
+            declared: None,
         },
     }
+}
+
+/// Whether the stage of instruction `index` builds a Windows image: its chain of
+/// stages starts from a Windows base image, or a stage of it asks for a `windows/...`
+/// platform.
+fn runs_windows(model: &Model, index: usize) -> bool {
+    let Some(stage) = model.stage_of(index) else {
+        return false;
+    };
+    let chain = model.chain(stage.index);
+    let platform = chain.iter().find_map(|stage| stage.platform.as_ref());
+    if let Some(platform) = platform.and_then(|platform| platform.expanded.as_deref()) {
+        return platform.to_ascii_lowercase().starts_with("windows/");
+    }
+    chain
+        .last()
+        .and_then(|root| root.base.reference.as_ref())
+        .is_some_and(is_windows_image)
+}
+
+/// Whether an image runs Windows containers, by its name: Microsoft's Windows base
+/// images (`mcr.microsoft.com/windows/servercore`, `microsoft/nanoserver`,
+/// `mcr.microsoft.com/windowsservercore-insider`) and images tagged for them
+/// (`golang:1.23-windowsservercore-ltsc2022`, `dotnet/sdk:8.0-nanoserver-1809`).
+pub fn is_windows_image(reference: &ImageRef) -> bool {
+    let repository = reference.repository.to_ascii_lowercase();
+    let tag = reference.tag.as_deref().unwrap_or("").to_ascii_lowercase();
+    let windows_name =
+        |name: &str| name.contains("windowsservercore") || name.contains("nanoserver");
+    let last = repository.rsplit('/').next().unwrap_or(&repository);
+    (reference.registry.eq_ignore_ascii_case("mcr.microsoft.com")
+        && (repository == "windows" || repository.starts_with("windows/")))
+        || windows_name(last)
+        || windows_name(&tag)
 }
 
 /// The RUN an instruction runs: itself, or the RUN an ONBUILD wraps.

@@ -208,11 +208,49 @@ fn shell_setting() {
     let df = parse("FROM a AS x\nSHELL [\"pwsh\", \"-c\"]\nFROM x\nRUN a | b\n");
     let model = Model::new(&df);
     let shell = shell_at(&df, &model, 3);
-    assert!(shell.explicit && !shell.is_posix());
+    assert!(shell.origin == ShellOrigin::Instruction && !shell.is_posix());
     assert!(Scripts::new(&df).get(&df, &model, 3).is_none());
     let df = parse("FROM a\nSHELL [\"/bin/bash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN a | b\n");
     let model = Model::new(&df);
     assert!(shell_at(&df, &model, 2).pipefail());
+}
+
+#[test]
+fn a_shell_run_through_env_is_that_shell() {
+    let df = parse("FROM a\nSHELL [\"/usr/bin/env\", \"-S\", \"bash\", \"-c\"]\nRUN a | b\n");
+    let model = Model::new(&df);
+    assert_eq!(shell_at(&df, &model, 2).name(), "bash");
+    assert!(Scripts::new(&df).get(&df, &model, 2).is_some());
+}
+
+#[test]
+fn a_shell_pragma_declares_the_shell_until_a_later_shell_instruction() {
+    let at = |source: &str, index: usize| {
+        let df = parse(source);
+        let model = Model::new(&df);
+        let shell = shell_at(&df, &model, index);
+        (shell.argv.join(" "), shell.origin)
+    };
+    let pragma = |name: &str| (name.to_string(), ShellOrigin::Pragma);
+    let source =
+        "# hadolint shell=powershell\nFROM a\nRUN x\nSHELL [\"/bin/bash\", \"-c\"]\nRUN y\n";
+    assert_eq!(at(source, 1), pragma("powershell"));
+    assert_eq!(
+        at(source, 3),
+        ("/bin/bash -c".to_string(), ShellOrigin::Instruction)
+    );
+    // A pragma after the SHELL is the later word.
+    let source = "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\n# hadolint shell=pwsh\nRUN x\n";
+    assert_eq!(at(source, 2), pragma("pwsh"));
+    let source = "FROM a\nRUN x\n";
+    assert_eq!(
+        at(source, 1),
+        ("/bin/sh -c".to_string(), ShellOrigin::Default)
+    );
+    // A non-POSIX pragma turns the shell rules off for the RUNs it holds for.
+    let df = parse("# hadolint shell=powershell\nFROM a\nRUN a | b\n");
+    let model = Model::new(&df);
+    assert!(Scripts::new(&df).get(&df, &model, 1).is_none());
 }
 
 #[test]
@@ -235,4 +273,40 @@ fn scripts_past_the_size_limit_are_not_read() {
             .1
             .is_some()
     );
+}
+
+#[test]
+fn a_windows_base_image_runs_cmd() {
+    let shell = |source: &str| {
+        let df = parse(source);
+        let model = Model::new(&df);
+        let index = df.instructions.len() - 1;
+        let shell = shell_at(&df, &model, index);
+        let parsed = Scripts::new(&df).get(&df, &model, index).is_some();
+        (shell.argv.join(" "), shell.origin, parsed)
+    };
+    let cmd = || ("cmd /S /C".to_string(), ShellOrigin::WindowsBase, false);
+    for source in [
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN echo print(\"hi\") > c:\\hello.py\n",
+        "FROM mcr.microsoft.com/windows/nanoserver:ltsc2025 AS base\nFROM base\nRUN a | b\n",
+        "FROM microsoft/windowsservercore\nRUN a | b\n",
+        "FROM mcr.microsoft.com/windowsservercore-insider:10.0.17744.1001\nRUN a | b\n",
+        "FROM golang:1.26-windowsservercore-ltsc2022\nRUN a | b\n",
+        "ARG REPO=mcr.microsoft.com/dotnet/aspnet\nFROM $REPO:8.0-nanoserver-1809\nRUN a | b\n",
+        "FROM --platform=windows/amd64 example.com/tools:1\nRUN a | b\n",
+    ] {
+        assert_eq!(shell(source), cmd(), "{source}");
+    }
+    // A SHELL or a pragma says otherwise; Linux images and unknown bases run sh.
+    let source = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL [\"powershell\", \"-Command\"]\nRUN a | b\n";
+    assert_eq!(shell(source).1, ShellOrigin::Instruction);
+    let sh = |parsed| ("/bin/sh -c".to_string(), ShellOrigin::Default, parsed);
+    for source in [
+        "FROM debian:12\nRUN a | b\n",
+        "FROM windows-tools/linux:1\nRUN a | b\n",
+        "ARG BASE\nFROM $BASE\nRUN a | b\n",
+        "FROM --platform=linux/amd64 mcr.microsoft.com/windows/servercore:ltsc2022\nRUN a | b\n",
+    ] {
+        assert_eq!(shell(source), sh(true), "{source}");
+    }
 }

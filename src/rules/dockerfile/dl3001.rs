@@ -70,4 +70,10 @@ mod tests {
         assert_catches_not("DL3001", "FROM debian:12\nRUN echo top ps");
         assert_catches_not("DL3001", "FROM debian:12\nRUN /usr/bin/mount --version");
     }
+
+    /// hadolint checks ONBUILD RUN too.
+    #[test]
+    fn onbuild_run() {
+        assert_catches("DL3001", "FROM debian:12\nONBUILD RUN mount /x");
+    }
 }

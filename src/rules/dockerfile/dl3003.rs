@@ -71,4 +71,10 @@ mod tests {
         assert_catches_not("DL3003", "FROM debian:12\nRUN x=$(cd /a && pwd)");
         assert_catches_not("DL3003", "FROM debian:12\nRUN echo cd /a");
     }
+
+    /// hadolint skips DL3003 in ONBUILD; the trigger's `cd` leaks the same way.
+    #[test]
+    fn onbuild_run() {
+        assert_catches("DL3003", "FROM debian:12\nONBUILD RUN cd /x && make");
+    }
 }

@@ -62,4 +62,10 @@ mod tests {
         assert_catches_not("DL3004", "FROM debian:12\nRUN apt-get install");
         assert_catches_not("DL3004", "FROM debian:12\nRUN echo sudo && apt-get install sudo");
     }
+
+    /// hadolint checks ONBUILD RUN too.
+    #[test]
+    fn onbuild_run() {
+        assert_catches("DL3004", "FROM debian:12\nONBUILD RUN sudo make");
+    }
 }

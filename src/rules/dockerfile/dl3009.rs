@@ -1,6 +1,9 @@
 //! DL3009: apt lists left in the image.
 
+use crate::dockerfile::{Args, Instruction};
+use crate::finding::Fix;
 use crate::rules::Context;
+use crate::source::TextRange;
 
 use super::scripts::runs;
 
@@ -28,13 +31,17 @@ crate::declare_rule! {
     ///  && rm -rf /var/lib/apt/lists/*
     /// ```
     ///
+    /// ## Fix
+    /// Appends ` && rm -rf /var/lib/apt/lists/*` to the `RUN`, when its last line ends
+    /// a command list (no heredoc, comment or open operator there).
+    ///
     /// ## References
     /// - [hadolint DL3009](https://github.com/hadolint/hadolint/wiki/DL3009)
     code: "DL3009",
     name: "apt-lists-not-removed",
     severity: Info,
     category: BestPractice,
-    fixable: false,
+    fixable: true,
     message: "Delete the apt lists (/var/lib/apt/lists) after installing something",
     check: check,
 }
@@ -65,9 +72,36 @@ fn check(context: &mut Context) {
             .any(|rm| rm.args().iter().any(|arg| arg.value.starts_with(LISTS)));
         if !removed {
             let range = update.name().map_or(update.range, |word| word.range);
-            context.report(run.instruction, range);
+            let fix = append_removal(run.run, context.source());
+            context.report(run.instruction, range).fix = fix;
         }
     }
+}
+
+/// Appends ` && rm -rf /var/lib/apt/lists/*` to a shell-form RUN, when the end of its
+/// command is plainly the end of a command list: no heredoc, no comment on its last
+/// line, and no operator or continuation left open.
+fn append_removal(run: &Instruction, source: &str) -> Option<Fix> {
+    let Args::Shell(command) = &run.args else {
+        return None;
+    };
+    if !run.heredocs.is_empty() {
+        return None;
+    }
+    let text = source.get(command.range.start..command.range.end)?;
+    let trimmed = text.trim_end();
+    let last_line = trimmed.rsplit('\n').next().unwrap_or(trimmed);
+    if trimmed.is_empty()
+        || last_line.contains('#')
+        || trimmed.ends_with([';', '&', '|', '\\', '`', '('])
+    {
+        return None;
+    }
+    Some(Fix::replace(
+        "Remove the apt lists at the end of the RUN",
+        TextRange::empty(command.range.start + trimmed.len()),
+        format!(" && rm -rf {LISTS}/*"),
+    ))
 }
 
 #[cfg(test)]
@@ -84,11 +118,45 @@ mod tests {
     }
 
     #[test]
+    fn the_fix_removes_the_lists_at_the_end() {
+        assert_fix(
+            "DL3009",
+            "FROM debian:12\nRUN apt-get update && apt-get install -y python\n",
+            "FROM debian:12\nRUN apt-get update && apt-get install -y python && rm -rf /var/lib/apt/lists/*\n",
+        );
+        assert_fix(
+            "DL3009",
+            "FROM debian:12\nRUN apt-get update \\\n && apt-get install -y python  \nUSER 1000\n",
+            "FROM debian:12\nRUN apt-get update \\\n && apt-get install -y python && rm -rf /var/lib/apt/lists/*  \nUSER 1000\n",
+        );
+        assert_fix(
+            "DL3009",
+            "FROM debian:12\nRUN if true; then apt-get update; fi",
+            "FROM debian:12\nRUN if true; then apt-get update; fi && rm -rf /var/lib/apt/lists/*",
+        );
+        // Where the end of the RUN is not plainly the end of a command list: no fix.
+        for source in [
+            "FROM debian:12\nRUN apt-get update # lists\n",
+            "FROM debian:12\nRUN apt-get update &\n",
+            "FROM debian:12\nRUN apt-get update && cat <<EOF > /etc/x\nhi\nEOF\n",
+        ] {
+            let found = findings("DL3009", source);
+            assert!(found.len() == 1 && found[0].fix.is_none(), "{source}");
+        }
+    }
+
+    #[test]
     fn lists_removed_or_not_in_the_image() {
         assert_catches_not("DL3009", "FROM debian:12\nRUN apt-get update && apt-get install -y python && rm -rf /var/lib/apt/lists/*");
         assert_catches_not("DL3009", "FROM debian:12\nRUN apt-get update && rm -fr /var/lib/apt/lists");
         assert_catches_not("DL3009", "FROM debian:12\nRUN --mount=type=cache,target=/var/lib/apt/lists apt-get update");
         assert_catches_not("DL3009", "FROM debian:12 AS build\nRUN apt-get update\nFROM debian:12\nRUN true");
         assert_catches_not("DL3009", "FROM debian:12\nRUN apt-get install -y python");
+    }
+
+    /// hadolint checks ONBUILD RUN too.
+    #[test]
+    fn onbuild_run() {
+        assert_catches("DL3009", "FROM debian:12\nONBUILD RUN apt-get update");
     }
 }

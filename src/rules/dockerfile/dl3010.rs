@@ -143,4 +143,10 @@ mod tests {
         assert_catches_not("DL3010", "FROM debian:12\nCOPY a.tar /tmp/\nFROM debian:12\nRUN tar -xf /tmp/a.tar");
         assert_catches_not("DL3010", "FROM debian:12\nRUN tar -xf /tmp/a.tar\nCOPY a.tar /tmp/");
     }
+
+    /// hadolint does not follow archives copied by ONBUILD triggers; neither does dockgate.
+    #[test]
+    fn onbuild_run() {
+        assert_catches_not("DL3010", "FROM debian:12\nONBUILD COPY a.tar /tmp/\nONBUILD RUN tar -xf /tmp/a.tar");
+    }
 }

@@ -121,4 +121,10 @@ mod tests {
         assert_catches_not("DL3013", "FROM python:3\nRUN pip download foo");
         assert_catches_not("DL3013", "FROM python:3\nRUN pip install --root-user-action ignore /src");
     }
+
+    /// hadolint checks ONBUILD RUN too.
+    #[test]
+    fn onbuild_run() {
+        assert_catches("DL3013", "FROM python:3.12\nONBUILD RUN pip install flask");
+    }
 }

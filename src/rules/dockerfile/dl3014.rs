@@ -97,4 +97,10 @@ mod tests {
             "FROM debian:12\nRUN apt-get install -y curl\n",
         );
     }
+
+    /// hadolint checks ONBUILD RUN too.
+    #[test]
+    fn onbuild_run() {
+        assert_catches("DL3014", "FROM debian:12\nONBUILD RUN apt-get install --no-install-recommends curl=1");
+    }
 }

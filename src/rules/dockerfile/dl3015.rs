@@ -87,4 +87,10 @@ mod tests {
             "FROM debian:12\nRUN apt-get update && apt-get -y install --no-install-recommends curl\n",
         );
     }
+
+    /// hadolint checks ONBUILD RUN too.
+    #[test]
+    fn onbuild_run() {
+        assert_catches("DL3015", "FROM debian:12\nONBUILD RUN apt-get install -y curl=1");
+    }
 }

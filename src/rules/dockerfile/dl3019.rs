@@ -83,4 +83,10 @@ mod tests {
             "FROM alpine:3\nRUN apk add --no-cache foo=1\n",
         );
     }
+
+    /// hadolint checks ONBUILD RUN too.
+    #[test]
+    fn onbuild_run() {
+        assert_catches("DL3019", "FROM alpine:3.20\nONBUILD RUN apk add curl=1");
+    }
 }

@@ -83,4 +83,10 @@ mod tests {
         );
         assert!(findings("DL3027", "FROM debian:12\nRUN apt upgrade -y\n")[0].fix.is_none());
     }
+
+    /// hadolint checks ONBUILD RUN too.
+    #[test]
+    fn onbuild_run() {
+        assert_catches("DL3027", "FROM debian:12\nONBUILD RUN apt install curl");
+    }
 }

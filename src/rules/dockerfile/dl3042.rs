@@ -115,4 +115,10 @@ mod tests {
             "FROM python:3\nRUN python -m pip install --no-cache-dir -U pip\n",
         );
     }
+
+    /// hadolint checks ONBUILD RUN too.
+    #[test]
+    fn onbuild_run() {
+        assert_catches("DL3042", "FROM python:3.12\nONBUILD RUN pip install flask==3.0.0");
+    }
 }

@@ -81,4 +81,10 @@ mod tests {
             "FROM debian:12\nRUN wget --progress=dot:giga https://x/y\n",
         );
     }
+
+    /// hadolint checks ONBUILD RUN too.
+    #[test]
+    fn onbuild_run() {
+        assert_catches("DL3047", "FROM debian:12\nONBUILD RUN wget https://example.com/x");
+    }
 }

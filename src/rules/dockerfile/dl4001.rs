@@ -74,4 +74,10 @@ mod tests {
         assert_catches_not("DL4001", "FROM debian:12\nRUN wget x\nFROM debian:12\nRUN curl y");
         assert_catches_not("DL4001", "FROM debian:12\nRUN apt-get install -y wget curl");
     }
+
+    /// hadolint checks ONBUILD RUN too.
+    #[test]
+    fn onbuild_run() {
+        assert_catches("DL4001", "FROM debian:12\nONBUILD RUN curl -o x http://y && wget z");
+    }
 }

@@ -70,4 +70,10 @@ mod tests {
         assert_catches_not("DL4005", "FROM debian:12\nRUN ln /bin/bash /tmp/sh && ln -s /a /b");
         assert_catches_not("DL4005", "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]");
     }
+
+    /// hadolint checks ONBUILD RUN too.
+    #[test]
+    fn onbuild_run() {
+        assert_catches("DL4005", "FROM debian:12\nONBUILD RUN ln -s /bin/bash /bin/sh");
+    }
 }
