@@ -11,6 +11,21 @@ use crate::policy::file::ReviewComments;
 /// Which findings become inline review comments.
 pub type CommentMode = ReviewComments;
 
+/// The names of every input of `action.yml` (a test holds the two equal).
+pub const NAMES: &[&str] = &[
+    "github-token",
+    "config",
+    "dockerfiles",
+    "images",
+    "baseline-image",
+    "fail-on",
+    "comment-mode",
+    "max-comments",
+    "check-name",
+    "summary-comment",
+    "sarif-file",
+];
+
 /// Every input of `action.yml`.
 #[derive(Clone, Default)]
 pub struct Inputs {
@@ -48,6 +63,7 @@ impl Inputs {
     /// Reads the inputs through `env`; a malformed one is an error naming it.
     pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Inputs, String> {
         let input = |name: &str| {
+            debug_assert!(NAMES.contains(&name), "`{name}` is not in NAMES");
             env(&format!("INPUT_{}", name.to_ascii_uppercase()))
                 .map(|value| value.trim().to_string())
                 .filter(|value| !value.is_empty())
