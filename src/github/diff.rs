@@ -39,11 +39,22 @@ impl FileDiff {
 #[derive(Debug, Clone, Default)]
 pub struct Diff {
     files: HashMap<String, FileDiff>,
+    /// Files whose hunks come from `git diff`, not from GitHub: GitHub may still refuse
+    /// comments on them (it has no patch to place them in).
+    from_git: HashSet<String>,
 }
 
 impl Diff {
     pub fn from_files(files: HashMap<String, FileDiff>) -> Diff {
-        Diff { files }
+        Diff {
+            files,
+            from_git: HashSet::new(),
+        }
+    }
+
+    /// The file's hunks come from `git diff` in the workspace.
+    pub fn is_from_git(&self, path: &str) -> bool {
+        self.from_git.contains(path)
     }
 
     /// The line is an added line of the patch.
@@ -183,6 +194,7 @@ pub fn load(
         }
     }
     let mut notes = Vec::new();
+    let mut guessed = HashSet::new();
     if truncated || !missing.is_empty() {
         match git_diff(
             workspace,
@@ -194,6 +206,7 @@ pub fn load(
                 let wanted: HashSet<&String> = missing.iter().collect();
                 for (path, diff) in from_git {
                     if truncated && !files.contains_key(&path) || wanted.contains(&path) {
+                        guessed.insert(path.clone());
                         files.insert(path, diff);
                     }
                 }
@@ -209,7 +222,13 @@ pub fn load(
             )),
         }
     }
-    Ok((Diff::from_files(files), notes))
+    Ok((
+        Diff {
+            files,
+            from_git: guessed,
+        },
+        notes,
+    ))
 }
 
 /// `git diff BASE...HEAD` in `workspace`, limited to `paths` when there are any. The

@@ -214,17 +214,21 @@ pub fn publish(
                 outcome.posted += before - pending.len();
             }
             Err(error) if error.is_unprocessable() && !reloaded => {
+                // GitHub does not say which comment it refused. Suspects: lines that left
+                // the diff since it was read (a push in between) and files whose lines
+                // only git could tell; they move to the summary and the rest is posted.
                 reloaded = true;
                 let diff = reload()?;
                 let (keep, drop): (Vec<_>, Vec<_>) = pending.into_iter().partition(|planned| {
-                    diff.in_one_hunk(&planned.path, planned.start_line, planned.line)
+                    !diff.is_from_git(&planned.path)
+                        && diff.in_one_hunk(&planned.path, planned.start_line, planned.line)
                 });
                 outcome
                     .moved_to_summary
                     .extend(drop.iter().map(|planned| describe(planned)));
                 if drop.is_empty() {
-                    // Nothing left the diff, so there is no telling which line GitHub
-                    // refused: none of them is posted, all are listed instead.
+                    // No suspect: there is no telling which line GitHub refused, so none
+                    // is posted and all are listed instead.
                     outcome
                         .notes
                         .push(format!("GitHub refused the review ({error})"));
