@@ -250,15 +250,19 @@ fn finish(run: Run, output: &ReportArgs) -> anyhow::Result<ExitStatus> {
 }
 
 /// The format hadolint's configuration names (`format:`, `HADOLINT_FORMAT`) when it is
-/// the policy: `tty` is text and `json` hadolint's JSON; dockgate has no other of
-/// hadolint's formats, and says so.
+/// the policy: `tty` is text, `json` hadolint's JSON, `checkstyle`, `sarif` and
+/// `gitlab_codeclimate` dockgate's own of those; hadolint's other formats (`gnu`,
+/// `codeclimate`, `codacy`, `sonarqube`) dockgate does not write, and says so.
 fn hadolint_format(run: &Run) -> Format {
     match run.policy.hadolint_format.as_deref() {
         None | Some("tty") => Format::Text,
         Some("json") => Format::HadolintJson,
+        Some("checkstyle") => Format::Checkstyle,
+        Some("sarif") => Format::Sarif,
+        Some("gitlab_codeclimate") => Format::Gitlab,
         Some(other) => {
             eprintln!(
-                "dockgate: warning: hadolint's output format `{other}` is not one of dockgate's (text, json, hadolint-json): writing text"
+                "dockgate: warning: hadolint's output format `{other}` is not one of dockgate's (tty, json, checkstyle, sarif, gitlab_codeclimate): writing text"
             );
             Format::Text
         }

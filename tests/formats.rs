@@ -9,6 +9,7 @@ use dockgate::image::testing::{Compression, Image, Layer, passwd};
 use tempfile::TempDir;
 
 mod support;
+use support::app_image::{APP_DOCKERFILE, app_image};
 use support::tree;
 
 fn dockgate() -> Command {
@@ -31,6 +32,57 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String) {
         String::from_utf8_lossy(&output.stderr)
     );
     (output.status.code().unwrap(), stdout)
+}
+
+/// Whether a consumer's parser is installed (`scripts/setup` installs them all): when
+/// not, the test skips with a banner, except in CI (`CI=true`), where it fails.
+fn have(consumer: &str, installed: bool) -> bool {
+    if !installed {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{consumer} is not installed (scripts/setup installs it)"
+        );
+        eprintln!("skipped: {consumer} is not installed (scripts/setup installs it)");
+    }
+    installed
+}
+
+/// Runs `program ARGS` with `input` on stdin: its stdout, or its stderr as the error.
+fn consumer(
+    program: &str,
+    args: &[&str],
+    envs: &[(&str, String)],
+    input: &str,
+) -> Result<String, String> {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(program)
+        .args(args)
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    if output.status.success() {
+        Ok(String::from_utf8(output.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+/// `dockgate lint --format json` findings of `dir` as (path, line, column, severity,
+/// message, rule): what every other format must say too.
+fn json_findings(dir: &Path, args: &[&str]) -> Vec<serde_json::Value> {
+    let (_, out) = run(dir, &[args, &["--format", "json"]].concat());
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    json["findings"].as_array().unwrap().clone()
 }
 
 /// A Dockerfile with an error (DL3020), warnings (DL3006, DL3008) and notices.
@@ -157,6 +209,27 @@ mod github {
             "{out}"
         );
 
+        // Placed on the USER line; the whole-image one on the FROM of the Dockerfile.
+        let (_dir, repo, reference) = app_repo();
+        let (_, out) = run(
+            &repo,
+            &["check", "--format", "github", "--image", &reference, "."],
+        );
+        assert!(
+            out.lines().any(
+                |line| line.starts_with("::error file=svc/Dockerfile,line=5,")
+                    && line.contains("title=DG2001::")
+            ),
+            "{out}"
+        );
+        assert!(
+            out.lines().any(
+                |line| line.starts_with("::notice file=svc/Dockerfile,line=1,")
+                    && line.ends_with(&format!("The image has no HEALTHCHECK (image {reference})"))
+            ),
+            "{out}"
+        );
+
         let dir = tree(&[("Dockerfile", "FROM debian:12\n")]);
         let (code, out) = run(
             dir.path(),
@@ -238,40 +311,15 @@ mod fingerprints {
     }
 }
 
-/// An image made by `svc/Dockerfile` below: `USER root` (DG2001 placed on that line)
-/// and no health check (DG2032, about the whole image).
-const APP_DOCKERFILE: &str = "FROM alpine:3.20\nRUN adduser -D -u 10001 app\nUSER root\n";
-
-fn app_image(dir: &Path) -> String {
-    let image = Image::new()
-        .user("root")
-        .layer(
-            Layer::new()
-                .dir("etc")
-                .file("etc/passwd", &passwd(&[("root", 0)])),
-            Compression::Gzip,
-            "/bin/sh -c #(nop) ADD file:0a1b in / ",
-        )
-        .empty_step("/bin/sh -c #(nop)  CMD [\"/bin/sh\"]")
-        .layer(
-            Layer::new().file("etc/passwd", &passwd(&[("root", 0), ("app", 10001)])),
-            Compression::Gzip,
-            "/bin/sh -c adduser -D -u 10001 app",
-        )
-        .empty_step("/bin/sh -c #(nop)  USER root");
-    let path = dir.join("app.tar");
-    image.write_docker_archive(&path);
-    format!("docker-archive:{}", path.display())
-}
-
 /// A repository with `svc/Dockerfile` (APP_DOCKERFILE) and the image it made, outside it.
 fn app_repo() -> (TempDir, std::path::PathBuf, String) {
     let dir = TempDir::new().unwrap();
     let repo = dir.path().join("repo");
     std::fs::create_dir_all(repo.join("svc")).unwrap();
     std::fs::write(repo.join("svc/Dockerfile"), APP_DOCKERFILE).unwrap();
-    let reference = app_image(dir.path());
-    (dir, repo, reference)
+    let path = dir.path().join("app.tar");
+    app_image().write_docker_archive(&path);
+    (dir, repo, format!("docker-archive:{}", path.display()))
 }
 
 mod sarif {
@@ -524,7 +572,8 @@ mod sarif {
                 physical["region"]["startLine"].as_u64().unwrap(),
             )
         };
-        assert_eq!(located("DG2001"), ("svc/Dockerfile".to_string(), 3));
+        assert_eq!(located("DG2001"), ("svc/Dockerfile".to_string(), 5));
+        assert_eq!(located("DG2020"), ("svc/Dockerfile".to_string(), 3));
         assert_eq!(located("DG2032"), ("svc/Dockerfile".to_string(), 1));
     }
 
@@ -553,6 +602,41 @@ mod sarif {
     }
 
     #[test]
+    fn warnings_are_configuration_notifications_and_output_writes_a_file() {
+        // A policy file is the policy, so hadolint's variables have no effect.
+        let dir = tree(&[
+            ("Dockerfile", FINDINGS),
+            ("dockgate.yml", "extends: [builtin:recommended]\n"),
+        ]);
+        let output = dockgate()
+            .current_dir(dir.path())
+            .env("HADOLINT_IGNORE", "DL3008")
+            .args(["lint", "--format", "sarif", "--output", "out.sarif"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(output.stdout.is_empty(), "the report goes to the file");
+        let log: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.sarif")).unwrap())
+                .unwrap();
+        assert_valid(&log);
+        let notes = &log["runs"][0]["invocations"][0]["toolConfigurationNotifications"];
+        assert!(
+            notes
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|note| note["level"] == "warning"
+                    && note["message"]["text"]
+                        .as_str()
+                        .unwrap()
+                        .contains("HADOLINT_IGNORE")),
+            "{log:#}"
+        );
+        assert!(!results(&log).is_empty());
+    }
+
+    #[test]
     fn a_clean_run_is_a_valid_empty_log() {
         let dir = tree(&[("Dockerfile", "FROM debian:12\nCMD [\"true\"]\n")]);
         let (code, log) = sarif(dir.path(), &["lint", "--format", "sarif"]);
@@ -562,5 +646,527 @@ mod sarif {
             log["runs"][0]["invocations"][0]["executionSuccessful"],
             true
         );
+    }
+}
+
+mod checkstyle {
+    use super::*;
+    use serde_json::{Value, json};
+
+    /// The danger plugin's own Checkstyle parser (on xml-js, a strict SAX parser),
+    /// installed globally by `scripts/setup`.
+    const READER: &str = r#"
+        const fs = require("fs");
+        const convert = require("xml-js");
+        const { parseCheckstyle } = require("danger-plugin-lint-report/dist/parse/checkstyle_parser");
+        const report = convert.xml2js(fs.readFileSync(0, "utf8"), { compact: false });
+        console.log(JSON.stringify(parseCheckstyle(report, process.argv[1])));
+    "#;
+
+    /// The Node module path with the reader, when it is installed.
+    fn node_path() -> Option<String> {
+        let root = std::process::Command::new("npm")
+            .args(["root", "--global"])
+            .output()
+            .ok()?;
+        let root = String::from_utf8(root.stdout).ok()?.trim().to_string();
+        let plugin = Path::new(&root).join("danger-plugin-lint-report");
+        plugin
+            .is_dir()
+            .then(|| format!("{root}:{}/node_modules", plugin.display()))
+    }
+
+    /// What the reader makes of `xml`, read relative to `root`.
+    fn read(xml: &str, root: &Path) -> Option<Result<Vec<Value>, String>> {
+        let node_path = node_path();
+        if !have("npm's danger-plugin-lint-report", node_path.is_some()) {
+            return None;
+        }
+        let root = root.to_str().unwrap();
+        let envs = [("NODE_PATH", node_path.unwrap())];
+        Some(
+            consumer("node", &["-e", READER, root], &envs, xml)
+                .map(|out| serde_json::from_str(&out).unwrap()),
+        )
+    }
+
+    fn checkstyle_severity(severity: &Value) -> &str {
+        match severity.as_str().unwrap() {
+            "style" => "info",
+            other => other,
+        }
+    }
+
+    #[test]
+    fn a_checkstyle_reader_reads_every_finding_as_the_json_report_has_it() {
+        // Markup in the path and in messages (`<package>`, quotes) must round-trip.
+        let dir = tree(&[("q&a <'x'>/Dockerfile", &format!("{FINDINGS}RUN cd /x\n"))]);
+        let (code, xml) = run(dir.path(), &["lint", "--format", "checkstyle"]);
+        assert_eq!(code, 1);
+        assert!(
+            xml.starts_with(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">"
+            ),
+            "{xml}"
+        );
+        let Some(read) = read(&xml, dir.path()) else {
+            return;
+        };
+        let violations = read.unwrap_or_else(|e| panic!("the reader refused:\n{e}\n{xml}"));
+        let mut expected: Vec<Value> = json_findings(dir.path(), &["lint"])
+            .iter()
+            .map(|f| {
+                json!({
+                    "file": f["path"], "line": f["line"], "column": f["column"],
+                    "severity": checkstyle_severity(&f["severity"]), "message": f["message"],
+                })
+            })
+            .collect();
+        let key = |v: &Value| {
+            (
+                v["line"].as_u64(),
+                v["column"].as_u64(),
+                v["message"].to_string(),
+            )
+        };
+        expected.sort_by_key(key);
+        let mut violations = violations;
+        violations.sort_by_key(key);
+        assert!(expected.len() >= 6, "{expected:?}");
+        assert_eq!(violations, expected);
+        assert!(xml.contains("source=\"DL3020\""), "{xml}");
+    }
+
+    #[test]
+    fn image_findings_are_under_the_dockerfile_or_the_image() {
+        let (_dir, repo, reference) = app_repo();
+        let (code, xml) = run(
+            &repo,
+            &[
+                "check",
+                "--format",
+                "checkstyle",
+                "--image",
+                &reference,
+                ".",
+            ],
+        );
+        assert_eq!(code, 1, "{xml}");
+        assert!(xml.contains("<file name=\"svc/Dockerfile\">"), "{xml}");
+        assert!(
+            !xml.contains(&format!("<file name=\"{reference}\">")),
+            "{xml}"
+        );
+        let Some(violations) = read(&xml, &repo) else {
+            return;
+        };
+        let violations = violations.unwrap();
+        let on = |line: u64, message: &str| {
+            violations.iter().any(|v| {
+                v["file"] == "svc/Dockerfile" && v["line"] == line && v["message"] == message
+            })
+        };
+        // On the USER line, and the whole-image one on the FROM of the Dockerfile.
+        assert!(
+            on(
+                5,
+                &format!("The image runs as root: user `root` is UID 0 (image {reference})")
+            ),
+            "{violations:?}"
+        );
+        assert!(
+            on(
+                1,
+                &format!("The image has no HEALTHCHECK (image {reference})")
+            ),
+            "{violations:?}"
+        );
+
+        // No Dockerfile: the image reference is the file, at line 1.
+        let dir = TempDir::new().unwrap();
+        let reference = root_image(dir.path());
+        let (_, xml) = run(dir.path(), &["image", "--format", "checkstyle", &reference]);
+        assert!(
+            xml.contains(&format!("<file name=\"{reference}\">")),
+            "{xml}"
+        );
+        let violations = read(&xml, dir.path()).unwrap().unwrap();
+        assert_eq!(violations.len(), 2, "{violations:?}");
+        assert!(
+            violations
+                .iter()
+                .all(|v| v["line"] == 1 && v["column"] == 1),
+            "{violations:?}"
+        );
+    }
+
+    #[test]
+    fn the_reader_refuses_what_is_not_xml() {
+        let dir = TempDir::new().unwrap();
+        let Some(read) = read(
+            "<checkstyle version=\"4.3\"><file name=\"a\"></checkstyle>",
+            dir.path(),
+        ) else {
+            return;
+        };
+        assert!(read.is_err(), "{read:?}");
+    }
+
+    #[test]
+    fn a_clean_run_is_an_empty_report() {
+        let dir = tree(&[("Dockerfile", "FROM debian:12\nCMD [\"true\"]\n")]);
+        let (code, xml) = run(dir.path(), &["lint", "--format", "checkstyle"]);
+        assert_eq!(code, 0);
+        assert_eq!(
+            xml,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">\n</checkstyle>\n"
+        );
+    }
+}
+
+mod gitlab {
+    use super::*;
+    use serde_json::Value;
+
+    /// What the Code Quality schema (tests/fixtures/gitlab, written from GitLab's docs)
+    /// says is wrong with `report`, plus repeated fingerprints (GitLab drops them).
+    fn problems(report: &Value) -> Vec<String> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/gitlab/code-quality-report.schema.json");
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+        let mut problems: Vec<String> = validator
+            .iter_errors(report)
+            .map(|error| format!("{}: {error}", error.instance_path()))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        for issue in report.as_array().into_iter().flatten() {
+            if !seen.insert(issue["fingerprint"].to_string()) {
+                problems.push(format!("repeated fingerprint {}", issue["fingerprint"]));
+            }
+        }
+        problems
+    }
+
+    fn gitlab(dir: &Path, args: &[&str]) -> (i32, Vec<Value>) {
+        let (code, out) = run(dir, args);
+        let report: Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"));
+        let problems = problems(&report);
+        assert!(problems.is_empty(), "{}\n{report:#}", problems.join("\n"));
+        (code, report.as_array().unwrap().clone())
+    }
+
+    #[test]
+    fn every_finding_is_an_issue_with_a_fingerprint_and_a_relative_path() {
+        let dockerfile = format!("{FINDINGS}RUN echo $1 $1\n");
+        let dir = tree(&[("svc/Dockerfile", &dockerfile)]);
+        let (code, issues) = gitlab(dir.path(), &["lint", "--format", "gitlab"]);
+        assert_eq!(code, 1);
+        let findings = json_findings(dir.path(), &["lint"]);
+        assert_eq!(issues.len(), findings.len());
+        for finding in &findings {
+            let issue = issues
+                .iter()
+                .find(|issue| {
+                    issue["check_name"] == finding["rule"]
+                        && issue["location"]["lines"]["begin"] == finding["line"]
+                        && issue["description"] == finding["message"]
+                })
+                .unwrap_or_else(|| panic!("no issue for {finding}:\n{issues:#?}"));
+            assert_eq!(issue["location"]["path"], "svc/Dockerfile");
+            assert_eq!(issue["location"]["lines"]["end"], finding["end_line"]);
+            let severity = match finding["severity"].as_str().unwrap() {
+                "error" => "critical",
+                "warning" => "major",
+                "info" => "minor",
+                _ => "info",
+            };
+            assert_eq!(issue["severity"], severity, "{issue}");
+        }
+        let dl3020 = issues.iter().find(|i| i["check_name"] == "DL3020").unwrap();
+        assert_eq!(dl3020["categories"][0], "Style");
+
+        // GitLab CI: paths relative to CI_PROJECT_DIR, wherever dockgate runs.
+        let output = dockgate()
+            .current_dir(dir.path().join("svc"))
+            .env("CI_PROJECT_DIR", dir.path())
+            .args(["lint", "--format", "gitlab", "."])
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert!(problems(&report).is_empty());
+        assert_eq!(
+            report[0]["location"]["path"], "svc/Dockerfile",
+            "{report:#}"
+        );
+    }
+
+    #[test]
+    fn fingerprints_follow_the_instruction_not_the_line() {
+        let prints = |dockerfile: &str| {
+            let dir = tree(&[("Dockerfile", dockerfile)]);
+            let (_, issues) = gitlab(dir.path(), &["lint", "--format", "gitlab"]);
+            let mut prints: Vec<(String, String)> = issues
+                .iter()
+                .map(|i| {
+                    (
+                        i["check_name"].as_str().unwrap().into(),
+                        i["fingerprint"].as_str().unwrap().into(),
+                    )
+                })
+                .collect();
+            prints.sort();
+            prints
+        };
+        let before = prints("FROM debian:12\nRUN apt-get install -y curl\n");
+        assert_eq!(
+            before,
+            prints("\n\nFROM debian:12\nRUN apt-get install \\\n -y curl\n")
+        );
+        assert_ne!(
+            before,
+            prints("FROM debian:12\nRUN apt-get install -y wget\n")
+        );
+    }
+
+    #[test]
+    fn image_findings_are_on_the_dockerfile_or_the_image() {
+        let (_dir, repo, reference) = app_repo();
+        let (code, issues) = gitlab(
+            &repo,
+            &["check", "--format", "gitlab", "--image", &reference, "."],
+        );
+        assert_eq!(code, 1);
+        let issue = |rule: &str| issues.iter().find(|i| i["check_name"] == rule).unwrap();
+        let dg2001 = issue("DG2001");
+        assert_eq!(dg2001["location"]["path"], "svc/Dockerfile");
+        assert_eq!(dg2001["location"]["lines"]["begin"], 5);
+        assert_eq!(dg2001["categories"][0], "Security");
+        assert!(
+            dg2001["description"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("(image {reference})"))
+        );
+        assert_eq!(issue("DG2032")["location"]["lines"]["begin"], 1);
+        assert_eq!(issue("DG2032")["location"]["path"], "svc/Dockerfile");
+
+        let dir = TempDir::new().unwrap();
+        let reference = root_image(dir.path());
+        let (_, issues) = gitlab(dir.path(), &["image", "--format", "gitlab", &reference]);
+        assert!(
+            issues
+                .iter()
+                .all(|i| i["location"]["path"] == reference.as_str()),
+            "{issues:#?}"
+        );
+    }
+
+    #[test]
+    fn a_clean_run_is_an_empty_array_and_the_schema_can_fail() {
+        let dir = tree(&[("Dockerfile", "FROM debian:12\nCMD [\"true\"]\n")]);
+        let (code, issues) = gitlab(dir.path(), &["lint", "--format", "gitlab"]);
+        assert_eq!((code, issues.len()), (0, 0));
+
+        let bad = serde_json::json!([
+            { "description": "x", "check_name": "A", "fingerprint": "f", "severity": "error",
+              "location": { "path": "./Dockerfile", "lines": { "begin": 1 } } },
+            { "description": "x", "check_name": "A", "fingerprint": "f", "severity": "minor",
+              "location": { "path": "Dockerfile" } }
+        ]);
+        assert_eq!(problems(&bad).len(), 4, "{:?}", problems(&bad));
+    }
+}
+
+mod junit {
+    use super::*;
+    use serde_json::Value;
+
+    /// PyPI's junitparser reading a report from stdin: suites, cases and results as JSON.
+    const READER: &str = r#"
+import json, sys
+from junitparser import JUnitXml
+xml = JUnitXml.fromstring(sys.stdin.read())
+suites = []
+for suite in xml:
+    cases = []
+    for case in suite:
+        cases.append({
+            "name": case.name, "classname": case.classname, "passed": case.is_passed,
+            "results": [{"kind": type(r).__name__, "type": r.type, "message": r.message,
+                         "text": r.text} for r in case.result],
+            "system_out": case.system_out,
+        })
+    suites.append({"name": suite.name, "tests": suite.tests, "failures": suite.failures,
+                   "errors": suite.errors, "cases": cases})
+print(json.dumps({"tests": xml.tests, "failures": xml.failures, "errors": xml.errors,
+                  "suites": suites}))
+"#;
+
+    fn read(xml: &str) -> Option<Result<Value, String>> {
+        let installed = std::process::Command::new("python3")
+            .args(["-c", "import junitparser"])
+            .output()
+            .is_ok_and(|output| output.status.success());
+        if !have("PyPI's junitparser", installed) {
+            return None;
+        }
+        Some(
+            consumer("python3", &["-c", READER], &[], xml)
+                .map(|out| serde_json::from_str(&out).unwrap()),
+        )
+    }
+
+    /// `dockgate ARGS` in `dir` as junitparser reads it: the exit code and the report.
+    fn junit(dir: &Path, args: &[&str]) -> Option<(i32, Value)> {
+        let (code, xml) = run(dir, args);
+        let report = read(&xml)?.unwrap_or_else(|e| panic!("junitparser refused:\n{e}\n{xml}"));
+        Some((code, report))
+    }
+
+    /// The entry of `list` (`suites` or `cases` of `parent`) named `name`.
+    fn named<'a>(parent: &'a Value, list: &str, name: &str) -> &'a Value {
+        parent[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|entry| entry["name"] == name)
+            .unwrap_or_else(|| panic!("no {list} entry {name}:\n{parent:#}"))
+    }
+
+    fn suite<'a>(report: &'a Value, name: &str) -> &'a Value {
+        named(report, "suites", name)
+    }
+
+    /// Every line the report lists findings with, failing or not.
+    fn listed(report: &Value) -> Vec<String> {
+        let mut lines = Vec::new();
+        for suite in report["suites"].as_array().unwrap() {
+            for case in suite["cases"].as_array().unwrap() {
+                let texts = case["results"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|r| r["text"].as_str())
+                    .chain(case["system_out"].as_str());
+                lines.extend(texts.flat_map(str::lines).map(String::from));
+            }
+        }
+        lines.sort();
+        lines
+    }
+
+    #[test]
+    fn a_suite_per_file_a_case_per_rule_failing_at_the_threshold() {
+        let dir = tree(&[
+            ("clean/Dockerfile", "FROM debian:12\nCMD [\"true\"]\n"),
+            ("svc/Dockerfile", &format!("{FINDINGS}RUN echo $1 $1\n")),
+        ]);
+        let Some((code, report)) = junit(dir.path(), &["lint", "--format", "junit"]) else {
+            return;
+        };
+        assert_eq!(code, 1);
+        let clean = suite(&report, "clean/Dockerfile");
+        assert_eq!(clean["cases"][0]["name"], "no findings");
+        assert_eq!(clean["cases"][0]["passed"], true);
+
+        let svc = suite(&report, "svc/Dockerfile");
+        let case = |name: &str| named(svc, "cases", name);
+        let dl3020 = case("DL3020 add-instead-of-copy");
+        assert_eq!(dl3020["classname"], "svc/Dockerfile");
+        assert_eq!(dl3020["results"][0]["kind"], "Failure");
+        assert_eq!(dl3020["results"][0]["type"], "error");
+        assert_eq!(
+            dl3020["results"][0]["message"],
+            "Use COPY instead of ADD for files and folders"
+        );
+        // Below --fail-on (warning): listed, passing.
+        let dl3009 = case("DL3009 apt-lists-not-removed");
+        assert_eq!(dl3009["passed"], true);
+        // Two findings of one rule: one case, both listed, counted in the message.
+        let shellcheck = std::env::var_os("PATH").is_some_and(|paths| {
+            std::env::split_paths(&paths).any(|dir| dir.join("shellcheck").is_file())
+        });
+        if shellcheck {
+            let sc2086 = case("SC2086");
+            assert_eq!(
+                sc2086["system_out"].as_str().unwrap().lines().count(),
+                2,
+                "{sc2086}"
+            );
+        }
+
+        // Every finding is listed once, as `path:line:column: message`.
+        let mut expected: Vec<String> = json_findings(dir.path(), &["lint"])
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{}:{}: {}",
+                    f["path"].as_str().unwrap(),
+                    f["line"],
+                    f["column"],
+                    f["message"].as_str().unwrap()
+                )
+            })
+            .collect();
+        expected.sort();
+        assert_eq!(listed(&report), expected);
+        let failures = report["failures"].as_u64().unwrap();
+        assert!(failures >= 3, "{report:#}");
+        assert_eq!(report["tests"], 1 + svc["cases"].as_array().unwrap().len());
+
+        // --fail-on never: the same findings, nothing fails, exit 0.
+        let Some((code, report)) = junit(
+            dir.path(),
+            &["lint", "--format", "junit", "--fail-on", "never"],
+        ) else {
+            return;
+        };
+        assert_eq!((code, report["failures"].as_u64()), (0, Some(0)));
+        assert_eq!(listed(&report), expected);
+    }
+
+    #[test]
+    fn images_are_suites_and_unreadable_inputs_are_errors() {
+        let (_dir, repo, reference) = app_repo();
+        let Some((code, report)) = junit(
+            &repo,
+            &["check", "--format", "junit", "--image", &reference, "."],
+        ) else {
+            return;
+        };
+        assert_eq!(code, 1);
+        let image = suite(&report, &reference);
+        let dg2001 = named(image, "cases", "DG2001 image-runs-as-root");
+        assert_eq!(dg2001["results"][0]["kind"], "Failure");
+        let text = dg2001["results"][0]["text"].as_str().unwrap();
+        assert!(
+            text.starts_with("svc/Dockerfile:5:1: The image runs as root"),
+            "{text}"
+        );
+
+        let dir = tree(&[("Dockerfile", "FROM debian:12\nCMD [\"true\"]\n")]);
+        let Some((code, report)) = junit(
+            dir.path(),
+            &["lint", "--format", "junit", "Dockerfile", "gone"],
+        ) else {
+            return;
+        };
+        assert_eq!(code, 2);
+        assert_eq!(report["errors"], 1);
+        let gone = suite(&report, "gone");
+        assert_eq!(gone["cases"][0]["results"][0]["kind"], "Error");
+        assert_eq!(
+            gone["cases"][0]["results"][0]["message"],
+            "No such file or directory"
+        );
+    }
+
+    #[test]
+    fn junitparser_refuses_what_is_not_xml() {
+        if let Some(read) = read("<testsuites><testsuite name=\"a\"></testsuites>") {
+            assert!(read.is_err(), "{read:?}");
+        }
     }
 }

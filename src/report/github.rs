@@ -12,8 +12,9 @@
 //!   are given when the finding is on one line (GitHub ignores columns across lines);
 //!   `endColumn` is the column just past the last character, as in every dockgate
 //!   format.
-//! - A finding about a whole image has no `file`: its message starts with the image
-//!   reference. An image finding placed on a Dockerfile line is annotated there.
+//! - A finding about an image names the image in its message. One placed on a
+//!   Dockerfile line is annotated there; one about the whole image on the `FROM` of the
+//!   Dockerfile that made the image when the run knows it, else it has no `file`.
 //! - An input that could not be read is an `error` annotation titled `input error`.
 //! - GitHub shows at most 10 annotations per level in a step. Commands come worst
 //!   first (errors, then warnings, then notices; each by path and position) so the
@@ -28,6 +29,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::Reporter;
+use super::place::{Place, message, place};
 use super::workspace::{relative_path, workspace_root};
 use crate::finding::{Finding, Severity};
 use crate::gate::Run;
@@ -129,7 +131,7 @@ pub fn workflow_commands(run: &Run, workspace: &Path) -> String {
     annotations.extend(
         findings
             .into_iter()
-            .map(|finding| annotation(finding, workspace)),
+            .map(|finding| annotation(finding, run, workspace)),
     );
 
     let count = |level| annotations.iter().filter(|a| a.level == level).count();
@@ -185,30 +187,24 @@ fn summary(counts: &[(Level, usize)]) -> Option<Annotation> {
     })
 }
 
-fn annotation(finding: &Finding, workspace: &Path) -> Annotation {
-    let level = Level::of(finding.severity);
+fn annotation(finding: &Finding, run: &Run, workspace: &Path) -> Annotation {
     let mut properties = Vec::new();
-    let message = match &finding.location {
-        Some(location) => {
-            let span = location.span;
-            properties.push(("file", relative_path(&location.path, workspace)));
-            properties.push(("line", span.line.to_string()));
-            if span.line == span.end_line {
-                properties.push(("col", span.column.to_string()));
-            }
-            properties.push(("endLine", span.end_line.to_string()));
-            if span.line == span.end_line {
-                properties.push(("endColumn", span.end_column.to_string()));
-            }
-            finding.message.clone()
+    if let Place::File { path, span } = place(finding, run) {
+        properties.push(("file", relative_path(path, workspace)));
+        properties.push(("line", span.line.to_string()));
+        if span.line == span.end_line {
+            properties.push(("col", span.column.to_string()));
         }
-        None => format!("{}: {}", finding.path(), finding.message),
-    };
+        properties.push(("endLine", span.end_line.to_string()));
+        if span.line == span.end_line {
+            properties.push(("endColumn", span.end_column.to_string()));
+        }
+    }
     properties.push(("title", finding.rule.to_string()));
     Annotation {
-        level,
+        level: Level::of(finding.severity),
         properties,
-        message,
+        message: message(finding),
     }
 }
 

@@ -24,7 +24,8 @@
 //!   `primaryLocationLineHash` so upload-sarif keeps it instead of hashing the line.
 //! - A fix becomes a SARIF `fix` with its replacements.
 //! - Inputs that could not be read are `toolExecutionNotifications` of the invocation,
-//!   whose `executionSuccessful` is then false.
+//!   whose `executionSuccessful` is then false; the run's warnings (a setting with no
+//!   effect, ...) are its `toolConfigurationNotifications`.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -34,6 +35,7 @@ use serde_json::{Value, json};
 
 use super::Reporter;
 use super::fingerprint::{Fingerprinted, fingerprints};
+use super::place::{Place, message, place};
 use super::workspace::{relative_path, workspace_root};
 use crate::finding::{Finding, Severity, Span};
 use crate::gate::{FileRun, Run};
@@ -103,6 +105,12 @@ fn log(run: &Run, workspace: &Path) -> Value {
             })
         })
         .collect();
+    // Settings that have no effect, and the like: what stderr says as warnings.
+    let configuration: Vec<Value> = run
+        .warnings
+        .iter()
+        .map(|warning| json!({ "level": "warning", "message": { "text": warning } }))
+        .collect();
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -117,6 +125,7 @@ fn log(run: &Run, workspace: &Path) -> Value {
             "invocations": [{
                 "executionSuccessful": run.errors.is_empty(),
                 "toolExecutionNotifications": notifications,
+                "toolConfigurationNotifications": configuration,
             }],
             "originalUriBaseIds": { "%SRCROOT%": { "uri": directory_uri(workspace) } },
             "columnKind": "unicodeCodePoints",
@@ -174,15 +183,11 @@ fn rule_descriptor(rule: &Rule, most_severe: Severity) -> Value {
 
 fn result(item: &Fingerprinted, rule_index: usize, run: &Run, workspace: &Path) -> Value {
     let finding = item.finding;
-    let message = match &finding.image {
-        Some(image) => format!("{} (image {image})", finding.message),
-        None => finding.message.clone(),
-    };
     let mut result = json!({
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": level(finding.severity),
-        "message": { "text": message },
+        "message": { "text": message(finding) },
         "locations": [location(finding, run, workspace)],
         "partialFingerprints": {
             "dockgate/v1": item.fingerprint,
@@ -196,26 +201,14 @@ fn result(item: &Fingerprinted, rule_index: usize, run: &Run, workspace: &Path) 
     result
 }
 
-/// Where a result is: its file and span; for a finding about a whole image, the
-/// `FROM` of the Dockerfile that made it, else the image reference.
+/// Where a result is (see `place.rs`), with the image in `logicalLocations`.
 fn location(finding: &Finding, run: &Run, workspace: &Path) -> Value {
-    let mut location = match &finding.location {
-        Some(location) => physical(&location.path, location.span, workspace),
-        None => {
-            let reference = finding.path();
-            let provenance = run
-                .images
-                .iter()
-                .find(|image| image.inspection.facts.reference == reference)
-                .and_then(|image| image.inspection.provenance.as_ref());
-            match provenance {
-                Some(provenance) => physical(&provenance.path, provenance.from_span(), workspace),
-                None => json!({ "physicalLocation": {
-                    "artifactLocation": { "uri": encode_uri_path(reference) },
-                    "region": { "startLine": 1 },
-                } }),
-            }
-        }
+    let mut location = match place(finding, run) {
+        Place::File { path, span } => physical(path, span, workspace),
+        Place::Image { reference } => json!({ "physicalLocation": {
+            "artifactLocation": { "uri": encode_uri_path(reference) },
+            "region": { "startLine": 1 },
+        } }),
     };
     if let Some(image) = &finding.image {
         location["logicalLocations"] = json!([{ "name": image, "kind": "resource" }]);
