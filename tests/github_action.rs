@@ -611,3 +611,117 @@ fn the_sticky_summary_comment_is_one_comment_updated_in_place() {
     run_action(&fake, &repo, "pull_request_opened", &[]);
     assert!(ours(&fake).is_empty());
 }
+
+#[test]
+fn a_stale_comment_someone_answered_is_answered_fixed_once_and_left() {
+    let (fake, mut repo) = pull_request(HEAD);
+    run_action(&fake, &repo, "pull_request_opened", &[]);
+    let add = comments(&fake)
+        .into_iter()
+        .find(|c| c["body"].as_str().unwrap().contains("DL3020"))
+        .unwrap();
+    // Someone answers the DL3020 comment (through the API, as GitHub's UI does).
+    let reply = reqwest::blocking::Client::new()
+        .post(format!(
+            "{}/repos/{OWNER}/{REPO}/pulls/{NUMBER}/comments",
+            fake.url
+        ))
+        .header("authorization", format!("Bearer {}", fake.token))
+        .header("user-agent", "a-reviewer")
+        .header("accept", "application/vnd.github+json")
+        .header("content-type", "application/json")
+        .body(
+            serde_json::json!({
+                "body": "Will fix.",
+                "commit_id": repo.head_sha,
+                "path": "Dockerfile",
+                "in_reply_to": add["id"],
+            })
+            .to_string(),
+        )
+        .send()
+        .unwrap();
+    assert!(reply.status().is_success(), "{:?}", reply.text());
+    let fixed = HEAD.replace("ADD config.txt /app/\n", "COPY config.txt /app/\n");
+    repo.push(&[("Dockerfile", Some(&fixed))]);
+    repo.publish(&fake);
+    for _ in 0..2 {
+        let run = run_action(&fake, &repo, "pull_request", &[]);
+        assert_eq!(run.code(), 1, "{}", run.stderr);
+    }
+    let thread: Vec<Value> = comments(&fake)
+        .into_iter()
+        .filter(|c| c["id"] == add["id"] || c["in_reply_to_id"] == add["id"])
+        .collect();
+    assert_eq!(
+        thread.len(),
+        3,
+        "the comment, the answer, one Fixed: {thread:#?}"
+    );
+    assert!(thread[2]["body"].as_str().unwrap().starts_with("Fixed"));
+    assert_eq!(
+        fake.count("DELETE", "/repos/{owner}/{repo}/pulls/comments/{id}"),
+        0
+    );
+}
+
+#[test]
+fn a_422_moves_the_refused_comments_to_the_summary_and_posts_the_rest() {
+    let fake = FakeGithub::start();
+    let repo = FixtureRepo::create(
+        OWNER,
+        REPO,
+        NUMBER,
+        &[("a/Dockerfile", BASE), ("big/Dockerfile", BASE)],
+        &[("a/Dockerfile", Some(HEAD)), ("big/Dockerfile", Some(HEAD))],
+    );
+    // GitHub lists big/Dockerfile without a patch (too large to show) and refuses
+    // comments on it; dockgate reads its lines from git and tries.
+    let mut pull = repo.pull_request();
+    pull.files
+        .iter_mut()
+        .filter(|file| file.filename == "big/Dockerfile")
+        .for_each(|file| file.patch = None);
+    fake.put_pull(pull);
+    fake.add_commit(OWNER, REPO, &repo.merge_sha);
+    let run = run_action(&fake, &repo, "pull_request_opened", &[]);
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    let comments = comments(&fake);
+    assert!(!comments.is_empty());
+    assert!(
+        comments.iter().all(|c| c["path"] == "a/Dockerfile"),
+        "{comments:#?}"
+    );
+    assert_eq!(fake.reviews(OWNER, REPO, NUMBER).len(), 1);
+    assert!(
+        run.summary
+            .contains("### Comments GitHub did not accept inline"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary.contains("`big/Dockerfile:5` DL3020"),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
+fn the_sarif_file_input_writes_sarif_and_names_it_in_the_outputs() {
+    let (fake, repo) = pull_request(HEAD);
+    let run = run_action(
+        &fake,
+        &repo,
+        "pull_request_opened",
+        &[("sarif-file", "dockgate.sarif")],
+    );
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    assert_eq!(run.outputs["sarif-file"], "dockgate.sarif");
+    let sarif: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.workspace().join("dockgate.sarif")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), run.findings().len());
+}

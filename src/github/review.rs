@@ -134,9 +134,13 @@ struct NewReview<'a> {
     comments: Vec<ReviewComment>,
 }
 
+/// A reply in a thread. GitHub's schema requires `commit_id` and `path` even though the
+/// thread decides where it goes.
 #[derive(Debug, Serialize)]
 struct Reply<'a> {
     body: &'a str,
+    commit_id: &'a str,
+    path: &'a str,
     in_reply_to: u64,
 }
 
@@ -145,6 +149,8 @@ struct ExistingComment {
     id: u64,
     #[serde(default)]
     body: String,
+    #[serde(default)]
+    path: String,
     in_reply_to_id: Option<u64>,
 }
 
@@ -348,6 +354,8 @@ fn clean_stale(
             let body = format!("Fixed: dockgate no longer reports this.\n\n{FIXED_MARKER}");
             let reply = Reply {
                 body: &body,
+                commit_id: target.head_sha,
+                path: &comment.path,
                 in_reply_to: comment.id,
             };
             let _: Created = api.post(
