@@ -86,13 +86,7 @@ fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
 /// policy's `images` and `--image` name, with one verdict over both.
 fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let policy = gate::load_policy(args.policy.config.as_deref())?;
-    let mut images: Vec<String> = policy
-        .settings
-        .images
-        .iter()
-        .flat_map(|list| list.items())
-        .cloned()
-        .collect();
+    let mut images = policy_images(&policy);
     images.extend(args.images.iter().cloned());
     let settings = Settings {
         paths: args.paths.clone(),
@@ -110,13 +104,7 @@ fn github(args: &GithubArgs) -> anyhow::Result<ExitStatus> {
     let context = github::Context::from_env(&env).map_err(anyhow::Error::msg)?;
     let config = args.policy.config.clone().or_else(|| inputs.config.clone());
     let policy = gate::load_policy(config.as_deref())?;
-    let mut images: Vec<String> = policy
-        .settings
-        .images
-        .iter()
-        .flat_map(|list| list.items())
-        .cloned()
-        .collect();
+    let mut images = policy_images(&policy);
     images.extend(inputs.images.iter().cloned());
     images.extend(args.images.iter().cloned());
     let paths = match (&args.paths, &inputs.dockerfiles) {
@@ -195,6 +183,17 @@ fn github(args: &GithubArgs) -> anyhow::Result<ExitStatus> {
             fail_on: None,
         },
     )
+}
+
+/// The images the policy's `images` names.
+fn policy_images(policy: &crate::policy::Policy) -> Vec<String> {
+    policy
+        .settings
+        .images
+        .iter()
+        .flat_map(|list| list.items())
+        .cloned()
+        .collect()
 }
 
 fn settings(report: &ReportArgs) -> Settings {

@@ -589,51 +589,24 @@ fn cases() -> Vec<Case> {
     }
     // The GitHub side: `dockgate github` on a pull request adding GITHUB_HEAD's lines to
     // GITHUB_BASE (see `run_github`).
-    for (key, without, with, expect) in [
+    #[rustfmt::skip]
+    let github = [
         // DL3006 is on line 1, inside the hunk but not added: only `all` comments on it.
-        (
-            "review_comments",
-            "changed-lines",
-            "all",
-            Expect::Github("inline DL3006"),
-        ),
-        (
-            "review_comments",
-            "changed-lines",
-            "off",
-            Expect::Github("inline count 0"),
-        ),
-        (
-            "max_inline_comments",
-            "30",
-            "1",
-            Expect::Github("inline count 1"),
-        ),
-        (
-            "check_name",
-            "dockgate",
-            "gate",
-            Expect::Github("check-run gate"),
-        ),
-        (
-            "summary_comment",
-            "false",
-            "true",
-            Expect::Github("sticky comment"),
-        ),
-    ] {
+        ("reporting.review_comments",     "changed-lines", "all",  Expect::Github("inline DL3006")),
+        ("reporting.review_comments",     "changed-lines", "off",  Expect::Github("inline count 0")),
+        ("reporting.max_inline_comments", "30",            "1",    Expect::Github("inline count 1")),
+        ("reporting.check_name",          "dockgate",      "gate", Expect::Github("check-run gate")),
+        ("reporting.summary_comment",     "false",         "true", Expect::Github("sticky comment")),
+    ];
+    for (key, without, with, expect) in github {
+        let name = &key["reporting.".len()..];
         cases.push(Case {
             command: GITHUB,
             ..lint(
-                match key {
-                    "review_comments" => "reporting.review_comments",
-                    "max_inline_comments" => "reporting.max_inline_comments",
-                    "check_name" => "reporting.check_name",
-                    _ => "reporting.summary_comment",
-                },
+                key,
                 &[("Dockerfile", GITHUB_HEAD)],
-                format!("reporting:\n  {key}: {without}\n"),
-                format!("reporting:\n  {key}: {with}\n"),
+                format!("reporting:\n  {name}: {without}\n"),
+                format!("reporting:\n  {name}: {with}\n"),
                 vec![expect],
             )
         });
@@ -930,10 +903,6 @@ fn run_github(case: &Case, policy: &str) -> Outcome {
     let event = repo.pull_request_event(&fake, "opened");
     let env = repo.action_env(&fake, "pull_request", &event);
     fs::write(repo.workspace().join("dockgate.yml"), policy).unwrap();
-    let action: serde_yaml_ng::Value = serde_yaml_ng::from_str(
-        &fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap(),
-    )
-    .unwrap();
     let mut command = Command::cargo_bin("dockgate").unwrap();
     command
         .arg(GITHUB)
@@ -941,22 +910,12 @@ fn run_github(case: &Case, policy: &str) -> Outcome {
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .envs(env);
-    for (name, input) in action["inputs"].as_mapping().unwrap() {
-        let default = input["default"].as_str().unwrap_or_default();
-        command.env(
-            format!("INPUT_{}", name.as_str().unwrap().to_ascii_uppercase()),
-            default.replace("${{ github.token }}", &fake.token),
-        );
-    }
+    command.envs(support::action::inputs(&fake.token));
     let output = command.output().unwrap();
     let outputs = fs::read_to_string(repo.runner_dir().join("output")).unwrap();
-    let report = outputs
-        .split_once("report-json<<")
-        .and_then(|(_, rest)| {
-            let (delimiter, rest) = rest.split_once('\n')?;
-            Some(rest.split(&format!("\n{delimiter}\n")).next()?.to_string())
-        })
-        .and_then(|json| serde_json::from_str::<Value>(&json).ok());
+    let report = support::action::parse_outputs(&outputs)
+        .get("report-json")
+        .and_then(|json| serde_json::from_str::<Value>(json).ok());
     let findings = report
         .iter()
         .flat_map(|report| report["findings"].as_array().cloned().unwrap_or_default())

@@ -19,24 +19,6 @@ const OWNER: &str = "acme";
 const REPO: &str = "app";
 const NUMBER: u64 = 12;
 
-/// Every input of `action.yml` with its default, as the runner passes it
-/// (`INPUT_<NAME>`, upper-cased, hyphens kept), `${{ github.token }}` being `token`.
-fn action_inputs(token: &str) -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap();
-    let action: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
-    action["inputs"]
-        .as_mapping()
-        .expect("action.yml has inputs")
-        .iter()
-        .map(|(name, input)| {
-            let name = name.as_str().unwrap();
-            let default = input["default"].as_str().unwrap_or_default();
-            let value = default.replace("${{ github.token }}", token);
-            (format!("INPUT_{}", name.to_ascii_uppercase()), value)
-        })
-        .collect()
-}
-
 /// One run of the action on `repo`'s pull request, `inputs` overriding the defaults.
 fn run_action(fake: &FakeGithub, repo: &FixtureRepo, event: &str, inputs: &[(&str, &str)]) -> Run {
     run_action_with(fake, repo, event, inputs, &[])
@@ -79,7 +61,7 @@ fn run_action_with(
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", std::env::var("HOME").unwrap_or_default())
         .envs(env)
-        .envs(action_inputs(&token));
+        .envs(support::action::inputs(&token));
     for (name, value) in inputs {
         command.env(format!("INPUT_{}", name.to_ascii_uppercase()), value);
     }
@@ -92,7 +74,9 @@ fn run_action_with(
     );
     Run {
         summary: std::fs::read_to_string(runner.join("step_summary.md")).unwrap(),
-        outputs: parse_outputs(&std::fs::read_to_string(runner.join("output")).unwrap()),
+        outputs: support::action::parse_outputs(
+            &std::fs::read_to_string(runner.join("output")).unwrap(),
+        ),
         requests: fake.requests().len() - before,
         writes: fake.requests()[before..]
             .iter()
@@ -127,27 +111,6 @@ impl Run {
         let report: Value = serde_json::from_str(&self.outputs["report-json"]).unwrap();
         report["findings"].as_array().unwrap().clone()
     }
-}
-
-/// `$GITHUB_OUTPUT` as the runner reads it: `name=value` or `name<<DELIMITER` heredocs.
-fn parse_outputs(text: &str) -> BTreeMap<String, String> {
-    let mut outputs = BTreeMap::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        if let Some((name, delimiter)) = line.split_once("<<") {
-            let mut value = Vec::new();
-            for line in lines.by_ref() {
-                if line == delimiter {
-                    break;
-                }
-                value.push(line);
-            }
-            outputs.insert(name.to_string(), value.join("\n"));
-        } else if let Some((name, value)) = line.split_once('=') {
-            outputs.insert(name.to_string(), value.to_string());
-        }
-    }
-    outputs
 }
 
 const BASE: &str = "FROM debian:12\nWORKDIR /app\n";
