@@ -106,6 +106,13 @@ impl Run {
         String::from_utf8_lossy(&self.output.stdout).into_owned()
     }
 
+    /// Why the run wrote to the log instead of GitHub, when it did.
+    fn degraded_reason(&self) -> Option<&str> {
+        self.stderr
+            .lines()
+            .find(|line| line.contains("annotated in the log instead"))
+    }
+
     /// The findings of the `report-json` output.
     fn findings(&self) -> Vec<Value> {
         let report: Value = serde_json::from_str(&self.outputs["report-json"]).unwrap();
@@ -249,6 +256,13 @@ fn an_identical_rerun_adds_nothing_and_updates_its_own_check_run() {
     assert_eq!(runs.len(), 1, "the re-run updated its check run: {runs:#?}");
     assert_eq!(runs[0]["status"], "completed");
     assert_eq!(fake.count("POST", "/repos/{owner}/{repo}/check-runs"), 1);
+    // GitHub appends annotations on every update: the re-run sent none again.
+    let annotations = fake.annotations(runs[0]["id"].as_u64().unwrap());
+    assert_eq!(
+        annotations.len(),
+        rerun.findings().len(),
+        "{annotations:#?}"
+    );
 }
 
 #[test]
@@ -687,4 +701,72 @@ fn the_sarif_file_input_writes_sarif_and_names_it_in_the_outputs() {
     assert_eq!(sarif["version"], "2.1.0");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), run.findings().len());
+}
+
+#[test]
+fn rate_limits_are_waited_out_and_nothing_is_posted_twice() {
+    let (fake, repo) = pull_request(HEAD);
+    fake.inject(Fault::new(
+        FaultKind::TooManyRequests { retry_after: 1 },
+        "POST",
+        "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+    ));
+    fake.inject(Fault::new(
+        FaultKind::SecondaryRateLimit { retry_after: 1 },
+        "PATCH",
+        "/repos/{owner}/{repo}/check-runs/{check_run_id}",
+    ));
+    let started = std::time::Instant::now();
+    let run = run_action(&fake, &repo, "pull_request_opened", &[]);
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(2),
+        "retry-after honoured"
+    );
+    assert_eq!(fake.reviews(OWNER, REPO, NUMBER).len(), 1);
+    assert_no_duplicates(&fake);
+    assert_eq!(check_runs(&fake)[0]["status"], "completed");
+    assert!(run.degraded_reason().is_none(), "{}", run.stderr);
+}
+
+#[test]
+fn without_a_token_nothing_is_sent_and_the_log_has_the_annotations() {
+    let (fake, repo) = pull_request(HEAD);
+    let run = run_action_with(
+        &fake,
+        &repo,
+        "pull_request_opened",
+        &[("github-token", "")],
+        &[("GITHUB_TOKEN", "")],
+    );
+    assert_eq!(run.code(), 1);
+    assert_eq!(run.requests, 0);
+    assert!(
+        run.stdout().contains("::error file=Dockerfile,line=5"),
+        "{}",
+        run.stdout()
+    );
+    assert!(run.summary.contains("no token"), "{}", run.summary);
+}
+
+#[test]
+fn a_renamed_dockerfile_is_commented_on_under_its_new_name() {
+    let fake = FakeGithub::start();
+    let old = format!("{HEAD}# padding so that git sees a rename\nLABEL a=b\nLABEL c=d\n");
+    let new = old.replace("USER root\n", "USER root\nADD extra.txt /app/\n");
+    let repo = FixtureRepo::create(
+        OWNER,
+        REPO,
+        NUMBER,
+        &[("old/Dockerfile", &old)],
+        &[("old/Dockerfile", None), ("new/Dockerfile", Some(&new))],
+    );
+    repo.publish(&fake);
+    assert_eq!(repo.files()[0].status, "renamed");
+    let run = run_action(&fake, &repo, "pull_request_opened", &[]);
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    let comments = comments(&fake);
+    assert_eq!(comments.len(), 1, "only the added line: {comments:#?}");
+    assert_eq!(comments[0]["path"], "new/Dockerfile");
+    assert_eq!(comments[0]["line"], 7);
 }

@@ -2,14 +2,19 @@
 //! on a re-run of the same workflow job, found again by name and `external_id` and
 //! reset), then completed with the verdict's conclusion, the summary and every
 //! annotation, 50 per request as GitHub requires.
+//!
+//! GitHub appends annotations on every update and has no way to remove one, so a
+//! re-run must not send again what the run already has: the fingerprints of the
+//! annotations sent are kept in the run's `output.text`, hidden, and a re-run sends
+//! only the others.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::client::{Api, ApiError};
-use crate::finding::{Finding, Severity};
-use crate::report::relative_path;
+use crate::finding::Severity;
+use crate::report::{Fingerprinted, relative_path};
 
 /// GitHub takes at most this many annotations per request.
 pub const ANNOTATIONS_PER_REQUEST: usize = 50;
@@ -26,6 +31,37 @@ struct ExistingCheckRun {
     id: u64,
     name: String,
     external_id: Option<String>,
+    output: Option<ExistingOutput>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ExistingOutput {
+    text: Option<String>,
+}
+
+/// Starts the hidden list of the annotations a check run has.
+const ANNOTATED_MARKER: &str = "<!-- dockgate:annotated=";
+
+/// The check run this job reports to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    pub id: u64,
+    /// Fingerprints of the annotations an earlier run of the job sent it.
+    pub annotated: Vec<String>,
+}
+
+/// The fingerprints `text` lists as annotated.
+fn annotated(text: &str) -> Vec<String> {
+    let Some(start) = text.find(ANNOTATED_MARKER) else {
+        return Vec::new();
+    };
+    let rest = &text[start + ANNOTATED_MARKER.len()..];
+    let end = rest.find(" -->").unwrap_or(rest.len());
+    rest[..end]
+        .split(',')
+        .filter(|fingerprint| !fingerprint.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -50,7 +86,9 @@ struct Update<'a> {
 struct Output<'a> {
     title: &'a str,
     summary: &'a str,
-    annotations: &'a [Annotation],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    annotations: Vec<&'a Annotation>,
 }
 
 /// One annotation as the checks API takes it.
@@ -66,6 +104,9 @@ pub struct Annotation {
     pub annotation_level: &'static str,
     pub title: String,
     pub message: String,
+    /// The finding's fingerprint, so a re-run does not send it again (not sent).
+    #[serde(skip)]
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,16 +128,18 @@ const CREATE_ROUNDS: usize = 3;
 /// The id of this job's check run, now `in_progress`: the one a previous run of the job
 /// left (by name and `external_id`), else a new one. A creation whose answer was lost
 /// is looked for before it is sent again, so it never makes two.
-pub fn start(api: &Api, target: &Target<'_>) -> Result<u64, ApiError> {
-    if let Some(id) = find(api, target)? {
+pub fn start(api: &Api, target: &Target<'_>) -> Result<Started, ApiError> {
+    if let Some(started) = find(api, target)? {
         let reset = Update {
             status: Some("in_progress"),
             conclusion: None,
             output: None,
         };
-        let _: serde_json::Value =
-            api.patch(&format!("{}/check-runs/{id}", target.repo_route), &reset)?;
-        return Ok(id);
+        let _: serde_json::Value = api.patch(
+            &format!("{}/check-runs/{}", target.repo_route, started.id),
+            &reset,
+        )?;
+        return Ok(started);
     }
     let body = NewCheckRun {
         name: target.name,
@@ -108,13 +151,18 @@ pub fn start(api: &Api, target: &Target<'_>) -> Result<u64, ApiError> {
     loop {
         round += 1;
         match api.post::<_, Created>(&format!("{}/check-runs", target.repo_route), &body) {
-            Ok(created) => return Ok(created.id),
+            Ok(created) => {
+                return Ok(Started {
+                    id: created.id,
+                    annotated: Vec::new(),
+                });
+            }
             Err(error) if error.is_unknown_outcome() && round < CREATE_ROUNDS => {
                 api.debug(&format!(
                     "{error}: looking for the check run before creating it again"
                 ));
-                if let Some(id) = find(api, target)? {
-                    return Ok(id);
+                if let Some(started) = find(api, target)? {
+                    return Ok(started);
                 }
             }
             Err(error) => return Err(error),
@@ -122,7 +170,7 @@ pub fn start(api: &Api, target: &Target<'_>) -> Result<u64, ApiError> {
     }
 }
 
-fn find(api: &Api, target: &Target<'_>) -> Result<Option<u64>, ApiError> {
+fn find(api: &Api, target: &Target<'_>) -> Result<Option<Started>, ApiError> {
     let list: CheckRunList = api.get(&format!(
         "{}/commits/{}/check-runs?check_name={}&filter=all&per_page=100",
         target.repo_route,
@@ -135,7 +183,14 @@ fn find(api: &Api, target: &Target<'_>) -> Result<Option<u64>, ApiError> {
         .find(|run| {
             run.name == target.name && run.external_id.as_deref() == Some(target.external_id)
         })
-        .map(|run| run.id))
+        .map(|run| Started {
+            id: run.id,
+            annotated: run
+                .output
+                .and_then(|output| output.text)
+                .map(|text| annotated(&text))
+                .unwrap_or_default(),
+        }))
 }
 
 /// Percent-encodes a query value.
@@ -158,20 +213,30 @@ pub struct Completion<'a> {
     pub summary: &'a str,
 }
 
-/// Completes check run `id`: the annotations go 50 per request, the last request also
-/// sets the conclusion (so a run never shows completed with annotations missing).
+/// Completes the check run: the annotations it does not have yet go 50 per request,
+/// the last request also sets the conclusion (so a run never shows completed with
+/// annotations missing).
 pub fn finish(
     api: &Api,
     target: &Target<'_>,
-    id: u64,
+    started: &Started,
     completion: &Completion<'_>,
     annotations: &[Annotation],
 ) -> Result<(), ApiError> {
     let title: String = completion.title.chars().take(MAX_TITLE).collect();
-    let batches: Vec<&[Annotation]> = if annotations.is_empty() {
+    let new: Vec<&Annotation> = annotations
+        .iter()
+        .filter(|annotation| !started.annotated.contains(&annotation.fingerprint))
+        .collect();
+    let mut all: Vec<&str> = started.annotated.iter().map(String::as_str).collect();
+    all.extend(new.iter().map(|annotation| annotation.fingerprint.as_str()));
+    let text = format!("{ANNOTATED_MARKER}{} -->", all.join(","));
+    // Past GitHub's limit the list is left out: a later re-run may then repeat some.
+    let text = (text.len() <= super::summary::CHECK_RUN_LIMIT).then_some(text.as_str());
+    let batches: Vec<&[&Annotation]> = if new.is_empty() {
         vec![&[]]
     } else {
-        annotations.chunks(ANNOTATIONS_PER_REQUEST).collect()
+        new.chunks(ANNOTATIONS_PER_REQUEST).collect()
     };
     let last = batches.len() - 1;
     for (index, batch) in batches.into_iter().enumerate() {
@@ -182,22 +247,24 @@ pub fn finish(
             output: Some(Output {
                 title: &title,
                 summary: completion.summary,
-                annotations: batch,
+                text,
+                annotations: batch.to_vec(),
             }),
         };
-        let _: serde_json::Value =
-            api.patch(&format!("{}/check-runs/{id}", target.repo_route), &update)?;
+        let _: serde_json::Value = api.patch(
+            &format!("{}/check-runs/{}", target.repo_route, started.id),
+            &update,
+        )?;
     }
     Ok(())
 }
 
 /// The annotations of the findings that are on a line of a file, worst first.
-pub fn annotations<'a>(
-    findings: impl Iterator<Item = &'a Finding>,
-    workspace: &Path,
-) -> Vec<Annotation> {
-    let mut annotations: Vec<(Severity, Annotation)> = findings
-        .filter_map(|finding| {
+pub fn annotations(fingerprinted: &[Fingerprinted<'_>], workspace: &Path) -> Vec<Annotation> {
+    let mut annotations: Vec<(Severity, Annotation)> = fingerprinted
+        .iter()
+        .filter_map(|entry| {
+            let finding = entry.finding;
             let location = finding.location.as_ref()?;
             let span = location.span;
             let one_line = span.line == span.end_line;
@@ -217,6 +284,7 @@ pub fn annotations<'a>(
                     annotation_level: level(finding.severity),
                     title,
                     message: finding.message.clone(),
+                    fingerprint: entry.fingerprint.clone(),
                 },
             ))
         })
@@ -242,6 +310,13 @@ fn level(severity: Severity) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_annotated_list_round_trips() {
+        let text = format!("{ANNOTATED_MARKER}ab,cd:2 -->");
+        assert_eq!(annotated(&text), ["ab", "cd:2"]);
+        assert!(annotated("no list").is_empty());
+    }
 
     #[test]
     fn names_are_percent_encoded() {

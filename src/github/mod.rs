@@ -178,10 +178,10 @@ pub fn run(context: &Context, options: &Options, gate: impl FnOnce() -> Run) -> 
         name: &options.check_name,
         external_id: &context.external_id,
     };
-    let mut check_id = None;
+    let mut check_run = None;
     if let Some(api) = &api {
         match check_run::start(api, &check_target) {
-            Ok(id) => check_id = Some(id),
+            Ok(started) => check_run = Some(started),
             Err(error) => writes.failed("create the check run", &error, &mut notes),
         }
     }
@@ -208,15 +208,15 @@ pub fn run(context: &Context, options: &Options, gate: impl FnOnce() -> Run) -> 
     let check_summary =
         summary::markdown(&run, &extras, &context.workspace, summary::CHECK_RUN_LIMIT);
     let mut check_completed = false;
-    if let (Some(api), Some(id), true) = (&api, check_id, writes.allowed()) {
-        let annotations = check_run::annotations(run.findings(), &context.workspace);
+    if let (Some(api), Some(started), true) = (&api, &check_run, writes.allowed()) {
+        let annotations = check_run::annotations(&fingerprinted, &context.workspace);
         let title = summary::title(&run);
         let completion = check_run::Completion {
             conclusion: conclusion(&run),
             title: &title,
             summary: &check_summary,
         };
-        match check_run::finish(api, &check_target, id, &completion, &annotations) {
+        match check_run::finish(api, &check_target, started, &completion, &annotations) {
             Ok(()) => check_completed = true,
             Err(error) => writes.failed("complete the check run", &error, &mut notes),
         }
