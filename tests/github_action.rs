@@ -770,3 +770,61 @@ fn a_renamed_dockerfile_is_commented_on_under_its_new_name() {
     assert_eq!(comments[0]["path"], "new/Dockerfile");
     assert_eq!(comments[0]["line"], 7);
 }
+
+#[test]
+fn images_get_a_table_in_the_summary_with_user_and_size_against_the_budget() {
+    use dockgate::image::testing::{Compression, Image, Layer, passwd};
+
+    let (fake, repo) = pull_request(HEAD);
+    let layout = repo.runner_dir().join("app-oci");
+    Image::new()
+        .user("app")
+        .layer(
+            Layer::new()
+                .dir("etc")
+                .file("etc/passwd", &passwd(&[("app", 0)]))
+                .file("opt/blob", &[7; 5000]),
+            Compression::Gzip,
+            "/bin/sh -c #(nop) ADD file:0a1b in / ",
+        )
+        .write_oci_dir(&layout);
+    std::fs::write(
+        repo.workspace().join("dockgate.yml"),
+        "image:\n  max_size: 4kB\n",
+    )
+    .unwrap();
+    let reference = format!("oci:{}", layout.display());
+    let run = run_action(
+        &fake,
+        &repo,
+        "pull_request_opened",
+        &[("images", &reference)],
+    );
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    let summary = &run.summary;
+    assert!(
+        summary.contains(&format!("### Image `{reference}`")),
+        "{summary}"
+    );
+    // `app` is UID 0 in the image's own /etc/passwd: root.
+    assert!(
+        summary.contains("| User | `app` (UID 0): ❌ runs as root |"),
+        "{summary}"
+    );
+    assert!(summary.contains("of 4.0 kB `▓▓▓▓▓▓▓▓▓▓`"), "{summary}");
+    assert!(summary.contains("❌ over budget"), "{summary}");
+    assert!(
+        summary.contains("| Biggest layers | Size | Made by |"),
+        "{summary}"
+    );
+    assert!(
+        run.findings().iter().any(|f| f["rule"] == "DG2001"),
+        "{:?}",
+        run.findings()
+    );
+    let check_summary = check_runs(&fake)[0]["output"]["summary"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(check_summary.contains("runs as root"), "{check_summary}");
+}
