@@ -266,6 +266,12 @@ pub fn annotations(fingerprinted: &[Fingerprinted<'_>], workspace: &Path) -> Vec
         .filter_map(|entry| {
             let finding = entry.finding;
             let location = finding.location.as_ref()?;
+            let path = relative_path(&location.path, workspace);
+            // GitHub takes annotations on the repository's files only (a `--dockerfile`
+            // outside the checkout would fail the whole update).
+            if path.starts_with('/') || path.starts_with("../") {
+                return None;
+            }
             let span = location.span;
             let one_line = span.line == span.end_line;
             let end_line = span.end_line.max(span.line);
@@ -276,13 +282,13 @@ pub fn annotations(fingerprinted: &[Fingerprinted<'_>], workspace: &Path) -> Vec
             Some((
                 finding.severity,
                 Annotation {
-                    path: relative_path(&location.path, workspace),
+                    path,
                     start_line: span.line.max(1),
                     end_line: end_line.max(1),
                     start_column: one_line.then_some(span.column.max(1)),
                     end_column: one_line.then_some(span.end_column.max(span.column).max(1)),
                     annotation_level: level(finding.severity),
-                    title,
+                    title: title.chars().take(MAX_TITLE).collect(),
                     message: finding.message.clone(),
                     fingerprint: entry.fingerprint.clone(),
                 },

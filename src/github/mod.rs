@@ -208,6 +208,7 @@ pub fn run(context: &Context, options: &Options, gate: impl FnOnce() -> Run) -> 
     let check_summary =
         summary::markdown(&run, &extras, &context.workspace, summary::CHECK_RUN_LIMIT);
     let mut check_completed = false;
+    let mut annotations_refused = false;
     if let (Some(api), Some(started), true) = (&api, &check_run, writes.allowed()) {
         let annotations = check_run::annotations(&fingerprinted, &context.workspace);
         let title = summary::title(&run);
@@ -216,7 +217,17 @@ pub fn run(context: &Context, options: &Options, gate: impl FnOnce() -> Run) -> 
             title: &title,
             summary: &check_summary,
         };
-        match check_run::finish(api, &check_target, started, &completion, &annotations) {
+        let mut result = check_run::finish(api, &check_target, started, &completion, &annotations);
+        if let Err(error) = &result
+            && error.is_unprocessable()
+        {
+            // An annotation GitHub would not take must not leave the run in progress:
+            // complete it without them (the log still has them, see `degraded`).
+            notes.push(format!("GitHub refused the annotations ({error})"));
+            result = check_run::finish(api, &check_target, started, &completion, &[])
+                .map(|()| annotations_refused = true);
+        }
+        match result {
             Ok(()) => check_completed = true,
             Err(error) => writes.failed("complete the check run", &error, &mut notes),
         }
@@ -247,6 +258,9 @@ pub fn run(context: &Context, options: &Options, gate: impl FnOnce() -> Run) -> 
         Some(reason) => Some(reason),
         None if !check_completed && api.is_some() => {
             Some("the check run could not be completed".to_string())
+        }
+        None if annotations_refused => {
+            Some("the check run has no annotations (GitHub refused them)".to_string())
         }
         None => None,
     };
