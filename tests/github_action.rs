@@ -497,7 +497,7 @@ fn bench_twenty_dockerfiles() {
         .map(|index| {
             (
                 format!("svc{index:02}/Dockerfile"),
-                format!("{BASE}ADD app{index}.tar.gz /app/\nUSER 10001\n"),
+                format!("{BASE}ADD config{index}.txt /app/\nUSER 10001\n"),
             )
         })
         .collect();
