@@ -10,12 +10,12 @@ use anyhow::Context as _;
 
 use crate::cli::{
     CheckArgs, Cli, Command, DebugCommand, GithubArgs, ImageArgs, ImageOptions, LintArgs,
-    PolicyArg, ReportArgs,
+    PolicyArg, ReportArgs, ReviewArg,
 };
 use crate::commands;
 use crate::gate::{self, ImageSettings, Run, Settings};
 use crate::github;
-use crate::policy::PolicyError;
+use crate::policy::{PolicyError, Request};
 use crate::report::{self, Format};
 
 /// How a run ended; the process exit code.
@@ -69,7 +69,11 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
         paths: args.paths.clone(),
         ..settings(&args.report)
     };
-    gate(&settings, &args.policy, &args.report)
+    gate(
+        &settings,
+        &policy_request(&args.policy, &args.review),
+        &args.report,
+    )
 }
 
 /// `dockgate image`: check built images, reported in the order given.
@@ -79,13 +83,17 @@ fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
         image: image_settings(&args.image),
         ..settings(&args.report)
     };
-    gate(&settings, &args.policy, &args.report)
+    gate(
+        &settings,
+        &policy_request(&args.policy, &args.review),
+        &args.report,
+    )
 }
 
 /// `dockgate check`: the gate. Lints the Dockerfiles and inspects the images the
 /// policy's `images` and `--image` name, with one verdict over both.
 fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
-    let policy = gate::load_policy(args.policy.config.as_deref())?;
+    let policy = gate::load_policy(&policy_request(&args.policy, &args.review))?;
     let mut images = policy_images(&policy);
     images.extend(args.images.iter().cloned());
     let settings = Settings {
@@ -102,8 +110,16 @@ fn github(args: &GithubArgs) -> anyhow::Result<ExitStatus> {
     let env = |name: &str| std::env::var(name).ok();
     let inputs = github::Inputs::from_env(&env).map_err(anyhow::Error::msg)?;
     let context = github::Context::from_env(&env).map_err(anyhow::Error::msg)?;
-    let config = args.policy.config.clone().or_else(|| inputs.config.clone());
-    let policy = gate::load_policy(config.as_deref())?;
+    let mut request = policy_request(&args.policy, &args.review);
+    if args.policy.config.is_none()
+        && let Some(config) = &inputs.config
+    {
+        request = Request {
+            choice: crate::policy::Choice::Explicit(config.clone()),
+            ..request
+        };
+    }
+    let policy = gate::load_policy(&request)?;
     let mut images = policy_images(&policy);
     images.extend(inputs.images.iter().cloned());
     images.extend(args.images.iter().cloned());
@@ -196,6 +212,20 @@ fn policy_images(policy: &crate::policy::Policy) -> Vec<String> {
         .collect()
 }
 
+/// The policy flags every gating command shares. In a `pull_request_target` run the
+/// working tree is the pull request's head, which may not choose the policy that
+/// judges it: with `--policy-base`, the base's policy applies and the head's is only
+/// reviewed.
+pub fn policy_request(policy: &PolicyArg, review: &ReviewArg) -> Request {
+    let target = std::env::var("GITHUB_EVENT_NAME").is_ok_and(|name| name == "pull_request_target");
+    Request {
+        required: policy.required.policies.clone(),
+        base: review.policy_base.clone(),
+        apply_base: target && review.policy_base.is_some(),
+        ..Request::new(policy.config.as_deref())
+    }
+}
+
 fn settings(report: &ReportArgs) -> Settings {
     Settings {
         fail_on: report.fail_on,
@@ -217,12 +247,8 @@ fn image_settings(options: &ImageOptions) -> ImageSettings {
 }
 
 /// Loads the policy (validated as a whole before any input is read) and runs the gate.
-fn gate(
-    settings: &Settings,
-    policy: &PolicyArg,
-    report: &ReportArgs,
-) -> anyhow::Result<ExitStatus> {
-    let policy = gate::load_policy(policy.config.as_deref())?;
+fn gate(settings: &Settings, policy: &Request, report: &ReportArgs) -> anyhow::Result<ExitStatus> {
+    let policy = gate::load_policy(policy)?;
     finish(gate::run(settings, policy), report)
 }
 

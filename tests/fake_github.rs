@@ -1246,7 +1246,13 @@ fn comments_follow_their_line_through_a_rebase_or_go_outdated() {
         "the fixed line is outdated"
     );
     assert_eq!(comments[1]["position"], Value::Null);
+    assert_eq!(
+        comments[1]["commit_id"],
+        fixture.previous_head_sha.clone().unwrap(),
+        "an outdated comment stays on the commit it was last on"
+    );
     assert_eq!(comments[0]["line"], 5);
+    assert_eq!(comments[0]["commit_id"], fixture.head_sha);
     assert_eq!(get(&fake, "/repos/acme/app/pulls/7").body["commits"], 3);
     assert_documented(&fake);
 }
@@ -1356,4 +1362,455 @@ fn request_bodies_can_be_chunked() {
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 201 Created"), "{answer}");
     assert_eq!(fake.issue_comments("acme", "app", 7)[0]["body"], "chunked");
+}
+
+#[test]
+fn the_standalone_server_serves_a_fixture_file_and_takes_faults_over_http() {
+    use support::fake_github::standalone::serve_fixture;
+    let dir = tempfile::TempDir::new().unwrap();
+    let fixture = r#"{"owner": "acme", "repo": "app", "number": 3,
+        "base": {"Dockerfile": "FROM debian:12\n", "old.txt": "x\n"},
+        "head": {"Dockerfile": "FROM debian:12\nRUN apt-get install curl\n", "old.txt": null},
+        "contents": [{"owner": "acme", "repo": "policies", "path": "p.yml", "ref": "v1", "text": "rules: {}\n"}]}"#;
+    let served = serve_fixture(fixture, &dir.path().join("run"), "127.0.0.1:0").unwrap();
+    let fake = &served.fake;
+    let announcement = &served.announcement;
+    assert_eq!(announcement["url"], fake.url);
+    let event: Value = serde_json::from_str(
+        &std::fs::read_to_string(announcement["env"]["GITHUB_EVENT_PATH"].as_str().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(event["pull_request"]["number"], 3);
+    let workspace = std::path::Path::new(announcement["workspace"].as_str().unwrap());
+    assert!(workspace.join("Dockerfile").exists() && !workspace.join("old.txt").exists());
+    let files = get(fake, "/repos/acme/app/pulls/3/files").body;
+    let statuses: Vec<&str> = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["modified", "removed"]);
+    assert_eq!(
+        get(fake, "/repos/acme/policies/contents/p.yml?ref=v1").status,
+        200
+    );
+
+    let control = |route: &str, body: Value| {
+        reqwest::blocking::Client::new()
+            .post(format!("{}/_fake/{route}", fake.url))
+            .body(body.to_string())
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(
+        control(
+            "faults",
+            json!({"kind": "bad_gateway_after", "method": "POST", "pattern": "/repos/*/*/check-runs"})
+        ),
+        204
+    );
+    assert_eq!(
+        control(
+            "faults",
+            json!({"kind": "meltdown", "method": "POST", "pattern": "/"})
+        ),
+        422
+    );
+    let run = post(
+        fake,
+        "/repos/acme/app/check-runs",
+        json!({"name": "d", "head_sha": served.fixture.head_sha}),
+    );
+    assert_eq!(run.status, 502);
+    assert_eq!(fake.check_runs("acme", "app").len(), 1);
+    assert_eq!(control("forbid-writes", json!({})), 204);
+    assert_eq!(
+        post(
+            fake,
+            "/repos/acme/app/check-runs",
+            json!({"name": "d", "head_sha": served.fixture.head_sha})
+        )
+        .status,
+        403
+    );
+
+    let again = serve_fixture(fixture, &dir.path().join("run"), "127.0.0.1:0");
+    assert!(again.err().unwrap().contains("already holds a workspace"));
+    let typo = serve_fixture(
+        r#"{"owner": "a", "repo": "b", "number": 1, "base": {}, "head": {}, "forks": "x"}"#,
+        &dir.path().join("typo"),
+        "127.0.0.1:0",
+    );
+    assert!(
+        typo.err().unwrap().contains("forks"),
+        "unknown fixture keys are named"
+    );
+}
+
+/// (path, rule, line) of every finding `dockgate lint` reports in the workspace.
+fn dockgate_findings(workspace: &std::path::Path) -> Vec<(String, String, u64)> {
+    let output = assert_cmd::Command::cargo_bin("dockgate")
+        .unwrap()
+        .current_dir(workspace)
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Whether PATH LINE is a new-side line of the pull request's diff as the fake serves it.
+fn in_diff(fake: &FakeGithub, number: u64, path: &str, line: u64) -> bool {
+    let files = get(
+        fake,
+        &format!("/repos/acme/app/pulls/{number}/files?per_page=100"),
+    )
+    .body;
+    files.as_array().unwrap().iter().any(|f| {
+        f["filename"] == path
+            && f["patch"]
+                .as_str()
+                .is_some_and(|p| patch::hunks(p).iter().any(|h| h.shows("RIGHT", line)))
+    })
+}
+
+#[test]
+fn the_first_run_and_fix_scenarios_put_dockgates_findings_where_they_say() {
+    use support::fake_github::scenarios;
+    let fake = FakeGithub::start();
+    let mut fixture = scenarios::first_run();
+    fixture.publish(&fake);
+    let findings = dockgate_findings(&fixture.workspace());
+    let expected: Vec<(String, String, u64)> = scenarios::FIRST_RUN_FINDINGS
+        .iter()
+        .map(|(rule, line)| ("Dockerfile".to_string(), rule.to_string(), *line))
+        .collect();
+    assert_eq!(findings, expected);
+    let in_hunk: Vec<u64> = (1..=20)
+        .filter(|l| in_diff(&fake, 12, "Dockerfile", *l))
+        .collect();
+    assert_eq!(in_hunk, scenarios::FIRST_RUN_HUNK.collect::<Vec<_>>());
+    let review = |lines: &[u64]| {
+        let comments: Vec<Value> = lines
+            .iter()
+            .map(|l| comment("Dockerfile", *l, "finding"))
+            .collect();
+        post(
+            &fake,
+            "/repos/acme/app/pulls/12/reviews",
+            json!({"event": "COMMENT", "comments": comments}),
+        )
+        .status
+    };
+    assert_eq!(review(&[2]), 422, "the old finding is outside the diff");
+    assert_eq!(review(&[9, 10]), 200);
+
+    scenarios::fix(&mut fixture);
+    fixture.publish(&fake);
+    let findings = dockgate_findings(&fixture.workspace());
+    assert_eq!(
+        findings,
+        [("Dockerfile".to_string(), "DL3011".to_string(), 2)]
+    );
+    let comments = fake.review_comments("acme", "app", 12);
+    assert!(
+        comments.iter().all(|c| c["line"].is_null()),
+        "the fixed lines' comments are outdated"
+    );
+
+    assert_documented(&fake);
+}
+
+#[test]
+fn the_rebase_scenario_moves_findings_and_comments_3_lines_down() {
+    use support::fake_github::scenarios;
+    let mut fixture = scenarios::first_run();
+    let fake = FakeGithub::start();
+    fixture.publish(&fake);
+    post(
+        &fake,
+        "/repos/acme/app/pulls/12/reviews",
+        json!({"event": "COMMENT", "comments": [comment("Dockerfile", 9, "a"), comment("Dockerfile", 10, "b")]}),
+    );
+    scenarios::rebase_shifting_lines(&mut fixture);
+    fixture.publish(&fake);
+    let lines: Vec<u64> = dockgate_findings(&fixture.workspace())
+        .iter()
+        .map(|f| f.2)
+        .collect();
+    assert_eq!(lines, [5, 12, 13]);
+    let followed: Vec<Value> = fake
+        .review_comments("acme", "app", 12)
+        .iter()
+        .map(|c| c["line"].clone())
+        .collect();
+    assert_eq!(followed, [json!(12), json!(13)]);
+    assert!(in_diff(&fake, 12, "Dockerfile", 12) && !in_diff(&fake, 12, "Dockerfile", 5));
+    assert_documented(&fake);
+}
+
+/// Publishes FIXTURE and returns dockgate's findings in its workspace, each checked
+/// to be on a new line of the fake's diff.
+fn findings_all_in_diff(fixture: &FixtureRepo) -> Vec<(String, String, u64)> {
+    let fake = FakeGithub::start();
+    fixture.publish(&fake);
+    let findings = dockgate_findings(&fixture.workspace());
+    for (path, rule, line) in &findings {
+        assert!(
+            in_diff(&fake, 12, path, *line),
+            "{rule} at {path}:{line} is off the diff"
+        );
+    }
+    assert_documented(&fake);
+    findings
+}
+
+#[test]
+fn the_sixty_findings_scenario_has_all_on_new_lines() {
+    let findings = findings_all_in_diff(&support::fake_github::scenarios::sixty_findings());
+    assert_eq!(findings.len(), 60);
+    assert!(findings.iter().all(|(_, rule, _)| rule == "DL3011"));
+}
+
+#[test]
+fn the_benchmark_scenario_has_one_finding_in_each_of_twenty_dockerfiles() {
+    let findings = findings_all_in_diff(&support::fake_github::scenarios::twenty_dockerfiles());
+    let paths: Vec<String> = findings
+        .iter()
+        .map(|(path, _, line)| format!("{path}:{line}"))
+        .collect();
+    let expected: Vec<String> = (1..=20)
+        .map(|i| format!("svc{i:02}/Dockerfile:2"))
+        .collect();
+    assert_eq!(paths, expected);
+}
+
+#[test]
+fn a_fork_scenario_comes_from_the_fork() {
+    use support::fake_github::scenarios;
+    let fork = scenarios::fork();
+    let fake = FakeGithub::start();
+    fork.publish(&fake);
+    assert_eq!(
+        fork.pull_request_event(&fake, "opened")["pull_request"]["head"]["repo"]["fork"],
+        true
+    );
+    assert_documented(&fake);
+}
+
+fn gzip_base64(text: &str) -> String {
+    use base64::Engine as _;
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(text.as_bytes()).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(encoder.finish().unwrap())
+}
+
+#[test]
+fn sarif_uploads_must_be_gzip_base64_sarif_2_1_0() {
+    use base64::Engine as _;
+    let (fake, fixture) = published();
+    let sarifs = "/repos/acme/app/code-scanning/sarifs";
+    let log = json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "dockgate"}}, "results": []}]}).to_string();
+    let upload = |sarif: String| {
+        post(
+            &fake,
+            sarifs,
+            json!({"commit_sha": fixture.head_sha, "ref": "refs/pull/7/head", "sarif": sarif}),
+        )
+    };
+    let accepted = upload(gzip_base64(&log));
+    assert_eq!(accepted.status, 202, "{}", accepted.body);
+    assert!(
+        accepted.body["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(accepted.body["id"].as_str().unwrap())
+    );
+    let uploads = fake.sarif_uploads("acme", "app");
+    assert_eq!(
+        uploads[0]["sarif"]["runs"][0]["tool"]["driver"]["name"],
+        "dockgate"
+    );
+    assert_eq!(uploads[0]["ref"], "refs/pull/7/head");
+
+    let plain = base64::engine::general_purpose::STANDARD.encode(&log);
+    assert_eq!(upload(plain).status, 400, "not gzip-compressed");
+    assert_eq!(upload("%%%".into()).status, 400, "not base64");
+    assert_eq!(
+        upload(gzip_base64(r#"{"version": "2.0.0", "runs": []}"#)).status,
+        400
+    );
+    let short_sha = post(
+        &fake,
+        sarifs,
+        json!({"commit_sha": "abc", "ref": "refs/heads/main", "sarif": gzip_base64(&log)}),
+    );
+    assert_eq!(short_sha.status, 422, "the schema wants a full SHA");
+    let bad_ref = post(
+        &fake,
+        sarifs,
+        json!({"commit_sha": fixture.head_sha, "ref": "main", "sarif": gzip_base64(&log)}),
+    );
+    assert_eq!(
+        bad_ref.status, 422,
+        "the ref must be refs/heads|tags|pull/…"
+    );
+    let extra = post(
+        &fake,
+        sarifs,
+        json!({"commit_sha": fixture.head_sha, "ref": "refs/heads/main", "sarif": gzip_base64(&log), "extra": 1}),
+    );
+    assert_eq!(extra.status, 422, "additionalProperties is false");
+    // Base64 of random bytes keeps about 6 bits in 8 through gzip: 16 MB of it
+    // compresses to about 12 MB.
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let bytes: Vec<u8> = (0..12 * 1024 * 1024)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
+        .collect();
+    let random = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let big = gzip_base64(&format!(
+        r#"{{"version": "2.1.0", "runs": [], "x": "{random}"}}"#
+    ));
+    assert_eq!(upload(big).status, 413, "over 10 MB compressed");
+    assert_eq!(fake.sarif_uploads("acme", "app").len(), 1);
+    assert_documented(&fake);
+}
+
+#[test]
+fn the_rate_limit_and_media_types() {
+    let (fake, _fixture) = published();
+    get(&fake, "/repos/acme/app/pulls/7");
+    let limit = get(&fake, "/rate_limit");
+    assert_eq!(limit.status, 200);
+    assert_eq!(limit.body["resources"]["core"]["used"], 1);
+    assert_eq!(limit.body["rate"]["remaining"], 4999);
+    let client = reqwest::blocking::Client::new();
+    let diff = client
+        .get(format!("{}/repos/acme/app/pulls/7", fake.url))
+        .header("user-agent", "t")
+        .header("authorization", format!("Bearer {}", fake.token))
+        .header("accept", "application/vnd.github.diff")
+        .send()
+        .unwrap();
+    assert_eq!(
+        diff.status().as_u16(),
+        501,
+        "a media type the fake cannot serve is loud"
+    );
+    assert_documented(&fake);
+}
+
+#[test]
+fn a_large_body_sent_with_expect_100_continue_is_not_delayed() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let (fake, _fixture) = published();
+    let mut stream = std::net::TcpStream::connect(fake.url.trim_start_matches("http://")).unwrap();
+    let body = json!({"body": "x".repeat(2_000_000)}).to_string();
+    write!(
+        stream,
+        "POST /repos/acme/app/issues/7/comments HTTP/1.1\r\nhost: x\r\nuser-agent: raw\r\nauthorization: token {}\r\ncontent-length: {}\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n",
+        fake.token,
+        body.len()
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut interim = String::new();
+    reader.read_line(&mut interim).unwrap();
+    assert_eq!(
+        interim, "HTTP/1.1 100 Continue\r\n",
+        "the fake asks for the body at once"
+    );
+    stream.write_all(body.as_bytes()).unwrap();
+    let mut answer = String::new();
+    reader.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.contains("HTTP/1.1 422"),
+        "a 2 MB comment is over 65,536 characters: {}",
+        &answer[..answer.len().min(300)]
+    );
+}
+
+#[test]
+fn bodies_over_65536_characters_are_refused_everywhere() {
+    let (fake, fixture) = published();
+    let long = "x".repeat(65_537);
+    let review = post(
+        &fake,
+        "/repos/acme/app/pulls/7/reviews",
+        json!({"event": "COMMENT", "comments": [comment("Dockerfile", 2, &long)]}),
+    );
+    assert_eq!(review.status, 422);
+    assert!(
+        review.body["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("too long")
+    );
+    let single = post(
+        &fake,
+        "/repos/acme/app/pulls/7/comments",
+        json!({"body": long, "commit_id": fixture.head_sha, "path": "Dockerfile", "line": 2}),
+    );
+    assert_eq!(single.status, 422);
+    let at_limit = post(
+        &fake,
+        "/repos/acme/app/pulls/7/comments",
+        json!({"body": "x".repeat(65_536), "commit_id": fixture.head_sha, "path": "Dockerfile", "line": 2}),
+    );
+    assert_eq!(at_limit.status, 201);
+    let id = at_limit.body["id"].as_u64().unwrap();
+    let edit = patch_request(
+        &fake,
+        &format!("/repos/acme/app/pulls/comments/{id}"),
+        json!({"body": long}),
+    );
+    assert_eq!(edit.status, 422);
+    assert_documented(&fake);
+}
+
+#[test]
+fn garbage_on_the_wire_never_stops_the_server() {
+    use std::io::{Read, Write};
+    let (fake, _fixture) = published();
+    let address = fake.url.trim_start_matches("http://").to_string();
+    for garbage in [
+        &b"\r\n"[..],
+        b"GET\r\n\r\n",
+        b"POST /x HTTP/1.1\r\ncontent-length: 99999999999\r\n\r\n",
+        b"POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
+        b"\xff\xfe\x00 /%zz%4 HTTP/1.1\r\n\r\n",
+        b"GET /repos/acme/app/contents/%E2%82 HTTP/1.1\r\nuser-agent: t\r\nauthorization: token x\r\nconnection: close\r\n\r\n",
+    ] {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        stream.write_all(garbage).unwrap();
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+    }
+    assert_eq!(
+        get(&fake, "/repos/acme/app/pulls/7").status,
+        200,
+        "still serving"
+    );
 }

@@ -509,6 +509,27 @@ mod sarif {
     }
 
     #[test]
+    fn srcroot_is_the_github_workspace() {
+        let dir = tree(&[("svc/Dockerfile", FINDINGS)]);
+        let output = dockgate()
+            .current_dir(dir.path().join("svc"))
+            .env("GITHUB_WORKSPACE", dir.path())
+            .args(["lint", "--format", "sarif", "."])
+            .output()
+            .unwrap();
+        let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_valid(&log);
+        let run = &log["runs"][0];
+        let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+            .as_str()
+            .unwrap();
+        let workspace = dir.path().to_str().unwrap();
+        assert_eq!(root, format!("file://{workspace}/"));
+        let uri = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert_eq!(uri, "svc/Dockerfile");
+    }
+
+    #[test]
     fn fingerprints_survive_a_line_shift_and_change_with_the_instruction() {
         let print = |dockerfile: &str| {
             let dir = tree(&[("Dockerfile", dockerfile)]);

@@ -3,8 +3,10 @@
 //! Checkstyle XML, GitLab Code Quality and JUnit XML.
 //!
 //! A reporter sees the run (findings, the sources they point into, the images and the
-//! verdict); never the parser or the rules. A new format is one file with one
-//! [`Reporter`].
+//! verdict) and the rules' metadata (name, category, documentation: what SARIF,
+//! GitLab and JUnit name and link); never the parser or the rules' checks. A new
+//! format is one file with one [`Reporter`]; what several formats share (a finding's
+//! fingerprint, its place, workspace-relative paths, XML escaping) is one file each.
 
 mod checkstyle;
 mod fingerprint;

@@ -17,3 +17,28 @@ pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// `dockgate` run in `dir`, without the environment that would reach a real GitHub or
+/// Docker Engine.
+pub fn dockgate(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("dockgate").expect("binary");
+    command.current_dir(dir);
+    for name in [
+        "GITHUB_TOKEN",
+        "GITHUB_API_URL",
+        "INPUT_GITHUB-TOKEN",
+        "INPUT_GITHUB_TOKEN",
+        "GITHUB_EVENT_NAME",
+        "DOCKER_HOST",
+    ] {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// Writes `text` to `path` under `dir`, making the directories it needs.
+pub fn write(dir: &std::path::Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}

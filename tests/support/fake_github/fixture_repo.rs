@@ -134,6 +134,11 @@ impl FixtureRepo {
             .args(["-c", "commit.gpgsign=false", "-c", "core.quotePath=false"])
             .args(args)
             .current_dir(self.workspace())
+            // A git hook or an outer repository must not redirect the fixture's git.
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_OBJECT_DIRECTORY")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")

@@ -28,6 +28,20 @@ pub fn add_comment(
     id
 }
 
+/// GitHub's 422 for an empty comment or one over [`super::MAX_COMMENT_CHARS`].
+fn invalid_body(call: &Call, body: &str) -> Option<Response> {
+    if body.trim().is_empty() {
+        return Some(call.invalid("IssueComment", "body", "body can't be blank"));
+    }
+    super::too_long(body).then(|| {
+        call.invalid(
+            "IssueComment",
+            "body",
+            "body is too long (maximum is 65536 characters)",
+        )
+    })
+}
+
 pub fn list(call: &Call, state: &mut State) -> Response {
     let number = call.number("issue_number");
     if state.pull(call.owner(), call.repo(), number).is_none() {
@@ -50,15 +64,8 @@ pub fn create(call: &Call, state: &mut State) -> Response {
         return not_found();
     }
     let body = call.body["body"].as_str().unwrap_or_default();
-    if body.trim().is_empty() {
-        return call.invalid("IssueComment", "body", "body can't be blank");
-    }
-    if body.chars().count() > 65_536 {
-        return call.invalid(
-            "IssueComment",
-            "body",
-            "body is too long (maximum is 65536 characters)",
-        );
+    if let Some(invalid) = invalid_body(call, body) {
+        return invalid;
     }
     let id = add_comment(
         state,
@@ -75,15 +82,8 @@ pub fn create(call: &Call, state: &mut State) -> Response {
 pub fn update(call: &Call, state: &mut State) -> Response {
     let id = call.number("comment_id");
     let body = call.body["body"].as_str().unwrap_or_default().to_string();
-    if body.trim().is_empty() {
-        return call.invalid("IssueComment", "body", "body can't be blank");
-    }
-    if body.chars().count() > 65_536 {
-        return call.invalid(
-            "IssueComment",
-            "body",
-            "body is too long (maximum is 65536 characters)",
-        );
+    if let Some(invalid) = invalid_body(call, &body) {
+        return invalid;
     }
     let (owner, repo) = (call.owner().to_string(), call.repo().to_string());
     let Some(comment) = state

@@ -27,8 +27,10 @@
 //! - **Review comments**: list (paginated), create (also as a reply with `in_reply_to`,
 //!   which joins the thread's root), update, delete. When the pull request moves to a new
 //!   head ([`FakeGithub::put_pull`] again), a comment follows its line's text to the new
-//!   diff, or becomes outdated (`line` and `position` null) like on GitHub.
-//! - **Issue comments** (the sticky summary comment): list, create, update.
+//!   diff, or becomes outdated (`line` and `position` absent: the schema types them
+//!   as integers, so the fake leaves them out where GitHub sends null).
+//! - **Issue comments** (the sticky summary comment): list, create, update. Review,
+//!   review-comment and issue-comment bodies are at most 65,536 characters (422).
 //! - **Check runs**: create, update, list for a ref (`check_name`, `status`, `filter`
 //!   latest/all). Annotations accumulate over updates; at most 50 per request (schema),
 //!   summary/text at most 65,535 characters (schema), annotation `title` at most 255
@@ -36,13 +38,24 @@
 //!   annotation (all three from the descriptions, enforced with 422). `head_sha` must be
 //!   a commit of the repository (422 "No commit found for SHA").
 //! - **Contents**: `GET /contents/{path}` with `ref`, raw or JSON (base64).
+//! - **Code scanning**: `POST /code-scanning/sarifs` takes a gzip-compressed, base64
+//!   SARIF 2.1.0 log of at most 10 MB compressed (413 above; 400 when it does not
+//!   decode); [`FakeGithub::sarif_uploads`] returns the decoded logs.
+//! - **Rate limit**: `GET /rate_limit`, and `x-ratelimit-*` headers on every answer.
+//!   A media type the fake cannot serve (`application/vnd.github.diff`, `.patch`,
+//!   `.sha`) is 501.
 //! - **Faults** ([`Fault`]): the Nth request matching METHOD PATTERN answered with 502
 //!   after or before applying it, 429 or a secondary rate limit with `retry-after`, a
 //!   primary rate limit with `x-ratelimit-reset`, or 403; [`FakeGithub::forbid_writes`].
 //! - **Inspection**: every request (method, path, query, headers, body, status), counts
 //!   by operation, the reviews, comments, check runs and annotations as GitHub would
 //!   serve them, and `GET /_fake/state` with all of it for scripts (a route GitHub lacks,
-//!   so only under `/_fake/`).
+//!   so only under `/_fake/`; `POST /_fake/faults` and `/_fake/forbid-writes` script
+//!   faults from a shell, and `/_fake/` requests are not recorded).
+//! - **Fixtures**: [`fixture_repo`] makes a real git repository per pull request and
+//!   the runner's event payloads and `GITHUB_*` environment; [`scenarios`] holds the
+//!   end-to-end scenarios; [`standalone`] serves one from a JSON file
+//!   (examples/fake_github.rs).
 //!
 //! What the subset lacks, so the fake cannot serve (a client must not need them):
 //! `POST /pulls/{n}/comments/{id}/replies` (use `in_reply_to`), `DELETE` of an issue
@@ -52,13 +65,19 @@
 
 #![allow(dead_code)]
 
+mod call;
 mod checks;
+pub mod code_scanning;
+mod faults;
 pub mod fixture_repo;
 mod http;
 mod issues;
 pub mod openapi;
 pub mod patch;
 mod pulls;
+mod repos;
+pub mod scenarios;
+pub mod standalone;
 mod state;
 
 use std::collections::{BTreeMap, HashMap};
@@ -67,9 +86,12 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use base64::Engine as _;
 use serde_json::{Value, json};
 
+use call::{Call, Problem, error, forbidden_integration, not_found, unprocessable};
+// Part of the module's API; a test binary that scripts no fault does not name them.
+#[allow(unused_imports)]
+pub use faults::{Fault, FaultKind};
 use http::Response;
 use openapi::Operation;
 use state::{State, User};
@@ -102,7 +124,7 @@ impl Request {
     /// Whether this is METHOD on a path matching PATTERN (see [`Fault::new`]).
     pub fn matches(&self, method: &str, pattern: &str) -> bool {
         (method == "*" || method.eq_ignore_ascii_case(&self.method))
-            && openapi::match_template(pattern, &self.path).is_some()
+            && (pattern == "*" || openapi::match_template(pattern, &self.path).is_some())
     }
 
     fn to_json(&self) -> Value {
@@ -121,61 +143,6 @@ impl Request {
 
 fn is_write(method: &str) -> bool {
     !matches!(method, "GET" | "HEAD" | "OPTIONS")
-}
-
-/// What a scripted fault answers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FaultKind {
-    /// 502 after the request took effect: the response is lost, the change is not.
-    BadGatewayAfter,
-    /// 502 before the request took effect.
-    BadGatewayBefore,
-    /// 429 with `retry-after: SECONDS`; nothing applied.
-    TooManyRequests { retry_after: u64 },
-    /// 403 "You have exceeded a secondary rate limit" with `retry-after: SECONDS`.
-    SecondaryRateLimit { retry_after: u64 },
-    /// 403 "API rate limit exceeded" with `x-ratelimit-remaining: 0` and
-    /// `x-ratelimit-reset` SECONDS from now.
-    PrimaryRateLimit { reset_in: u64 },
-    /// 403 "Resource not accessible by integration".
-    Forbidden,
-}
-
-/// "Answer the NTH request matching METHOD PATTERN with KIND", TIMES times in a row.
-#[derive(Debug, Clone)]
-pub struct Fault {
-    pub kind: FaultKind,
-    pub method: String,
-    pub pattern: String,
-    pub nth: usize,
-    pub times: usize,
-}
-
-impl Fault {
-    /// METHOD is `POST` (any case) or `*`; PATTERN is a path where `{name}` or `*`
-    /// matches one segment: `/repos/{owner}/{repo}/pulls/{pull_number}/reviews`.
-    /// Fires on the first matching request, once, unless told otherwise.
-    pub fn new(kind: FaultKind, method: &str, pattern: &str) -> Fault {
-        Fault {
-            kind,
-            method: method.to_string(),
-            pattern: pattern.to_string(),
-            nth: 1,
-            times: 1,
-        }
-    }
-
-    /// Fires on the NTH matching request (1 is the first).
-    pub fn nth(mut self, nth: usize) -> Fault {
-        self.nth = nth.max(1);
-        self
-    }
-
-    /// Fires on TIMES matching requests in a row (`usize::MAX`: from then on).
-    pub fn times(mut self, times: usize) -> Fault {
-        self.times = times;
-        self
-    }
 }
 
 /// A file of a pull request, as `GET /pulls/{n}/files` serves it.
@@ -252,6 +219,13 @@ impl PullRequest {
     }
 }
 
+/// The longest body GitHub takes for a comment or review, in characters.
+pub const MAX_COMMENT_CHARS: usize = 65_536;
+
+fn too_long(text: &str) -> bool {
+    text.chars().count() > MAX_COMMENT_CHARS
+}
+
 /// The most files `GET /pulls/{n}/files` lists.
 pub const MAX_PULL_FILES: usize = 3000;
 
@@ -272,6 +246,8 @@ impl FakeGithub {
     /// Serves on ADDRESS (`127.0.0.1:0` picks a free port).
     pub fn start_on(address: &str) -> FakeGithub {
         let listener = TcpListener::bind(address).expect("bind the fake GitHub's address");
+        // Parse the OpenAPI description now, not on the first request.
+        openapi::operations();
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let state = Arc::new(Mutex::new(State {
             api_url: url.clone(),
@@ -466,6 +442,17 @@ impl FakeGithub {
             .unwrap_or_default()
     }
 
+    /// The SARIF uploads to OWNER/REPO, decoded, oldest first.
+    pub fn sarif_uploads(&self, owner: &str, repo: &str) -> Vec<Value> {
+        let state = self.state.lock().unwrap();
+        state
+            .sarif_uploads
+            .iter()
+            .filter(|upload| upload.repo.0 == owner && upload.repo.1 == repo)
+            .map(code_scanning::SarifUpload::to_json)
+            .collect()
+    }
+
     /// Everything, as `GET /_fake/state` serves it.
     pub fn state_json(&self) -> Value {
         self.state.lock().unwrap().dump()
@@ -498,10 +485,14 @@ fn serve(stream: TcpStream, state: &Mutex<State>, tokens: &Tokens) -> std::io::R
             response: String::new(),
         };
         let response = respond(&mut request, state, tokens);
-        let response = with_common_headers(response, state);
+        let is_api_call = !request.path.starts_with("/_fake/");
+        let response = with_common_headers(response, state, is_api_call);
         request.status = response.status;
         request.response = String::from_utf8_lossy(&response.body).into_owned();
-        state.lock().unwrap().requests.push(request);
+        // The `/_fake/` routes are the test's, not API calls: they are not recorded.
+        if is_api_call {
+            state.lock().unwrap().requests.push(request);
+        }
         let response = if close {
             response.with_header("connection", "close")
         } else {
@@ -515,9 +506,11 @@ fn serve(stream: TcpStream, state: &Mutex<State>, tokens: &Tokens) -> std::io::R
     Ok(())
 }
 
-fn with_common_headers(response: Response, state: &Mutex<State>) -> Response {
+fn with_common_headers(response: Response, state: &Mutex<State>, is_api_call: bool) -> Response {
     let mut state = state.lock().unwrap();
-    state.rate_limit_used += 1;
+    if is_api_call {
+        state.rate_limit_used += 1;
+    }
     let used = state.rate_limit_used;
     let id = state.requests.len();
     let reset = unix_now() + 3600;
@@ -547,153 +540,9 @@ pub fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-const DOCS: &str = "https://docs.github.com/rest";
-
-fn error(status: u16, message: &str) -> Response {
-    Response::json(
-        status,
-        &json!({"message": message, "documentation_url": DOCS, "status": status.to_string()}),
-    )
-}
-
-fn not_found() -> Response {
-    error(404, "Not Found")
-}
-
-fn forbidden_integration() -> Response {
-    error(403, "Resource not accessible by integration")
-}
-
-/// One reason GitHub gives for a 422.
-pub(crate) struct Problem {
-    pub resource: String,
-    pub field: String,
-    pub code: String,
-    pub message: String,
-}
-
-/// 422 in the shape OPERATION's schema declares: GitHub's "Validation Error" (objects
-/// with resource, field, code, message) or "Validation Error Simple" (strings).
-fn unprocessable(operation: &Operation, message: &str, problems: Vec<Problem>) -> Response {
-    let errors: Vec<Value> = if operation.errors_are_strings() {
-        problems.into_iter().map(|p| json!(p.message)).collect()
-    } else {
-        problems
-            .into_iter()
-            .map(|p| {
-                json!({"resource": p.resource, "field": p.field, "code": p.code, "message": p.message})
-            })
-            .collect()
-    };
-    Response::json(
-        422,
-        &json!({"message": message, "errors": errors, "documentation_url": DOCS, "status": "422"}),
-    )
-}
-
-/// One routed request, for the handlers.
-pub(crate) struct Call<'a> {
-    pub operation: &'static Operation,
-    pub params: HashMap<String, String>,
-    pub query: &'a HashMap<String, String>,
-    pub body: Value,
-    pub path: &'a str,
-    pub user: User,
-}
-
-impl Call<'_> {
-    pub fn owner(&self) -> &str {
-        &self.params["owner"]
-    }
-
-    pub fn repo(&self) -> &str {
-        &self.params["repo"]
-    }
-
-    /// A path parameter the schema says is an integer (validated already).
-    pub fn number(&self, name: &str) -> u64 {
-        self.params
-            .get(name)
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0)
-    }
-
-    pub fn unprocessable(&self, message: &str, problems: Vec<Problem>) -> Response {
-        unprocessable(self.operation, message, problems)
-    }
-
-    /// GitHub's 422 with one "custom" error.
-    pub fn invalid(&self, resource: &str, field: &str, message: &str) -> Response {
-        self.unprocessable(
-            "Validation Failed",
-            vec![Problem {
-                resource: resource.into(),
-                field: field.into(),
-                code: "custom".into(),
-                message: message.into(),
-            }],
-        )
-    }
-
-    /// ITEMS as one page (`per_page` ≤ 100, default 30; `page` from 1), with the
-    /// `Link` header GitHub sends when there are other pages.
-    pub fn page(
-        &self,
-        api_url: &str,
-        items: Vec<Value>,
-        wrap: impl Fn(Vec<Value>) -> Value,
-    ) -> Response {
-        let per_page = self
-            .query
-            .get("per_page")
-            .and_then(|p| p.parse::<usize>().ok())
-            .unwrap_or(30)
-            .clamp(1, 100);
-        let page = self
-            .query
-            .get("page")
-            .and_then(|p| p.parse::<usize>().ok())
-            .unwrap_or(1)
-            .max(1);
-        let last = items.len().div_ceil(per_page).max(1);
-        let shown: Vec<Value> = items
-            .into_iter()
-            .skip((page - 1).saturating_mul(per_page))
-            .take(per_page)
-            .collect();
-        let mut response = Response::json(200, &wrap(shown));
-        let link_to = |target: usize| {
-            let mut pairs: Vec<(String, String)> = self
-                .query
-                .iter()
-                .filter(|(k, _)| *k != "page" && *k != "per_page")
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            pairs.sort();
-            pairs.push(("per_page".into(), per_page.to_string()));
-            pairs.push(("page".into(), target.to_string()));
-            let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            format!("<{api_url}{}?{}>", self.path, query.join("&"))
-        };
-        let mut links = Vec::new();
-        if page < last {
-            links.push(format!("{}; rel=\"next\"", link_to(page + 1)));
-            links.push(format!("{}; rel=\"last\"", link_to(last)));
-        }
-        if page > 1 {
-            links.push(format!("{}; rel=\"prev\"", link_to((page - 1).min(last))));
-            links.push(format!("{}; rel=\"first\"", link_to(1)));
-        }
-        if !links.is_empty() {
-            response = response.with_header("link", links.join(", "));
-        }
-        response
-    }
-}
-
 fn respond(request: &mut Request, state: &Mutex<State>, tokens: &Tokens) -> Response {
-    if request.method == "GET" && request.path == "/_fake/state" {
-        return Response::json(200, &state.lock().unwrap().dump());
+    if let Some(route) = request.path.strip_prefix("/_fake/") {
+        return fake_control(route, request, state);
     }
     if request
         .headers
@@ -741,9 +590,22 @@ fn respond(request: &mut Request, state: &Mutex<State>, tokens: &Tokens) -> Resp
     if is_write(&request.method) && (read_only || state.lock().unwrap().writes_forbidden) {
         return forbidden_integration();
     }
-    let (before, after) = scripted_fault(request, state);
+    let (before, after) = faults::scripted_fault(request, state);
     if let Some(response) = before {
         return response;
+    }
+    if let Some(accept) = request.headers.get("accept")
+        && ["diff", "patch", "sha"].iter().any(|kind| {
+            accept.contains(&format!("vnd.github.{kind}"))
+                || accept.contains(&format!("vnd.github.v3.{kind}"))
+        })
+    {
+        return error(
+            501,
+            &format!(
+                "the fake GitHub does not serve the media type {accept} (not in the vendored subset)"
+            ),
+        );
     }
     let problems = operation.parameter_errors(&params, &request.query);
     if !problems.is_empty() {
@@ -783,6 +645,31 @@ fn respond(request: &mut Request, state: &Mutex<State>, tokens: &Tokens) -> Resp
         );
     }
     after.unwrap_or(response)
+}
+
+/// The routes under `/_fake/` that scripts use: `GET state`, `POST faults` (a
+/// [`Fault`] as JSON, see [`Fault::from_json`]), `POST forbid-writes`.
+fn fake_control(route: &str, request: &Request, state: &Mutex<State>) -> Response {
+    let mut state = state.lock().unwrap();
+    match (request.method.as_str(), route) {
+        ("GET", "state") => Response::json(200, &state.dump()),
+        ("POST", "faults") => match Fault::from_json(&request.json()) {
+            Ok(fault) => {
+                state.faults.push(state::ScriptedFault {
+                    fault,
+                    seen: 0,
+                    fired: 0,
+                });
+                Response::empty(204)
+            }
+            Err(message) => error(422, &message),
+        },
+        ("POST", "forbid-writes") => {
+            state.writes_forbidden = true;
+            Response::empty(204)
+        }
+        _ => not_found(),
+    }
 }
 
 /// Why RESPONSE does not match what OPERATION documents, if it does not.
@@ -826,60 +713,6 @@ fn schema_problems(operation: &Operation, problems: Vec<openapi::SchemaError>) -
     )
 }
 
-/// The scripted fault this request triggers: a response instead of applying it, or one
-/// to send after applying it.
-fn scripted_fault(request: &Request, state: &Mutex<State>) -> (Option<Response>, Option<Response>) {
-    let mut state = state.lock().unwrap();
-    if state.failures_left > 0 {
-        state.failures_left -= 1;
-        return (Some(bad_gateway()), None);
-    }
-    let mut fired = None;
-    for scripted in &mut state.faults {
-        if !request.matches(&scripted.fault.method, &scripted.fault.pattern) {
-            continue;
-        }
-        scripted.seen += 1;
-        if fired.is_none()
-            && scripted.seen >= scripted.fault.nth
-            && scripted.fired < scripted.fault.times
-        {
-            scripted.fired += 1;
-            fired = Some(scripted.fault.kind.clone());
-        }
-    }
-    let Some(kind) = fired else {
-        return (None, None);
-    };
-    let response = match kind {
-        FaultKind::BadGatewayAfter => return (None, Some(bad_gateway())),
-        FaultKind::BadGatewayBefore => bad_gateway(),
-        FaultKind::TooManyRequests { retry_after } => {
-            error(429, "Too Many Requests").with_header("retry-after", retry_after.to_string())
-        }
-        FaultKind::SecondaryRateLimit { retry_after } => error(
-            403,
-            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID FAKE.",
-        )
-        .with_header("retry-after", retry_after.to_string()),
-        FaultKind::PrimaryRateLimit { reset_in } => {
-            error(403, "API rate limit exceeded for installation ID 1.")
-                .with_header("x-ratelimit-remaining", "0")
-                .with_header("x-ratelimit-reset", (unix_now() + reset_in).to_string())
-        }
-        FaultKind::Forbidden => forbidden_integration(),
-    };
-    (Some(response), None)
-}
-
-fn bad_gateway() -> Response {
-    Response {
-        status: 502,
-        headers: vec![("content-type".into(), "text/html".into())],
-        body: b"<html><body><h1>502 Bad Gateway</h1></body></html>".to_vec(),
-    }
-}
-
 fn dispatch(call: &Call, state: &mut State, request: &Request) -> Response {
     match call.operation.id.as_str() {
         "pulls/get" => pulls::get(call, state),
@@ -896,59 +729,12 @@ fn dispatch(call: &Call, state: &mut State, request: &Request) -> Response {
         "checks/create" => checks::create(call, state),
         "checks/update" => checks::update(call, state),
         "checks/list-for-ref" => checks::list_for_ref(call, state),
-        "repos/get-content" => get_content(call, state, request),
+        "repos/get-content" => repos::get_content(call, state, request),
+        "code-scanning/upload-sarif" => code_scanning::upload(call, state),
+        "rate-limit/get" => repos::rate_limit(state),
         other => error(
             501,
             &format!("the fake GitHub does not serve {other} (it is in the vendored subset)"),
         ),
     }
-}
-
-fn get_content(call: &Call, state: &State, request: &Request) -> Response {
-    let reference = call
-        .query
-        .get("ref")
-        .cloned()
-        .unwrap_or_else(|| "main".to_string());
-    let path = call.params["path"].clone();
-    let key = (
-        call.owner().to_string(),
-        call.repo().to_string(),
-        path.clone(),
-        reference,
-    );
-    let Some(text) = state.files.get(&key) else {
-        return not_found();
-    };
-    let accept = request
-        .headers
-        .get("accept")
-        .map(String::as_str)
-        .unwrap_or("application/json");
-    if accept.contains("application/vnd.github.raw") {
-        return Response {
-            status: 200,
-            headers: vec![(
-                "content-type".into(),
-                "application/vnd.github.raw; charset=utf-8".into(),
-            )],
-            body: text.clone().into_bytes(),
-        };
-    }
-    let (owner, repo) = (call.owner(), call.repo());
-    let api = &state.api_url;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-    let url = format!("{api}/repos/{owner}/{repo}/contents/{path}");
-    let html = format!("https://github.com/{owner}/{repo}/blob/{}/{path}", key.3);
-    let sha = format!("{:040x}", state::repo_id(&path, text));
-    Response::json(
-        200,
-        &json!({
-            "type": "file", "encoding": "base64", "size": text.len(),
-            "name": path.rsplit('/').next(), "path": path, "content": encoded,
-            "sha": sha, "url": url, "git_url": Value::Null, "html_url": html,
-            "download_url": Value::Null,
-            "_links": {"self": url, "git": Value::Null, "html": html},
-        }),
-    )
 }

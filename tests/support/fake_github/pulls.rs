@@ -5,7 +5,9 @@ use serde_json::Value;
 use super::http::Response;
 use super::patch;
 use super::state::{Review, ReviewComment, State, now_iso, render_file};
-use super::{Call, MAX_PULL_FILES, Problem, PullFile, not_found};
+use super::{Call, MAX_PULL_FILES, Problem, PullFile, not_found, too_long};
+
+const BODY_TOO_LONG: &str = "Body is too long (maximum is 65536 characters)";
 
 pub fn get(call: &Call, state: &mut State) -> Response {
     let pull_number = call.number("pull_number");
@@ -315,6 +317,13 @@ pub fn create_review(call: &Call, state: &mut State) -> Response {
     // All or nothing: one comment off the diff fails the whole review.
     let mut placements = Vec::new();
     let mut sentences: Vec<&str> = Vec::new();
+    if too_long(&body)
+        || comments
+            .iter()
+            .any(|c| too_long(c["body"].as_str().unwrap_or_default()))
+    {
+        sentences.push(BODY_TOO_LONG);
+    }
     for comment in &comments {
         match place(&files, comment) {
             Ok(placement) => placements.push((placement, comment)),
@@ -355,6 +364,9 @@ pub fn create_review_comment(call: &Call, state: &mut State) -> Response {
     };
     let head = pull.spec.head_sha.clone();
     let body = call.body["body"].as_str().unwrap_or_default().to_string();
+    if too_long(&body) {
+        return call.invalid("PullRequestReviewComment", "body", BODY_TOO_LONG);
+    }
     let (commit_id, placement, in_reply_to) =
         if let Some(parent_id) = call.body["in_reply_to"].as_u64() {
             // A reply joins the thread of the comment it answers; its own location fields
@@ -443,6 +455,9 @@ fn own_comment<'a>(call: &Call, state: &'a mut State) -> Option<&'a mut ReviewCo
 
 pub fn update_review_comment(call: &Call, state: &mut State) -> Response {
     let body = call.body["body"].as_str().unwrap_or_default().to_string();
+    if too_long(&body) {
+        return call.invalid("PullRequestReviewComment", "body", BODY_TOO_LONG);
+    }
     let Some(comment) = own_comment(call, state) else {
         return not_found();
     };

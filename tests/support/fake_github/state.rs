@@ -168,6 +168,7 @@ pub struct State {
     pub review_comments: Vec<ReviewComment>,
     pub issue_comments: Vec<IssueComment>,
     pub check_runs: Vec<CheckRun>,
+    pub sarif_uploads: Vec<super::code_scanning::SarifUpload>,
     pub requests: Vec<Request>,
     /// Requests to answer with 502 before serving normally (retry tests).
     pub failures_left: usize,
@@ -467,6 +468,7 @@ impl State {
                 value["annotations"] = json!(run.annotations);
                 value
             }).collect::<Vec<_>>(),
+            "sarif_uploads": self.sarif_uploads.iter().map(|u| u.to_json()).collect::<Vec<_>>(),
             "requests": self.requests.iter().map(Request::to_json).collect::<Vec<_>>(),
         })
     }
@@ -676,9 +678,10 @@ fn follow_line(comment: &mut ReviewComment, files: &[PullFile], head: &str) {
                 .min_by_key(|(_, (_, _, line))| line.abs_diff(old_line))
                 .map(|(hunk, (position, _, line))| (*line, *position, hunk.clone()))
         });
-    comment.commit_id = head.to_string();
     match found {
         Some((line, position, hunk)) => {
+            // An outdated comment keeps the commit it was last on; a followed one moves.
+            comment.commit_id = head.to_string();
             comment.line = Some(line);
             comment.position = Some(position);
             comment.start_line = comment
@@ -706,20 +709,10 @@ pub fn now_iso() -> String {
 }
 
 pub fn iso_time(seconds: u64) -> String {
-    let days = (seconds / 86_400) as i64;
+    let date = dockgate::policy::Date::from_days((seconds / 86_400) as i64);
     let rest = seconds % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        "{date}T{:02}:{:02}:{:02}Z",
         rest / 3600,
         rest / 60 % 60,
         rest % 60
