@@ -119,6 +119,9 @@ fn github(args: &GithubArgs) -> anyhow::Result<ExitStatus> {
             ..request
         };
     }
+    request
+        .required
+        .extend(inputs.required_policies.iter().cloned());
     let policy = gate::load_policy(&request)?;
     let mut images = policy_images(&policy);
     images.extend(inputs.images.iter().cloned());

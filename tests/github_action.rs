@@ -828,3 +828,24 @@ fn images_get_a_table_in_the_summary_with_user_and_size_against_the_budget() {
         .to_string();
     assert!(check_summary.contains("runs as root"), "{check_summary}");
 }
+
+#[test]
+fn a_required_policy_applies_under_the_repositorys() {
+    let (fake, repo) = pull_request(HEAD);
+    let required = repo.runner_dir().join("org.yml");
+    std::fs::write(&required, "rules:\n  DL3020: off\n").unwrap();
+    let without = run_action(&fake, &repo, "pull_request_opened", &[]);
+    assert!(without.findings().iter().any(|f| f["rule"] == "DL3020"));
+    let with = run_action(
+        &fake,
+        &repo,
+        "pull_request_opened",
+        &[("required-policy", &required.display().to_string())],
+    );
+    assert!(with.code() != 2, "{}", with.stderr);
+    assert!(
+        !with.findings().iter().any(|f| f["rule"] == "DL3020"),
+        "{:?}",
+        with.findings()
+    );
+}

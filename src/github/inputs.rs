@@ -15,6 +15,7 @@ pub type CommentMode = ReviewComments;
 pub const NAMES: &[&str] = &[
     "github-token",
     "config",
+    "required-policy",
     "dockerfiles",
     "images",
     "baseline-image",
@@ -31,6 +32,8 @@ pub const NAMES: &[&str] = &[
 pub struct Inputs {
     pub github_token: Option<String>,
     pub config: Option<String>,
+    /// Policies that always apply under the repository's, one per line.
+    pub required_policies: Vec<String>,
     /// Dockerfiles or directories, one per line.
     pub dockerfiles: Vec<PathBuf>,
     /// Image references, one per line.
@@ -119,6 +122,7 @@ impl Inputs {
         Ok(Inputs {
             github_token: input("github-token"),
             config: input("config"),
+            required_policies: lines("required-policy"),
             dockerfiles: lines("dockerfiles")
                 .into_iter()
                 .map(PathBuf::from)
