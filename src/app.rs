@@ -9,11 +9,12 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use crate::cli::{
-    CheckArgs, Cli, Command, DebugCommand, ImageArgs, ImageOptions, LintArgs, PolicyArg,
-    ReportArgs, ReviewArg,
+    CheckArgs, Cli, Command, DebugCommand, GithubArgs, ImageArgs, ImageOptions, LintArgs,
+    PolicyArg, ReportArgs, ReviewArg,
 };
 use crate::commands;
 use crate::gate::{self, ImageSettings, Run, Settings};
+use crate::github;
 use crate::policy::{PolicyError, Request};
 use crate::report::{self, Format};
 
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Lint(args) => lint(&args),
         Command::Image(args) => check_images(&args),
         Command::Check(args) => check(&args),
+        Command::Github(args) => github(&args),
         Command::Rules(args) => commands::print_rules(&args).map(|()| ExitStatus::Passed),
         Command::Policy(command) => commands::policy(command).map(|()| ExitStatus::Passed),
         Command::Debug(DebugCommand::Parse(args)) => {
@@ -92,13 +94,7 @@ fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
 /// policy's `images` and `--image` name, with one verdict over both.
 fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let policy = gate::load_policy(&policy_request(&args.policy, &args.review))?;
-    let mut images: Vec<String> = policy
-        .settings
-        .images
-        .iter()
-        .flat_map(|list| list.items())
-        .cloned()
-        .collect();
+    let mut images = policy_images(&policy);
     images.extend(args.images.iter().cloned());
     let settings = Settings {
         paths: args.paths.clone(),
@@ -107,6 +103,116 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
         ..settings(&args.report)
     };
     finish(gate::run(&settings, policy), &args.report)
+}
+
+/// `dockgate github`: `check` with the action's inputs, reported to GitHub.
+fn github(args: &GithubArgs) -> anyhow::Result<ExitStatus> {
+    let env = |name: &str| std::env::var(name).ok();
+    let inputs = github::Inputs::from_env(&env).map_err(anyhow::Error::msg)?;
+    let context = github::Context::from_env(&env).map_err(anyhow::Error::msg)?;
+    let mut request = policy_request(&args.policy, &args.review);
+    if args.policy.config.is_none()
+        && let Some(config) = &inputs.config
+    {
+        request = Request {
+            choice: crate::policy::Choice::Explicit(config.clone()),
+            ..request
+        };
+    }
+    request
+        .required
+        .extend(inputs.required_policies.iter().cloned());
+    let policy = gate::load_policy(&request)?;
+    let mut images = policy_images(&policy);
+    images.extend(inputs.images.iter().cloned());
+    images.extend(args.images.iter().cloned());
+    let paths = match (&args.paths, &inputs.dockerfiles) {
+        (paths, _) if !paths.is_empty() => paths.clone(),
+        (_, dockerfiles) if !dockerfiles.is_empty() => dockerfiles.clone(),
+        _ => vec![".".into()],
+    };
+    let mut image = image_settings(&args.image);
+    image.baseline = image.baseline.or_else(|| inputs.baseline_image.clone());
+    let settings = Settings {
+        paths,
+        images,
+        image,
+        fail_on: args.fail_on.or(inputs.fail_on),
+        progress: false,
+    };
+    let overrides = github::Overrides {
+        comment_mode: args.comment_mode,
+        max_comments: args.max_comments,
+        check_name: args.check_name.clone(),
+        summary_comment: None,
+    };
+    let token = inputs
+        .github_token
+        .clone()
+        .or_else(|| env("GITHUB_TOKEN").filter(|token| !token.trim().is_empty()));
+    let debug = args.verbose || env("DOCKGATE_LOG").is_some_and(|level| level == "debug");
+    let options = github::Options::resolve(
+        &overrides,
+        &inputs,
+        policy.settings.reporting.as_ref(),
+        token,
+        debug,
+    );
+    let sarif_file = args
+        .sarif_file
+        .clone()
+        .or_else(|| inputs.sarif_file.clone());
+    let finished = github::run(&context, &options, || gate::run(&settings, policy));
+    for note in &finished.notes {
+        eprintln!("dockgate: warning: {note}");
+    }
+    if let Some(reason) = &finished.degraded {
+        eprintln!("dockgate: warning: {reason}; the findings are annotated in the log instead");
+    }
+    let run = &finished.run;
+    if let Some(path) = &sarif_file {
+        write_report(run, Format::Sarif, Some(path))?;
+    }
+    if let Some(path) = &context.step_summary {
+        github::outputs::append_summary(path, &finished.summary)
+            .with_context(|| format!("cannot write the job summary `{}`", path.display()))?;
+    }
+    if let Some(path) = &context.output {
+        let mut json = Vec::new();
+        report::reporter(Format::Json, false).write(run, &mut json)?;
+        let outputs = github::outputs(
+            run,
+            String::from_utf8_lossy(&json).trim_end().to_string(),
+            sarif_file.as_ref(),
+        );
+        github::outputs::append_outputs(path, &outputs)
+            .with_context(|| format!("cannot write the step outputs `{}`", path.display()))?;
+    }
+    // The log shows the findings either way; as annotations when GitHub has not got them.
+    let format = if finished.degraded.is_some() {
+        Format::Github
+    } else {
+        Format::Text
+    };
+    finish(
+        finished.run,
+        &ReportArgs {
+            format: Some(format),
+            output: None,
+            fail_on: None,
+        },
+    )
+}
+
+/// The images the policy's `images` names.
+fn policy_images(policy: &crate::policy::Policy) -> Vec<String> {
+    policy
+        .settings
+        .images
+        .iter()
+        .flat_map(|list| list.items())
+        .cloned()
+        .collect()
 }
 
 /// The policy flags every gating command shares. In a `pull_request_target` run the

@@ -29,6 +29,11 @@ pub enum Command {
     /// The gate: lint the Dockerfiles and check the images the policy's `images` and
     /// `--image` name, with one verdict.
     Check(CheckArgs),
+    /// The gate inside a GitHub Actions job: `check`, then review comments on the
+    /// pull request's changed lines, a check run and the job summary and outputs.
+    /// Settings come from the action's `INPUT_*` variables and the policy's
+    /// `reporting` section; the flags below override both for local use.
+    Github(GithubArgs),
     /// List the rules, or print one rule's documentation.
     Rules(RulesArgs),
     /// Validate, show, and export policies.
@@ -221,6 +226,56 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub review: ReviewArg,
+}
+
+#[derive(Debug, Args)]
+pub struct GithubArgs {
+    /// Files or directories to lint [default: the `dockerfiles` input, else `.`].
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// An image to check besides the policy's `images` and the `images` input
+    /// (repeatable).
+    #[arg(long = "image", value_name = "REFERENCE")]
+    pub images: Vec<String>,
+
+    /// Fail (exit 1) at this severity or above [default: the `fail-on` input, else the
+    /// policy's `fail_on`].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
+    /// Which findings become inline review comments [default: the `comment-mode`
+    /// input, else the policy's `reporting.review_comments`, else changed-lines].
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub comment_mode: Option<crate::policy::file::ReviewComments>,
+
+    /// Most inline comments per run, worst first [default: the `max-comments` input,
+    /// else the policy's `reporting.max_inline_comments`, else 30].
+    #[arg(long, value_name = "N")]
+    pub max_comments: Option<u32>,
+
+    /// The check run's name [default: the `check-name` input, else the policy's
+    /// `reporting.check_name`, else dockgate].
+    #[arg(long, value_name = "NAME")]
+    pub check_name: Option<String>,
+
+    /// Also write the SARIF report to FILE [default: the `sarif-file` input].
+    #[arg(long, value_name = "FILE")]
+    pub sarif_file: Option<PathBuf>,
+
+    /// Log every API call and the count of calls to stderr (the token is never
+    /// printed); `DOCKGATE_LOG=debug` does the same.
+    #[arg(long, short)]
+    pub verbose: bool,
+
+    #[command(flatten)]
+    pub image: ImageOptions,
+
+    #[command(flatten)]
+    pub review: ReviewArg,
+
+    #[command(flatten)]
+    pub policy: PolicyArg,
 }
 
 fn parse_platform(text: &str) -> Result<Platform, String> {

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod dockerfile;
 pub mod finding;
 pub mod gate;
+pub mod github;
 pub mod image;
 pub mod policy;
 pub mod reference;

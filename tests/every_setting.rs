@@ -42,14 +42,18 @@
 //! lock target (see [`LOCKS`]), and the lock targets are checked against the schema
 //! too: a new key of `image`, `base_images` or `labels` needs a lock case as well.
 //!
-//! The `reporting` keys have no effect yet (the GitHub reporter is a later issue):
-//! their cases assert the warning that says so, and must change when it lands.
+//! The `reporting` keys are read by `dockgate github` (the GitHub Action): their cases
+//! run it as the action does, on a fixture repository's pull request against the fake
+//! GitHub API of `tests/support/fake_github`, and compare what landed on GitHub (see
+//! [`Expect::Github`]).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 use std::time::Instant;
+
+mod support;
 
 use assert_cmd::Command;
 use dockgate::image::testing::{Compression, Image, Layer, passwd};
@@ -75,6 +79,10 @@ enum Expect {
     Message(&'static str, &'static str),
     /// Stderr has this text with the key, not without.
     Stderr(String),
+    /// What `dockgate github` left on the fake GitHub has this observation with the key,
+    /// not without: `inline CODE` (a review comment on a finding of CODE), `inline
+    /// count N`, `check-run NAME`, `sticky comment`.
+    Github(&'static str),
 }
 
 /// Two runs of the binary, `dockgate COMMAND --format json REST...` in a temp dir
@@ -113,6 +121,12 @@ const BASH_AFTER_ENV: &[(&str, &str)] = &[(
 const IMAGE: &[&str] = &["{app}"];
 const ROOT: &[&str] = &["{root}"];
 const LINT: &str = "lint";
+/// `dockgate github` (see `run_github`).
+const GITHUB: &str = "github";
+/// The base branch of the pull request of `github` cases; the case's files are its head.
+const GITHUB_BASE: &str = "FROM debian\nWORKDIR /app\n";
+/// Adds two DL3020 findings (and keeps DL3006 on line 1, a context line of the hunk).
+const GITHUB_HEAD: &str = "FROM debian\nWORKDIR /app\nADD a.txt /app/\nADD b.txt /app/\n";
 
 /// An exception in a policy, the fields a case varies given.
 struct Waiver {
@@ -262,12 +276,6 @@ fn lock_cases() -> Vec<Case> {
 }
 
 /// The warning that a setting is accepted but nothing reads it yet.
-fn unread(key: &str) -> Expect {
-    Expect::Stderr(format!(
-        "`{key}` is read by the GitHub reporter, which this version does not have yet: no effect"
-    ))
-}
-
 fn files(list: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
     list.iter()
         .map(|(path, text)| (*path, text.to_string()))
@@ -619,18 +627,29 @@ fn cases() -> Vec<Case> {
             vec![expect],
         ));
     }
-    // Nothing reads `reporting` yet: the GitHub reporter is a later issue, and until then
-    // the binary says so on stderr. When the reporter lands, these cases must change to
-    // assert what each key does to its output.
-    for (key, value) in [
-        ("reporting.review_comments", "all"),
-        ("reporting.max_inline_comments", "3"),
-        ("reporting.check_name", "gate"),
-        ("reporting.summary_comment", "false"),
-    ] {
+    // The GitHub side: `dockgate github` on a pull request adding GITHUB_HEAD's lines to
+    // GITHUB_BASE (see `run_github`).
+    #[rustfmt::skip]
+    let github = [
+        // DL3006 is on line 1, inside the hunk but not added: only `all` comments on it.
+        ("reporting.review_comments",     "changed-lines", "all",  Expect::Github("inline DL3006")),
+        ("reporting.review_comments",     "changed-lines", "off",  Expect::Github("inline count 0")),
+        ("reporting.max_inline_comments", "30",            "1",    Expect::Github("inline count 1")),
+        ("reporting.check_name",          "dockgate",      "gate", Expect::Github("check-run gate")),
+        ("reporting.summary_comment",     "false",         "true", Expect::Github("sticky comment")),
+    ];
+    for (key, without, with, expect) in github {
         let name = &key["reporting.".len()..];
-        let policy = format!("reporting:\n  {name}: {value}\n");
-        cases.push(lint(key, PINNED, "{}", policy, vec![unread(key)]));
+        cases.push(Case {
+            command: GITHUB,
+            ..lint(
+                key,
+                &[("Dockerfile", GITHUB_HEAD)],
+                format!("reporting:\n  {name}: {without}\n"),
+                format!("reporting:\n  {name}: {with}\n"),
+                vec![expect],
+            )
+        });
     }
     // Each value but the default `allowed` reports the pragma and no longer honours it.
     for (value, code) in [("reason-required", "DG0002"), ("forbidden", "DG0003")] {
@@ -789,6 +808,8 @@ struct Outcome {
     /// The report's findings, image references shown as their placeholders.
     findings: Vec<Found>,
     stderr: String,
+    /// What a `github` case left on the fake GitHub (see [`Expect::Github`]).
+    github: Vec<String>,
 }
 
 struct Found {
@@ -825,6 +846,9 @@ impl std::fmt::Display for Outcome {
         for line in self.stderr.lines() {
             writeln!(f, "  stderr: {line}")?;
         }
+        for seen in &self.github {
+            writeln!(f, "  github: {seen}")?;
+        }
         Ok(())
     }
 }
@@ -847,6 +871,9 @@ fn unsubstitute(text: &str, images: &[(&str, String)]) -> String {
 }
 
 fn run(case: &Case, policy: &str, images: &[(&str, String)]) -> Outcome {
+    if case.command == GITHUB {
+        return run_github(case, policy);
+    }
     let dir = TempDir::new().unwrap();
     for (path, text) in &case.files {
         let path = dir.path().join(path);
@@ -893,6 +920,85 @@ fn run(case: &Case, policy: &str, images: &[(&str, String)]) -> Outcome {
         code,
         findings,
         stderr,
+        github: Vec::new(),
+    }
+}
+
+/// `dockgate github` as the action runs it (every input of `action.yml` at its
+/// default), on pull request 1 of a fixture repository whose base is [`GITHUB_BASE`]
+/// and whose head has the case's files, with `policy` as `dockgate.yml` in the checkout,
+/// against the fake GitHub. The findings come from the `report-json` output.
+fn run_github(case: &Case, policy: &str) -> Outcome {
+    use support::fake_github::FakeGithub;
+    use support::fake_github::fixture_repo::FixtureRepo;
+
+    let fake = FakeGithub::start();
+    let head: Vec<(&str, Option<&str>)> = case
+        .files
+        .iter()
+        .map(|(path, text)| (*path, Some(text.as_str())))
+        .collect();
+    let repo = FixtureRepo::create("acme", "app", 1, &[("Dockerfile", GITHUB_BASE)], &head);
+    repo.publish(&fake);
+    let event = repo.pull_request_event(&fake, "opened");
+    let env = repo.action_env(&fake, "pull_request", &event);
+    fs::write(repo.workspace().join("dockgate.yml"), policy).unwrap();
+    let mut command = Command::cargo_bin("dockgate").unwrap();
+    command
+        .arg(GITHUB)
+        .current_dir(repo.workspace())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env);
+    command.envs(support::action::inputs(&fake.token));
+    let output = command.output().unwrap();
+    let outputs = fs::read_to_string(repo.runner_dir().join("output")).unwrap();
+    let report = support::action::parse_outputs(&outputs)
+        .get("report-json")
+        .and_then(|json| serde_json::from_str::<Value>(json).ok());
+    let findings = report
+        .iter()
+        .flat_map(|report| report["findings"].as_array().cloned().unwrap_or_default())
+        .map(|finding| {
+            let text = |field: &str| finding[field].as_str().unwrap_or_default().to_string();
+            Found {
+                rule: text("rule"),
+                severity: text("severity"),
+                path: text("path"),
+                line: finding["line"].as_u64().unwrap_or_default(),
+                message: text("message"),
+            }
+        })
+        .collect();
+    let comments = fake.review_comments("acme", "app", 1);
+    let mut github: Vec<String> = comments
+        .iter()
+        .filter_map(|comment| {
+            let body = comment["body"].as_str()?;
+            let rule = body.strip_prefix("**[")?.split(']').next()?;
+            Some(format!("inline {rule}"))
+        })
+        .collect();
+    github.push(format!("inline count {}", comments.len()));
+    for run in fake.check_runs("acme", "app") {
+        github.push(format!(
+            "check-run {}",
+            run["name"].as_str().unwrap_or_default()
+        ));
+    }
+    if fake.issue_comments("acme", "app", 1).iter().any(|comment| {
+        comment["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("<!-- dockgate:summary -->")
+    }) {
+        github.push("sticky comment".to_string());
+    }
+    Outcome {
+        code: output.status.code().unwrap_or(-1),
+        findings,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        github,
     }
 }
 
@@ -922,6 +1028,9 @@ fn check(expect: &Expect, without: &Outcome, with: &Outcome) -> Result<(), Strin
         }
         Expect::Message(rule, text) => !message(without, rule, text) && message(with, rule, text),
         Expect::Stderr(text) => !without.stderr.contains(text) && with.stderr.contains(text),
+        Expect::Github(seen) => {
+            !without.github.iter().any(|s| s == seen) && with.github.iter().any(|s| s == seen)
+        }
     };
     if ok {
         Ok(())

@@ -237,7 +237,6 @@ pub fn run(settings: &Settings, mut policy: Policy) -> Run {
         &errors,
     );
     let mut warnings = policy.notes.clone();
-    warnings.extend(unread_settings(&policy));
     warnings.extend(notes);
     Run {
         warnings,
@@ -248,33 +247,4 @@ pub fn run(settings: &Settings, mut policy: Policy) -> Run {
         errors,
         verdict,
     }
-}
-
-/// Policy settings that nothing in this version reads, named so that nobody believes
-/// they are enforced (the built-in presets' own values are not the user's doing).
-fn unread_settings(policy: &Policy) -> Vec<String> {
-    let Some(reporting) = &policy.settings.reporting else {
-        return Vec::new();
-    };
-    let set: Vec<String> = serde_json::to_value(reporting)
-        .ok()
-        .and_then(|value| value.as_object().cloned())
-        .unwrap_or_default()
-        .keys()
-        .map(|key| format!("reporting.{key}"))
-        .filter(|key| {
-            policy
-                .set_by(key)
-                .is_some_and(|name| !name.starts_with("builtin:"))
-        })
-        .map(|key| format!("`{key}`"))
-        .collect();
-    if set.is_empty() {
-        return Vec::new();
-    }
-    vec![format!(
-        "{} {} read by the GitHub reporter, which this version does not have yet: no effect",
-        set.join(", "),
-        if set.len() == 1 { "is" } else { "are" }
-    )]
 }

@@ -2,6 +2,7 @@
 //! different part, so unused items are expected here.
 #![allow(dead_code)]
 
+pub mod action;
 pub mod app_image;
 pub mod fake_github;
 pub mod image_env;
