@@ -122,6 +122,7 @@ fn github(args: &GithubArgs) -> anyhow::Result<ExitStatus> {
     request
         .required
         .extend(inputs.required_policies.iter().cloned());
+    review_policy_against_pr_base(&mut request, &context);
     let policy = gate::load_policy(&request)?;
     let mut images = policy_images(&policy);
     images.extend(inputs.images.iter().cloned());
@@ -213,6 +214,25 @@ fn policy_images(policy: &crate::policy::Policy) -> Vec<String> {
         .flat_map(|list| list.items())
         .cloned()
         .collect()
+}
+
+/// In a pull request the policy under review is the base's: without `--policy-base`,
+/// the policy is reviewed against the PR's base commit (and, for
+/// `pull_request_target`, the base's policy applies). A checkout without that commit
+/// (`fetch-depth: 1`) cannot be reviewed; the run says so and goes on.
+fn review_policy_against_pr_base(request: &mut Request, context: &github::Context) {
+    let Some(pr) = context.pull_request.as_ref().filter(|_| request.base.is_none()) else {
+        return;
+    };
+    match crate::policy::Revision::open(std::path::Path::new("."), &pr.base_sha) {
+        Ok(_) => {
+            request.base = Some(pr.base_sha.clone());
+            request.apply_base = context.event == "pull_request_target";
+        }
+        Err(why) => eprintln!(
+            "dockgate: warning: the policy is not reviewed against the pull request's base ({why}); check out with `fetch-depth: 0` to review policy changes"
+        ),
+    }
 }
 
 /// The policy flags every gating command shares. In a `pull_request_target` run the

@@ -34,6 +34,7 @@ pub use presets::NAMES as PRESETS;
 pub use remote::{GithubFetcher, GithubRef};
 pub use review::{ExceptionChange, PolicyChange, Review};
 pub use schema::schema_json;
+pub use tree::Revision;
 
 use crate::finding::Finding;
 use crate::rules::{self, PragmaMode, RuleSet};
