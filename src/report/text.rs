@@ -168,7 +168,9 @@ fn write_snippet(
             continue;
         }
         let content = lines.line_text(source, line);
-        let (shown, columns) = expand_tabs(content);
+        // Secret values (tokens, private keys) are shown by their prefix only.
+        let masked = crate::image::secrets::mask(content);
+        let (shown, columns) = expand_tabs(&masked);
         let _ = writeln!(text, "{gutter}{line:>width$} |{gutter:#} {shown}");
         let from = if line == start.line { start.column } else { 1 };
         let to = if line == end.line {

@@ -5,6 +5,7 @@ use crate::rules::Rule;
 mod base_image;
 mod copies;
 mod labels;
+mod practices;
 mod scripts;
 
 /// Declares each rule module and lists its `RULE` in [`RULES`]: registering a rule is
@@ -92,4 +93,8 @@ register_rules! {
     dl4006,
     dg1001,
     dg1002,
+    dg1003,
+    dg1010,
+    dg1011,
+    dg1012,
 }
