@@ -97,4 +97,9 @@ register_rules! {
     dg1010,
     dg1011,
     dg1012,
+    dg1020,
+    dg1021,
+    dg1030,
+    dg1040,
+    dg1041,
 }
