@@ -102,4 +102,9 @@ register_rules! {
     dg1030,
     dg1040,
     dg1041,
+    dg1042,
+    dg1043,
+    dg1050,
+    dg1051,
+    dg1052,
 }
