@@ -67,7 +67,7 @@ fn slim_tag(tag: &str, slim: Slim) -> Option<String> {
     if let Some(version) = version {
         let is_version = version.starts_with(|c: char| c.is_ascii_digit())
             && version.chars().all(|c| c.is_ascii_digit() || c == '.');
-        if !is_version && !matches!(version, "lts" | "current" | "latest") {
+        if !is_version && !matches!(version, "lts" | "current") {
             return None;
         }
     }
@@ -124,6 +124,7 @@ mod tests {
         assert_catches_not("DG1041", "FROM python:3.12 AS build\nFROM python:3.12-slim");
         assert_catches_not("DG1041", "FROM ubuntu:24.04");
         assert_catches_not("DG1041", "FROM python");
+        assert_catches_not("DG1041", "FROM debian:latest");
         assert_catches_not("DG1041", "FROM python:3.12-windowsservercore");
         assert_catches_not("DG1041", "FROM ghcr.io/acme/python:3.12");
     }
