@@ -131,7 +131,10 @@ fn json_has_the_documented_shape() {
 
 #[test]
 fn line_is_the_instruction_line_and_end_is_exact() {
-    let dir = tree(&[("Dockerfile", "FROM debian:12-slim\nWORKDIR \\\n  app\nUSER 10001\n")]);
+    let dir = tree(&[(
+        "Dockerfile",
+        "FROM debian:12-slim\nWORKDIR \\\n  app\nUSER 10001\n",
+    )]);
     let (_, json) = lint_json(dir.path(), &[]);
     let finding = &json["findings"][0];
     assert_eq!(finding["rule"], "DL3000");

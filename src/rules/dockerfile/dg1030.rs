@@ -2,6 +2,7 @@
 
 use super::practices::in_final_chain;
 use crate::dockerfile::{Args, Keyword};
+use crate::rules::image::{ALLOWED_PORTS, normalize};
 use crate::rules::{Context, OptionKind, RuleOption};
 
 /// Ports that are never the application's: SSH.
@@ -36,7 +37,8 @@ crate::declare_rule! {
     ///
     /// ## Options
     /// - `allowed_ports`: the ports that may be exposed (`8080`, `53/udp`); set by
-    ///   `image.allowed_ports`; unset, any port but the denied ones;
+    ///   `image.allowed_ports`, declared once for this rule and DG2033; unset, any
+    ///   port but the denied ones;
     /// - `denied_ports`: ports never allowed (default `22`), unless `allowed_ports`
     ///   lists them;
     /// - `max_ports`: the most ports the image may expose.
@@ -47,17 +49,11 @@ crate::declare_rule! {
     fixable: false,
     message: "This port should not be exposed",
     options: [
-        RuleOption::new("allowed_ports", OptionKind::Strings, "Ports the image may expose (`8080`, `8080/tcp`, `53/udp`); unset: any but `denied_ports`.").from_policy("image.allowed_ports"),
+        ALLOWED_PORTS,
         RuleOption::new("denied_ports", OptionKind::Strings, "Ports never to expose unless `allowed_ports` lists them (default `22`)."),
         RuleOption::new("max_ports", OptionKind::Count, "The most ports the image may expose."),
     ],
     check: check,
-}
-
-/// `8080` -> `8080/tcp`, `53/UDP` -> `53/udp`.
-fn normalize(port: &str) -> String {
-    let port = port.trim().to_ascii_lowercase();
-    if port.contains('/') { port } else { format!("{port}/tcp") }
 }
 
 fn check(context: &mut Context) {
