@@ -316,24 +316,25 @@ pub fn redact_all(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// `line` with the characters of every secret value past its prefix replaced by `*`,
-/// one for one: for source snippets, whose underlines must stay in place.
-pub fn mask(line: &str) -> std::borrow::Cow<'_, str> {
-    let found = find(line.as_bytes());
+/// `text` with the characters of every secret value past its prefix replaced by `*`:
+/// for source snippets. Only ASCII characters other than blanks are replaced, so every
+/// byte offset, line and column stays where it was and underlines stay in place.
+pub fn mask(text: &str) -> std::borrow::Cow<'_, str> {
+    let found = find(text.as_bytes());
     if found.is_empty() {
-        return std::borrow::Cow::Borrowed(line);
+        return std::borrow::Cow::Borrowed(text);
     }
-    let masked = line
-        .char_indices()
-        .map(|(at, c)| {
-            let hidden = found.iter().any(|secret| {
-                let shown = secret.start + secret.prefix.min((secret.end - secret.start) / 3);
-                at >= shown && at < secret.end
-            });
-            if hidden && !c.is_whitespace() { '*' } else { c }
-        })
-        .collect();
-    std::borrow::Cow::Owned(masked)
+    let mut bytes = text.as_bytes().to_vec();
+    for secret in found {
+        let shown = secret.start + secret.prefix.min((secret.end - secret.start) / 3);
+        for byte in &mut bytes[shown..secret.end] {
+            if byte.is_ascii() && !byte.is_ascii_whitespace() {
+                *byte = b'*';
+            }
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII: still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|_| text.to_string()))
 }
 
 /// Secrets in a file's content: PEM private keys, JWTs and tokens with known prefixes.

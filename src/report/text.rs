@@ -96,7 +96,9 @@ fn write_text(out: &mut dyn Write, report: &Run, color: bool) -> io::Result<()> 
 }
 
 fn write_finding(text: &mut String, file: &FileRun, finding: &Finding, styles: &Styles) {
-    let (source, lines) = (file.source(), file.lines());
+    // Secret values (tokens, private keys) are shown by their prefix only.
+    let masked = crate::image::secrets::mask(file.source());
+    let (source, lines) = (masked.as_ref(), file.lines());
     let severity = styles.severity(finding.severity);
     let _ = writeln!(
         text,
@@ -168,9 +170,7 @@ fn write_snippet(
             continue;
         }
         let content = lines.line_text(source, line);
-        // Secret values (tokens, private keys) are shown by their prefix only.
-        let masked = crate::image::secrets::mask(content);
-        let (shown, columns) = expand_tabs(&masked);
+        let (shown, columns) = expand_tabs(content);
         let _ = writeln!(text, "{gutter}{line:>width$} |{gutter:#} {shown}");
         let from = if line == start.line { start.column } else { 1 };
         let to = if line == end.line {
