@@ -83,7 +83,7 @@ fn check(context: &mut Context) {
     let directory = build_context.directory(at_root).display().to_string();
     let message = match build_context.ignore_file(at_root) {
         None => format!(
-            "The whole build context ({directory}) is copied and it has no `.dockerignore`: add one that excludes `.git`, `.env*` and private keys"
+            "The whole build context (`{directory}`) is copied and it has no `.dockerignore`: add one that excludes `.git`, `.env*` and private keys"
         ),
         Some(ignore) => {
             let options = context.options();

@@ -50,7 +50,7 @@ fn check(context: &mut Context) {
         };
         let keyword = source.instruction.name.to_ascii_uppercase();
         context.report(source.instruction, source.word.range).message = format!(
-            "{keyword} of `{path}` puts {} into the image: mount it with `RUN --mount=type=secret` for the step that needs it",
+            "{keyword} of `{path}`, which by its name holds {}, puts it into the image: mount it with `RUN --mount=type=secret` for the step that needs it",
             kind.describe()
         );
     }
