@@ -1,6 +1,6 @@
 //! DG1003: the shipped image never sets a USER, so it runs as its base image's user.
 
-use super::practices::final_chain;
+use super::practices::shipped_and_base;
 use crate::rules::{Context, OptionKind, RuleOption};
 
 crate::declare_rule! {
@@ -54,8 +54,7 @@ crate::declare_rule! {
 
 fn check(context: &mut Context) {
     let model = context.model();
-    let chain = final_chain(model);
-    let (Some(last), Some(root)) = (chain.first(), chain.last()) else {
+    let Some((last, root)) = shipped_and_base(model) else {
         return;
     };
     if last.user.is_some() {

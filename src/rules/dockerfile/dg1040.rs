@@ -1,6 +1,6 @@
 //! DG1040: a Python image without `PYTHONUNBUFFERED` / `PYTHONDONTWRITEBYTECODE`.
 
-use super::practices::final_chain;
+use super::practices::shipped_and_base;
 use crate::rules::Context;
 
 const VARIABLES: &[&str] = &["PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE"];
@@ -42,8 +42,7 @@ crate::declare_rule! {
 
 fn check(context: &mut Context) {
     let model = context.model();
-    let chain = final_chain(model);
-    let (Some(last), Some(root)) = (chain.first(), chain.last()) else {
+    let Some((last, root)) = shipped_and_base(model) else {
         return;
     };
     let is_python = root

@@ -14,6 +14,13 @@ pub(super) fn final_chain(model: &Model) -> Vec<&Stage> {
         .unwrap_or_default()
 }
 
+/// The stage `docker build` builds and the first stage of its chain, whose base image
+/// the shipped image starts from (the same stage when it builds on no other).
+pub(super) fn shipped_and_base(model: &Model) -> Option<(&Stage, &Stage)> {
+    let chain = final_chain(model);
+    Some((*chain.first()?, *chain.last()?))
+}
+
 /// Whether instruction `index` belongs to the shipped image's stages.
 pub(super) fn in_final_chain(model: &Model, index: usize) -> bool {
     let Some(stage) = model.stage_of(index) else {
