@@ -33,6 +33,9 @@ enum Token {
     Class(Vec<(char, char)>, bool),
 }
 
+/// The longest pattern read; longer ones are skipped.
+const MAX_PATTERN: usize = 1024;
+
 /// The patterns of one ignore file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dockerignore {
@@ -58,8 +61,10 @@ impl Dockerignore {
                 };
                 let cleaned = clean(pattern);
                 let cleaned = cleaned.trim_start_matches('/');
-                // BuildKit rejects a lone `!`; an empty pattern matches nothing here.
-                (!cleaned.is_empty() && cleaned != ".").then(|| Pattern {
+                // BuildKit rejects a lone `!`; an empty pattern matches nothing here, nor
+                // does one longer than any real path (its match would recurse that deep).
+                let usable = !cleaned.is_empty() && cleaned != "." && cleaned.len() <= MAX_PATTERN;
+                usable.then(|| Pattern {
                     tokens: compile(cleaned),
                     exclusion,
                 })
@@ -193,38 +198,92 @@ fn class(chars: &[char], mut i: usize) -> Option<(Token, usize)> {
     None
 }
 
-/// Whether `tokens` match the whole of `text`.
+/// Whether `tokens` match the whole of `text`. Each (token, position) pair is decided
+/// once and in constant time, so a hostile pattern (`*a*a*a*a*a*b`) costs time in
+/// proportion to its length times the path's, never exponential backtracking.
 fn matches(tokens: &[Token], text: &str) -> bool {
     let chars: Vec<char> = text.chars().collect();
-    matches_at(tokens, &chars)
+    let slots = (tokens.len() + 1) * (chars.len() + 1);
+    Matcher {
+        tokens,
+        text: &chars,
+        memo: vec![None; slots],
+        segments: vec![None; slots],
+    }
+    .at(0, 0)
 }
 
-fn matches_at(tokens: &[Token], text: &[char]) -> bool {
-    let Some((token, rest)) = tokens.split_first() else {
-        return text.is_empty();
-    };
-    match token {
-        Token::Char(c) => text.first() == Some(c) && matches_at(rest, &text[1..]),
-        Token::Any => text.first().is_some_and(|&c| c != '/') && matches_at(rest, &text[1..]),
-        Token::Class(ranges, negated) => {
-            text.first().is_some_and(|&c| {
-                c != '/' && ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated
-            }) && matches_at(rest, &text[1..])
+struct Matcher<'a> {
+    tokens: &'a [Token],
+    text: &'a [char],
+    /// Whether `tokens[t..]` match `text[i..]`, by (t, i).
+    memo: Vec<Option<bool>>,
+    /// Whether some `/` at or after `i` ends a run that `tokens[t..]` then match.
+    segments: Vec<Option<bool>>,
+}
+
+impl Matcher<'_> {
+    fn slot(&self, token: usize, at: usize) -> usize {
+        token * (self.text.len() + 1) + at
+    }
+
+    /// Whether `tokens[token..]` match `text[at..]`.
+    fn at(&mut self, token: usize, at: usize) -> bool {
+        let slot = self.slot(token, at);
+        if let Some(known) = self.memo[slot] {
+            return known;
         }
-        Token::Star => {
-            let run = text.iter().take_while(|&&c| c != '/').count();
-            (0..=run).any(|n| matches_at(rest, &text[n..]))
+        let result = self.decide(token, at);
+        self.memo[slot] = Some(result);
+        result
+    }
+
+    fn decide(&mut self, token: usize, at: usize) -> bool {
+        let Some(current) = self.tokens.get(token) else {
+            return at == self.text.len();
+        };
+        let next = self.text.get(at).copied();
+        match current {
+            Token::Char(c) => next == Some(*c) && self.at(token + 1, at + 1),
+            Token::Any => next.is_some_and(|c| c != '/') && self.at(token + 1, at + 1),
+            Token::Class(ranges, negated) => {
+                next.is_some_and(|c| {
+                    c != '/' && ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated
+                }) && self.at(token + 1, at + 1)
+            }
+            // `[^/]*`: stop here, or take one more character and stay on the star.
+            Token::Star => {
+                self.at(token + 1, at) || (next.is_some_and(|c| c != '/') && self.at(token, at + 1))
+            }
+            Token::Rest => true,
+            // `(.*/)?`: nothing, or anything up to and including a `/`.
+            Token::Segments => self.at(token + 1, at) || self.after_a_slash(token, at),
         }
-        Token::Rest => true,
-        // `(.*/)?`: nothing, or anything up to and including a `/`.
-        Token::Segments => {
-            matches_at(rest, text)
-                || text
-                    .iter()
-                    .enumerate()
-                    .filter(|&(_, &c)| c == '/')
-                    .any(|(at, _)| matches_at(rest, &text[at + 1..]))
+    }
+
+    /// Whether, for some `/` at index `j >= at`, `tokens[token + 1..]` match
+    /// `text[j + 1..]`.
+    fn after_a_slash(&mut self, token: usize, at: usize) -> bool {
+        let mut at = at;
+        let mut visited = Vec::new();
+        let result = loop {
+            if at >= self.text.len() {
+                break false;
+            }
+            let slot = self.slot(token, at);
+            if let Some(known) = self.segments[slot] {
+                break known;
+            }
+            visited.push(slot);
+            if self.text[at] == '/' && self.at(token + 1, at + 1) {
+                break true;
+            }
+            at += 1;
+        };
+        for slot in visited {
+            self.segments[slot] = Some(result);
         }
+        result
     }
 }
 
@@ -378,6 +437,31 @@ mod tests {
         assert!(everything.excludes("Dockerfile"));
         assert!(!everything.excludes("src/main.rs"));
         assert!(ignore("").is_empty());
+    }
+
+    #[test]
+    fn hostile_patterns_take_no_time() {
+        let pattern = "*a".repeat(30) + "b\n" + &"**/".repeat(30) + "c";
+        let file = ignore(&pattern);
+        let path = "a".repeat(200) + "/" + &"x/".repeat(50);
+        let started = std::time::Instant::now();
+        assert!(!file.excludes(&path));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn an_absurdly_long_pattern_is_skipped() {
+        let file = ignore(&("*".repeat(100_000) + "\n.git\n"));
+        assert!(file.excludes(".git"));
+        assert!(!file.excludes("x"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_file_any_path(text in "(?s).{0,300}", path in "[a-z./*?!\\[\\]^-]{0,60}") {
+            let file = Dockerignore::parse("x", &text);
+            let _ = file.excludes(&path);
+        }
     }
 
     #[test]
