@@ -12,8 +12,9 @@ crate::declare_rule! {
     /// not already install from the manifests copied before: `pip install -r`,
     /// `npm ci` / `npm install`, `yarn install`, `pnpm install`, `go mod download`,
     /// `bundle install`, `composer install`, `cargo build` / `cargo fetch`,
-    /// `mvn dependency:...`, `poetry install`, `uv sync`. Every stage is checked: the
-    /// builder stage is where this costs the most.
+    /// `mvn dependency:...`, `poetry install`, `uv sync`. A copy in a stage the
+    /// install's stage is built `FROM` counts too. Every stage is checked: the builder
+    /// stage is where this costs the most.
     ///
     /// ## Why is this bad?
     /// Docker reuses a layer only while everything before it is unchanged. Once the
@@ -124,12 +125,17 @@ fn check(context: &mut Context) {
         }
     }
     for &(index, stage, tool, manifests, instruction, range) in &installs {
-        let Some(&(copy, _)) = copies.iter().find(|&&(copy, s)| s == stage && copy < index) else {
+        // The stage and those it is built `FROM` hold the files the install sees.
+        let chain: Vec<usize> = model.chain(stage).iter().map(|s| s.index).collect();
+        let Some(&(copy, _)) = copies
+            .iter()
+            .find(|&&(copy, s)| chain.contains(&s) && copy < index)
+        else {
             continue;
         };
         let installed_before = installs
             .iter()
-            .any(|&(other, s, t, ..)| s == stage && t == tool && other < copy);
+            .any(|&(other, s, t, ..)| chain.contains(&s) && t == tool && other < copy);
         if installed_before {
             continue;
         }
@@ -168,6 +174,7 @@ mod tests {
         }
         assert_catches("DG1012", "FROM node:22 AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nFROM nginx:1\nCOPY --from=build /app/dist /usr/share/nginx/html");
         assert_lines("DG1012", "FROM x:1\nCOPY ./ /app\nRUN apt-get update\nRUN cd /app && go mod download", &[4]);
+        assert_catches("DG1012", "FROM x:1 AS src\nCOPY . /app\nFROM src\nRUN cd /app && npm ci");
     }
 
     #[test]
