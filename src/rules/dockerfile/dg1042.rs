@@ -18,7 +18,8 @@ crate::declare_rule! {
     /// `clang`, `make`, `cmake`, `build-essential`, `build-base`, `autoconf`, ...)
     /// or development packages (`*-dev`, `*-devel`), unless the same stages remove
     /// them again (`apt-get purge`, `apk del` of the package or of its `--virtual`
-    /// group). Builder stages are where they belong and are not reported.
+    /// group, or, as the official images do, `apt-mark auto '.*'` then `apt-get purge
+    /// --auto-remove` in the same `RUN`). Builder stages are where they belong and are not reported.
     ///
     /// ## Why is this bad?
     /// Build tools in the runtime image make it larger and give an attacker who gets
@@ -99,6 +100,25 @@ fn removed(script: &Script) -> Vec<&str> {
     names
 }
 
+/// Where a script marks every package it installed as automatic (`apt-mark auto '.*'`)
+/// and then removes them (`apt-get purge --auto-remove`, `apt-get autoremove`), as the
+/// official images do after building from source: the `apt-mark` command's offset.
+fn marks_installs_for_removal(script: &Script) -> Option<usize> {
+    let mark = script
+        .commands_with("apt-mark", &["auto"], &[])
+        .next()?
+        .range
+        .start;
+    let removes = script
+        .commands_with("apt-get", &["purge", "remove", "autoremove"], APT_GET_VALUE_FLAGS)
+        .any(|c| {
+            c.range.start > mark
+                && (c.has_flag(&["--auto-remove", "--autoremove"])
+                    || c.subcommand(APT_GET_VALUE_FLAGS).is_some_and(|s| s.value == "autoremove"))
+        });
+    removes.then_some(mark)
+}
+
 fn check(context: &mut Context) {
     let model = context.model();
     let runs: Vec<_> = runs(context)
@@ -107,8 +127,13 @@ fn check(context: &mut Context) {
         .collect();
     let removed: Vec<&str> = runs.iter().flat_map(|run| removed(run.script)).collect();
     for run in &runs {
-        for (_, packages, group) in installs(run.script) {
+        let auto_removed = marks_installs_for_removal(run.script);
+        for (command, packages, group) in installs(run.script) {
             if group.is_some_and(|group| removed.contains(&group)) {
+                continue;
+            }
+            let is_apt = command.is("apt-get") || command.is("apt");
+            if is_apt && auto_removed.is_some_and(|mark| command.range.start < mark) {
                 continue;
             }
             for package in packages {
@@ -145,5 +170,7 @@ mod tests {
         assert_catches_not("DG1042", "FROM debian:12\nRUN apt-get install -y gcc && make && apt-get purge -y gcc");
         assert_catches_not("DG1042", "FROM debian:12\nRUN apt-get install -y curl libpq5");
         assert_catches_not("DG1042", "FROM debian:12\nRUN apt-get install -y makedepend-doc");
+        assert_catches_not("DG1042", "FROM debian:12\nRUN saved=\"$(apt-mark showmanual)\"; apt-get install -y gcc make; make; apt-mark auto '.*' > /dev/null; apt-mark manual $saved; apt-get purge -y --auto-remove");
+        assert_catches("DG1042", "FROM debian:12\nRUN apt-mark auto '.*'; apt-get install -y gcc; apt-get purge -y --auto-remove");
     }
 }
