@@ -15,8 +15,10 @@ crate::declare_rule! {
     /// same stages with ARG/ENV expanded; this rule covers what DL3002 cannot see, the
     /// `USER` that is missing. Base images that are known to run as non-root are not
     /// reported: a tag naming it (`gcr.io/distroless/static-debian12:nonroot`,
-    /// `...:latest-nonroot`) and the images of the `non_root_images` option. DG2001
-    /// checks the built image's user, resolved through its `/etc/passwd`.
+    /// `...:latest-nonroot`) and the images of the `non_root_images` option; nor are
+    /// Windows images (`mcr.microsoft.com/windows/servercore`, `...-nanoserver-...`),
+    /// which have no root user. DG2001 checks the built image's user, resolved
+    /// through its `/etc/passwd`.
     ///
     /// ## Why is this bad?
     /// A process that runs as root in the container is root on the host once it
@@ -73,7 +75,13 @@ fn check(context: &mut Context) {
                 .build()
                 .is_ok_and(|glob| glob.compile_matcher().is_match(&name))
         });
-        if non_root_tag || listed {
+        // Windows images have no root: their users are ContainerAdministrator and
+        // ContainerUser, which DL3002's question does not fit.
+        let text = format!("{name}:{}", reference.tag.as_deref().unwrap_or(""));
+        let windows = ["windows", "nanoserver", "servercore", "ltsc20"]
+            .iter()
+            .any(|word| text.contains(word));
+        if non_root_tag || listed || windows {
             return;
         }
     } else if !base.is_scratch {
@@ -107,6 +115,8 @@ mod tests {
         assert_catches_not("DG1003", "FROM debian:12 AS base\nUSER app\nFROM base");
         assert_catches_not("DG1003", "FROM golang:1.22 AS build\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=build /x /x");
         assert_catches_not("DG1003", "ARG BASE\nFROM $BASE");
+        assert_catches_not("DG1003", "FROM mcr.microsoft.com/windows/servercore:ltsc2022");
+        assert_catches_not("DG1003", "FROM mcr.microsoft.com/dotnet/aspnet:8.0-nanoserver-ltsc2022");
         let mut options = serde_json::Map::new();
         options.insert("non_root_images".into(), serde_json::json!(["cgr.dev/chainguard/**"]));
         assert_catches_not_with("DG1003", &options, "FROM cgr.dev/chainguard/python:latest");
