@@ -9,11 +9,12 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use crate::cli::{
-    CheckArgs, Cli, Command, DebugCommand, ImageArgs, ImageOptions, LintArgs, PolicyArg, ReportArgs,
+    CheckArgs, Cli, Command, DebugCommand, ImageArgs, ImageOptions, LintArgs, PolicyArg,
+    ReportArgs, ReviewArg,
 };
 use crate::commands;
 use crate::gate::{self, ImageSettings, Run, Settings};
-use crate::policy::PolicyError;
+use crate::policy::{PolicyError, Request};
 use crate::report::{self, Format};
 
 /// How a run ended; the process exit code.
@@ -66,7 +67,11 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
         paths: args.paths.clone(),
         ..settings(&args.report)
     };
-    gate(&settings, &args.policy, &args.report)
+    gate(
+        &settings,
+        &policy_request(&args.policy, &args.review),
+        &args.report,
+    )
 }
 
 /// `dockgate image`: check built images, reported in the order given.
@@ -76,13 +81,17 @@ fn check_images(args: &ImageArgs) -> anyhow::Result<ExitStatus> {
         image: image_settings(&args.image),
         ..settings(&args.report)
     };
-    gate(&settings, &args.policy, &args.report)
+    gate(
+        &settings,
+        &policy_request(&args.policy, &args.review),
+        &args.report,
+    )
 }
 
 /// `dockgate check`: the gate. Lints the Dockerfiles and inspects the images the
 /// policy's `images` and `--image` name, with one verdict over both.
 fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
-    let policy = gate::load_policy(args.policy.config.as_deref())?;
+    let policy = gate::load_policy(&policy_request(&args.policy, &args.review))?;
     let mut images: Vec<String> = policy
         .settings
         .images
@@ -98,6 +107,20 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
         ..settings(&args.report)
     };
     finish(gate::run(&settings, policy), &args.report)
+}
+
+/// The policy flags every gating command shares. In a `pull_request_target` run the
+/// working tree is the pull request's head, which may not choose the policy that
+/// judges it: with `--policy-base`, the base's policy applies and the head's is only
+/// reviewed.
+pub fn policy_request(policy: &PolicyArg, review: &ReviewArg) -> Request {
+    let target = std::env::var("GITHUB_EVENT_NAME").is_ok_and(|name| name == "pull_request_target");
+    Request {
+        required: policy.required.policies.clone(),
+        base: review.policy_base.clone(),
+        apply_base: target && review.policy_base.is_some(),
+        ..Request::new(policy.config.as_deref())
+    }
 }
 
 fn settings(report: &ReportArgs) -> Settings {
@@ -121,12 +144,8 @@ fn image_settings(options: &ImageOptions) -> ImageSettings {
 }
 
 /// Loads the policy (validated as a whole before any input is read) and runs the gate.
-fn gate(
-    settings: &Settings,
-    policy: &PolicyArg,
-    report: &ReportArgs,
-) -> anyhow::Result<ExitStatus> {
-    let policy = gate::load_policy(policy.config.as_deref())?;
+fn gate(settings: &Settings, policy: &Request, report: &ReportArgs) -> anyhow::Result<ExitStatus> {
+    let policy = gate::load_policy(policy)?;
     finish(gate::run(settings, policy), report)
 }
 
@@ -153,15 +172,19 @@ fn finish(run: Run, output: &ReportArgs) -> anyhow::Result<ExitStatus> {
 }
 
 /// The format hadolint's configuration names (`format:`, `HADOLINT_FORMAT`) when it is
-/// the policy: `tty` is text and `json` hadolint's JSON; dockgate has no other of
-/// hadolint's formats, and says so.
+/// the policy: `tty` is text, `json` hadolint's JSON, `checkstyle`, `sarif` and
+/// `gitlab_codeclimate` dockgate's own of those; hadolint's other formats (`gnu`,
+/// `codeclimate`, `codacy`, `sonarqube`) dockgate does not write, and says so.
 fn hadolint_format(run: &Run) -> Format {
     match run.policy.hadolint_format.as_deref() {
         None | Some("tty") => Format::Text,
         Some("json") => Format::HadolintJson,
+        Some("checkstyle") => Format::Checkstyle,
+        Some("sarif") => Format::Sarif,
+        Some("gitlab_codeclimate") => Format::Gitlab,
         Some(other) => {
             eprintln!(
-                "dockgate: warning: hadolint's output format `{other}` is not one of dockgate's (text, json, hadolint-json): writing text"
+                "dockgate: warning: hadolint's output format `{other}` is not one of dockgate's (tty, json, checkstyle, sarif, gitlab_codeclimate): writing text"
             );
             Format::Text
         }

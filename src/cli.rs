@@ -53,6 +53,9 @@ pub struct LintArgs {
 
     #[command(flatten)]
     pub policy: PolicyArg,
+
+    #[command(flatten)]
+    pub review: ReviewArg,
 }
 
 /// Where the report goes, and what fails the run.
@@ -84,6 +87,32 @@ pub struct PolicyArg {
     /// `.hadolint.yaml` is read as hadolint's configuration.
     #[arg(long, value_name = "FILE|builtin:NAME")]
     pub config: Option<String>,
+
+    #[command(flatten)]
+    pub required: RequiredArg,
+}
+
+/// The policies under the repository's.
+#[derive(Debug, Clone, Args)]
+pub struct RequiredArg {
+    /// A policy (a file, `builtin:NAME` or `github:OWNER/REPO/PATH@REF`) that always
+    /// applies, under the repository's own: the repository's policy (found, or
+    /// `--config`) is merged on top of it and may not weaken what it locks, and a
+    /// repository without a policy file gets it alone. Repeatable, applied in order.
+    #[arg(long = "required-policy", value_name = "SOURCE")]
+    pub policies: Vec<String>,
+}
+
+/// The policy change a run reviews.
+#[derive(Debug, Clone, Args)]
+pub struct ReviewArg {
+    /// A git revision (the pull request's base): read the repository's policy as it is
+    /// there, and report each way the working tree's policy weakens it as a DG0004
+    /// finding on the policy file's line, and the exceptions it adds. The working
+    /// tree's policy applies, judged by the stricter `fail_on` of the two; in a
+    /// `pull_request_target` run (`GITHUB_EVENT_NAME`) the base's applies.
+    #[arg(long, value_name = "REF")]
+    pub policy_base: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,6 +143,9 @@ pub struct ImageArgs {
 
     #[command(flatten)]
     pub policy: PolicyArg,
+
+    #[command(flatten)]
+    pub review: ReviewArg,
 }
 
 /// How images are read and which budgets the command line overrides.
@@ -186,6 +218,9 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub policy: PolicyArg,
+
+    #[command(flatten)]
+    pub review: ReviewArg,
 }
 
 fn parse_platform(text: &str) -> Result<Platform, String> {
@@ -201,6 +236,9 @@ pub struct PolicyValidateArgs {
     /// The policy to check (default: the repository's policy file, as `lint` finds it).
     #[arg(value_name = "FILE|builtin:NAME")]
     pub file: Option<String>,
+
+    #[command(flatten)]
+    pub required: RequiredArg,
 }
 
 #[derive(Debug, Args)]

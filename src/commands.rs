@@ -17,7 +17,10 @@ pub fn policy(command: PolicyCommand) -> anyhow::Result<()> {
     let mut out = io::stdout().lock();
     match command {
         PolicyCommand::Validate(args) => {
-            let policy = gate::load_policy(args.file.as_deref())?;
+            let policy = gate::load_policy(&policy::Request {
+                required: args.required.policies.clone(),
+                ..policy::Request::new(args.file.as_deref())
+            })?;
             let chain: Vec<&str> = policy
                 .chain
                 .iter()
@@ -39,9 +42,12 @@ pub fn policy(command: PolicyCommand) -> anyhow::Result<()> {
             }
         }
         PolicyCommand::Show(args) => out.write_all(
-            gate::load_policy(args.policy.config.as_deref())?
-                .show()
-                .as_bytes(),
+            gate::load_policy(&policy::Request {
+                required: args.policy.required.policies.clone(),
+                ..policy::Request::new(args.policy.config.as_deref())
+            })?
+            .show()
+            .as_bytes(),
         )?,
         PolicyCommand::Schema => out.write_all(policy::schema_json().as_bytes())?,
         PolicyCommand::ImportHadolint(args) => import_hadolint(&args)?,

@@ -382,7 +382,7 @@ fn config_names_builtin_presets_and_files() {
 fn usage_errors_exit_2() {
     dockgate().assert().code(2);
     dockgate()
-        .args(["lint", "--format", "sarif"])
+        .args(["lint", "--format", "yaml"])
         .assert()
         .code(2);
     dockgate().args(["lint", "--no-such-flag"]).assert().code(2);

@@ -171,8 +171,9 @@ impl Waiver {
 /// `org-locked.yml` (the setting and `locked: [TARGET]`); only the locked one is
 /// refused (exit 2, naming the target; `rules` names the rule). The targets
 /// `locked` accepts are `rules`, `rules.CODE`, the sections `image`, `base_images`,
-/// `labels` and each of their keys, `fail_on`, `pragmas` and `exceptions`; the test
-/// checks this table has exactly those (the sections' keys taken from the schema).
+/// `labels` and each of their keys, `fail_on`, `pragmas`, `exceptions` and
+/// `max_exception_days`; the test checks this table has exactly those (the sections'
+/// keys taken from the schema).
 #[rustfmt::skip]
 const LOCKS: &[(&str, &str, &str)] = &[
     ("rules",                      "rules:\n  DL3007: error\n",                                        "rules:\n  DL3007: off\n"),
@@ -201,17 +202,25 @@ const LOCKS: &[(&str, &str, &str)] = &[
     ("labels.strict",              "labels:\n  strict: true\n",                                        "labels:\n  strict: false\n"),
     ("fail_on",                    "fail_on: info\n",                                                  "fail_on: error\n"),
     ("pragmas",                    "pragmas: forbidden\n",                                             "pragmas: allowed\n"),
+    ("max_exception_days",         "max_exception_days: 90\n",                                        "max_exception_days: 365\n"),
     ("exceptions",                 "exceptions: []\n",                                                 "exceptions:\n  - rules: [DL3006]\n    owner: \"@acme/one\"\n    reason: r\n    expires: 2999-12-31\n"),
 ];
 
 /// The lock targets `locked` accepts, as [`LOCKS`] names them.
 fn lock_targets(schema_keys: &BTreeSet<String>) -> BTreeSet<String> {
     let sections = ["image", "base_images", "labels"];
-    let mut targets: BTreeSet<String> = ["rules", "rules.CODE", "fail_on", "pragmas", "exceptions"]
-        .into_iter()
-        .chain(sections)
-        .map(String::from)
-        .collect();
+    let mut targets: BTreeSet<String> = [
+        "rules",
+        "rules.CODE",
+        "fail_on",
+        "pragmas",
+        "exceptions",
+        "max_exception_days",
+    ]
+    .into_iter()
+    .chain(sections)
+    .map(String::from)
+    .collect();
     targets.extend(
         schema_keys
             .iter()
@@ -541,6 +550,24 @@ fn cases() -> Vec<Case> {
                 Expect::Gains("DL3007"),
                 Expect::Exit(0, 1),
             ],
+        ),
+        // A limit the waiver's date is beyond refuses it; one it is within keeps it.
+        lint(
+            "max_exception_days",
+            LATEST,
+            WAIVER.yaml(),
+            format!("{}max_exception_days: 90\n", WAIVER.yaml()),
+            vec![
+                Expect::Exit(0, 2),
+                Expect::Stderr("more than 90 days from today".to_string()),
+            ],
+        ),
+        lint(
+            "max_exception_days",
+            LATEST,
+            format!("{}max_exception_days: 90\n", EXPIRED.yaml()),
+            format!("{}max_exception_days: 0\n", WAIVER.yaml()),
+            vec![Expect::Exit(1, 2)],
         ),
         image(
             "image.non_root",

@@ -491,11 +491,29 @@ fn hadolint_format_json_is_the_default_format_under_hadolint_configuration() {
         hadolint_json,
         "the file wins"
     );
-    fs::write(dir.path().join(".hadolint.yaml"), "format: checkstyle\n").unwrap();
+    // hadolint's formats that dockgate also writes are honoured.
+    for (format, start) in [
+        (
+            "checkstyle",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<checkstyle version=\"4.3\">",
+        ),
+        ("sarif", "{"),
+        ("gitlab_codeclimate", "[\n  {\n    \"type\": \"issue\""),
+    ] {
+        fs::write(
+            dir.path().join(".hadolint.yaml"),
+            format!("format: {format}\n"),
+        )
+        .unwrap();
+        let (out, err) = run(&[], &[]);
+        assert!(out.starts_with(start), "{format}: {out}");
+        assert!(err.is_empty(), "{err}");
+    }
+    fs::write(dir.path().join(".hadolint.yaml"), "format: gnu\n").unwrap();
     let (out, err) = run(&[], &[]);
     assert!(out.starts_with("Dockerfile:1:6: DL3007"), "{out}");
     assert!(
-        err.contains("hadolint's output format `checkstyle` is not one of dockgate's"),
+        err.contains("hadolint's output format `gnu` is not one of dockgate's"),
         "{err}"
     );
 }

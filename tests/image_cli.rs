@@ -9,6 +9,9 @@ use predicates::prelude::*;
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod support;
+use support::app_image::{APP_DOCKERFILE, app_image};
+
 fn dockgate() -> Command {
     let mut command = Command::cargo_bin("dockgate").expect("the binary is built");
     command.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
@@ -603,47 +606,6 @@ fn progress_on_a_terminal_is_drawn_and_cleared() {
         cleared < report,
         "the line is cleared before the report:\n{terminal:?}"
     );
-}
-
-/// The Dockerfile that built the image, as the classic builder records its steps.
-const APP_DOCKERFILE: &str = "\
-FROM alpine:3.20
-RUN adduser -D -u 10001 app
-COPY id_ed25519 /root/.ssh/id_ed25519
-RUN rm /root/.ssh/id_ed25519
-USER root
-";
-
-fn app_image() -> Image {
-    let key = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
-    Image::new()
-        .user("root")
-        .layer(
-            Layer::new()
-                .dir("etc")
-                .file("etc/passwd", &passwd(&[("root", 0)])),
-            Compression::Gzip,
-            "/bin/sh -c #(nop) ADD file:0a1b in / ",
-        )
-        .empty_step("/bin/sh -c #(nop)  CMD [\"/bin/sh\"]")
-        .layer(
-            Layer::new().file("etc/passwd", &passwd(&[("root", 0), ("app", 10001)])),
-            Compression::Gzip,
-            "/bin/sh -c adduser -D -u 10001 app",
-        )
-        .layer(
-            Layer::new()
-                .dir("root/.ssh")
-                .file("root/.ssh/id_ed25519", key),
-            Compression::Gzip,
-            "/bin/sh -c #(nop) COPY file:5e1f in /root/.ssh/id_ed25519 ",
-        )
-        .layer(
-            Layer::new().whiteout("root/.ssh/id_ed25519"),
-            Compression::Gzip,
-            "/bin/sh -c rm /root/.ssh/id_ed25519",
-        )
-        .empty_step("/bin/sh -c #(nop)  USER root")
 }
 
 /// `dockgate check --format json --image REFERENCE .` in `repo`: the exit code and the report.

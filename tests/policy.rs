@@ -10,27 +10,8 @@ use std::path::Path;
 use assert_cmd::Command;
 use dockgate::policy::{self, Choice, Date, GithubFetcher, Policy};
 use support::fake_github::FakeGithub;
+use support::{dockgate, write};
 use tempfile::TempDir;
-
-fn dockgate(dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("dockgate").expect("binary");
-    command.current_dir(dir);
-    for name in [
-        "GITHUB_TOKEN",
-        "GITHUB_API_URL",
-        "INPUT_GITHUB-TOKEN",
-        "INPUT_GITHUB_TOKEN",
-    ] {
-        command.env_remove(name);
-    }
-    command
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let path = dir.join(path);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 /// Runs `dockgate policy validate` on `policy` and returns (exit code, stderr).
 fn validate(policy: &str) -> (i32, String) {
@@ -794,7 +775,7 @@ fn schema_is_current_and_validates_presets_and_doc_examples() {
             fs::read_to_string(root.join(format!("policies/{name}.yml"))).unwrap(),
         ));
     }
-    for doc in ["README.md", "docs/policy.md"] {
+    for doc in ["README.md", "docs/policy.md", "docs/org-rollout.md"] {
         let text = fs::read_to_string(root.join(doc)).unwrap();
         for (index, block) in text.split("```yaml\n").skip(1).enumerate() {
             let block = block.split("```").next().unwrap();

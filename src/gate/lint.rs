@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use super::FileRun;
 use crate::dockerfile::model::Model;
 use crate::dockerfile::{Dockerfile, parse_bytes};
-use crate::policy::Policy;
+use crate::policy::{Policy, PolicyFindings};
 use crate::rules;
 use crate::shellcheck::{self, Script};
 use crate::workspace::{self, InputError};
@@ -129,6 +129,26 @@ pub(super) fn expired_exceptions(policy: &Policy) -> Vec<FileRun> {
         .iter()
         .map(|file| FileRun::plain(file.path.clone(), file.text.clone(), file.findings.clone()))
         .collect()
+}
+
+/// Adds the findings on policy files (`--policy-base`'s DG0004) to the run's files,
+/// each policy file once, in path order.
+pub(super) fn add_policy_findings(files: &mut Vec<FileRun>, reports: &[PolicyFindings]) {
+    for report in reports {
+        match files.iter_mut().find(|file| file.path == report.path) {
+            Some(file) => {
+                file.findings.extend(report.findings.iter().cloned());
+                file.findings
+                    .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            }
+            None => files.push(FileRun::plain(
+                report.path.clone(),
+                report.text.clone(),
+                report.findings.clone(),
+            )),
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
 /// Reads, parses and lints one file with the rules the policy sets for its path; the

@@ -25,7 +25,7 @@ use crate::finding::{Finding, Severity};
 use crate::image::Inspection;
 use crate::image::Platform;
 use crate::image::registry::InsecureRegistry;
-use crate::policy::{Choice, FailOn, GithubFetcher, Policy};
+use crate::policy::{Date, FailOn, GithubFetcher, Policy, Request, Review};
 
 use crate::rules::Pragmas;
 use crate::source::LineIndex;
@@ -68,8 +68,8 @@ pub struct ImageSettings {
 pub struct Run {
     /// The policy that produced the verdict.
     pub policy: Policy,
-    /// Linted Dockerfiles and policy files with findings (expired exceptions), sorted
-    /// by path.
+    /// Linted Dockerfiles and policy files with findings (expired exceptions, DG0004),
+    /// sorted by path.
     pub files: Vec<FileRun>,
     /// Checked images, in the order given.
     pub images: Vec<ImageRun>,
@@ -78,6 +78,9 @@ pub struct Run {
     /// Things the user should know that are not findings (a setting with no effect).
     pub warnings: Vec<String>,
     pub verdict: Verdict,
+    /// With `--policy-base`: how the change weakens the policy (each weakening is also
+    /// a DG0004 finding) and the exceptions it adds, with their owners.
+    pub policy_changes: Option<Review>,
 }
 
 impl Run {
@@ -197,43 +200,49 @@ pub struct Verdict {
     pub input_errors: bool,
 }
 
-/// Loads the policy `config` names (`--config`), or the repository's at the current
-/// directory, else the default preset; the whole chain is validated before anything
-/// else is read. A broken policy is a [`crate::policy::PolicyError`] (`FILE:LINE:COL`).
-pub fn load_policy(config: Option<&str>) -> anyhow::Result<Policy> {
-    let choice = match config {
-        Some(spec) => Choice::Explicit(spec.to_string()),
-        None => Choice::Discover,
-    };
+/// Loads the policy `request` names (the CLI's `--config`, `--required-policy` and
+/// `--policy-base`; the action's `config`, `required-policy` and the pull request's
+/// base), rooted at the current directory; the whole chain (and, with a base, the
+/// base's) is validated before anything else is read. A broken policy is a
+/// [`crate::policy::PolicyError`] (`FILE:LINE:COL`).
+pub fn load_policy(request: &Request) -> anyhow::Result<Policy> {
     let root = std::env::current_dir().context("cannot read the current directory")?;
-    Ok(crate::policy::load(
-        &choice,
-        &root,
-        GithubFetcher::from_env(),
-    )?)
+    crate::policy::load_request(request, &root, GithubFetcher::from_env(), Date::today())
 }
 
 /// Runs the gate: lints `settings.paths`, inspects `settings.images`, applies the one
 /// suppression step and decides the verdict.
-pub fn run(settings: &Settings, policy: Policy) -> Run {
+pub fn run(settings: &Settings, mut policy: Policy) -> Run {
     let keep_syntax = !settings.images.is_empty() && settings.image.dockerfile.is_none();
     let (mut files, mut errors, notes) = if settings.paths.is_empty() {
         (Vec::new(), Vec::new(), Vec::new())
     } else {
         lint::lint_paths(&settings.paths, &policy, keep_syntax)
     };
+    let policy_changes = policy.review.take();
+    if let Some(review) = &policy_changes {
+        lint::add_policy_findings(&mut files, &review.findings);
+    }
     let inspected = images::inspect(settings, &policy, &files);
     let mut images = inspected.images;
     errors.extend(inspected.errors);
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     suppress::apply(&policy, &mut files, &mut images, inspected.named.as_ref());
-    let verdict = suppress::verdict(settings, &policy, &files, &images, &errors);
+    let verdict = suppress::verdict(
+        settings,
+        &policy,
+        policy_changes.as_ref(),
+        &files,
+        &images,
+        &errors,
+    );
     let mut warnings = policy.notes.clone();
     warnings.extend(unread_settings(&policy));
     warnings.extend(notes);
     Run {
         warnings,
         policy,
+        policy_changes,
         files,
         images,
         errors,

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use super::{FileRun, ImageRun, Settings, Verdict};
 use crate::finding::{Finding, Location};
-use crate::policy::{FailOn, Policy};
+use crate::policy::{FailOn, Policy, Review};
 use crate::rules::{self, Check, PragmaMode, RuleSet};
 use crate::workspace::InputError;
 
@@ -145,19 +145,28 @@ fn is_policy_rule(code: &str) -> bool {
 }
 
 /// The threshold (`--fail-on`, else the policy's `fail_on`, else `warning`) and
-/// whether anything reaches it.
+/// whether anything reaches it. Under review (`--policy-base`) the policy's threshold
+/// is the stricter of the base's and the working tree's: a change cannot raise the
+/// threshold its own run is judged by.
 pub(super) fn verdict(
     settings: &Settings,
     policy: &Policy,
+    review: Option<&Review>,
     files: &[FileRun],
     images: &[ImageRun],
     errors: &[InputError],
 ) -> Verdict {
-    let fail_on = settings
-        .fail_on
-        .or(policy.fail_on())
-        .unwrap_or(FailOn::Warning)
-        .threshold();
+    let threshold = |fail_on: Option<FailOn>| fail_on.unwrap_or(FailOn::Warning).threshold();
+    let fail_on = match (settings.fail_on, review) {
+        (Some(fail_on), _) => fail_on.threshold(),
+        (None, None) => threshold(policy.fail_on()),
+        (None, Some(review)) => {
+            match (threshold(policy.fail_on()), threshold(review.base_fail_on)) {
+                (Some(head), Some(base)) => Some(head.min(base)),
+                (head, base) => head.or(base),
+            }
+        }
+    };
     let failing = files
         .iter()
         .flat_map(|file| &file.findings)

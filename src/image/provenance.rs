@@ -92,6 +92,12 @@ impl Provenance {
     }
 
     /// The image the chain starts `FROM`, as written.
+    /// Where the stage chain's first `FROM` is: what a report points at for a finding
+    /// about the whole image.
+    pub fn from_span(&self) -> Span {
+        self.from.span
+    }
+
     pub fn base_image(&self) -> &str {
         self.from
             .text

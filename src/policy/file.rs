@@ -83,6 +83,12 @@ pub struct PolicyFile {
     /// An expired exception is itself a violation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exceptions: Option<ListValue<Exception>>,
+
+    /// The furthest an exception's `expires` may be in the future, in days from the
+    /// day of the run; an exception beyond it is refused (exit 2, at its `expires`).
+    /// Unset: any date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_exception_days: Option<u32>,
 }
 
 /// A list a policy either replaces (`[a, b]`) or extends (`{append: [a, b]}`).
@@ -571,8 +577,25 @@ impl Date {
         Date::from_days(i64::try_from(seconds / 86_400).unwrap_or(0))
     }
 
+    /// The date `days` after this one.
+    pub fn plus_days(self, days: i64) -> Date {
+        Date::from_days(self.days() + days)
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+    fn days(self) -> i64 {
+        let year = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = year.div_euclid(400);
+        let yoe = year.rem_euclid(400);
+        let month = i64::from(self.month);
+        let mp = if month > 2 { month - 3 } else { month + 9 };
+        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// The civil date `days` after 1970-01-01 (Howard Hinnant's algorithm).
-    fn from_days(days: i64) -> Date {
+    pub fn from_days(days: i64) -> Date {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z.rem_euclid(146_097);
@@ -665,6 +688,11 @@ mod tests {
         assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
         assert_eq!(Date::from_days(20_780).to_string(), "2026-11-23");
         assert_eq!(Date::from_days(11_016).to_string(), "2000-02-29");
+        for days in [0, 11_016, 20_780, -1, 60_000] {
+            assert_eq!(Date::from_days(days).days(), days);
+        }
+        let date: Date = "2026-12-03".parse().unwrap();
+        assert_eq!(date.plus_days(90).to_string(), "2027-03-03");
     }
 
     #[test]

@@ -321,7 +321,11 @@ pub fn is_config_name(path: &Path) -> bool {
 /// found is used, `.yaml` before `.yml`): the working directory, then
 /// `$XDG_CONFIG_HOME`, `~/.config`, `~/.hadolint/hadolint.yaml`,
 /// `~/hadolint/config.yaml` and `~/.hadolint.yaml`.
-pub fn find_config(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+pub fn find_config(
+    root: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    tree: &super::tree::Tree,
+) -> Option<PathBuf> {
     let home = env("HOME")
         .filter(|home| !home.is_empty())
         .map(PathBuf::from);
@@ -339,7 +343,7 @@ pub fn find_config(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Option<
     stems
         .iter()
         .flat_map(|stem| ["yaml", "yml"].map(|ext| stem.with_extension(ext)))
-        .find(|path| path.is_file())
+        .find(|path| tree.is_file(path))
 }
 
 /// hadolint's environment variables (its README's list). `HADOLINT_FORMAT` is the
@@ -381,6 +385,7 @@ pub fn variables_set(env: &dyn Fn(&str) -> Option<String>) -> Vec<&'static str> 
 pub fn documents(
     file: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
+    tree: &super::tree::Tree,
 ) -> Result<(Vec<Document>, Option<String>), PolicyError> {
     let mut documents = Vec::new();
     let mut format = env("HADOLINT_FORMAT").filter(|format| !format.trim().is_empty());
@@ -400,9 +405,12 @@ pub fn documents(
     if let Some(path) = file {
         let source = Source::Local(path.to_path_buf());
         let name = source.name();
-        let text = std::fs::read_to_string(path).map_err(|error| {
-            PolicyError::new(&name, Location::START, format!("cannot read it: {error}"))
-        })?;
+        let text = tree
+            .read(path)
+            .and_then(|bytes| String::from_utf8(bytes).map_err(std::io::Error::other))
+            .map_err(|error| {
+                PolicyError::new(&name, Location::START, format!("cannot read it: {error}"))
+            })?;
         let config = parse(&name, &text)?;
         format = config.format.clone().or(format);
         let policy = to_policy(&config, &format!("From {name}, hadolint's configuration."));

@@ -11,6 +11,7 @@ use super::error::PolicyError;
 use super::file::{Exception, PolicyFile, RuleSetting};
 use super::locate::{Location, Locations, SettingPath};
 use super::remote::{GithubFetcher, GithubRef};
+use super::tree::Tree;
 use super::{lock, presets};
 use crate::rules;
 use crate::suggest::{did_you_mean, suggestion};
@@ -327,6 +328,12 @@ fn validate_locks(
 pub struct Loader {
     fetcher: GithubFetcher,
     documents: HashMap<Source, Arc<Document>>,
+    /// Where local files are read: the working tree or a git revision.
+    tree: Tree,
+    /// Documents that stand for any policy of the same name (the required policies:
+    /// `--required-policy org.yml` and a repository's `extends: [./org.yml]` are one
+    /// file, read once, from the working tree even when the rest is read at a base).
+    pinned: Vec<Arc<Document>>,
 }
 
 impl Loader {
@@ -334,7 +341,27 @@ impl Loader {
         Loader {
             fetcher,
             documents: HashMap::new(),
+            tree: Tree::Working,
+            pinned: Vec::new(),
         }
+    }
+
+    /// Makes `documents` stand for every policy of the same name this loader reads.
+    pub fn pin(&mut self, documents: &[Arc<Document>]) {
+        self.pinned = documents.to_vec();
+    }
+
+    /// This loader reading local files from `tree` instead; what it read from elsewhere
+    /// (presets, remote policies) stays read.
+    pub fn reading(mut self, tree: Tree) -> Loader {
+        self.documents
+            .retain(|source, _| !matches!(source, Source::Local(_)));
+        self.tree = tree;
+        self
+    }
+
+    pub fn tree(&self) -> &Tree {
+        &self.tree
     }
 
     /// `root` and everything it extends, in merge order: extended policies first (each
@@ -402,9 +429,13 @@ impl Loader {
         if let Some(document) = self.documents.get(source) {
             return Ok(document.clone());
         }
+        let name = source.name();
+        if let Some(document) = self.pinned.iter().find(|document| document.name == name) {
+            return Ok(document.clone());
+        }
         let text = match source {
             Source::Builtin(name) => presets::text(name).to_string(),
-            Source::Local(path) => read_local(path)?,
+            Source::Local(path) => read_local(&self.tree, path)?,
             Source::Remote(remote) => self.fetcher.fetch(remote).map_err(ReadError::Unreadable)?,
         };
         let document = Arc::new(parse(source.clone(), &text).map_err(ReadError::Invalid)?);
@@ -431,12 +462,16 @@ impl ReadError {
     }
 }
 
-fn read_local(path: &Path) -> Result<String, ReadError> {
-    let bytes = std::fs::read(path).map_err(|error| {
+fn read_local(tree: &Tree, path: &Path) -> Result<String, ReadError> {
+    let at = tree
+        .revision()
+        .map(|revision| format!(" at {}", revision.name))
+        .unwrap_or_default();
+    let bytes = tree.read(path).map_err(|error| {
         ReadError::Unreadable(match error.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::NotFound => format!("no such file{at}"),
             std::io::ErrorKind::IsADirectory => "it is a directory, not a policy file".to_string(),
-            _ => error.to_string(),
+            _ => format!("{error}{at}"),
         })
     })?;
     String::from_utf8(bytes).map_err(|error| {

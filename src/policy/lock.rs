@@ -25,6 +25,8 @@ pub struct Lock {
     pub location: Location,
     /// The merged value when it was locked; `None` means the built-in default.
     pub snapshot: Option<Value>,
+    /// Whether the policy that locked it is a required one (`--required-policy`).
+    pub required: bool,
 }
 
 /// Sections whose keys may be locked one by one.
@@ -40,6 +42,7 @@ fn section_keys(section: &str) -> Option<Vec<String>> {
 }
 
 const WHOLE_SETTINGS: &[&str] = &[
+    "max_exception_days",
     "rules",
     "image",
     "base_images",
@@ -55,7 +58,7 @@ pub fn validate_lock(entry: &str) -> Result<(), String> {
         Some((section, key)) => (section, Some(key)),
         None => (entry, None),
     };
-    let expected = "expected `rules`, `rules.CODE`, `image`, `image.KEY`, `base_images`, `base_images.KEY`, `labels`, `labels.KEY`, `fail_on`, `pragmas` or `exceptions`";
+    let expected = "expected `rules`, `rules.CODE`, `image`, `image.KEY`, `base_images`, `base_images.KEY`, `labels`, `labels.KEY`, `fail_on`, `pragmas`, `exceptions` or `max_exception_days`";
     match (section, key) {
         (section, None) if WHOLE_SETTINGS.contains(&section) => Ok(()),
         ("rules", Some(code)) => rule_code(code).map(drop),
@@ -97,6 +100,7 @@ pub fn expand(entry: &str, document: &Document, location: Location, merged: &Val
             path,
             policy: document.name.clone(),
             location,
+            required: false,
         })
         .collect()
 }
@@ -108,8 +112,16 @@ impl Lock {
             Err(document.error(
                 at,
                 format!(
-                    "`{}` is locked by {}:{}:{}; {what}",
-                    self.path, self.policy, self.location.line, self.location.column
+                    "`{}` is locked by {}{}:{}:{}; {what}",
+                    self.path,
+                    if self.required {
+                        "the required policy "
+                    } else {
+                        ""
+                    },
+                    self.policy,
+                    self.location.line,
+                    self.location.column
                 ),
             ))
         };
@@ -176,8 +188,8 @@ impl Lock {
                         .collect()
                 };
                 for (path, value, locked) in entries {
-                    if let Some(reason) = weakens_setting(&path, locked, value) {
-                        return fail(&path, &reason);
+                    if let Some(weakening) = weakens_setting(&path, locked, value) {
+                        return fail(&path, &weakening.refused());
                     }
                 }
                 Ok(())
@@ -235,8 +247,66 @@ fn weakens_rule(code: &str, snapshot: Option<&Value>, setting: &Value) -> Option
     None
 }
 
-/// Why `value` weakens the locked value of the setting at `path`, if it does.
-fn weakens_setting(path: &SettingPath, locked: Option<&Value>, value: &Value) -> Option<String> {
+/// How a setting's new value weakens its old one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Weakening {
+    /// A budget, a threshold: from, to.
+    Raised(String, String),
+    /// `pragmas`: from, to.
+    Relaxed(String, String),
+    /// A requirement set to `false`.
+    SwitchedOff,
+    /// The type of a required label.
+    TypeChanged(String),
+    /// An item of a denylist.
+    Removed(String),
+    /// An allowlist emptied (which allows anything).
+    Emptied,
+    /// An item of an allowlist.
+    Added(String),
+    /// Some other change to a locked value.
+    Changed,
+}
+
+impl Weakening {
+    /// What a lock refuses.
+    fn refused(&self) -> String {
+        match self {
+            Weakening::Raised(from, to) => format!("it cannot be raised from {from} to {to}"),
+            Weakening::Relaxed(from, to) => format!("it cannot be relaxed from {from} to {to}"),
+            Weakening::SwitchedOff => "it cannot be switched off".to_string(),
+            Weakening::TypeChanged(label) => format!("the type of `{label}` cannot be changed"),
+            Weakening::Removed(item) => format!("`{item}` cannot be removed or changed"),
+            Weakening::Emptied => {
+                "it cannot be emptied (an empty list allows anything)".to_string()
+            }
+            Weakening::Added(item) => format!("`{item}` cannot be added to it"),
+            Weakening::Changed => "it cannot be changed".to_string(),
+        }
+    }
+
+    /// What a change did, for a review.
+    pub fn done(&self) -> String {
+        match self {
+            Weakening::Raised(from, to) => format!("raised from {from} to {to}"),
+            Weakening::Relaxed(from, to) => format!("relaxed from {from} to {to}"),
+            Weakening::SwitchedOff => "switched off".to_string(),
+            Weakening::TypeChanged(label) => format!("type of `{label}` changed"),
+            Weakening::Removed(item) => format!("`{item}` removed"),
+            Weakening::Emptied => "emptied (an empty list allows anything)".to_string(),
+            Weakening::Added(item) => format!("`{item}` added"),
+            Weakening::Changed => "changed".to_string(),
+        }
+    }
+}
+
+/// How `value` weakens the locked (or earlier) value of the setting at `path`, if it
+/// does.
+pub fn weakens_setting(
+    path: &SettingPath,
+    locked: Option<&Value>,
+    value: &Value,
+) -> Option<Weakening> {
     let Some(Segment::Key(key)) = path.0.last() else {
         return None;
     };
@@ -251,7 +321,7 @@ fn weakens_setting(path: &SettingPath, locked: Option<&Value>, value: &Value) ->
             let locked = locked.and_then(Value::as_str).unwrap_or("warning");
             let new = value.as_str()?;
             (rank(new) > rank(locked))
-                .then(|| format!("it cannot be raised from {locked} to {new}"))
+                .then(|| Weakening::Raised(locked.to_string(), new.to_string()))
         }
         "pragmas" => {
             let rank = |v: &str| {
@@ -262,22 +332,21 @@ fn weakens_setting(path: &SettingPath, locked: Option<&Value>, value: &Value) ->
             let locked = locked.and_then(Value::as_str).unwrap_or("allowed");
             let new = value.as_str()?;
             (rank(new) < rank(locked))
-                .then(|| format!("it cannot be relaxed from {locked} to {new}"))
+                .then(|| Weakening::Relaxed(locked.to_string(), new.to_string()))
         }
         "non_root" | "numeric_user" | "distroless" | "require_digest" | "strict" => {
             let locked = locked.and_then(Value::as_bool).unwrap_or(key == "non_root");
-            (locked && value.as_bool() == Some(false))
-                .then(|| "it cannot be switched off".to_string())
+            (locked && value.as_bool() == Some(false)).then_some(Weakening::SwitchedOff)
         }
-        "max_layers" => {
+        "max_layers" | "max_exception_days" => {
             let locked = locked?.as_u64()?;
             let new = value.as_u64()?;
-            (new > locked).then(|| format!("it cannot be raised from {locked} to {new}"))
+            (new > locked).then(|| Weakening::Raised(locked.to_string(), new.to_string()))
         }
         "max_wasted_ratio" => {
             let locked: Percent = locked?.as_str()?.parse().ok()?;
             let new: Percent = value.as_str()?.parse().ok()?;
-            (new > locked).then(|| format!("it cannot be raised from {locked} to {new}"))
+            (new > locked).then(|| Weakening::Raised(locked.to_string(), new.to_string()))
         }
         key if key.starts_with("max_") => {
             let size = |v: &Value| match v {
@@ -286,7 +355,7 @@ fn weakens_setting(path: &SettingPath, locked: Option<&Value>, value: &Value) ->
             };
             let locked = size(locked?)?;
             let new = size(value)?;
-            (new > locked).then(|| format!("it cannot be raised from {locked} to {new}"))
+            (new > locked).then(|| Weakening::Raised(locked.to_string(), new.to_string()))
         }
         "required" => {
             let locked = locked?.as_mapping()?;
@@ -297,7 +366,7 @@ fn weakens_setting(path: &SettingPath, locked: Option<&Value>, value: &Value) ->
                         .get(*label)
                         .is_some_and(|locked_kind| locked_kind != *kind)
                 })
-                .map(|(label, _)| format!("the type of `{}` cannot be changed", scalar_text(label)))
+                .map(|(label, _)| Weakening::TypeChanged(scalar_text(label)))
         }
         "deny" => {
             let locked_items = entries(locked?);
@@ -308,7 +377,7 @@ fn weakens_setting(path: &SettingPath, locked: Option<&Value>, value: &Value) ->
             locked_items
                 .iter()
                 .find(|item| !new_items.contains(item))
-                .map(|item| format!("`{item}` cannot be removed or changed"))
+                .map(|item| Weakening::Removed(item.clone()))
         }
         // Allowlists: empty or unset allows anything.
         _ if matches!(value, Value::Sequence(_)) || append_items(value).is_some() => {
@@ -321,19 +390,19 @@ fn weakens_setting(path: &SettingPath, locked: Option<&Value>, value: &Value) ->
                 None => (entries(value), true),
             };
             if replaced && new_items.is_empty() {
-                return Some("it cannot be emptied (an empty list allows anything)".to_string());
+                return Some(Weakening::Emptied);
             }
             new_items
                 .iter()
                 .find(|item| !locked_items.contains(item))
-                .map(|item| format!("`{item}` cannot be added to it"))
+                .map(|item| Weakening::Added(item.clone()))
         }
-        _ => (locked != Some(value)).then(|| "it cannot be changed".to_string()),
+        _ => (locked != Some(value)).then_some(Weakening::Changed),
     }
 }
 
 /// A list's items or a map's `key=value` entries, as text.
-fn entries(value: &Value) -> Vec<String> {
+pub(super) fn entries(value: &Value) -> Vec<String> {
     match value {
         Value::Sequence(items) => items.iter().map(scalar_text).collect(),
         Value::Mapping(mapping) => mapping
@@ -344,7 +413,7 @@ fn entries(value: &Value) -> Vec<String> {
     }
 }
 
-fn scalar_text(value: &Value) -> String {
+pub(super) fn scalar_text(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         Value::Number(number) => number.to_string(),

@@ -30,6 +30,9 @@ pub struct Merged {
     pub value: Value,
     pub origins: BTreeMap<SettingPath, Origin>,
     pub locks: Vec<Lock>,
+    /// The names of the required policies (`--required-policy`), which locks name as
+    /// such.
+    pub required: Vec<String>,
 }
 
 impl Merged {
@@ -38,6 +41,7 @@ impl Merged {
             value: Value::Mapping(Mapping::new()),
             origins: BTreeMap::new(),
             locks: Vec::new(),
+            required: Vec::new(),
         }
     }
 
@@ -59,8 +63,12 @@ impl Merged {
             let location = document
                 .locations
                 .find(&SettingPath::parse("locked").index(index));
-            self.locks
-                .extend(lock::expand(entry, document, location, &self.value));
+            let required = self.required.contains(&document.name);
+            self.locks.extend(
+                lock::expand(entry, document, location, &self.value)
+                    .into_iter()
+                    .map(|lock| Lock { required, ..lock }),
+            );
         }
         Ok(())
     }

@@ -16,8 +16,10 @@ mod lock;
 mod merge;
 mod presets;
 mod remote;
+mod review;
 mod schema;
 mod show;
+mod tree;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,6 +32,7 @@ pub use load::{Document, Source};
 pub use locate::{Location, SettingPath};
 pub use presets::NAMES as PRESETS;
 pub use remote::{GithubFetcher, GithubRef};
+pub use review::{ExceptionChange, PolicyChange, Review};
 pub use schema::schema_json;
 
 use crate::finding::Finding;
@@ -70,6 +73,8 @@ pub struct Policy {
     /// The output format hadolint's configuration names (`format`, `HADOLINT_FORMAT`:
     /// `tty`, `json`, ...), when it is the policy; `--format` wins over it.
     pub hadolint_format: Option<String>,
+    /// With `--policy-base`: how the working tree's policy differs from the base's.
+    pub review: Option<Review>,
 }
 
 /// Findings about one policy file (its expired exceptions), with its text for snippets.
@@ -119,25 +124,143 @@ pub fn load_on(
     fetcher: GithubFetcher,
     today: Date,
 ) -> Result<Policy, PolicyError> {
-    let env = |name: &str| std::env::var(name).ok();
     let mut loader = load::Loader::new(fetcher);
+    layers(choice, root, &mut loader, &[], today)
+}
+
+/// What a run asks of the policy: the repository's, the required ones under it, and
+/// the revision whose policy the change is reviewed against.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub choice: Choice,
+    /// `--required-policy`: sources applied first, in order, whatever the repository's
+    /// policy says or omits.
+    pub required: Vec<String>,
+    /// `--policy-base`: a git revision.
+    pub base: Option<String>,
+    /// With a base: apply the base's policy and only review the working tree's (a
+    /// `pull_request_target` run, whose working tree is the untrusted head).
+    pub apply_base: bool,
+}
+
+impl Request {
+    /// The repository's policy `config` names (`--config`), else the one found.
+    pub fn new(config: Option<&str>) -> Request {
+        Request {
+            choice: match config {
+                Some(spec) => Choice::Explicit(spec.to_string()),
+                None => Choice::Discover,
+            },
+            required: Vec::new(),
+            base: None,
+            apply_base: false,
+        }
+    }
+}
+
+/// Loads the policy `request` names for a run rooted at `root`. With a base, the
+/// base's policy is loaded too (its files read at that revision, under the same
+/// required policies), and the weakenings of the working tree's are in
+/// [`Policy::review`].
+pub fn load_request(
+    request: &Request,
+    root: &Path,
+    fetcher: GithubFetcher,
+    today: Date,
+) -> anyhow::Result<Policy> {
+    let mut loader = load::Loader::new(fetcher);
+    let mut required: Vec<std::sync::Arc<Document>> = Vec::new();
+    for spec in &request.required {
+        for document in loader.chain(source_for(spec)?)? {
+            if !required.iter().any(|known| known.name == document.name) {
+                required.push(document);
+            }
+        }
+    }
+    loader.pin(&required);
+    let mut policy = layers(&request.choice, root, &mut loader, &required, today)?;
+    if let Some(name) = &request.base {
+        let revision = tree::Revision::open(root, name).map_err(anyhow::Error::msg)?;
+        let mut base_loader = loader.reading(tree::Tree::Revision(revision));
+        // A base whose policy does not load (an organisation tightened its required
+        // policy, and the change brings the repository in line) gated nothing: the
+        // change is reviewed against the default instead of being blocked by it.
+        let mut base = match layers(&request.choice, root, &mut base_loader, &required, today) {
+            Ok(base) => base,
+            Err(error) => {
+                policy.notes.push(format!(
+                    "the policy at --policy-base {name} does not load ({error}): the change is reviewed against {}",
+                    if required.is_empty() { DEFAULT_POLICY } else { "the required policies alone" }
+                ));
+                assemble(
+                    default_choice(&required)?,
+                    &mut base_loader,
+                    &required,
+                    root,
+                    today,
+                )?
+            }
+        };
+        let mut review = review::review(&base, &policy, name);
+        review.applied_base = request.apply_base;
+        if request.apply_base {
+            base.review = Some(review);
+            return Ok(base);
+        }
+        policy.review = Some(review);
+    }
+    Ok(policy)
+}
+
+/// The policy of a run: the `required` documents, then the repository's chain (what
+/// `choice` names, found in the loader's tree) on top, merged and validated.
+fn layers(
+    choice: &Choice,
+    root: &Path,
+    loader: &mut load::Loader,
+    required: &[std::sync::Arc<Document>],
+    today: Date,
+) -> Result<Policy, PolicyError> {
+    let env = |name: &str| std::env::var(name).ok();
+    let tree = loader.tree().clone();
     let source = match choice {
+        // At the base, a policy file the change adds did not exist yet: the base is
+        // what the run would have used without it.
+        Choice::Explicit(spec)
+            if tree.revision().is_some()
+                && matches!(source_for(spec)?, Source::Local(ref path) if !tree.is_file(path)) =>
+        {
+            default_choice(required)?
+        }
         Choice::Explicit(spec) if hadolint::is_config_name(Path::new(spec)) => {
             Chosen::Hadolint(Some(PathBuf::from(spec)))
         }
         Choice::Explicit(spec) => Chosen::Policy(source_for(spec)?),
-        Choice::Discover => match discover(root)? {
+        Choice::Discover => match discover_in(root, &tree)? {
             Some(path) => Chosen::Policy(Source::Local(path)),
-            None => match hadolint::find_config(root, &env) {
+            None => match hadolint::find_config(root, &env, &tree) {
                 Some(path) => Chosen::Hadolint(Some(path)),
                 None if !hadolint::variables_set(&env).is_empty() => Chosen::Hadolint(None),
-                None => Chosen::Policy(source_for(DEFAULT_POLICY)?),
+                None => default_choice(required)?,
             },
         },
     };
+    assemble(source, loader, required, root, today)
+}
+
+/// The policy of `chosen` on top of the `required` documents, merged and validated.
+fn assemble(
+    chosen: Chosen,
+    loader: &mut load::Loader,
+    required: &[std::sync::Arc<Document>],
+    root: &Path,
+    today: Date,
+) -> Result<Policy, PolicyError> {
+    let env = |name: &str| std::env::var(name).ok();
+    let tree = loader.tree().clone();
     let mut notes = Vec::new();
     let mut hadolint_format = None;
-    let chain = match source {
+    let repository = match chosen {
         Chosen::Policy(source) => {
             let variables = hadolint::variables_set(&env);
             if !variables.is_empty() {
@@ -154,13 +277,28 @@ pub fn load_on(
         // hadolint's defaults.
         Chosen::Hadolint(file) => {
             let mut chain = loader.chain(Source::Builtin("hadolint"))?;
-            let (documents, format) = hadolint::documents(file.as_deref(), &env)?;
+            let (documents, format) = hadolint::documents(file.as_deref(), &env, &tree)?;
             chain.extend(documents.into_iter().map(std::sync::Arc::new));
             hadolint_format = format;
             chain
         }
+        Chosen::RequiredOnly => Vec::new(),
     };
+    // The required layer is at the bottom; what the repository's chain shares with it
+    // (it may extend the same organisation policy) is applied once, there. Names are
+    // compared: `org.yml` on the command line and `./org.yml` extended by the
+    // repository's file are one file, and both are named `org.yml`.
+    let mut chain = required.to_vec();
+    for document in repository {
+        if !chain.iter().any(|known| known.name == document.name) {
+            chain.push(document);
+        }
+    }
     let mut merged = Merged::new();
+    merged.required = required
+        .iter()
+        .map(|document| document.name.clone())
+        .collect();
     for document in &chain {
         merged.apply(document)?;
     }
@@ -170,12 +308,25 @@ pub fn load_on(
     Ok(policy)
 }
 
+/// The policy without a repository policy file: the required policies alone when there
+/// are some (the default preset on top could only weaken what they lock), else the
+/// default preset.
+fn default_choice(required: &[std::sync::Arc<Document>]) -> Result<Chosen, PolicyError> {
+    if required.is_empty() {
+        Ok(Chosen::Policy(source_for(DEFAULT_POLICY)?))
+    } else {
+        Ok(Chosen::RequiredOnly)
+    }
+}
+
 /// What a run's policy is made of.
 enum Chosen {
     /// A dockgate policy and what it extends.
     Policy(Source),
     /// hadolint's configuration: its file (when there is one) and its variables.
     Hadolint(Option<PathBuf>),
+    /// No repository policy: the required policies alone.
+    RequiredOnly,
 }
 
 /// Parses and validates one policy text on its own, without reading what it extends.
@@ -213,10 +364,15 @@ pub fn source_for(spec: &str) -> Result<Source, PolicyError> {
 /// The repository's policy file, if it has one. Two of them is an error: which one
 /// applies would be a guess.
 pub fn discover(root: &Path) -> Result<Option<PathBuf>, PolicyError> {
+    discover_in(root, &tree::Tree::Working)
+}
+
+/// [`discover`] in `tree` (the working tree or a revision).
+fn discover_in(root: &Path, tree: &tree::Tree) -> Result<Option<PathBuf>, PolicyError> {
     let found: Vec<PathBuf> = POLICY_FILE_NAMES
         .iter()
         .map(|name| root.join(name))
-        .filter(|path| path.is_file())
+        .filter(|path| tree.is_file(path))
         .collect();
     match found.as_slice() {
         [] => Ok(None),
@@ -295,6 +451,9 @@ impl Policy {
                 expired_finding(&chain, origin, exception, &mut expired);
             }
         }
+        if let Some(max_days) = settings.max_exception_days {
+            refuse_distant_exceptions(&settings, &merged, max_days, today)?;
+        }
         let mut base_rules = RuleSet::defaults();
         apply_rule_settings(&section_settings(&settings), &mut base_rules);
         if let Some(rules) = &settings.rules {
@@ -313,6 +472,7 @@ impl Policy {
             expired,
             notes: Vec::new(),
             hadolint_format: None,
+            review: None,
         })
     }
 
@@ -421,6 +581,12 @@ impl Policy {
     pub fn show(&self) -> String {
         show::annotated(&self.merged, &self.chain)
     }
+
+    /// The names of the required policies (`--required-policy` and what they extend),
+    /// the bottom of [`Policy::chain`].
+    pub fn required(&self) -> &[String] {
+        &self.merged.required
+    }
 }
 
 /// What the policy's sections (`image`, `base_images`, `labels`) say to the rules,
@@ -510,6 +676,47 @@ fn covers(globs: &Option<globset::GlobSet>, text: Option<&str>) -> bool {
     }
 }
 
+/// Fails at the first exception whose `expires` is more than `max_days` after `today`.
+fn refuse_distant_exceptions(
+    settings: &PolicyFile,
+    merged: &Merged,
+    max_days: u32,
+    today: Date,
+) -> Result<(), PolicyError> {
+    let latest = today.plus_days(i64::from(max_days));
+    let items = settings.exceptions.iter().flat_map(|list| list.items());
+    for (index, exception) in items.enumerate() {
+        if exception.expires <= latest {
+            continue;
+        }
+        let at = SettingPath::parse("exceptions").index(index).key("expires");
+        let (file, location) = merged
+            .origin(&at)
+            .map_or((String::new(), Location::START), |origin| {
+                (origin.policy.clone(), origin.location)
+            });
+        let set_by = merged
+            .origin(&SettingPath::parse("max_exception_days"))
+            .map(|origin| {
+                format!(
+                    " (max_exception_days: {max_days} at {}:{}:{})",
+                    origin.policy, origin.location.line, origin.location.column
+                )
+            })
+            .unwrap_or_default();
+        return Err(PolicyError::new(
+            file,
+            location,
+            format!(
+                "the exception for {} expires {}, more than {max_days} days from today ({today}): refused; the latest date allowed is {latest}{set_by}",
+                exception.rules.join(", "),
+                exception.expires
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A DG0001 finding on the exception at `origin`, in that policy file's report.
 fn expired_finding(
     chain: &[std::sync::Arc<Document>],
@@ -520,19 +727,13 @@ fn expired_finding(
     let Some(document) = chain.iter().find(|document| document.name == origin.policy) else {
         return;
     };
-    let text = &document.text;
-    let offset = offset_of(text, origin.location);
-    let line_end = text[offset..]
-        .find('\n')
-        .map_or(text.len(), |end| offset + end);
-    let range = TextRange::new(offset, line_end);
     let rule = &rules::policy::dg0001::RULE;
-    let mut location = crate::finding::Location::new(document.name.clone(), range, range);
-    location.locate(text, &LineIndex::new(text));
-    let finding = Finding::in_file(
+    let finding = finding_on_line(
+        &document.name,
+        &document.text,
+        origin.location,
         rule.code,
         rule.severity,
-        location,
         format!(
             "The exception for {} (owner {}) expired on {}: {}",
             exception.rules.join(", "),
@@ -541,14 +742,36 @@ fn expired_finding(
             exception.reason
         ),
     );
-    match reports
-        .iter_mut()
-        .find(|report| report.path == document.name)
-    {
+    add_policy_finding(reports, &document.name, &document.text, finding);
+}
+
+/// A finding in the policy file `name` (its `text`) from `location` to the end of its
+/// line.
+fn finding_on_line(
+    name: &str,
+    text: &str,
+    location: Location,
+    code: &'static str,
+    severity: crate::finding::Severity,
+    message: String,
+) -> Finding {
+    let offset = offset_of(text, location);
+    let line_end = text[offset..]
+        .find('\n')
+        .map_or(text.len(), |end| offset + end);
+    let range = TextRange::new(offset, line_end);
+    let mut place = crate::finding::Location::new(name.to_string(), range, range);
+    place.locate(text, &LineIndex::new(text));
+    Finding::in_file(code, severity, place, message)
+}
+
+/// Adds `finding` to the report of the policy file `name`.
+fn add_policy_finding(reports: &mut Vec<PolicyFindings>, name: &str, text: &str, finding: Finding) {
+    match reports.iter_mut().find(|report| report.path == name) {
         Some(report) => report.findings.push(finding),
         None => reports.push(PolicyFindings {
-            path: document.name.clone(),
-            text: text.clone(),
+            path: name.to_string(),
+            text: text.to_string(),
             findings: vec![finding],
         }),
     }

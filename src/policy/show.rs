@@ -11,22 +11,34 @@ use super::locate::SettingPath;
 use super::merge::Merged;
 
 pub fn annotated(merged: &Merged, chain: &[Arc<Document>]) -> String {
+    let required = &merged.required;
     let mut out = String::from("# The effective policy, merged in this order:\n");
     for document in chain {
-        let _ = writeln!(out, "#   {}", document.name);
+        let mark = if required.contains(&document.name) {
+            "  (required: --required-policy)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "#   {}{mark}", document.name);
     }
     out.push_str("# Each value says which policy set it (FILE:LINE:COLUMN).\n");
+    if !required.is_empty() {
+        out.push_str(
+            "# `(required)`: set by a required policy, which the repository's cannot weaken.\n",
+        );
+    }
     emit_mapping(merged, &merged.value, &SettingPath::root(), 0, &mut out);
     if !merged.locks.is_empty() {
         out.push_str("locked:\n");
         for lock in &merged.locks {
             let _ = writeln!(
                 out,
-                "  - {}  # {}:{}:{}",
+                "  - {}  # {}:{}:{}{}",
                 scalar(&Value::String(lock.path.to_string())),
                 lock.policy,
                 lock.location.line,
-                lock.location.column
+                lock.location.column,
+                required_mark(required, &lock.policy)
             );
         }
     }
@@ -82,11 +94,22 @@ fn annotate(merged: &Merged, path: &SettingPath, out: &mut String) {
         Some(origin) => {
             let _ = writeln!(
                 out,
-                "  # {}:{}:{}",
-                origin.policy, origin.location.line, origin.location.column
+                "  # {}:{}:{}{}",
+                origin.policy,
+                origin.location.line,
+                origin.location.column,
+                required_mark(&merged.required, &origin.policy)
             );
         }
         None => out.push('\n'),
+    }
+}
+
+fn required_mark(required: &[String], policy: &str) -> &'static str {
+    if required.iter().any(|name| name == policy) {
+        " (required)"
+    } else {
+        ""
     }
 }
 

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::Reporter;
 use crate::finding::{Finding, Severity};
 use crate::gate::{FileRun, Run};
+use crate::policy::Review;
 
 /// The version of the JSON shape; bumped only if a field changes meaning.
 const VERSION: u32 = 1;
@@ -20,6 +21,46 @@ struct JsonReport<'a> {
     images: Vec<JsonImage<'a>>,
     /// Inputs that could not be read (each also makes the exit code 2).
     errors: Vec<JsonError<'a>>,
+    /// Added to design.md's shape, with `--policy-base` only: the weakenings of the
+    /// policy (each also a DG0004 finding) and the exceptions the change adds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy_changes: Option<JsonPolicyChanges<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPolicyChanges<'a> {
+    base: &'a str,
+    /// The policy the run applied: `working-tree`, or `base` (a `pull_request_target`
+    /// run).
+    applied: &'static str,
+    weakenings: Vec<JsonWeakening<'a>>,
+    /// The exceptions added or extended, with who answers for them.
+    exceptions: Vec<JsonException<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonWeakening<'a> {
+    setting: &'a str,
+    message: &'a str,
+    path: &'a str,
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonException<'a> {
+    /// `added` or `extended`.
+    change: &'static str,
+    rules: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paths: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    images: Option<&'a [String]>,
+    owner: &'a str,
+    reason: &'a str,
+    expires: &'a str,
+    path: &'a str,
+    line: usize,
 }
 
 #[derive(Serialize)]
@@ -191,6 +232,42 @@ fn json_fix<'a>(file: &FileRun, fix: &'a crate::finding::Fix) -> JsonFix<'a> {
     }
 }
 
+fn policy_changes(review: &Review) -> JsonPolicyChanges<'_> {
+    JsonPolicyChanges {
+        base: &review.base,
+        applied: if review.applied_base {
+            "base"
+        } else {
+            "working-tree"
+        },
+        weakenings: review
+            .changes
+            .iter()
+            .map(|change| JsonWeakening {
+                setting: &change.setting,
+                message: &change.message,
+                path: &change.path,
+                line: change.location.line,
+                column: change.location.column,
+            })
+            .collect(),
+        exceptions: review
+            .exceptions()
+            .map(|(change, exception)| JsonException {
+                change: if exception.added { "added" } else { "extended" },
+                rules: &exception.rules,
+                paths: exception.paths.as_deref(),
+                images: exception.images.as_deref(),
+                owner: &exception.owner,
+                reason: &exception.reason,
+                expires: &exception.expires,
+                path: &change.path,
+                line: change.location.line,
+            })
+            .collect(),
+    }
+}
+
 fn write_json(out: &mut dyn Write, report: &Run) -> io::Result<()> {
     let mut findings = Vec::new();
     for file in &report.files {
@@ -279,6 +356,7 @@ fn write_json(out: &mut dyn Write, report: &Run) -> io::Result<()> {
                 message: &error.message,
             })
             .collect(),
+        policy_changes: report.policy_changes.as_ref().map(policy_changes),
     };
     serde_json::to_writer_pretty(&mut *out, &json)?;
     writeln!(out)

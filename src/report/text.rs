@@ -18,6 +18,7 @@ use crate::finding::{Finding, Severity};
 use crate::gate::{FileRun, ImageRun, Run};
 use crate::image::facts::HealthcheckFact;
 use crate::image::limits::format_size;
+use crate::policy::Review;
 use crate::source::{LineIndex, TextRange};
 
 /// Snippets longer than this show their first and last lines around a `...`.
@@ -92,9 +93,53 @@ fn write_text(out: &mut dyn Write, report: &Run, color: bool) -> io::Result<()> 
         out.write_all(text.as_bytes())?;
         text.clear();
     }
+    if let Some(review) = &report.policy_changes {
+        write_policy_changes(&mut text, review, &styles);
+    }
     write_summary(&mut text, report, &styles);
     out.write_all(text.as_bytes())?;
     out.flush()
+}
+
+/// `--policy-base`: how many weakenings (each a DG0004 finding above), and who waived
+/// what: every exception the change adds or extends, with its owner, reason and expiry.
+fn write_policy_changes(text: &mut String, review: &Review, styles: &Styles) {
+    let summary = styles.summary;
+    let n = review.changes.len();
+    let _ = writeln!(
+        text,
+        "{summary}Policy against {}:{summary:#} {}{}",
+        review.base,
+        if n == 0 {
+            "not weakened.".to_string()
+        } else {
+            format!("{n} {} (DG0004).", plural(n, "weakening", "weakenings"))
+        },
+        if review.applied_base {
+            " The base's policy applies (pull_request_target); the working tree's is only reviewed."
+        } else {
+            ""
+        }
+    );
+    let exceptions: Vec<_> = review.exceptions().collect();
+    if !exceptions.is_empty() {
+        let _ = writeln!(text, "Exceptions this change adds or extends:");
+    }
+    for (change, exception) in exceptions {
+        let _ = writeln!(
+            text,
+            "  {}:{}: {} {} {}: owner {}, expires {}, reason: {}",
+            change.path,
+            change.location.line,
+            if exception.added { "added" } else { "extended" },
+            exception.rules.join(", "),
+            exception.scope(),
+            exception.owner,
+            exception.expires,
+            exception.reason
+        );
+    }
+    text.push('\n');
 }
 
 /// One finding of `file`, with its snippet from `source` (the file's text, secrets masked).
@@ -528,6 +573,7 @@ mod tests {
             images: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
+            policy_changes: None,
             verdict: crate::gate::Verdict {
                 fail_on: Some(Severity::Warning),
                 passed: false,

@@ -8,6 +8,40 @@ use super::Rule;
 /// The command that regenerates `docs/rules.md` (the test that compares it says so).
 pub const REGENERATE: &str = "DOCKGATE_UPDATE_DOCS=1 cargo test --test rules";
 
+/// Where `docs/rules.md` is published: reports link each rule's section there.
+pub const RULES_URL: &str = "https://github.com/dockgate/dockgate/blob/main/docs/rules.md";
+
+/// The page that documents `rule`: its section of the published `docs/rules.md`, or
+/// ShellCheck's wiki page for an `SC` code (docs/rules.md does not list them).
+pub fn help_uri(rule: &Rule) -> String {
+    if super::shellcheck::is_code(rule.code) {
+        crate::shellcheck::wiki(rule.code)
+    } else {
+        format!("{RULES_URL}#{}", anchor(rule))
+    }
+}
+
+/// The text of the doc's `## {heading}` section (without the heading), when the rule
+/// has one.
+pub fn section(rule: &Rule, heading: &str) -> Option<String> {
+    let doc = rule.doc();
+    let mut lines = doc.lines();
+    lines.find(|line| line.strip_prefix("## ") == Some(heading))?;
+    let mut text = String::new();
+    let mut in_code = false;
+    for line in lines {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        } else if !in_code && line.starts_with("## ") {
+            break;
+        }
+        text.push_str(line);
+        text.push('\n');
+    }
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
 /// One rule's page: a title line, its metadata, then its documentation.
 pub fn rule_page(rule: &Rule) -> String {
     let mut page = format!("# {}: {}\n\n", rule.code, rule.name);

@@ -2,6 +2,7 @@
 //! different part, so unused items are expected here.
 #![allow(dead_code)]
 
+pub mod app_image;
 pub mod fake_github;
 pub mod image_env;
 
@@ -14,4 +15,29 @@ pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
         std::fs::write(path, content).unwrap();
     }
     dir
+}
+
+/// `dockgate` run in `dir`, without the environment that would reach a real GitHub or
+/// Docker Engine.
+pub fn dockgate(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("dockgate").expect("binary");
+    command.current_dir(dir);
+    for name in [
+        "GITHUB_TOKEN",
+        "GITHUB_API_URL",
+        "INPUT_GITHUB-TOKEN",
+        "INPUT_GITHUB_TOKEN",
+        "GITHUB_EVENT_NAME",
+        "DOCKER_HOST",
+    ] {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// Writes `text` to `path` under `dir`, making the directories it needs.
+pub fn write(dir: &std::path::Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
 }

@@ -7,6 +7,7 @@ use crate::rules::Rule;
 pub mod dg0001;
 pub mod dg0002;
 pub mod dg0003;
+pub mod dg0004;
 
 /// Every policy rule, in code order.
-pub static RULES: &[&Rule] = &[&dg0001::RULE, &dg0002::RULE, &dg0003::RULE];
+pub static RULES: &[&Rule] = &[&dg0001::RULE, &dg0002::RULE, &dg0003::RULE, &dg0004::RULE];
