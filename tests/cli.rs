@@ -46,8 +46,9 @@ fn paths(json: &Value) -> Vec<String> {
     paths
 }
 
-const UNTAGGED: &str = "FROM debian\n";
-const CLEAN: &str = "FROM debian:12\nCMD [\"true\"]\n";
+// Each sets a non-root USER, so that the findings the tests are about are the only ones.
+const UNTAGGED: &str = "FROM debian\nUSER 10001\n";
+const CLEAN: &str = "FROM debian:12-slim\nUSER 10001\nCMD [\"true\"]\n";
 
 #[test]
 fn clean_file_passes_with_exit_0() {
@@ -91,7 +92,7 @@ fn fail_on_sets_the_threshold() {
 fn json_has_the_documented_shape() {
     let dir = tree(&[(
         "svc/Dockerfile",
-        "FROM debian:12\nMAINTAINER me\nFROM debian\n",
+        "FROM debian:12\nMAINTAINER me\nFROM debian\nUSER 10001\n",
     )]);
     let (_, json) = lint_json(dir.path(), &["svc/Dockerfile"]);
     let keys: Vec<&str> = json
@@ -130,7 +131,10 @@ fn json_has_the_documented_shape() {
 
 #[test]
 fn line_is_the_instruction_line_and_end_is_exact() {
-    let dir = tree(&[("Dockerfile", "FROM debian:12\nWORKDIR \\\n  app\n")]);
+    let dir = tree(&[(
+        "Dockerfile",
+        "FROM debian:12-slim\nWORKDIR \\\n  app\nUSER 10001\n",
+    )]);
     let (_, json) = lint_json(dir.path(), &[]);
     let finding = &json["findings"][0];
     assert_eq!(finding["rule"], "DL3000");
@@ -331,7 +335,7 @@ fn syntax_errors_are_findings_and_the_rest_is_still_linted() {
 fn pragmas_silence_findings() {
     let dir = tree(&[(
         "Dockerfile",
-        "# hadolint ignore=DL3006\nFROM debian\n# dockgate ignore=DL4000\nMAINTAINER me\n",
+        "# hadolint ignore=DL3006\nFROM debian\n# dockgate ignore=DL4000\nMAINTAINER me\nUSER 10001\n",
     )]);
     let (code, json) = lint_json(dir.path(), &[]);
     assert_eq!(

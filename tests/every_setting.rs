@@ -99,24 +99,29 @@ struct Case {
     expect: Vec<Expect>,
 }
 
-const LATEST: &[(&str, &str)] = &[("Dockerfile", "FROM debian:latest\n")];
-const PINNED: &[(&str, &str)] = &[("Dockerfile", "FROM debian:12\n")];
+// Every Dockerfile sets a non-root USER on a slim base, so that the rules without a
+// key of their own (DG1003, DG1041) stay out of the differences.
+const LATEST: &[(&str, &str)] = &[("Dockerfile", "FROM debian:latest\nUSER 10001\n")];
+const PINNED: &[(&str, &str)] = &[("Dockerfile", "FROM debian:12-slim\nUSER 10001\n")];
 const TWO: &[(&str, &str)] = &[
-    ("a/Dockerfile", "FROM debian:latest\n"),
-    ("b/Dockerfile", "FROM debian:latest\n"),
+    ("a/Dockerfile", "FROM debian:latest\nUSER 10001\n"),
+    ("b/Dockerfile", "FROM debian:latest\nUSER 10001\n"),
 ];
 const PRAGMA: &[(&str, &str)] = &[(
     "Dockerfile",
-    "# hadolint ignore=DL3007\nFROM debian:latest\n",
+    "# hadolint ignore=DL3007\nFROM debian:latest\nUSER 10001\n",
 )];
 /// A RUN that ShellCheck finds SC2086 in (this test needs `shellcheck` on PATH, as
 /// `scripts/setup` installs it).
-const SHELL: &[(&str, &str)] = &[("Dockerfile", "FROM debian:12\nRUN echo $1\n")];
+const SHELL: &[(&str, &str)] = &[(
+    "Dockerfile",
+    "FROM debian:12-slim\nRUN echo $1\nUSER 10001\n",
+)];
 /// A bash RUN after an ENV: bash for ShellCheck, `/bin/sh` (SC3009, brace expansion)
 /// as hadolint checks it.
 const BASH_AFTER_ENV: &[(&str, &str)] = &[(
     "Dockerfile",
-    "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nENV X=1\nRUN echo {a,b}\n",
+    "FROM debian:12-slim\nSHELL [\"/bin/bash\", \"-c\"]\nENV X=1\nRUN echo {a,b}\nUSER 10001\n",
 )];
 const IMAGE: &[&str] = &["{app}"];
 const ROOT: &[&str] = &["{root}"];
@@ -260,7 +265,7 @@ fn lock_cases() -> Vec<Case> {
             lint(
                 "locked",
                 &[
-                    ("Dockerfile", "FROM debian:12\n"),
+                    ("Dockerfile", "FROM debian:12-slim\nUSER 10001\n"),
                     ("org.yml", setting),
                     ("org-locked.yml", &org),
                 ],
@@ -402,7 +407,7 @@ fn cases() -> Vec<Case> {
         ),
         lint(
             "rules",
-            &[("Dockerfile", "FROM quay.io/acme/app:1\n")],
+            &[("Dockerfile", "FROM quay.io/acme/app:1\nUSER 10001\n")],
             "{}",
             "rules:\n  DL3026:\n    options:\n      trusted_registries: [ghcr.io]\n",
             vec![Expect::Gains("DL3026"), Expect::Exit(0, 1)],
@@ -457,7 +462,7 @@ fn cases() -> Vec<Case> {
             "labels.required",
             &[(
                 "Dockerfile",
-                "FROM debian:12\nLABEL org.opencontainers.image.licenses=\"not a licence\"\n",
+                "FROM debian:12-slim\nLABEL org.opencontainers.image.licenses=\"not a licence\"\nUSER 10001\n",
             )],
             "{}",
             "labels:\n  required:\n    org.opencontainers.image.source: url\n    org.opencontainers.image.licenses: spdx\n",
@@ -467,7 +472,7 @@ fn cases() -> Vec<Case> {
             "labels.strict",
             &[(
                 "Dockerfile",
-                "FROM debian:12\nLABEL org.opencontainers.image.source=https://github.com/acme/app extra=1\n",
+                "FROM debian:12-slim\nLABEL org.opencontainers.image.source=https://github.com/acme/app extra=1\nUSER 10001\n",
             )],
             "labels:\n  required:\n    org.opencontainers.image.source: url\n",
             "labels:\n  required:\n    org.opencontainers.image.source: url\n  strict: true\n",
@@ -627,6 +632,17 @@ fn cases() -> Vec<Case> {
             vec![expect],
         ));
     }
+    // `image.allowed_ports` also reaches the Dockerfile's EXPOSE rule (DG1030).
+    cases.push(lint(
+        "image.allowed_ports",
+        &[(
+            "Dockerfile",
+            "FROM debian:12-slim\nEXPOSE 8080 5005\nUSER 10001\n",
+        )],
+        "image:\n  allowed_ports: [\"8080\", \"5005\"]\n",
+        "image:\n  allowed_ports: [\"8080\"]\n",
+        vec![Expect::Message("DG1030", "5005"), Expect::Exit(0, 1)],
+    ));
     // The GitHub side: `dockgate github` on a pull request adding GITHUB_HEAD's lines to
     // GITHUB_BASE (see `run_github`).
     #[rustfmt::skip]

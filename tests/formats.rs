@@ -176,7 +176,10 @@ mod github {
     #[test]
     fn over_ten_per_level_a_notice_first_among_notices_counts_them() {
         let adds: String = (0..12).map(|n| format!("ADD f{n} /f{n}\n")).collect();
-        let dir = tree(&[("Dockerfile", &format!("FROM debian:12\n{adds}"))]);
+        let dir = tree(&[(
+            "Dockerfile",
+            &format!("FROM debian:12-slim\n{adds}USER 10001\n"),
+        )]);
         let (code, out) = run(dir.path(), &["lint", "--format", "github"]);
         assert_eq!(code, 1);
         let lines: Vec<&str> = out.lines().collect();
@@ -230,7 +233,7 @@ mod github {
             "{out}"
         );
 
-        let dir = tree(&[("Dockerfile", "FROM debian:12\n")]);
+        let dir = tree(&[("Dockerfile", "FROM debian:12-slim\nUSER 10001\n")]);
         let (code, out) = run(
             dir.path(),
             &["check", "--format", "github", "missing/Dockerfile"],
@@ -244,7 +247,10 @@ mod github {
 
     #[test]
     fn a_clean_run_prints_nothing_and_passes() {
-        let dir = tree(&[("Dockerfile", "FROM debian:12\nCMD [\"true\"]\n")]);
+        let dir = tree(&[(
+            "Dockerfile",
+            "FROM debian:12-slim\nUSER 10001\nCMD [\"true\"]\n",
+        )]);
         let (code, out) = run(dir.path(), &["lint", "--format", "github"]);
         assert_eq!((code, out.as_str()), (0, ""));
     }
@@ -600,7 +606,7 @@ mod sarif {
 
     #[test]
     fn input_errors_are_tool_notifications() {
-        let dir = tree(&[("Dockerfile", "FROM debian:12\n")]);
+        let dir = tree(&[("Dockerfile", "FROM debian:12-slim\nUSER 10001\n")]);
         let (code, log) = sarif(
             dir.path(),
             &[
@@ -659,7 +665,10 @@ mod sarif {
 
     #[test]
     fn a_clean_run_is_a_valid_empty_log() {
-        let dir = tree(&[("Dockerfile", "FROM debian:12\nCMD [\"true\"]\n")]);
+        let dir = tree(&[(
+            "Dockerfile",
+            "FROM debian:12-slim\nUSER 10001\nCMD [\"true\"]\n",
+        )]);
         let (code, log) = sarif(dir.path(), &["lint", "--format", "sarif"]);
         assert_eq!(code, 0);
         assert_eq!(results(&log).len(), 0);
@@ -835,7 +844,10 @@ mod checkstyle {
 
     #[test]
     fn a_clean_run_is_an_empty_report() {
-        let dir = tree(&[("Dockerfile", "FROM debian:12\nCMD [\"true\"]\n")]);
+        let dir = tree(&[(
+            "Dockerfile",
+            "FROM debian:12-slim\nUSER 10001\nCMD [\"true\"]\n",
+        )]);
         let (code, xml) = run(dir.path(), &["lint", "--format", "checkstyle"]);
         assert_eq!(code, 0);
         assert_eq!(
@@ -986,7 +998,10 @@ mod gitlab {
 
     #[test]
     fn a_clean_run_is_an_empty_array_and_the_schema_can_fail() {
-        let dir = tree(&[("Dockerfile", "FROM debian:12\nCMD [\"true\"]\n")]);
+        let dir = tree(&[(
+            "Dockerfile",
+            "FROM debian:12-slim\nUSER 10001\nCMD [\"true\"]\n",
+        )]);
         let (code, issues) = gitlab(dir.path(), &["lint", "--format", "gitlab"]);
         assert_eq!((code, issues.len()), (0, 0));
 
@@ -1081,7 +1096,10 @@ print(json.dumps({"tests": xml.tests, "failures": xml.failures, "errors": xml.er
     #[test]
     fn a_suite_per_file_a_case_per_rule_failing_at_the_threshold() {
         let dir = tree(&[
-            ("clean/Dockerfile", "FROM debian:12\nCMD [\"true\"]\n"),
+            (
+                "clean/Dockerfile",
+                "FROM debian:12-slim\nUSER 10001\nCMD [\"true\"]\n",
+            ),
             ("svc/Dockerfile", &format!("{FINDINGS}RUN echo $1 $1\n")),
         ]);
         let Some((code, report)) = junit(dir.path(), &["lint", "--format", "junit"]) else {
@@ -1167,7 +1185,10 @@ print(json.dumps({"tests": xml.tests, "failures": xml.failures, "errors": xml.er
             "{text}"
         );
 
-        let dir = tree(&[("Dockerfile", "FROM debian:12\nCMD [\"true\"]\n")]);
+        let dir = tree(&[(
+            "Dockerfile",
+            "FROM debian:12-slim\nUSER 10001\nCMD [\"true\"]\n",
+        )]);
         let Some((code, report)) = junit(
             dir.path(),
             &["lint", "--format", "junit", "Dockerfile", "gone"],

@@ -120,10 +120,10 @@ impl Run {
     }
 }
 
-const BASE: &str = "FROM debian:12\nWORKDIR /app\n";
+const BASE: &str = "FROM debian:12-slim\nWORKDIR /app\n";
 /// The head adds DL3020 (ADD of a file that is no archive, with a fix), DL3008 (apt-get)
 /// and DL3002 (USER root) on new lines.
-const HEAD: &str = "FROM debian:12\nWORKDIR /app\nRUN apt-get install -y curl\nADD app.tar.gz /app/\nADD config.txt /app/\nUSER root\n";
+const HEAD: &str = "FROM debian:12-slim\nWORKDIR /app\nRUN apt-get install -y curl\nADD app.tar.gz /app/\nADD config.txt /app/\nUSER root\n";
 
 fn pull_request(head: &str) -> (FakeGithub, FixtureRepo) {
     let fake = FakeGithub::start();
@@ -297,7 +297,7 @@ fn a_rebase_that_shifts_lines_duplicates_nothing() {
     repo.rebase(&[(
         "Dockerfile",
         Some(
-            "# syntax=docker/dockerfile:1\n# the base branch moved\nFROM debian:12\nWORKDIR /app\n",
+            "# syntax=docker/dockerfile:1\n# the base branch moved\nFROM debian:12-slim\nWORKDIR /app\n",
         ),
     )]);
     repo.publish(&fake);
@@ -322,6 +322,7 @@ fn sixty_findings_are_all_annotated_in_batches_and_at_most_max_comments_are_inli
     for index in 0..60 {
         head.push_str(&format!("ADD file{index}.txt /app/\n"));
     }
+    head.push_str("USER 10001\n");
     let (fake, repo) = pull_request(&head);
     let run = run_action(&fake, &repo, "pull_request_opened", &[]);
     assert_eq!(run.code(), 1);
@@ -459,7 +460,7 @@ fn a_push_gets_a_check_run_on_its_commit_and_no_review() {
 
 #[test]
 fn a_passing_run_concludes_success_and_debug_output_counts_the_calls() {
-    let (fake, repo) = pull_request("FROM debian:12\nWORKDIR /app\nCOPY app /app\nUSER 10001\n");
+    let (fake, repo) = pull_request("FROM debian:12-slim\nWORKDIR /app\nCOPY app /app\nUSER 10001\n");
     let run = run_action_with(
         &fake,
         &repo,
@@ -564,7 +565,7 @@ fn the_sticky_summary_comment_is_one_comment_updated_in_place() {
             .unwrap()
             .contains("dockgate: failed")
     );
-    let fixed = "FROM debian:12\nWORKDIR /app\nCOPY app /app\nUSER 10001\n";
+    let fixed = "FROM debian:12-slim\nWORKDIR /app\nCOPY app /app\nUSER 10001\n";
     repo.push(&[("Dockerfile", Some(fixed))]);
     repo.publish(&fake);
     let run = run_action(&fake, &repo, "pull_request", &inputs);

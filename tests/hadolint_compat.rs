@@ -69,7 +69,8 @@ fn hadolint(dir: &Path, args: &[&str]) -> Option<String> {
 
 const MIXED: &str = "FROM debian\n# hadolint ignore=DL3007\nFROM debian:latest\nMAINTAINER me\n";
 const LATEST: &str = "FROM debian:latest\n";
-const CLEAN: &str = "FROM debian:12\nCMD [\"true\"]\n";
+// Clean under builtin:recommended too: a slim base and a non-root USER.
+const CLEAN: &str = "FROM debian:12-slim\nUSER 10001\nCMD [\"true\"]\n";
 
 #[test]
 fn hadolint_json_is_hadolints_bytes() {
@@ -105,7 +106,10 @@ fn hadolint_json_is_hadolints_bytes() {
 
 #[test]
 fn hadolint_json_keeps_the_column_of_syntax_errors_and_reports_input_errors_on_stderr() {
-    let dir = tree(&[("Dockerfile", "FROM debian:12\nCOPY --from stage a b\n")]);
+    let dir = tree(&[(
+        "Dockerfile",
+        "FROM debian:12-slim\nCOPY --from stage a b\nUSER 10001\n",
+    )]);
     let (code, text, err) = lint_hadolint_json(dir.path(), &["Dockerfile", "missing"]);
     assert_eq!(code, Some(2));
     assert!(
@@ -147,7 +151,8 @@ fn codes(findings: &[(String, String)]) -> Vec<&str> {
     findings.iter().map(|(code, _)| code.as_str()).collect()
 }
 
-const UNTAGGED_MAINTAINER: &str = "FROM debian\nMAINTAINER me\n";
+/// With a non-root USER, so that builtin:recommended adds nothing to hadolint's two.
+const UNTAGGED_MAINTAINER: &str = "FROM debian\nMAINTAINER me\nUSER 10001\n";
 
 #[test]
 fn a_hadolint_yaml_is_the_policy_when_there_is_no_dockgate_policy() {
@@ -386,7 +391,7 @@ fn a_broken_hadolint_configuration_is_exit_2_at_its_place() {
 
 /// hadolint 2.15.1's pragma cases: a global ignore, a shell pragma, a pragma silencing
 /// the DL1001 of the pragma below it, a pragma with a comment after it.
-const PRAGMAS: &str = "# hadolint global ignore=DL3006\nFROM debian\n# hadolint shell=powershell\nRUN foo\n# hadolint ignore=DL1001\n# hadolint ignore=DL3007\nFROM debian:latest\n# hadolint ignore=DL4000 # because\nMAINTAINER me\n";
+const PRAGMAS: &str = "# hadolint global ignore=DL3006\nFROM debian\n# hadolint shell=powershell\nRUN foo\n# hadolint ignore=DL1001\n# hadolint ignore=DL3007\nFROM debian:latest\n# hadolint ignore=DL4000 # because\nMAINTAINER me\nUSER 10001\n";
 
 #[test]
 fn dl1001_reports_inline_pragmas_as_hadolint_does() {

@@ -390,7 +390,7 @@ fn check_lints_and_inspects_the_policys_images() {
     let reference = archive(dir.path(), "clean.tar", &clean_image());
     std::fs::write(
         dir.path().join("Dockerfile"),
-        "FROM debian:12\nUSER 10001\n",
+        "FROM debian:12-slim\nUSER 10001\n",
     )
     .unwrap();
     std::fs::write(

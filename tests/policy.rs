@@ -549,7 +549,8 @@ fn deep_extends_chains_are_cut_off() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("nests deeper than 16"));
 }
 
-const DOCKERFILE: &str = "FROM debian:latest\nMAINTAINER me\n";
+/// Sets a USER so that only the rules each test is about (DL3007, DL4000) fire.
+const DOCKERFILE: &str = "FROM debian:latest\nMAINTAINER me\nUSER 10001\n";
 
 #[test]
 fn an_expired_exception_fails_the_run_and_waives_nothing() {
@@ -640,7 +641,7 @@ fn overrides_and_file_selection_apply_by_path() {
 
 #[test]
 fn pragma_policy_is_enforced() {
-    let dockerfile = "# hadolint ignore=DL3007\nFROM debian:latest\n# hadolint ignore=DL4000 moving to LABEL next sprint\nMAINTAINER me\n";
+    let dockerfile = "# hadolint ignore=DL3007\nFROM debian:latest\n# hadolint ignore=DL4000 moving to LABEL next sprint\nMAINTAINER me\nUSER 10001\n";
     let run = |pragmas: &str| {
         let dir = TempDir::new().unwrap();
         write(dir.path(), "Dockerfile", dockerfile);
@@ -896,7 +897,7 @@ fn a_locked_rule_cannot_be_silenced_by_a_pragma() {
     write(
         chain.dir.path(),
         "Dockerfile",
-        "# hadolint ignore=DL3007,DL3006\nFROM debian:latest\n",
+        "# hadolint ignore=DL3007,DL3006\nFROM debian:latest\nUSER 10001\n",
     );
     let (_, rules, report) = lint_findings(chain.command(), &["--fail-on", "never"], &["rule"]);
     assert_eq!(rules, ["DL3007"], "{report:#}");

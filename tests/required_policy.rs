@@ -65,7 +65,8 @@ fn run(dir: &Path, args: &[&str]) -> Outcome {
 }
 
 const ORG: &str = "rules:\n  DL3007: error\nlocked: [rules.DL3007]\n";
-const LATEST: &str = "FROM python:latest\n";
+// With a non-root USER, so that only the rules the policies name fire.
+const LATEST: &str = "FROM python:latest\nUSER 10001\n";
 
 // ---------------------------------------------------------------- --required-policy
 
@@ -188,7 +189,10 @@ fn a_repository_policy_tightens_on_top_of_the_required_one_and_may_extend_it_too
             "dockgate.yml",
             "extends: [./org.yml]\nrules:\n  DL3006: error\n  DL3007: error\n",
         ),
-        ("Dockerfile", "FROM python:latest\nFROM debian\n"),
+        (
+            "Dockerfile",
+            "FROM python:latest\nFROM debian\nUSER 10001\n",
+        ),
     ]);
     let outcome = run(
         dir.path(),
@@ -234,7 +238,7 @@ fn required_policies_are_repeatable_and_each_one_s_locks_hold() {
             "image:\n  max_size: 100MB\nlocked: [image.max_size]\n",
         ),
         ("dockgate.yml", "image:\n  max_size: 1GB\n"),
-        ("Dockerfile", "FROM debian:12\n"),
+        ("Dockerfile", "FROM debian:12-slim\nUSER 10001\n"),
     ]);
     let outcome = run(
         dir.path(),
@@ -315,7 +319,10 @@ fn reviewed_with(
 /// working tree.
 fn review(base: &str, head: &str) -> Outcome {
     reviewed(
-        &[("dockgate.yml", base), ("Dockerfile", "FROM debian:12\n")],
+        &[
+            ("dockgate.yml", base),
+            ("Dockerfile", "FROM debian:12-slim\nUSER 10001\n"),
+        ],
         &[("dockgate.yml", Some(head))],
     )
 }
@@ -507,7 +514,7 @@ fn a_policy_file_deleted_or_added_by_the_change() {
     let outcome = reviewed(
         &[
             ("dockgate.yml", "rules:\n  DL3007: error\n"),
-            ("Dockerfile", "FROM debian:12\n"),
+            ("Dockerfile", "FROM debian:12-slim\nUSER 10001\n"),
         ],
         &[("dockgate.yml", None)],
     );
@@ -522,7 +529,7 @@ fn a_policy_file_deleted_or_added_by_the_change() {
     );
     // Added: compared with what the base ran without one, `builtin:recommended`.
     let outcome = reviewed(
-        &[("Dockerfile", "FROM debian:12\n")],
+        &[("Dockerfile", "FROM debian:12-slim\nUSER 10001\n")],
         &[(
             "dockgate.yml",
             Some("rules:\n  DL3007: off\n  DL3006: error\n"),
@@ -536,7 +543,7 @@ fn a_policy_file_deleted_or_added_by_the_change() {
     );
     // Named with --config and absent at the base: the same.
     let dir = repository(
-        &[("Dockerfile", "FROM debian:12\n")],
+        &[("Dockerfile", "FROM debian:12-slim\nUSER 10001\n")],
         &[("ci/policy.yml", Some("rules:\n  DL3007: off\n"))],
     );
     let outcome = run(
@@ -566,7 +573,7 @@ fn a_hadolint_configuration_is_reviewed_too() {
     let outcome = reviewed(
         &[
             (".hadolint.yaml", "ignored: [DL3008]\n"),
-            ("Dockerfile", "FROM debian:12\n"),
+            ("Dockerfile", "FROM debian:12-slim\nUSER 10001\n"),
         ],
         &[(".hadolint.yaml", Some("ignored: [DL3008, DL3007]\n"))],
     );
@@ -595,7 +602,11 @@ fn a_base_that_is_not_a_commit_or_not_in_git_is_an_error() {
     let option = run(dir.path(), &["lint", "--policy-base=--help"]);
     assert_eq!(option.code, 2);
     let plain = TempDir::new().unwrap();
-    write(plain.path(), "Dockerfile", "FROM debian:12\n");
+    write(
+        plain.path(),
+        "Dockerfile",
+        "FROM debian:12-slim\nUSER 10001\n",
+    );
     let outcome = run(plain.path(), &["lint", "--policy-base", "main"]);
     assert_eq!(outcome.code, 2);
     assert!(
@@ -614,7 +625,7 @@ fn a_base_whose_policy_does_not_load_is_reviewed_against_the_default() {
         &["--required-policy", "org.yml"],
         &[
             ("dockgate.yml", "rules:\n  DL3007: off\n  DL3006: error\n"),
-            ("Dockerfile", "FROM debian:12\n"),
+            ("Dockerfile", "FROM debian:12-slim\nUSER 10001\n"),
         ],
         &[
             ("dockgate.yml", Some("rules:\n  DL3006: info\n")),
@@ -803,7 +814,7 @@ fn a_required_policy_the_repository_extends_is_the_same_file_at_the_base() {
                 "dockgate.yml",
                 "extends: [./org.yml]\nrules:\n  DL3006: error\n",
             ),
-            ("Dockerfile", "FROM debian:12\n"),
+            ("Dockerfile", "FROM debian:12-slim\nUSER 10001\n"),
         ],
         &[
             ("org.yml", Some(ORG)),

@@ -167,7 +167,14 @@ fn lint_file(
     let display = path.display().to_string();
     let relative = relative_to(path, &policy.root);
     let (dockerfile, model) = read_dockerfile(path)?;
-    let findings = rules::lint_model(&display, &dockerfile, &model, &policy.rule_set(&relative));
+    let build_context = workspace::BuildContext::load(path, &policy.root);
+    let findings = rules::lint_in_context(
+        &display,
+        &dockerfile,
+        &model,
+        Some(&build_context),
+        &policy.rule_set(&relative),
+    );
     let scripts = match shellcheck {
         Some(options) => shellcheck::script::scripts(&dockerfile, &model, options),
         None => Vec::new(),

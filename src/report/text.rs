@@ -79,8 +79,10 @@ fn write_text(out: &mut dyn Write, report: &Run, color: bool) -> io::Result<()> 
         if file.findings.is_empty() {
             continue;
         }
+        // Secret values (tokens, private keys) are shown by their prefix only.
+        let source = crate::image::secrets::mask(file.source());
         for finding in &file.findings {
-            write_finding(&mut text, file, finding, &styles);
+            write_finding(&mut text, file, &source, finding, &styles);
         }
         // Write per file so a large run streams instead of building one huge string.
         out.write_all(text.as_bytes())?;
@@ -140,8 +142,15 @@ fn write_policy_changes(text: &mut String, review: &Review, styles: &Styles) {
     text.push('\n');
 }
 
-fn write_finding(text: &mut String, file: &FileRun, finding: &Finding, styles: &Styles) {
-    let (source, lines) = (file.source(), file.lines());
+/// One finding of `file`, with its snippet from `source` (the file's text, secrets masked).
+fn write_finding(
+    text: &mut String,
+    file: &FileRun,
+    source: &str,
+    finding: &Finding,
+    styles: &Styles,
+) {
+    let lines = file.lines();
     let severity = styles.severity(finding.severity);
     let _ = writeln!(
         text,

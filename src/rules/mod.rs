@@ -25,6 +25,7 @@ use crate::finding::{Finding, Location, Severity};
 use crate::image::provenance::Subject;
 use crate::image::{ImageFacts, Inspection};
 use crate::source::{LineIndex, TextRange};
+use crate::workspace::BuildContext;
 
 pub use pragma::{PragmaComment, PragmaMode, Pragmas};
 
@@ -650,6 +651,7 @@ pub struct Context<'a> {
     model: &'a Model,
     scripts: &'a Scripts,
     lines: &'a LineIndex,
+    build_context: Option<&'a BuildContext>,
     rule: &'static Rule,
     severity: Severity,
     options: &'a Options,
@@ -664,6 +666,12 @@ impl<'a> Context<'a> {
     /// Stages, base images and the variables in scope at each instruction.
     pub fn model(&self) -> &'a Model {
         self.model
+    }
+
+    /// The build context the Dockerfile is built from (its `.dockerignore`), when the
+    /// Dockerfile was read from disk; `None` for text linted on its own.
+    pub fn build_context(&self) -> Option<&'a BuildContext> {
+        self.build_context
     }
 
     /// `text` as BuildKit expands it at instruction `index` (an index into
@@ -751,6 +759,18 @@ pub fn lint_model(
     model: &Model,
     rules: &RuleSet,
 ) -> Vec<Finding> {
+    lint_in_context(path, dockerfile, model, None, rules)
+}
+
+/// [`lint_model`] for a Dockerfile of the workspace, with the build context it is built
+/// from (for the rules about the context and its `.dockerignore`).
+pub fn lint_in_context(
+    path: &str,
+    dockerfile: &Dockerfile,
+    model: &Model,
+    build_context: Option<&BuildContext>,
+    rules: &RuleSet,
+) -> Vec<Finding> {
     let lines = &dockerfile.lines;
     let scripts = &Scripts::new(dockerfile);
     let mut findings = Vec::new();
@@ -763,6 +783,7 @@ pub fn lint_model(
             model,
             scripts,
             lines,
+            build_context,
             rule,
             severity,
             options,
@@ -775,6 +796,12 @@ pub fn lint_model(
         if let Some(location) = &mut finding.location {
             location.path = path.to_string();
             location.locate(&dockerfile.source, lines);
+        }
+        // A message that quotes the Dockerfile never carries a secret value in full.
+        if let std::borrow::Cow::Owned(redacted) =
+            crate::image::secrets::redact_all(&finding.message)
+        {
+            finding.message = redacted;
         }
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

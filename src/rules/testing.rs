@@ -35,6 +35,36 @@ pub fn findings_with(
     )
 }
 
+/// The findings of rule `code` alone, with `options`, on `source` built from the
+/// workspace that `build_context` describes (its ignore files).
+pub fn findings_in(
+    code: &str,
+    options: &serde_json::Map<String, serde_json::Value>,
+    source: &str,
+    build_context: &crate::workspace::BuildContext,
+) -> Vec<Finding> {
+    let dockerfile = parse(source);
+    let model = crate::dockerfile::model::Model::new(&dockerfile);
+    rules::lint_in_context(
+        "Dockerfile",
+        &dockerfile,
+        &model,
+        Some(build_context),
+        &RuleSet::only_with(code, options.clone()),
+    )
+}
+
+/// A build context whose directory has a `.dockerignore` with `patterns` (none: no
+/// ignore file at all).
+pub fn context_with_ignore(patterns: Option<&str>) -> crate::workspace::BuildContext {
+    let ignore = patterns.map(|text| crate::workspace::Dockerignore::parse(".dockerignore", text));
+    crate::workspace::BuildContext {
+        dir_ignore: ignore.clone(),
+        root_ignore: ignore,
+        ..Default::default()
+    }
+}
+
 /// Rule options with the boolean option `name` on, for the `_with` helpers.
 pub fn switched_on(name: &str) -> serde_json::Map<String, serde_json::Value> {
     let mut options = serde_json::Map::new();

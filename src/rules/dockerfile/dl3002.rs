@@ -12,8 +12,8 @@ crate::declare_rule! {
     /// Builder stages are not reported by default: they never ship, and installing
     /// packages in them needs root. hadolint reports the last `USER` of every stage;
     /// the `all_stages` option (on in `builtin:hadolint`) does the same. A stage
-    /// without any `USER` is not reported: it runs as its base image's user, which the
-    /// Dockerfile does not tell (DG2001 checks the built image).
+    /// without any `USER` is DG1003's (it runs as its base image's user, root for most
+    /// images); DG2001 checks the built image.
     ///
     /// ## Why is this bad?
     /// A process that runs as root in the container is root on the host too once it

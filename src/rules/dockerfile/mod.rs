@@ -5,6 +5,7 @@ use crate::rules::Rule;
 mod base_image;
 mod copies;
 mod labels;
+mod practices;
 mod scripts;
 
 /// Declares each rule module and lists its `RULE` in [`RULES`]: registering a rule is
@@ -92,4 +93,18 @@ register_rules! {
     dl4006,
     dg1001,
     dg1002,
+    dg1003,
+    dg1010,
+    dg1011,
+    dg1012,
+    dg1020,
+    dg1021,
+    dg1030,
+    dg1040,
+    dg1041,
+    dg1042,
+    dg1043,
+    dg1050,
+    dg1051,
+    dg1052,
 }

@@ -1,7 +1,8 @@
 //! DG2033: the image exposes a port outside the allowlist.
 
 use crate::image::provenance::Subject;
-use crate::rules::{ImageContext, OptionKind, RuleOption};
+use super::{ALLOWED_PORTS, normalize};
+use crate::rules::ImageContext;
 
 crate::declare_rule! {
     /// ## What it does
@@ -34,15 +35,9 @@ crate::declare_rule! {
     enabled_by_default: true,
     needs_layers: false,
     options: [
-        RuleOption::new("allowed_ports", OptionKind::Strings, "Ports the image may expose (`8080`, `8080/tcp`, `53/udp`); unset: any.").from_policy("image.allowed_ports"),
+        ALLOWED_PORTS,
     ],
     image_check: check,
-}
-
-/// `8080` -> `8080/tcp`, `53/UDP` -> `53/udp`.
-fn normalize(port: &str) -> String {
-    let port = port.trim().to_ascii_lowercase();
-    if port.contains('/') { port } else { format!("{port}/tcp") }
 }
 
 fn check(context: &mut ImageContext) {

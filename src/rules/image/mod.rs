@@ -5,7 +5,26 @@
 
 use crate::image::Inspection;
 use crate::image::limits::format_size;
-use crate::rules::Rule;
+use crate::rules::{OptionKind, Rule, RuleOption};
+
+/// `image.allowed_ports`, declared once for the two rules that read it: DG2033 (the
+/// built image's config) and DG1030 (the Dockerfile's EXPOSE).
+pub(crate) const ALLOWED_PORTS: RuleOption = RuleOption::new(
+    "allowed_ports",
+    OptionKind::Strings,
+    "Ports the image may expose (`8080`, `8080/tcp`, `53/udp`); unset: any.",
+)
+.from_policy("image.allowed_ports");
+
+/// `8080` -> `8080/tcp`, `53/UDP` -> `53/udp`.
+pub(crate) fn normalize(port: &str) -> String {
+    let port = port.trim().to_ascii_lowercase();
+    if port.contains('/') {
+        port
+    } else {
+        format!("{port}/tcp")
+    }
+}
 
 /// Declares each rule module and lists its `RULE` in [`RULES`].
 macro_rules! register_rules {

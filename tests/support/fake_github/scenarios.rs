@@ -21,7 +21,7 @@ pub const NUMBER: u64 = 12;
 
 /// The base Dockerfile: one finding (DL3011, an invalid port) on line 2, which the
 /// pull request does not touch.
-pub const BASE_DOCKERFILE: &str = "FROM debian:12.7\nEXPOSE 99999\nWORKDIR /app\nCOPY . .\nENV A=1\nENV B=2\nENV C=3\nENV D=4\nUSER 10001\n";
+pub const BASE_DOCKERFILE: &str = "FROM debian:12.7-slim\nEXPOSE 99999\nWORKDIR /app\nCOPY src/ .\nENV A=1\nENV B=2\nENV C=3\nENV D=4\nUSER 10001\n";
 
 /// Lines 9 and 10 the pull request adds: DL3008 (unpinned apt package) on line 9,
 /// DL3011 on line 10.
@@ -80,7 +80,7 @@ pub fn sixty_findings() -> FixtureRepo {
     let ports: String = (0..60)
         .map(|i| format!("EXPOSE {}\n", 70_000 + i))
         .collect();
-    let head = format!("FROM debian:12.7\n{ports}USER 10001\n");
+    let head = format!("FROM debian:12.7-slim\n{ports}USER 10001\n");
     FixtureRepo::create(
         OWNER,
         REPO,
