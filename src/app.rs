@@ -221,7 +221,11 @@ fn policy_images(policy: &crate::policy::Policy) -> Vec<String> {
 /// `pull_request_target`, the base's policy applies). A checkout without that commit
 /// (`fetch-depth: 1`) cannot be reviewed; the run says so and goes on.
 fn review_policy_against_pr_base(request: &mut Request, context: &github::Context) {
-    let Some(pr) = context.pull_request.as_ref().filter(|_| request.base.is_none()) else {
+    let Some(pr) = context
+        .pull_request
+        .as_ref()
+        .filter(|_| request.base.is_none())
+    else {
         return;
     };
     match crate::policy::Revision::open(std::path::Path::new("."), &pr.base_sha) {

@@ -460,7 +460,8 @@ fn a_push_gets_a_check_run_on_its_commit_and_no_review() {
 
 #[test]
 fn a_passing_run_concludes_success_and_debug_output_counts_the_calls() {
-    let (fake, repo) = pull_request("FROM debian:12-slim\nWORKDIR /app\nCOPY app /app\nUSER 10001\n");
+    let (fake, repo) =
+        pull_request("FROM debian:12-slim\nWORKDIR /app\nCOPY app /app\nUSER 10001\n");
     let run = run_action_with(
         &fake,
         &repo,
@@ -848,5 +849,114 @@ fn a_required_policy_applies_under_the_repositorys() {
         !with.findings().iter().any(|f| f["rule"] == "DL3020"),
         "{:?}",
         with.findings()
+    );
+}
+
+#[test]
+fn a_pull_request_that_weakens_the_policy_gets_a_review_comment_on_the_policy_file() {
+    let fake = FakeGithub::start();
+    let dockerfile = "FROM python:latest\nWORKDIR /app\nUSER 10001\n";
+    let repo = FixtureRepo::create(
+        OWNER,
+        REPO,
+        NUMBER,
+        &[
+            ("Dockerfile", dockerfile),
+            ("dockgate.yml", "rules:\n  DL3007: error\n"),
+        ],
+        &[("dockgate.yml", Some("rules:\n  DL3007: off\n"))],
+    );
+    repo.publish(&fake);
+    let run = run_action(&fake, &repo, "pull_request_opened", &[]);
+    assert_eq!(run.code(), 1, "the weakening fails the run: {}", run.stderr);
+    let weakening = run
+        .findings()
+        .into_iter()
+        .find(|f| f["rule"] == "DG0004")
+        .unwrap_or_else(|| panic!("no DG0004: {}", run.stderr));
+    assert_eq!(weakening["path"], "dockgate.yml");
+    assert_eq!(weakening["line"], 2);
+    // The pull request's own policy turned DL3007 off: the Dockerfile is judged by it,
+    // and the reviewer sees the change on the line that made it.
+    assert!(!run.findings().iter().any(|f| f["rule"] == "DL3007"));
+    let posted = comments(&fake);
+    let on_policy: Vec<&Value> = posted
+        .iter()
+        .filter(|c| c["path"] == "dockgate.yml")
+        .collect();
+    assert_eq!(on_policy.len(), 1, "{posted:#?}");
+    assert_eq!(on_policy[0]["line"], 2);
+    let body = on_policy[0]["body"].as_str().unwrap();
+    assert!(
+        body.contains("DG0004") && body.contains("DL3007 turned off (was error)"),
+        "{body}"
+    );
+
+    // A pull request that only tightens the policy gets no such comment.
+    let fake = FakeGithub::start();
+    let repo = FixtureRepo::create(
+        OWNER,
+        REPO,
+        NUMBER,
+        &[
+            (
+                "Dockerfile",
+                "FROM python:3.12-slim\nWORKDIR /app\nUSER 10001\n",
+            ),
+            ("dockgate.yml", "rules:\n  DL3007: warning\n"),
+        ],
+        &[("dockgate.yml", Some("rules:\n  DL3007: error\n"))],
+    );
+    repo.publish(&fake);
+    let run = run_action(&fake, &repo, "pull_request_opened", &[]);
+    assert!(
+        !run.findings().iter().any(|f| f["rule"] == "DG0004"),
+        "{:?}",
+        run.findings()
+    );
+    assert!(comments(&fake).is_empty());
+}
+
+#[test]
+fn under_pull_request_target_the_bases_policy_judges_the_head() {
+    let fake = FakeGithub::start();
+    let repo = FixtureRepo::create(
+        OWNER,
+        REPO,
+        NUMBER,
+        &[
+            (
+                "Dockerfile",
+                "FROM python:3.12-slim\nWORKDIR /app\nUSER 10001\n",
+            ),
+            ("dockgate.yml", "rules:\n  DL3007: error\n"),
+        ],
+        &[
+            (
+                "Dockerfile",
+                Some("FROM python:latest\nWORKDIR /app\nUSER 10001\n"),
+            ),
+            ("dockgate.yml", Some("rules:\n  DL3007: off\n")),
+        ],
+    );
+    repo.publish(&fake);
+    let run = run_action_with(
+        &fake,
+        &repo,
+        "pull_request_opened",
+        &[],
+        &[("GITHUB_EVENT_NAME", "pull_request_target")],
+    );
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    let findings = run.findings();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"] == "DL3007" && f["severity"] == "error"),
+        "the base's policy keeps DL3007 on: {findings:?}"
+    );
+    assert!(
+        findings.iter().any(|f| f["rule"] == "DG0004"),
+        "{findings:?}"
     );
 }

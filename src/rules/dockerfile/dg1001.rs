@@ -44,20 +44,12 @@ crate::declare_rule! {
     check: check,
 }
 
-fn matchers(patterns: &[&str]) -> Vec<globset::GlobMatcher> {
-    patterns
-        .iter()
-        .filter_map(|pattern| globset::GlobBuilder::new(pattern).literal_separator(true).build().ok())
-        .map(|glob| glob.compile_matcher())
-        .collect()
-}
-
 fn check(context: &mut Context) {
     let (allow, deny) = (context.option_strings("allow"), context.option_strings("deny"));
     if allow.is_empty() && deny.is_empty() {
         return;
     }
-    let (allowed, denied) = (matchers(&allow), matchers(&deny));
+    let (allowed, denied) = (context.option_globs("allow", true), context.option_globs("deny", true));
     let model = context.model();
     for stage in &model.stages {
         let Some(reference) = &stage.base.reference else { continue };

@@ -69,18 +69,13 @@ fn check(context: &mut Context) {
             .as_deref()
             .is_some_and(|tag| tag.contains("nonroot"));
         let name = format!("{}/{}", reference.registry, reference.repository);
-        let listed = context.option_strings("non_root_images").iter().any(|glob| {
-            globset::GlobBuilder::new(glob)
-                .literal_separator(true)
-                .build()
-                .is_ok_and(|glob| glob.compile_matcher().is_match(&name))
-        });
+        let listed = context
+            .option_globs("non_root_images", true)
+            .iter()
+            .any(|glob| glob.is_match(&name));
         // Windows images have no root: their users are ContainerAdministrator and
         // ContainerUser, which DL3002's question does not fit.
-        let text = format!("{name}:{}", reference.tag.as_deref().unwrap_or(""));
-        let windows = ["windows", "nanoserver", "servercore", "ltsc20"]
-            .iter()
-            .any(|word| text.contains(word));
+        let windows = crate::dockerfile::shell::is_windows_image(reference);
         if non_root_tag || listed || windows {
             return;
         }

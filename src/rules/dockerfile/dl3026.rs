@@ -43,11 +43,7 @@ fn check(context: &mut Context) {
     if trusted.is_empty() {
         return;
     }
-    let matchers: Vec<globset::GlobMatcher> = trusted
-        .iter()
-        .filter_map(|pattern| globset::Glob::new(pattern).ok())
-        .map(|glob| glob.compile_matcher())
-        .collect();
+    let matchers = context.option_globs("trusted_registries", false);
     let model = context.model();
     for stage in &model.stages {
         let Some(reference) = &stage.base.reference else { continue };
