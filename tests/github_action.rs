@@ -960,3 +960,49 @@ fn under_pull_request_target_the_bases_policy_judges_the_head() {
         "{findings:?}"
     );
 }
+
+#[test]
+fn image_findings_placed_on_a_dockerfile_line_are_commented_there() {
+    use support::app_image::{APP_DOCKERFILE, app_image};
+
+    let fake = FakeGithub::start();
+    let repo = FixtureRepo::create(
+        OWNER,
+        REPO,
+        NUMBER,
+        &[("README.md", "app\n")],
+        &[("svc/Dockerfile", Some(APP_DOCKERFILE))],
+    );
+    repo.publish(&fake);
+    let archive = repo.runner_dir().join("app.tar");
+    app_image().write_docker_archive(&archive);
+    let reference = format!("docker-archive:{}", archive.display());
+    let run = run_action(
+        &fake,
+        &repo,
+        "pull_request_opened",
+        &[("images", &reference)],
+    );
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    let posted = comments(&fake);
+    let on = |rule: &str| {
+        posted
+            .iter()
+            .filter(|c| c["path"] == "svc/Dockerfile" && c["body"].as_str().unwrap().contains(rule))
+            .map(|c| c["line"].as_u64().unwrap())
+            .collect::<Vec<u64>>()
+    };
+    // The image runs as root: on its `USER root` line (5). The private key is in the
+    // layer of the COPY on line 3.
+    assert_eq!(on("DG2001"), vec![5], "{posted:#?}");
+    assert_eq!(on("DG2020"), vec![3], "{posted:#?}");
+    // The key itself is never shown.
+    for comment in &posted {
+        assert!(
+            !comment["body"]
+                .as_str()
+                .unwrap()
+                .contains("b3BlbnNzaC1rZXktdjEAAAAA")
+        );
+    }
+}
