@@ -894,9 +894,12 @@ pub fn check_image_subjects(inspection: &Inspection, rules: &RuleSet) -> Vec<(Fi
 thread_local! {
     // Every file of a run asks with the same lists, and compiling a glob costs far more
     // than matching it: on the corpus, compiling them per file was 15% of the lint.
-    static COMPILED_GLOBS: RefCell<HashMap<(Vec<String>, bool), Rc<[globset::GlobMatcher]>>> =
+    static COMPILED_GLOBS: RefCell<HashMap<GlobList, Rc<[globset::GlobMatcher]>>> =
         RefCell::new(HashMap::new());
 }
+
+/// A list of glob patterns, and whether `*` stays within a `/` segment.
+type GlobList = (Vec<String>, bool);
 
 /// `patterns` compiled, once per thread and list.
 fn compiled_globs(patterns: &[&str], literal_separator: bool) -> Rc<[globset::GlobMatcher]> {
