@@ -891,6 +891,12 @@ fn a_pull_request_that_weakens_the_policy_gets_a_review_comment_on_the_policy_fi
         body.contains("DG0004") && body.contains("DL3007 turned off (was error)"),
         "{body}"
     );
+    assert!(
+        run.summary.contains("### Policy against `"),
+        "{}",
+        run.summary
+    );
+    assert!(run.summary.contains("1 weakening"), "{}", run.summary);
 
     // A pull request that only tightens the policy gets no such comment.
     let fake = FakeGithub::start();
@@ -1005,4 +1011,38 @@ fn image_findings_placed_on_a_dockerfile_line_are_commented_there() {
                 .contains("b3BlbnNzaC1rZXktdjEAAAAA")
         );
     }
+}
+
+#[test]
+fn an_exception_the_pull_request_adds_is_listed_in_the_summary_with_who_waived_what() {
+    let fake = FakeGithub::start();
+    let dockerfile = "FROM python:latest\nWORKDIR /app\nUSER 10001\n";
+    let exception = "exceptions:\n  - rules: [DL3007]\n    paths: [Dockerfile]\n    owner: \"@acme/payments\"\n    reason: pinned after the migration\n    expires: 2099-01-31\n";
+    let repo = FixtureRepo::create(
+        OWNER,
+        REPO,
+        NUMBER,
+        &[
+            ("Dockerfile", dockerfile),
+            ("dockgate.yml", "fail_on: warning\n"),
+        ],
+        &[(
+            "dockgate.yml",
+            Some(&format!("fail_on: warning\n{exception}")),
+        )],
+    );
+    repo.publish(&fake);
+    let run = run_action(&fake, &repo, "pull_request_opened", &[]);
+    assert!(
+        run.summary.contains(
+            "| added `dockgate.yml:3` | DL3007 | in Dockerfile | @acme/payments | 2099-01-31 | pinned after the migration |"
+        ),
+        "{}",
+        run.summary
+    );
+    let check_summary = check_runs(&fake)[0]["output"]["summary"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(check_summary.contains("@acme/payments"), "{check_summary}");
 }

@@ -16,6 +16,7 @@ use crate::finding::{Finding, Severity};
 use crate::gate::{ImageRun, Run};
 use crate::image::baseline::{format_growth, growth};
 use crate::image::facts::display_step;
+use crate::policy::Review;
 use crate::report::relative_path;
 use crate::units::Size;
 
@@ -136,6 +137,9 @@ fn lines(run: &Run, extras: &Extras, workspace: &Path) -> Vec<Line> {
             )));
         }
     }
+    if let Some(review) = &run.policy_changes {
+        policy_change_lines(&mut lines, review);
+    }
     for file in &run.files {
         let mut findings: Vec<&Finding> = file.findings.iter().collect();
         findings.extend(
@@ -210,6 +214,54 @@ fn lines(run: &Run, extras: &Extras, workspace: &Path) -> Vec<Line> {
         }
     }
     lines
+}
+
+/// The policy change under review: how many weakenings (each a DG0004 finding in the
+/// policy file's table), and who waived what, so a reviewer sees every exception the
+/// change adds or extends with its owner, reason and expiry.
+fn policy_change_lines(lines: &mut Vec<Line>, review: &Review) {
+    let weakenings = review.changes.len();
+    lines.push(Line::Text(String::new()));
+    lines.push(Line::Text(format!("### Policy against `{}`", review.base)));
+    lines.push(Line::Text(String::new()));
+    lines.push(Line::Text(if weakenings == 0 {
+        "Not weakened.".to_string()
+    } else {
+        format!(
+            "{}: each is a DG0004 finding on its line.",
+            plural(weakenings, "weakening")
+        )
+    }));
+    if review.applied_base {
+        lines.push(Line::Text(
+            "The base's policy applies (`pull_request_target`); this pull request's is only reviewed."
+                .to_string(),
+        ));
+    }
+    let exceptions: Vec<_> = review.exceptions().collect();
+    if exceptions.is_empty() {
+        return;
+    }
+    lines.push(Line::Text(String::new()));
+    lines.push(Line::Text(
+        "| Exception | Rules | Where | Owner | Expires | Reason |".to_string(),
+    ));
+    lines.push(Line::Text(
+        "| --- | --- | --- | --- | --- | --- |".to_string(),
+    ));
+    for (change, exception) in exceptions {
+        lines.push(Line::Row(format!(
+            "| {} `{}:{}` | {} | {} | {} | {} | {} |",
+            if exception.added { "added" } else { "extended" },
+            change.path,
+            change.location.line,
+            cell(&exception.rules.join(", ")),
+            cell(&exception.scope()),
+            cell(&exception.owner),
+            cell(&exception.expires),
+            cell(&exception.reason)
+        )));
+    }
 }
 
 fn image_lines(lines: &mut Vec<Line>, image: &ImageRun) {
