@@ -88,6 +88,9 @@ fn metadata(rule: &Rule) -> String {
         rule.category,
         if rule.fixable { "available" } else { "none" }
     );
+    if let Some(check) = rule.buildkit {
+        line.push_str(&format!(" · BuildKit check: `{check}`"));
+    }
     if !rule.enabled_by_default {
         line.push_str(" · Off by default");
     }

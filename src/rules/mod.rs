@@ -221,6 +221,10 @@ pub struct Rule {
     pub enabled_by_default: bool,
     /// A policy key that, when `true`, turns the rule on (`image.numeric_user`).
     pub switched_by: Option<&'static str>,
+    /// The name of the BuildKit build check (`docker build --check`) this rule is,
+    /// when it is one: `# check=skip=NAME` skips it and `# check=error=true` makes it
+    /// an error, as BuildKit does.
+    pub buildkit: Option<&'static str>,
     pub check: Check,
 }
 
@@ -320,6 +324,7 @@ macro_rules! declare_rule {
             message: $message,
             options: &[],
             enabled_by_default: true,
+            buildkit: None,
             check: $crate::rules::Check::Policy,
         }
     };
@@ -331,6 +336,7 @@ macro_rules! declare_rule {
         category: $category:ident,
         fixable: $fixable:literal,
         message: $message:literal,
+        $(buildkit: $buildkit:literal,)?
         $(enabled_by_default: $enabled:literal,)?
         $(options: [$($option:expr),* $(,)?],)?
         check: $check:path $(,)?
@@ -346,6 +352,7 @@ macro_rules! declare_rule {
             message: $message,
             options: &[$($($option),*)?],
             enabled_by_default: $crate::declare_rule!(@enabled $($enabled)?),
+            buildkit: $crate::declare_rule!(@switch $($buildkit)?),
             check: $crate::rules::Check::Dockerfile($check),
         }
     };
@@ -360,6 +367,7 @@ macro_rules! declare_rule {
         message: $message:literal,
         options: $options:expr,
         enabled_by_default: $enabled:expr,
+        buildkit: $buildkit:expr,
         check: $check:expr,
     ) => {
         /// The rule declared in this file (see the module documentation).
@@ -374,6 +382,7 @@ macro_rules! declare_rule {
             options: $options,
             enabled_by_default: $enabled,
             switched_by: None,
+            buildkit: $buildkit,
             check: $check,
         };
     };
@@ -402,6 +411,7 @@ macro_rules! declare_rule {
             options: &[$($($option),*)?],
             enabled_by_default: $enabled,
             switched_by: $crate::declare_rule!(@switch $($switch)?),
+            buildkit: None,
             check: $crate::rules::Check::Image {
                 check: $check,
                 needs_layers: $needs_layers,

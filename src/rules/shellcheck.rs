@@ -49,6 +49,7 @@ pub fn find(code: &str) -> Option<&'static Rule> {
             options: &[],
             enabled_by_default: true,
             switched_by: None,
+            buildkit: None,
             check: Check::External,
         }))
     }))

@@ -38,6 +38,7 @@ crate::declare_rule! {
     category: Correctness,
     fixable: false,
     message: "Use absolute WORKDIR",
+    buildkit: "WorkdirRelativePath",
     check: check,
 }
 

@@ -28,6 +28,7 @@ crate::declare_rule! {
     category: Correctness,
     fixable: false,
     message: "Multiple `HEALTHCHECK` instructions",
+    buildkit: "MultipleInstructionsDisallowed",
     check: check,
 }
 

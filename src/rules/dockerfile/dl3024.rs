@@ -36,6 +36,7 @@ crate::declare_rule! {
     category: Correctness,
     fixable: false,
     message: "FROM aliases (stage names) must be unique",
+    buildkit: "DuplicateStageName",
     check: check,
 }
 

@@ -47,6 +47,7 @@ crate::declare_rule! {
     category: BestPractice,
     fixable: true,
     message: "Use arguments JSON notation for CMD and ENTRYPOINT arguments",
+    buildkit: "JSONArgsRecommended",
     options: [RuleOption::new("healthcheck", OptionKind::Bool, "Also report `HEALTHCHECK CMD` in shell form, as hadolint does.")],
     check: check,
 }

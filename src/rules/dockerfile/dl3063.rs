@@ -30,6 +30,7 @@ crate::declare_rule! {
     category: Correctness,
     fixable: false,
     message: "stage name should not be a reserved word",
+    buildkit: "ReservedStageName",
     check: check,
 }
 

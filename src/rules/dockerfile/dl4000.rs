@@ -36,6 +36,7 @@ crate::declare_rule! {
     category: Deprecation,
     fixable: true,
     message: "MAINTAINER is deprecated",
+    buildkit: "MaintainerDeprecated",
     check: check,
 }
 

@@ -29,6 +29,7 @@ crate::declare_rule! {
     category: Correctness,
     fixable: false,
     message: "Multiple `CMD` instructions found. If you list more than one `CMD` then only the last `CMD` will take effect",
+    buildkit: "MultipleInstructionsDisallowed",
     check: check,
 }
 

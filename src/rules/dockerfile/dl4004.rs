@@ -29,6 +29,7 @@ crate::declare_rule! {
     category: Correctness,
     fixable: false,
     message: "Multiple `ENTRYPOINT` instructions found. If you list more than one `ENTRYPOINT` then only the last `ENTRYPOINT` will take effect",
+    buildkit: "MultipleInstructionsDisallowed",
     check: check,
 }
 
