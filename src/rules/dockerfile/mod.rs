@@ -4,6 +4,7 @@ use crate::rules::Rule;
 
 mod base_image;
 mod copies;
+mod expose;
 mod labels;
 mod practices;
 mod scripts;
@@ -107,4 +108,13 @@ register_rules! {
     dg1050,
     dg1051,
     dg1052,
+    dg1100,
+    dg1101,
+    dg1102,
+    dg1103,
+    dg1104,
+    dg1105,
+    dg1106,
+    dg1108,
+    dg1109,
 }
