@@ -8,6 +8,7 @@
 //! of `docs/rules.md`, so the two cannot drift. Adding a rule is one new file plus its
 //! name in the `register_rules!` list of its folder.
 
+pub mod check_directive;
 pub mod dockerfile;
 pub mod docs;
 pub mod image;
