@@ -223,3 +223,28 @@ fn forbidden_pragmas_forbid_check_skips_too() {
     assert!(found.contains(&"DG1100".to_string()), "{found:?}");
     assert!(found.contains(&"DG0003".to_string()), "{found:?}");
 }
+
+#[test]
+fn a_dockerfile_may_ask_for_the_experimental_check() {
+    let text = "# check=experimental=InvalidDefinitionDescription\n# the version\nARG VERSION=1\nFROM debian:$VERSION\n";
+    let (_, report, _) = lint(text, &[]);
+    let found = findings(&report);
+    assert!(
+        found.contains(&("DG1109".to_string(), 3, "style".to_string())),
+        "{found:?}"
+    );
+    // skip=all does not skip what the file asks for, as in BuildKit.
+    let (_, report, _) = lint(
+        &text.replace("experimental=", "skip=all;experimental="),
+        &[],
+    );
+    assert!(rules(&report).contains(&"DG1109".to_string()));
+    // Without asking, the rule is off; builtin:hadolint turns it off for good.
+    let (_, report, _) = lint(
+        &text.replacen("# check=experimental=InvalidDefinitionDescription\n", "", 1),
+        &[],
+    );
+    assert!(!rules(&report).contains(&"DG1109".to_string()));
+    let (_, report, _) = lint(text, &["--config", "builtin:hadolint"]);
+    assert!(!rules(&report).contains(&"DG1109".to_string()));
+}

@@ -190,12 +190,14 @@ fn lint_file(
     let relative = relative_to(path, &policy.root);
     let (dockerfile, model) = read_dockerfile(path)?;
     let build_context = workspace::BuildContext::load(path, &policy.root);
+    let mut rule_set = policy.rule_set(&relative);
+    rules::check_directive::enable_experimental(&dockerfile, &mut rule_set);
     let findings = rules::lint_in_context(
         &display,
         &dockerfile,
         &model,
         Some(&build_context),
-        &policy.rule_set(&relative),
+        &rule_set,
     );
     let scripts = match shellcheck {
         Some(options) => shellcheck::script::scripts(&dockerfile, &model, options),

@@ -15,6 +15,10 @@
 //! that instruction only (`WithMergedConfigFromComments`): only `skip` and
 //! `experimental` count there, a malformed one is ignored.
 //!
+//! An experimental check a Dockerfile asks for runs for that file unless the policy
+//! turned its rule off ([`enable_experimental`]); above one instruction, BuildKit's
+//! `experimental=` is not read.
+//!
 //! dockgate applies a check to each rule that names the BuildKit check it is
 //! ([`crate::rules::Rule::buildkit`]), DL or DG, in the gate's one suppression step:
 //! skips are pragmas, `error=true` raises the remaining findings of those rules to
@@ -22,6 +26,7 @@
 
 use crate::dockerfile::Dockerfile;
 use crate::dockerfile::buildkit_dump::go_quote;
+use crate::rules::{Options, RuleSet};
 use crate::source::TextRange;
 
 /// Every build check BuildKit defines (`frontend/dockerfile/linter/ruleset.go`), so a
@@ -148,6 +153,27 @@ pub struct UnknownCheck {
 pub fn of(dockerfile: &Dockerfile) -> Option<(Result<CheckOptions, String>, TextRange)> {
     let directive = dockerfile.directives.iter().find(|d| d.name == "check")?;
     Some((parse(&directive.value), directive.range))
+}
+
+/// Adds to `rules` the experimental checks the file's directive asks for
+/// (`# check=experimental=NAME|all`), as BuildKit runs them, unless the policy turned
+/// them off (`builtin:hadolint` does, to stay hadolint's set).
+pub fn enable_experimental(dockerfile: &Dockerfile, rules: &mut RuleSet) {
+    let Some((Ok(options), _)) = of(dockerfile) else {
+        return;
+    };
+    for &rule in crate::rules::all() {
+        let Some(name) = rule.buildkit else {
+            continue;
+        };
+        if EXPERIMENTAL_CHECKS.contains(&name)
+            && options.runs_experimental(name)
+            && rules.get(rule.code).is_none()
+            && !rules.turned_off(rule.code)
+        {
+            rules.set(rule, rule.severity, Options::default());
+        }
+    }
 }
 
 /// The names of `options` that are no BuildKit check, located in `source[range]`.

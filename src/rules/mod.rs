@@ -602,6 +602,12 @@ impl RuleSet {
         self.rules.retain(|(rule, ..)| rule.code != code);
     }
 
+    /// Whether the policy turned `code` off (not merely left an off-by-default rule
+    /// off).
+    pub fn turned_off(&self, code: &str) -> bool {
+        self.off.contains(&code)
+    }
+
     /// Undoes what the set says about `code`: a ShellCheck code is then on at
     /// ShellCheck's level.
     pub fn restore(&mut self, code: &str) {
