@@ -1,6 +1,6 @@
 //! DG1100: `FROM ... as name` with `as` cased unlike `FROM` (BuildKit's FromAsCasing).
 
-use crate::dockerfile::{Args, Keyword};
+use super::stage_names::named_froms;
 use crate::finding::Fix;
 use crate::rules::Context;
 
@@ -41,21 +41,9 @@ crate::declare_rule! {
 }
 
 fn check(context: &mut Context) {
-    for instruction in context.instructions() {
-        if instruction.keyword != Keyword::From {
-            continue;
-        }
-        let Args::List(words) = &instruction.args else {
-            continue;
-        };
-        // BuildKit looks at the second word of `FROM image AS name` (three words or
-        // more); a second word that is no `AS` is a syntax error (DL1000).
-        let [_, keyword, _, ..] = words.as_slice() else {
-            continue;
-        };
-        if !keyword.value.eq_ignore_ascii_case("as") {
-            continue;
-        }
+    // BuildKit looks at the second word of `FROM image AS name`.
+    for (instruction, words) in named_froms(context) {
+        let keyword = &words[1];
         let from = instruction.name.as_str();
         let expected = if from == from.to_lowercase() {
             "as"

@@ -1,6 +1,6 @@
 //! DG1101: a stage name with upper-case letters (BuildKit's StageNameCasing).
 
-use crate::dockerfile::{Args, Keyword};
+use super::stage_names::named_froms;
 use crate::finding::Fix;
 use crate::rules::Context;
 
@@ -46,20 +46,11 @@ crate::declare_rule! {
 }
 
 fn check(context: &mut Context) {
-    for instruction in context.instructions() {
-        if instruction.keyword != Keyword::From {
-            continue;
-        }
+    for (instruction, words) in named_froms(context) {
         // BuildKit checks `FROM image AS name`, exactly three words.
-        let Args::List(words) = &instruction.args else {
+        let [_, _, name] = words else {
             continue;
         };
-        let [_, keyword, name] = words.as_slice() else {
-            continue;
-        };
-        if !keyword.value.eq_ignore_ascii_case("as") {
-            continue;
-        }
         let lower = name.value.to_lowercase();
         if name.value == lower {
             continue;

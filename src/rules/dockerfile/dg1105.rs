@@ -1,7 +1,6 @@
 //! DG1105: an EXPOSE protocol not in lower case (BuildKit's ExposeProtoCasing).
 
 use super::expose::port_specs;
-use crate::finding::Fix;
 use crate::rules::Context;
 
 crate::declare_rule! {
@@ -52,17 +51,12 @@ fn check(context: &mut Context) {
         if spec.proto == lower {
             continue;
         }
-        let fix = spec.literal.then(|| {
-            let port = spec.raw[..spec.raw.len() - spec.proto.len()].to_string() + &lower;
-            Fix::replace(format!("Write `{port}`"), spec.word.range, port)
-        });
+        let port = spec.raw[..spec.raw.len() - spec.proto.len()].to_string() + &lower;
         let message = format!(
             "Defined protocol '{}' in EXPOSE instruction should be lowercase",
             spec.raw
         );
-        let finding = context.report(spec.instruction, spec.word.range);
-        finding.message = message;
-        finding.fix = fix;
+        spec.report(context, message, port);
     }
 }
 

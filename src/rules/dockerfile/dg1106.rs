@@ -1,7 +1,6 @@
 //! DG1106: EXPOSE with an IP address or a host port (BuildKit's ExposeInvalidFormat).
 
 use super::expose::port_specs;
-use crate::finding::Fix;
 use crate::rules::Context;
 
 crate::declare_rule! {
@@ -50,20 +49,15 @@ fn check(context: &mut Context) {
         if spec.ip.is_empty() && spec.host_port.is_empty() {
             continue;
         }
-        let fix = spec.literal.then(|| {
-            let port = match spec.proto.as_str() {
-                "" => spec.container_port.clone(),
-                proto => format!("{}/{proto}", spec.container_port),
-            };
-            Fix::replace(format!("Write `{port}`"), spec.word.range, port)
-        });
+        let port = match spec.proto.as_str() {
+            "" => spec.container_port.clone(),
+            proto => format!("{}/{proto}", spec.container_port),
+        };
         let message = format!(
             "EXPOSE instruction should not define an IP address or host-port mapping, found '{}'",
             spec.raw
         );
-        let finding = context.report(spec.instruction, spec.word.range);
-        finding.message = message;
-        finding.fix = fix;
+        spec.report(context, message, port);
     }
 }
 

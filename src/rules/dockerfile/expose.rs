@@ -3,6 +3,7 @@
 //! form (DG1105, DG1106).
 
 use crate::dockerfile::{Args, Instruction, Keyword, Word};
+use crate::finding::Fix;
 use crate::rules::Context;
 
 /// One port of an EXPOSE, after variable expansion.
@@ -20,6 +21,19 @@ pub(super) struct PortSpec<'a> {
     pub container_port: String,
     /// As written, `""` when absent.
     pub proto: String,
+}
+
+impl PortSpec<'_> {
+    /// Reports `message` on the port's word, with a fix that writes it as `port` when
+    /// the word is written without variables.
+    pub fn report(&self, context: &mut Context, message: String, port: String) {
+        let fix = self
+            .literal
+            .then(|| Fix::replace(format!("Write `{port}`"), self.word.range, port));
+        let finding = context.report(self.instruction, self.word.range);
+        finding.message = message;
+        finding.fix = fix;
+    }
 }
 
 /// Every port of every top-level EXPOSE, in order. Like BuildKit, an EXPOSE stops at

@@ -8,6 +8,7 @@ mod expose;
 mod labels;
 mod practices;
 mod scripts;
+mod stage_names;
 
 /// Declares each rule module and lists its `RULE` in [`RULES`]: registering a rule is
 /// adding its module name here.
