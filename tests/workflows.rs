@@ -861,3 +861,43 @@ fn the_expression_evaluator_is_the_language_these_workflows_use() {
     let unsupported = std::panic::catch_unwind(|| eval("contains(inputs.b, 'x')"));
     assert!(unsupported.is_err(), "a function is not evaluated silently");
 }
+
+/// The caller in docs/org-rollout.md: actionlint-clean, and it passes only inputs the
+/// workflow declares and grants every permission its job asks for.
+#[test]
+fn the_documented_caller_of_the_org_workflow_is_valid() {
+    let doc = std::fs::read_to_string(root().join("docs/org-rollout.md")).unwrap();
+    let start = doc.find("  ```yaml\n").expect("a ```yaml caller example") + 10;
+    let end = doc[start..].find("\n  ```").unwrap() + start;
+    let example: String = doc[start..end]
+        .lines()
+        .map(|line| line.strip_prefix("  ").unwrap_or(line).to_string() + "\n")
+        .collect();
+    let caller: Value = serde_yaml_ng::from_str(&example).expect("the example is YAML");
+    let job = &caller["jobs"]["dockgate"];
+    assert!(
+        job["uses"]
+            .as_str()
+            .is_some_and(|uses| uses.ends_with("/.github/workflows/dockgate-org.yml@v1")),
+        "{job:?}"
+    );
+    let org = workflow("dockgate-org.yml");
+    let declared = org["on"]["workflow_call"]["inputs"].as_mapping().unwrap();
+    for key in job["with"].as_mapping().unwrap().keys() {
+        assert!(declared.contains_key(key), "the example passes {key:?}");
+    }
+    let needed = org["jobs"]["dockgate"]["permissions"].as_mapping().unwrap();
+    for (scope, level) in needed {
+        assert_eq!(
+            &job["permissions"][scope], level,
+            "the caller grants {scope:?}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("caller.yml");
+    std::fs::write(&file, example).unwrap();
+    let Some(output) = actionlint(&[&file]) else {
+        return;
+    };
+    assert!(output.status.success(), "{}", text(&output));
+}
