@@ -649,14 +649,8 @@ fn run_org_workflow(
             let inputs = action_inputs();
             check_with_keys(step, &inputs).unwrap();
             let with = step["with"].as_mapping().unwrap();
-            let mut command = assert_cmd::Command::cargo_bin("dockgate").unwrap();
-            command
-                .arg("github")
-                .current_dir(repo.workspace())
-                .env_clear()
-                .env("PATH", std::env::var("PATH").unwrap_or_default())
-                .env("HOME", std::env::var("HOME").unwrap_or_default())
-                .envs(env.iter().cloned());
+            let mut command = support::action::github_command(&repo.workspace());
+            command.envs(env.iter().cloned());
             for (name, default) in &inputs {
                 let value = match with.get(name.as_str()) {
                     Some(value) => interpolate(&contexts, &scalar(value)),
