@@ -895,3 +895,65 @@ fn the_documented_caller_of_the_org_workflow_is_valid() {
     };
     assert!(output.status.success(), "{}", text(&output));
 }
+
+/// What issue 13 asks of a release: static binaries for both architectures with
+/// checksums, the multi-arch image with provenance and an SBOM, the major version moved
+/// only after both.
+#[test]
+fn a_release_builds_both_architectures_and_moves_the_major_version_last() {
+    let release = workflow("release.yml");
+    let jobs = &release["jobs"];
+    let targets: BTreeSet<&str> = jobs["binaries"]["strategy"]["matrix"]["include"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|entry| entry["target"].as_str())
+        .collect();
+    assert_eq!(
+        targets,
+        BTreeSet::from(["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"])
+    );
+    let build = jobs["binaries"]["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|step| step["env"]["RUSTFLAGS"].is_string())
+        .expect("the build step");
+    assert_eq!(
+        build["env"]["RUSTFLAGS"].as_str(),
+        Some("-C target-feature=+crt-static")
+    );
+    let image = step(&release, "image", "build");
+    assert_eq!(
+        image["with"]["platforms"].as_str(),
+        Some("linux/amd64,linux/arm64")
+    );
+    assert_eq!(image["with"]["provenance"].as_str(), Some("mode=max"));
+    assert_eq!(image["with"]["sbom"].as_bool(), Some(true));
+    let needs: BTreeSet<&str> = jobs["release"]["needs"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(needs.is_superset(&BTreeSet::from(["binaries", "image"])));
+    let release_steps = serde_yaml_ng::to_string(&jobs["release"]["steps"]).unwrap();
+    assert!(release_steps.contains("sha256sum"), "checksums");
+    assert!(release_steps.contains("imagetools create --tag \"$IMAGE:$MAJOR\""));
+    assert!(release_steps.contains("git push --force origin \"refs/tags/$MAJOR\""));
+    // Only the release job writes contents; only the image jobs write packages.
+    for (name, job) in jobs.as_mapping().unwrap() {
+        let name = name.as_str().unwrap();
+        let permissions = &job["permissions"];
+        assert_eq!(
+            permissions["contents"].as_str() == Some("write"),
+            name == "release",
+            "{name}: contents"
+        );
+        assert_eq!(
+            permissions["packages"].as_str() == Some("write"),
+            name == "release" || name == "image",
+            "{name}: packages"
+        );
+    }
+}
