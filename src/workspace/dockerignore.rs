@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 /// One line of a `.dockerignore`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Pattern {
+    /// The pattern as BuildKit keeps it: cleaned, without a leading `/` or `!`.
+    text: String,
     tokens: Vec<Token>,
     /// `!pattern`: matching paths are sent after all.
     exclusion: bool,
@@ -65,6 +67,7 @@ impl Dockerignore {
                 // does one longer than any real path (its match would recurse that deep).
                 let usable = !cleaned.is_empty() && cleaned != "." && cleaned.len() <= MAX_PATTERN;
                 usable.then(|| Pattern {
+                    text: cleaned.to_string(),
                     tokens: compile(cleaned),
                     exclusion,
                 })
@@ -100,6 +103,47 @@ impl Dockerignore {
     /// Whether the file has no pattern at all.
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
+    }
+
+    /// Whether some pattern re-includes paths (`!pattern`): BuildKit's
+    /// `PatternMatcher.Exclusions`.
+    pub fn has_exclusions(&self) -> bool {
+        self.patterns.iter().any(|pattern| pattern.exclusion)
+    }
+
+    /// Whether a pattern leaves out every entry of the context root (`*`, `**`,
+    /// `**/*`), BuildKit's `copySourceRootIgnored`.
+    pub fn excludes_every_root_entry(&self) -> bool {
+        self.patterns.iter().any(|pattern| {
+            !pattern.exclusion && matches!(pattern.text.as_str(), "*" | "**" | "**/*")
+        })
+    }
+
+    /// BuildKit's `PatternMatcher.MatchesOrParentMatches`, used for COPY sources: like
+    /// [`Dockerignore::excludes`] but on `file` as given (a leading `/` kept, so only
+    /// a pattern that matches the empty parent, `*`, matches `/app`), its parents taken
+    /// as Go's `filepath.Dir` splits them.
+    pub fn matches_or_parent_matches(&self, file: &str) -> bool {
+        let parent = match file.rfind('/') {
+            Some(at) => clean(&file[..=at]),
+            None => ".".to_string(),
+        };
+        let directories: Vec<&str> = parent.split('/').collect();
+        let mut matched = false;
+        for pattern in &self.patterns {
+            if pattern.exclusion != matched {
+                continue;
+            }
+            let mut hit = matches(&pattern.tokens, file);
+            if !hit && parent != "." {
+                hit = (1..=directories.len())
+                    .any(|count| matches(&pattern.tokens, &directories[..count].join("/")));
+            }
+            if hit {
+                matched = !pattern.exclusion;
+            }
+        }
+        matched
     }
 }
 
