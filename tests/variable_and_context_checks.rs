@@ -7,56 +7,25 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
-use serde_json::Value;
 use tempfile::TempDir;
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+mod support;
 
 /// The project `name`, copied into a fresh directory.
 fn project(name: &str) -> TempDir {
-    let dir = TempDir::new().unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build-checks");
-    copy_dir(&fixtures.join(name), dir.path());
-    dir
+    support::copy_project(&fixtures.join(name))
 }
 
 /// A project holding only a `Dockerfile` with `source`.
 fn dockerfile(source: &str) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    fs::write(dir.path().join("Dockerfile"), source).unwrap();
-    dir
+    support::tree(&[("Dockerfile", source)])
 }
 
 /// `dockgate lint --format json ARGS .` in `dir`: the exit code and the findings of
 /// the rules DG1110-DG1114 as (`CODE line`, message).
 fn lint(dir: &Path, args: &[&str]) -> (i32, Vec<(String, String)>) {
-    let output = Command::cargo_bin("dockgate")
-        .unwrap()
-        .current_dir(dir)
-        .args(["lint", "--format", "json"])
-        .args(args)
-        .arg(".")
-        .output()
-        .unwrap();
-    let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
-        panic!(
-            "not JSON ({error}): {}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
+    let (code, json) = support::lint_json(dir, args);
     let found = json["findings"]
         .as_array()
         .unwrap()
@@ -69,7 +38,7 @@ fn lint(dir: &Path, args: &[&str]) -> (i32, Vec<(String, String)>) {
             )
         })
         .collect();
-    (output.status.code().unwrap(), found)
+    (code, found)
 }
 
 #[test]
@@ -117,7 +86,8 @@ fn a_source_the_dockerignore_excludes_is_reported() {
 #[test]
 fn an_ignore_file_that_re_includes_paths_is_not_judged() {
     // BuildKit skips the check when the ignore file has a `!pattern`.
-    let dir = project("DG1114-negated-pattern");
+    let dir = project("DG1114-copy-ignored-file");
+    support::write(dir.path(), ".dockerignore", "dist\n!dist/bundle.js\n");
     let (_, found) = lint(dir.path(), &[]);
     assert_eq!(found, []);
 }
@@ -167,9 +137,7 @@ fn secret_names_are_reported_without_their_values() {
             ),
         ]
     );
-    let output = Command::cargo_bin("dockgate")
-        .unwrap()
-        .current_dir(dir.path())
+    let output = support::dockgate(dir.path())
         .args(["lint", "--config", "policy.yml", "."])
         .env("NO_COLOR", "1")
         .output()

@@ -153,8 +153,8 @@ fn parents(path: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Go's `filepath.Clean` on a `/` path: repeated and trailing separators, `.` and
-/// resolvable `..` segments removed.
-fn clean(path: &str) -> String {
+/// resolvable `..` segments removed. BuildKit cleans patterns and `COPY` sources so.
+pub fn clean(path: &str) -> String {
     let rooted = path.starts_with('/');
     let mut segments: Vec<&str> = Vec::new();
     for segment in path.split('/') {

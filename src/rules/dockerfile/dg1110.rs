@@ -19,7 +19,7 @@ crate::declare_rule! {
     /// defines it: it expands to nothing. This is BuildKit's `UndefinedVar` build
     /// check ([docs](https://docs.docker.com/reference/build-checks/undefined-var/)),
     /// with its message and its "did you mean" hint (a declared name within two
-    /// edits).
+    /// edits). Each variable is reported once per instruction, on the word using it.
     ///
     /// The words checked are the ones BuildKit expands itself: `ENV` and `LABEL` keys
     /// and values, `ARG` defaults, `COPY`/`ADD` sources, destination, `--chown`,

@@ -10,6 +10,7 @@ use super::practices::context_sources;
 use crate::dockerfile::buildkit_dump::go_quote;
 use crate::dockerfile::Keyword;
 use crate::rules::{Context, OptionKind, RuleOption};
+use crate::workspace::clean_path;
 
 crate::declare_rule! {
     /// ## What it does
@@ -69,28 +70,6 @@ crate::declare_rule! {
     check: check,
 }
 
-/// Go's `filepath.Clean` on a `/` path, as BuildKit cleans a source.
-fn clean(path: &str) -> String {
-    let rooted = path.starts_with('/');
-    let mut segments: Vec<&str> = Vec::new();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." if segments.last().is_some_and(|last| *last != "..") => {
-                segments.pop();
-            }
-            ".." if rooted => {}
-            _ => segments.push(segment),
-        }
-    }
-    let joined = segments.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_string(),
-        (false, false) => joined,
-    }
-}
-
 fn check(context: &mut Context) {
     let Some(build_context) = context.build_context() else {
         return;
@@ -105,7 +84,7 @@ fn check(context: &mut Context) {
         let Some(expanded) = &source.expanded else {
             continue;
         };
-        let path = clean(expanded);
+        let path = clean_path(expanded);
         if (path == "." || path == "/") && !ignore.excludes_every_root_entry() {
             continue;
         }
