@@ -295,6 +295,8 @@ mod tests {
         assert_catches("DG1110", "FROM scratch\nCOPY <<EOF /x\n$HOME\nEOF");
         assert_catches("DG1110", "FROM scratch AS base\nFROM base\nUSER $TARGETOS");
         assert_lines("DG1110", "FROM scratch\nENV A=$X B=$X\nVOLUME $Y", &[2, 3]);
+        // The pairs of one ENV are expanded before any of them is set.
+        assert_catches("DG1110", "FROM scratch\nENV A=1 B=$A");
     }
 
     #[test]

@@ -101,6 +101,8 @@ mod tests {
         assert_eq!(messages("ARG tag=latest\nFROM busybox:${tag}${version} AS b"), ["FROM argument 'version' is not declared"]);
         assert_catches("DG1111", "FROM node:22${VARIANT} AS jsbuilder");
         assert_catches("DG1111", "FROM alpine\nARG BASE=debian\nFROM $BASE");
+        // BuildKit looks the name up even when a default follows.
+        assert_catches("DG1111", "FROM alpine:${TAG:-3.20}");
     }
 
     #[test]

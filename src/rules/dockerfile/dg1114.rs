@@ -134,6 +134,15 @@ mod tests {
         assert!(messages("x\n", "FROM scratch\nADD https://example.com/x /x").is_empty());
         assert!(messages("x\n", "FROM scratch\nARG X\nCOPY $X /x").is_empty());
         assert_catches_not("DG1114", "FROM scratch\nCOPY Dockerfile .");
+        // The repository root's ignore file applies only with `context_at_root`.
+        let root_only = crate::workspace::BuildContext {
+            root_ignore: Some(crate::workspace::Dockerignore::parse(".dockerignore", "x\n")),
+            ..Default::default()
+        };
+        let source = "FROM scratch\nCOPY x .";
+        assert!(findings_in("DG1114", &Default::default(), source, &root_only).is_empty());
+        let found = findings_in("DG1114", &switched_on("context_at_root"), source, &root_only);
+        assert_eq!(found.len(), 1);
         let none = findings_in("DG1114", &Default::default(), "FROM scratch\nCOPY x .", &context_with_ignore(None));
         assert!(none.is_empty());
     }
