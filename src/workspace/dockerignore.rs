@@ -516,4 +516,22 @@ mod tests {
         assert!(!file.excludes("a/xb"));
         assert!(!file.excludes("c/a/b"));
     }
+
+    /// BuildKit's `MatchesOrParentMatches`, as CopyIgnoredFile (DG1114) uses it.
+    #[test]
+    fn matches_or_parent_matches_like_buildkit() {
+        let file = ignore("dist\n*/tmp/*\n");
+        assert!(file.matches_or_parent_matches("dist"));
+        assert!(file.matches_or_parent_matches("dist/app.js"));
+        assert!(file.matches_or_parent_matches("a/tmp/b"));
+        assert!(!file.matches_or_parent_matches("src/dist"));
+        // A leading `/` is kept: only a pattern matching the empty parent applies.
+        assert!(!file.matches_or_parent_matches("/dist"));
+        assert!(ignore("*\n").matches_or_parent_matches("/dist"));
+        assert!(ignore("*\n").matches_or_parent_matches("."));
+        assert!(!ignore(".*\n").matches_or_parent_matches("src"));
+        assert!(ignore("**\n!Dockerfile\n").has_exclusions());
+        assert!(ignore("**/*\n").excludes_every_root_entry());
+        assert!(!ignore(".*\n").excludes_every_root_entry());
+    }
 }
