@@ -248,3 +248,25 @@ fn a_dockerfile_may_ask_for_the_experimental_check() {
     let (_, report, _) = lint(text, &["--config", "builtin:hadolint"]);
     assert!(!rules(&report).contains(&"DG1109".to_string()));
 }
+
+#[test]
+fn skip_reaches_every_rule_that_is_the_check() {
+    let run = |text: &str| {
+        let dir = tree(&[
+            ("Dockerfile", text),
+            (
+                "dockgate.yml",
+                "extends: [builtin:recommended]\nrules:\n  DG1113: warning\n",
+            ),
+        ]);
+        let output = dockgate(dir.path())
+            .args(["lint", "--format", "json", "Dockerfile"])
+            .output()
+            .unwrap();
+        rules(&serde_json::from_slice(&output.stdout).unwrap())
+    };
+    let text = "FROM debian:12\nARG API_TOKEN\n";
+    assert!(run(text).contains(&"DG1113".to_string()));
+    let skipped = run(&format!("# check=skip=SecretsUsedInArgOrEnv\n{text}"));
+    assert!(!skipped.contains(&"DG1113".to_string()), "{skipped:?}");
+}

@@ -3,6 +3,7 @@
 use crate::rules::Rule;
 
 mod base_image;
+mod buildkit_checks;
 mod copies;
 mod expose;
 mod labels;
@@ -118,4 +119,9 @@ register_rules! {
     dg1106,
     dg1108,
     dg1109,
+    dg1110,
+    dg1111,
+    dg1112,
+    dg1113,
+    dg1114,
 }
