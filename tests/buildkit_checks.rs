@@ -270,3 +270,27 @@ fn skip_reaches_every_rule_that_is_the_check() {
     let skipped = run(&format!("# check=skip=SecretsUsedInArgOrEnv\n{text}"));
     assert!(!skipped.contains(&"DG1113".to_string()), "{skipped:?}");
 }
+
+#[test]
+fn a_reason_follows_the_first_space() {
+    let run = |text: &str| {
+        let dir = tree(&[
+            ("Dockerfile", text),
+            (
+                "dockgate.yml",
+                "extends: [builtin:recommended]\npragmas: reason-required\n",
+            ),
+        ]);
+        let output = dockgate(dir.path())
+            .args(["lint", "--format", "json", "Dockerfile"])
+            .output()
+            .unwrap();
+        rules(&serde_json::from_slice(&output.stdout).unwrap())
+    };
+    let without = run("# check=skip=FromAsCasing\nFROM debian:12 as build\n");
+    assert!(without.contains(&"DG1100".to_string()), "{without:?}");
+    assert!(without.contains(&"DG0002".to_string()), "{without:?}");
+    let with = run("# check=skip=FromAsCasing lower-case house style\nFROM debian:12 as build\n");
+    assert!(!with.contains(&"DG1100".to_string()), "{with:?}");
+    assert!(!with.contains(&"DG0002".to_string()), "{with:?}");
+}
