@@ -26,6 +26,17 @@ fn lint(text: &str, args: &[&str]) -> (i32, Value, String) {
     )
 }
 
+/// The rules `dockgate lint` reports on a Dockerfile with `text` under the policy
+/// `policy` (a `dockgate.yml` next to it).
+fn rules_under(policy: &str, text: &str) -> Vec<String> {
+    let dir = tree(&[("Dockerfile", text), ("dockgate.yml", policy)]);
+    let output = dockgate(dir.path())
+        .args(["lint", "--format", "json", "Dockerfile"])
+        .output()
+        .unwrap();
+    rules(&serde_json::from_slice(&output.stdout).unwrap())
+}
+
 /// `(rule, line, severity)` of each finding.
 fn findings(report: &Value) -> Vec<(String, u64, String)> {
     report["findings"]
@@ -204,22 +215,10 @@ fn an_unknown_check_name_is_a_warning_with_a_suggestion() {
 
 #[test]
 fn forbidden_pragmas_forbid_check_skips_too() {
-    let dir = tree(&[
-        (
-            "Dockerfile",
-            "# check=skip=FromAsCasing\nFROM debian:12 as build\n",
-        ),
-        (
-            "dockgate.yml",
-            "extends: [builtin:recommended]\npragmas: forbidden\n",
-        ),
-    ]);
-    let output = dockgate(dir.path())
-        .args(["lint", "--format", "json", "Dockerfile"])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let found = rules(&report);
+    let found = rules_under(
+        "extends: [builtin:recommended]\npragmas: forbidden\n",
+        "# check=skip=FromAsCasing\nFROM debian:12 as build\n",
+    );
     assert!(found.contains(&"DG1100".to_string()), "{found:?}");
     assert!(found.contains(&"DG0003".to_string()), "{found:?}");
 }
@@ -252,18 +251,10 @@ fn a_dockerfile_may_ask_for_the_experimental_check() {
 #[test]
 fn skip_reaches_every_rule_that_is_the_check() {
     let run = |text: &str| {
-        let dir = tree(&[
-            ("Dockerfile", text),
-            (
-                "dockgate.yml",
-                "extends: [builtin:recommended]\nrules:\n  DG1113: warning\n",
-            ),
-        ]);
-        let output = dockgate(dir.path())
-            .args(["lint", "--format", "json", "Dockerfile"])
-            .output()
-            .unwrap();
-        rules(&serde_json::from_slice(&output.stdout).unwrap())
+        rules_under(
+            "extends: [builtin:recommended]\nrules:\n  DG1113: warning\n",
+            text,
+        )
     };
     let text = "FROM debian:12\nARG API_TOKEN\n";
     assert!(run(text).contains(&"DG1113".to_string()));
@@ -274,18 +265,10 @@ fn skip_reaches_every_rule_that_is_the_check() {
 #[test]
 fn a_reason_follows_the_first_space() {
     let run = |text: &str| {
-        let dir = tree(&[
-            ("Dockerfile", text),
-            (
-                "dockgate.yml",
-                "extends: [builtin:recommended]\npragmas: reason-required\n",
-            ),
-        ]);
-        let output = dockgate(dir.path())
-            .args(["lint", "--format", "json", "Dockerfile"])
-            .output()
-            .unwrap();
-        rules(&serde_json::from_slice(&output.stdout).unwrap())
+        rules_under(
+            "extends: [builtin:recommended]\npragmas: reason-required\n",
+            text,
+        )
     };
     let without = run("# check=skip=FromAsCasing\nFROM debian:12 as build\n");
     assert!(without.contains(&"DG1100".to_string()), "{without:?}");
