@@ -50,11 +50,33 @@ pub(super) fn lint_paths(
             Err(error) => errors.push(error),
         }
     }
-    let notes = run_shellcheck(policy, &shellcheck, &mut linted, &scripts);
+    let mut notes = run_shellcheck(policy, &shellcheck, &mut linted, &scripts);
+    notes.extend(linted.iter().flat_map(unknown_checks));
     let mut files = expired_exceptions(policy);
     files.extend(linted);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     (files, errors, notes)
+}
+
+/// A note for each name in the file's `# check=` directive that is no BuildKit check:
+/// BuildKit ignores it, so it is likely a typo that skips nothing.
+fn unknown_checks(file: &FileRun) -> Vec<String> {
+    use crate::rules::check_directive::BUILDKIT_CHECKS;
+    file.pragmas
+        .unknown_checks
+        .iter()
+        .map(|unknown| {
+            let at = file.lines().position(file.source(), unknown.range.start);
+            format!(
+                "{}:{}:{}: `{}` in `# check=` is no BuildKit build check, so it does nothing{}",
+                file.path,
+                at.line,
+                at.column,
+                unknown.name,
+                crate::suggest::suggestion(&unknown.name, BUILDKIT_CHECKS.iter().copied())
+            )
+        })
+        .collect()
 }
 
 /// Checks the scripts of every file with ShellCheck, when the policy runs it and a
@@ -168,12 +190,14 @@ fn lint_file(
     let relative = relative_to(path, &policy.root);
     let (dockerfile, model) = read_dockerfile(path)?;
     let build_context = workspace::BuildContext::load(path, &policy.root);
+    let mut rule_set = policy.rule_set(&relative);
+    rules::check_directive::enable_experimental(&dockerfile, &mut rule_set);
     let findings = rules::lint_in_context(
         &display,
         &dockerfile,
         &model,
         Some(&build_context),
-        &policy.rule_set(&relative),
+        &rule_set,
     );
     let scripts = match shellcheck {
         Some(options) => shellcheck::script::scripts(&dockerfile, &model, options),

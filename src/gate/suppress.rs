@@ -9,6 +9,9 @@
 //!    `pragmas` mode allows (an image finding placed on a line is silenced by the
 //!    pragma above that line, like any other).
 //! 3. **Exceptions** waive it by the path it is located in and the image it is about.
+//! 4. **`# check=error=true`** makes what is left of the file's findings of BuildKit's
+//!    checks (rules with a [`crate::rules::Rule::buildkit`] name) errors, as BuildKit
+//!    fails the build on them. BuildKit's `# check=skip=...` is a pragma (step 2).
 //!
 //! A rule an organisation's policy locked passes 2 and 3 untouched, and findings of the
 //! policy's own rules (an expired exception, a pragma without a reason) are never
@@ -40,6 +43,9 @@ pub(super) fn apply(
     for file in files.iter_mut() {
         let mut findings = std::mem::take(&mut file.findings);
         findings.retain(|finding| suppression.keeps(finding, Some(file)));
+        if file.pragmas.check_error {
+            suppression.raise_buildkit_checks(&mut findings);
+        }
         findings.extend(suppression.pragma_findings(file, &mut rule_sets));
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         file.findings = findings;
@@ -102,6 +108,19 @@ impl Suppression<'_> {
         }
         let path = file.map(|file| file.relative.as_str());
         !self.policy.waives(rule, path, finding.image.as_deref())
+    }
+
+    /// `# check=error=true`: BuildKit's checks fail the build, so their findings are
+    /// errors (a locked rule keeps the severity its organisation set).
+    fn raise_buildkit_checks(&self, findings: &mut [Finding]) {
+        for finding in findings {
+            let rule = finding.rule.as_ref();
+            if !self.locked.contains(&rule)
+                && rules::find(rule).is_some_and(|rule| rule.buildkit.is_some())
+            {
+                finding.severity = crate::finding::Severity::Error;
+            }
+        }
     }
 
     /// Findings about the pragma comments of `file` that the policy does not honour:

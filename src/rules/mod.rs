@@ -8,6 +8,7 @@
 //! of `docs/rules.md`, so the two cannot drift. Adding a rule is one new file plus its
 //! name in the `register_rules!` list of its folder.
 
+pub mod check_directive;
 pub mod dockerfile;
 pub mod docs;
 pub mod image;
@@ -599,6 +600,12 @@ impl RuleSet {
             self.off.push(rule.code);
         }
         self.rules.retain(|(rule, ..)| rule.code != code);
+    }
+
+    /// Whether the policy turned `code` off (not merely left an off-by-default rule
+    /// off).
+    pub fn turned_off(&self, code: &str) -> bool {
+        self.off.contains(&code)
     }
 
     /// Undoes what the set says about `code`: a ShellCheck code is then on at

@@ -16,9 +16,15 @@
 //!
 //! `# dockgate ...` is accepted wherever `# hadolint ...` is. Anything after the code
 //! list is ignored, so a reason can follow: `# hadolint ignore=DL3006 pinned by digest`.
+//!
+//! BuildKit's `# check=skip=NAME` ([`crate::rules::check_directive`]) is a pragma too:
+//! as the file's directive it is a global ignore of every rule that is that BuildKit
+//! check, as a comment above an instruction an ignore for that instruction; its reason
+//! is the text after the first space, which BuildKit ignores.
 
 use crate::dockerfile::Dockerfile;
 use crate::dockerfile::shell::pragma::strip_word;
+use crate::rules::check_directive::{self, CheckOptions, UnknownCheck};
 use crate::source::{LineIndex, TextRange};
 
 /// What a policy lets pragmas do (`pragmas:` in the policy).
@@ -53,6 +59,8 @@ pub struct PragmaComment {
     pub codes: Vec<String>,
     /// Whether text follows the codes (`ignore=DL3007 tracks latest on purpose`).
     pub has_reason: bool,
+    /// A BuildKit `check=skip=...` comment rather than a hadolint-style pragma.
+    pub buildkit: bool,
 }
 
 /// The pragmas of one file.
@@ -65,6 +73,10 @@ pub struct Pragmas {
     comment_lines: Vec<(usize, Option<usize>)>,
     /// The range of each top-level instruction, in file order.
     instructions: Vec<TextRange>,
+    /// `# check=error=true`: the findings of BuildKit's checks are errors.
+    pub check_error: bool,
+    /// Names in the `# check=` directive that are no BuildKit check.
+    pub unknown_checks: Vec<UnknownCheck>,
 }
 
 /// One parsed pragma comment.
@@ -85,19 +97,39 @@ impl Pragmas {
                 .collect(),
             ..Pragmas::default()
         };
+        let directive = check_directive::of(dockerfile);
+        let directive_range = directive.as_ref().map(|(_, range)| *range);
+        if let Some((Ok(options), range)) = directive {
+            pragmas.check_error = options.error;
+            pragmas.unknown_checks =
+                check_directive::unknown_names(&options, &dockerfile.source, range);
+            if let Some(pragma) = buildkit_skips(&options, true) {
+                pragmas.comments.push(PragmaComment { range, ..pragma });
+            }
+        }
         for comment in &dockerfile.comments {
             let at = comment.range.start;
-            if pragmas.inside_instruction(at) {
+            if pragmas.inside_instruction(at) || Some(comment.range) == directive_range {
                 continue;
             }
             let line = lines.position(&dockerfile.source, at).line;
-            let index = parse(&comment.text).map(|pragma| {
-                pragmas.comments.push(PragmaComment {
+            let pragma = match parse(&comment.text) {
+                Some(pragma) => Some(PragmaComment {
                     range: comment.range,
                     global: pragma.global,
                     codes: pragma.codes,
                     has_reason: pragma.has_reason,
-                });
+                    buildkit: false,
+                }),
+                None => check_directive::comment_options(&comment.text)
+                    .and_then(|options| buildkit_skips(&options, false))
+                    .map(|pragma| PragmaComment {
+                        range: comment.range,
+                        ..pragma
+                    }),
+            };
+            let index = pragma.map(|pragma| {
+                pragmas.comments.push(pragma);
                 pragmas.comments.len() - 1
             });
             pragmas.comment_lines.push((line, index));
@@ -123,9 +155,12 @@ impl Pragmas {
             .is_some_and(|range| range.start < offset && offset < range.end)
     }
 
-    /// The inline ignore pragmas (not the global ones): what DL1001 reports.
+    /// The inline ignore pragmas (not the global ones, nor BuildKit's `check`
+    /// comments): what DL1001 reports.
     pub fn inline(&self) -> impl Iterator<Item = &PragmaComment> {
-        self.comments.iter().filter(|pragma| !pragma.global)
+        self.comments
+            .iter()
+            .filter(|pragma| !pragma.global && !pragma.buildkit)
     }
 
     /// Whether a pragma that `mode` honours silences `rule` for the instruction at
@@ -169,6 +204,23 @@ impl Pragmas {
         }
         false
     }
+}
+
+/// The pragma that skips what `options` skip: every rule that is one of the skipped
+/// BuildKit checks; `None` when no rule is. Its range is the caller's to set.
+fn buildkit_skips(options: &CheckOptions, global: bool) -> Option<PragmaComment> {
+    let codes: Vec<String> = crate::rules::all()
+        .iter()
+        .filter(|rule| rule.buildkit.is_some_and(|name| options.skips(name)))
+        .map(|rule| rule.code.to_string())
+        .collect();
+    (!codes.is_empty()).then(|| PragmaComment {
+        range: TextRange::default(),
+        global,
+        codes,
+        has_reason: options.has_reason,
+        buildkit: true,
+    })
 }
 
 /// Parses the text of a comment (after `#`): `hadolint [global] ignore=CODE[,CODE...]`.

@@ -113,7 +113,11 @@ impl<'a> Parser<'a> {
                 }
                 self.result.comments.push(comment);
             }
-            self.possible_directive(token, first);
+            // BuildKit strips a directive from the comments it gives the next
+            // instruction (`Node.PrevComment`), so `# check=...` describes nothing.
+            if self.possible_directive(token, first) {
+                prev_comments.pop();
+            }
             let token = if token.starts_with('#') { "" } else { token };
 
             let (kept, mut at_end) = self.trim_continuation(token);
@@ -127,7 +131,7 @@ impl<'a> Parser<'a> {
                 self.next_line += 1;
                 self.check_line_length(next);
                 let raw = self.content(next);
-                self.possible_directive(raw, next);
+                let _ = self.possible_directive(raw, next);
                 if let Some(comment) = self.comment(next) {
                     self.result.comments.push(comment);
                     continue;
@@ -190,19 +194,20 @@ impl<'a> Parser<'a> {
     }
 
     /// BuildKit's directive parser: `#name=value` lines at the very top of the file.
-    /// The first line that is not a known directive ends the block.
-    fn possible_directive(&mut self, token: &str, line: PhysicalLine) {
+    /// The first line that is not a known directive ends the block. Returns whether
+    /// the line is a directive BuildKit accepts.
+    fn possible_directive(&mut self, token: &str, line: PhysicalLine) -> bool {
         if self.directives_done {
-            return;
+            return false;
         }
         let Some((name, value)) = match_directive(token) else {
             self.directives_done = true;
-            return;
+            return false;
         };
         let name = name.to_ascii_lowercase();
         if !matches!(name.as_str(), "syntax" | "escape" | "check") {
             self.directives_done = true;
-            return;
+            return false;
         }
         let range = TextRange::new(line.start, line.content_end);
         if self.result.directives.iter().any(|d| d.name == name) {
@@ -210,7 +215,7 @@ impl<'a> Parser<'a> {
                 format!("only one {name} parser directive can be used"),
                 range,
             );
-            return;
+            return false;
         }
         if name == "escape" {
             match value {
@@ -221,7 +226,7 @@ impl<'a> Parser<'a> {
                         format!("invalid escape token '{value}' does not match ` or \\"),
                         range,
                     );
-                    return;
+                    return false;
                 }
             }
         }
@@ -230,6 +235,7 @@ impl<'a> Parser<'a> {
             value: value.to_string(),
             range,
         });
+        true
     }
 
     /// BuildKit's continuation regex, `([^E])E[ \t]*$|^E[ \t]*$` replaced by `$1`:

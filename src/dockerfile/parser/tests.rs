@@ -328,3 +328,15 @@ fn continuation_at_end_of_file() {
     };
     assert_eq!(cmd.value, "something");
 }
+
+#[test]
+fn a_directive_is_no_comment_of_the_first_instruction() {
+    // BuildKit drops directive lines from `Node.PrevComment`.
+    let df = parse("# check=skip=all\n# about it\nFROM a\n");
+    assert_eq!(df.instructions[0].prev_comments, ["about it"]);
+    let df = parse("# not a directive\n# check=skip=all\nFROM a\n");
+    assert_eq!(
+        df.instructions[0].prev_comments,
+        ["not a directive", "check=skip=all"]
+    );
+}

@@ -7,7 +7,7 @@ crate::declare_rule! {
     /// ## What it does
     /// Reports each place where BuildKit refuses the Dockerfile: what its parser rejects
     /// (an unterminated heredoc, a JSON array with a non-string, `ENV` without a value,
-    /// a bad parser directive, ...), instructions it does not know (a run of them is one
+    /// a bad parser directive or `# check=` value, ...), instructions it does not know (a run of them is one
     /// finding), and what its builder refuses: a wrong number of arguments
     /// (`FROM image AS`), an unknown or malformed flag, an invalid stage name, ... (the
     /// list is in docs/parser.md).
@@ -47,6 +47,10 @@ fn check(context: &mut Context) {
     for error in &context.dockerfile().errors {
         context.report_at(error.range, error.range).message = error.message.clone();
     }
+    // BuildKit refuses to build with a `# check=` value it cannot read.
+    if let Some((Err(message), range)) = crate::rules::check_directive::of(context.dockerfile()) {
+        context.report_at(range, range).message = message;
+    }
     // What BuildKit's parser accepts but its builder refuses: unknown instructions,
     // argument counts, flags.
     for found in instruction_errors(context.dockerfile()) {
@@ -63,6 +67,15 @@ mod tests {
         assert_catches("DL1000", "FROM debian:12\nRUN <<EOF\necho hi\n");
         assert_catches_not("DL1000", "FROM debian:12\nRUN <<EOF\necho hi\nEOF\n");
         assert_catches_not("DL1000", "FROM debian:12\nRUN echo hi");
+    }
+
+    #[test]
+    fn reports_check_directives_buildkit_refuses() {
+        assert_catches("DL1000", "# check=skip\nFROM debian:12\n");
+        assert_catches("DL1000", "# check=error=maybe\nFROM debian:12\n");
+        assert_catches_not("DL1000", "# check=skip=all;error=true\nFROM debian:12\n");
+        // Only the directive: the same text further down is a comment.
+        assert_catches_not("DL1000", "FROM debian:12\n# check=skip\n");
     }
 
     #[test]

@@ -7,6 +7,13 @@ crate::declare_rule! {
     /// ## What it does
     /// Checks that `WORKDIR` is given an absolute path.
     ///
+    /// This is also BuildKit's build check
+    /// [`WorkdirRelativePath`](https://docs.docker.com/reference/build-checks/workdir-relative-path/),
+    /// which `# check=skip=WorkdirRelativePath` skips. BuildKit
+    /// (`dockerfile2llb/convert.go`, `dispatchWorkdir`) reports only the first `WORKDIR` of
+    /// a stage, and only when it is relative: a relative `WORKDIR` after an absolute one
+    /// passes there and is reported here, as hadolint reports it.
+    ///
     /// ## Why is this bad?
     /// A relative `WORKDIR` is resolved against the previous working directory, which
     /// the base image chooses. When the base image changes its `WORKDIR`, files land

@@ -8,6 +8,14 @@ crate::declare_rule! {
     /// ## What it does
     /// Checks that `CMD` and `ENTRYPOINT` use the JSON (exec) form.
     ///
+    /// This is also BuildKit's build check
+    /// [`JSONArgsRecommended`](https://docs.docker.com/reference/build-checks/json-args-recommended/),
+    /// which `# check=skip=JSONArgsRecommended` skips. BuildKit
+    /// (`dockerfile2llb/convert.go`, `dispatchCmd`) does not report a shell-form `CMD` or
+    /// `ENTRYPOINT` once a `SHELL` is in effect (the image's own included, which only the
+    /// build knows), nor `HEALTHCHECK`; this rule reports them regardless, as hadolint
+    /// does.
+    ///
     /// ## Why is this bad?
     /// In shell form the command runs as `/bin/sh -c "..."`: the shell becomes PID 1,
     /// does not forward `SIGTERM` to the program, and `docker stop` has to wait for its

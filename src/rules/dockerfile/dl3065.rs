@@ -20,6 +20,13 @@ crate::declare_rule! {
     /// FROM debian:12
     /// ```
     ///
+    /// This is BuildKit's build check
+    /// [`RedundantTargetPlatform`](https://docs.docker.com/reference/build-checks/redundant-target-platform/)
+    /// too. BuildKit (`dockerfile2llb/validations.go`, `reportRedundantTargetPlatform`)
+    /// also reports a value whose only variable is `TARGETPLATFORM` and that expands to
+    /// it, such as `${TARGETPLATFORM:-linux/amd64}`; this rule keeps hadolint's two
+    /// spellings, so `builtin:hadolint` stays hadolint's.
+    ///
     /// ## Fix
     /// Removes the flag.
     code: "DL3065",
@@ -28,6 +35,7 @@ crate::declare_rule! {
     category: BestPractice,
     fixable: true,
     message: "Setting `FROM --platform` to predefined `$TARGETPLATFORM` in is redundant as this is the default behavior",
+    buildkit: "RedundantTargetPlatform",
     check: check,
 }
 

@@ -7,6 +7,13 @@ crate::declare_rule! {
     /// ## What it does
     /// Reports every `CMD` of a stage after its first one.
     ///
+    /// This is also BuildKit's build check
+    /// [`MultipleInstructionsDisallowed`](https://docs.docker.com/reference/build-checks/multiple-instructions-disallowed/),
+    /// which `# check=skip=MultipleInstructionsDisallowed` skips. BuildKit
+    /// (`dockerfile2llb/validations.go`, `validateUsedOnce`) reports the same stages and
+    /// instructions, but on the `CMD` that is overridden, where this rule, like hadolint,
+    /// reports each later one.
+    ///
     /// ## Why is this bad?
     /// Only the last `CMD` of a stage takes effect; the others are dead code a reader
     /// may take for what the container runs.

@@ -5,9 +5,11 @@ use crate::rules::Rule;
 mod base_image;
 mod buildkit_checks;
 mod copies;
+mod expose;
 mod labels;
 mod practices;
 mod scripts;
+mod stage_names;
 
 /// Declares each rule module and lists its `RULE` in [`RULES`]: registering a rule is
 /// adding its module name here.
@@ -108,6 +110,15 @@ register_rules! {
     dg1050,
     dg1051,
     dg1052,
+    dg1100,
+    dg1101,
+    dg1102,
+    dg1103,
+    dg1104,
+    dg1105,
+    dg1106,
+    dg1108,
+    dg1109,
     dg1110,
     dg1111,
     dg1112,
