@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Reporter;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Finding, Severity};
 use crate::gate::{FileRun, Run};
 use crate::policy::Review;
 
@@ -84,6 +84,8 @@ struct JsonFinding<'a> {
 #[derive(Serialize)]
 struct JsonFix<'a> {
     title: &'a str,
+    /// Added: `safe` (`--fix` applies it) or `unsafe` (only with `--unsafe-fixes`).
+    applicability: Applicability,
     edits: Vec<JsonEdit<'a>>,
 }
 
@@ -214,6 +216,7 @@ fn json_fix<'a>(file: &FileRun, fix: &'a crate::finding::Fix) -> JsonFix<'a> {
     let (source, lines) = (file.source(), file.lines());
     JsonFix {
         title: &fix.title,
+        applicability: fix.applicability,
         edits: fix
             .edits
             .iter()

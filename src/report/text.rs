@@ -178,9 +178,13 @@ fn write_finding(
     );
     if let Some(fix) = &finding.fix {
         let gutter_width = digits(lines.position(source, location.range.end).line);
+        let unsafe_note = match fix.applicability {
+            crate::finding::Applicability::Safe => "",
+            crate::finding::Applicability::Unsafe => " (unsafe fix)",
+        };
         let _ = writeln!(
             text,
-            "{:gutter_width$} {help}= help:{help:#} {}",
+            "{:gutter_width$} {help}= help:{help:#} {}{unsafe_note}",
             "",
             fix.title,
             help = styles.help
