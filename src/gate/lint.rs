@@ -21,10 +21,7 @@ pub(super) fn lint_paths(
     policy: &Policy,
     keep_syntax: bool,
 ) -> (Vec<FileRun>, Vec<InputError>, Vec<String>) {
-    let mut discovery = workspace::discover(paths);
-    discovery
-        .files
-        .retain(|path| policy.includes(&relative_to(path, &policy.root)));
+    let discovery = discover(paths, policy);
     if discovery.files.is_empty() && discovery.errors.is_empty() {
         // Not an error (a repository may have no Dockerfiles yet), but likely a wrong path.
         eprintln!("dockgate: warning: no Dockerfiles found");
@@ -55,6 +52,44 @@ pub(super) fn lint_paths(
     files.extend(linted);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     (files, errors, notes)
+}
+
+/// The Dockerfiles under `paths` that the policy selects.
+pub(super) fn discover(paths: &[PathBuf], policy: &Policy) -> workspace::Discovery {
+    let mut discovery = workspace::discover(paths);
+    discovery
+        .files
+        .retain(|path| policy.includes(&relative_to(path, &policy.root)));
+    discovery
+}
+
+/// Lints `source` as the text of the Dockerfile at `path` (what `--fix` made of it),
+/// with the rules the policy sets for the path, and applies the suppression step:
+/// the findings that come back are those the report would show (ShellCheck's
+/// aside: they carry no fix).
+pub(super) fn lint_text(path: &Path, source: &str, policy: &Policy) -> FileRun {
+    let display = path.display().to_string();
+    let relative = relative_to(path, &policy.root);
+    let dockerfile = crate::dockerfile::parse(source);
+    let model = Model::new(&dockerfile);
+    let build_context = workspace::BuildContext::load(path, &policy.root);
+    let findings = rules::lint_in_context(
+        &display,
+        &dockerfile,
+        &model,
+        Some(&build_context),
+        &policy.rule_set(&relative),
+    );
+    let mut files = [FileRun::dockerfile_file(
+        display,
+        relative,
+        (dockerfile, model),
+        findings,
+        false,
+    )];
+    super::suppress::apply(policy, &mut files, &mut [], None);
+    let [file] = files;
+    file
 }
 
 /// Checks the scripts of every file with ShellCheck, when the policy runs it and a

@@ -25,6 +25,26 @@ struct JsonReport<'a> {
     /// policy (each also a DG0004 finding) and the exceptions the change adds.
     #[serde(skip_serializing_if = "Option::is_none")]
     policy_changes: Option<JsonPolicyChanges<'a>>,
+    /// Added to design.md's shape, with `--fix` only: how many fixes were applied, how
+    /// many findings remain (those above), and the fixes refused because the file
+    /// would not have parsed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixes: Option<JsonFixes<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFixes<'a> {
+    fixed: usize,
+    remaining: usize,
+    refused: Vec<JsonRefusedFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRefusedFix<'a> {
+    path: &'a str,
+    line: usize,
+    rule: &'a str,
+    title: &'a str,
 }
 
 #[derive(Serialize)]
@@ -360,6 +380,20 @@ fn write_json(out: &mut dyn Write, report: &Run) -> io::Result<()> {
             })
             .collect(),
         policy_changes: report.policy_changes.as_ref().map(policy_changes),
+        fixes: report.fixes.as_ref().map(|fixes| JsonFixes {
+            fixed: fixes.fixed,
+            remaining: report.findings().count(),
+            refused: fixes
+                .refused
+                .iter()
+                .map(|refused| JsonRefusedFix {
+                    path: &refused.path,
+                    line: refused.line,
+                    rule: &refused.rule,
+                    title: &refused.title,
+                })
+                .collect(),
+        }),
     };
     serde_json::to_writer_pretty(&mut *out, &json)?;
     writeln!(out)

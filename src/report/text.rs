@@ -541,6 +541,17 @@ fn write_summary(text: &mut String, report: &Run, styles: &Styles) {
         }
     };
     let _ = writeln!(text, "; {verdict}.");
+    if let Some(fixes) = &report.fixes {
+        let _ = writeln!(text, "{}", fix_summary(fixes.fixed, total));
+    }
+}
+
+/// `Fixed 3 findings (2 remaining).`, as ruff words it.
+pub fn fix_summary(fixed: usize, remaining: usize) -> String {
+    format!(
+        "Fixed {fixed} {} ({remaining} remaining).",
+        plural(fixed, "finding", "findings")
+    )
 }
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
@@ -578,6 +589,7 @@ mod tests {
             errors: Vec::new(),
             warnings: Vec::new(),
             policy_changes: None,
+            fixes: None,
             verdict: crate::gate::Verdict {
                 fail_on: Some(Severity::Warning),
                 passed: false,
