@@ -97,8 +97,8 @@ fn gate_with_fixes(
     }
     for refused in &outcome.refused {
         eprintln!(
-            "dockgate: warning: {}:{}: {} fix not applied, the file would not parse: {}",
-            refused.path, refused.line, refused.rule, refused.title
+            "dockgate: warning: {}:{}: {} fix `{}` not applied: {}",
+            refused.path, refused.line, refused.rule, refused.title, refused.reason
         );
     }
     for error in &outcome.errors {

@@ -200,3 +200,21 @@ fn check_fixes_too() {
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["fixes"]["fixed"], 4, "{json:#}");
 }
+
+#[test]
+fn a_fix_that_would_add_a_finding_is_refused_and_reported() {
+    // `apt` -> `apt-get` (DL3027's safe fix) would let DL3008 see the unpinned package.
+    let source = "FROM debian:12\nRUN apt install -y --no-install-recommends curl\nUSER 10001\n";
+    let dir = project(source);
+    let (_, stdout, stderr) = run(dir.path(), &["--fix", "--format", "json"]);
+    assert_eq!(read(dir.path()), source);
+    assert!(
+        stderr.contains("DL3027 fix `Use `apt-get`` not applied: it would add a DL3008 finding"),
+        "{stderr}"
+    );
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["fixes"]["fixed"], 0, "{json:#}");
+    assert_eq!(json["fixes"]["refused"][0]["rule"], "DL3027", "{json:#}");
+    assert_eq!(json["fixes"]["refused"][0]["line"], 2, "{json:#}");
+    assert!(rules_of(&json).contains(&"DL3027"));
+}

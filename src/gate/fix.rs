@@ -10,7 +10,7 @@
 //! reported). The file is written once, at the end, atomically, with its byte order
 //! mark and line endings.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -40,7 +40,7 @@ impl FixMode {
     }
 }
 
-/// A fix that would have broken the file, not applied.
+/// A fix not applied: it would have broken the file or added a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefusedFix {
     pub path: String,
@@ -48,6 +48,8 @@ pub struct RefusedFix {
     pub line: usize,
     pub rule: String,
     pub title: String,
+    /// Why: `the file would not parse`, `it would add a DL3008 finding`.
+    pub reason: String,
 }
 
 /// One file `--fix` changed.
@@ -189,7 +191,7 @@ fn fix_file(path: &Path, policy: &Policy, mode: FixMode) -> Result<FileOutcome, 
 }
 
 /// The rounds over one file's text: the fixed text, how many fixes were applied, and
-/// the fixes refused because they broke the file.
+/// the fixes refused because they broke the file or added a finding.
 fn fix_text(
     path: &Path,
     original: &str,
@@ -198,73 +200,131 @@ fn fix_text(
 ) -> (String, usize, Vec<RefusedFix>) {
     let crlf = original.contains("\r\n");
     let mut source = original.to_string();
+    let mut file = super::lint::lint_text(path, &source, policy);
     let mut fixed = 0;
     let mut refused = Vec::new();
     let mut refused_keys: HashSet<(String, String, String)> = HashSet::new();
     for _ in 0..MAX_ROUNDS {
-        let file = super::lint::lint_text(path, &source, policy);
-        let key = |finding: &Finding, fix: &Fix| {
-            let instruction = finding
-                .location
-                .as_ref()
-                .and_then(|location| {
-                    source.get(location.instruction_range.start..location.instruction_range.end)
-                })
-                .unwrap_or("");
-            (
-                finding.rule.to_string(),
-                fix.title.clone(),
-                instruction.to_string(),
-            )
-        };
-        let mut chosen: Vec<(&Finding, Fix)> = Vec::new();
+        let mut chosen: Vec<Candidate> = Vec::new();
         for finding in &file.findings {
             let Some(fix) = &finding.fix else { continue };
-            if !mode.allows(fix) || refused_keys.contains(&key(finding, fix)) {
+            let key = candidate_key(&source, finding, fix);
+            if !mode.allows(fix) || refused_keys.contains(&key) {
                 continue;
             }
             let fix = with_line_endings(fix, crlf);
-            if chosen.iter().any(|(_, taken)| taken.overlaps(&fix)) {
+            if chosen.iter().any(|taken| taken.fix.overlaps(&fix)) {
                 continue;
             }
-            chosen.push((finding, fix));
+            chosen.push(Candidate {
+                key,
+                line: finding.line(),
+                fix,
+            });
         }
         if chosen.is_empty() {
             break;
         }
-        let errors_before = syntax_errors(&source);
-        let all = apply_all(&source, chosen.iter().map(|(_, fix)| fix));
-        if syntax_errors(&all) <= errors_before {
-            source = all;
+        let before = Baseline {
+            syntax_errors: syntax_errors(&source),
+            counts: rule_counts(&file.findings),
+        };
+        let check = |text: &str| before.check(path, text, policy);
+        let all = apply_all(&source, chosen.iter().map(|candidate| &candidate.fix));
+        if let Ok(linted) = check(&all) {
+            (source, file) = (all, linted);
             fixed += chosen.len();
             continue;
         }
-        // Some fix breaks the file: keep those that do not, alone or together.
+        // Some fix breaks the file or adds a finding: keep those that do not.
         let mut good: Vec<&Fix> = Vec::new();
-        for (finding, fix) in &chosen {
-            if syntax_errors(&fix.apply(&source)) <= errors_before {
-                good.push(fix);
-            } else {
-                refused_keys.insert(key(finding, fix));
-                refused.push(RefusedFix {
-                    path: path.display().to_string(),
-                    line: finding.line(),
-                    rule: finding.rule.to_string(),
-                    title: fix.title.clone(),
-                });
+        for candidate in &chosen {
+            match check(&candidate.fix.apply(&source)) {
+                Ok(_) => good.push(&candidate.fix),
+                Err(reason) => {
+                    refused.push(RefusedFix {
+                        path: path.display().to_string(),
+                        line: candidate.line,
+                        rule: candidate.key.0.clone(),
+                        title: candidate.fix.title.clone(),
+                        reason,
+                    });
+                    refused_keys.insert(candidate.key.clone());
+                }
             }
         }
         let together = apply_all(&source, good.iter().copied());
-        if syntax_errors(&together) <= errors_before {
+        if let Ok(linted) = check(&together) {
             fixed += good.len();
-            source = together;
+            (source, file) = (together, linted);
         } else if let Some(first) = good.first() {
-            // Each parses alone but not together: the first now, the rest next round.
+            // Each is fine alone but not together: the first now, the rest next round.
             source = first.apply(&source);
+            file = super::lint::lint_text(path, &source, policy);
             fixed += 1;
         }
     }
     (source, fixed, refused)
+}
+
+/// A fix taken for a round, with what identifies its finding across rounds (rule,
+/// title and the instruction's text, which positions do not survive).
+struct Candidate {
+    key: (String, String, String),
+    line: usize,
+    fix: Fix,
+}
+
+fn candidate_key(source: &str, finding: &Finding, fix: &Fix) -> (String, String, String) {
+    let instruction = finding
+        .location
+        .as_ref()
+        .and_then(|location| {
+            source.get(location.instruction_range.start..location.instruction_range.end)
+        })
+        .unwrap_or("");
+    (
+        finding.rule.to_string(),
+        fix.title.clone(),
+        instruction.to_string(),
+    )
+}
+
+/// What a round's text is held to: no more syntax errors than before, and no rule
+/// reporting more findings than before (a fix that exposes another rule's finding,
+/// `apt` -> `apt-get` now seen by DL3008, is refused: `--fix` never adds a finding).
+struct Baseline {
+    syntax_errors: usize,
+    counts: HashMap<String, usize>,
+}
+
+impl Baseline {
+    /// The text linted when it passes; else why not.
+    fn check(&self, path: &Path, text: &str, policy: &Policy) -> Result<super::FileRun, String> {
+        if syntax_errors(text) > self.syntax_errors {
+            return Err("the file would not parse".to_string());
+        }
+        let linted = super::lint::lint_text(path, text, policy);
+        let counts = rule_counts(&linted.findings);
+        let mut grown: Vec<&str> = counts
+            .iter()
+            .filter(|&(rule, &count)| count > self.counts.get(rule).copied().unwrap_or(0))
+            .map(|(rule, _)| rule.as_str())
+            .collect();
+        if grown.is_empty() {
+            return Ok(linted);
+        }
+        grown.sort_unstable();
+        Err(format!("it would add a {} finding", grown.join(", ")))
+    }
+}
+
+fn rule_counts(findings: &[Finding]) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for finding in findings {
+        *counts.entry(finding.rule.to_string()).or_insert(0) += 1;
+    }
+    counts
 }
 
 /// `fix` with its inserted line breaks as the file writes them.
@@ -346,6 +406,37 @@ mod tests {
         let fix = Fix::replace("t", crate::source::TextRange::empty(0), "a\nb");
         assert_eq!(with_line_endings(&fix, true).edits[0].content, "a\r\nb");
         assert_eq!(with_line_endings(&fix, false).edits[0].content, "a\nb");
+    }
+
+    #[test]
+    fn a_text_that_parses_worse_or_reports_more_is_refused() {
+        let policy = crate::policy::load(
+            &crate::policy::Choice::Explicit("builtin:recommended".into()),
+            Path::new("."),
+            crate::policy::GithubFetcher::from_env(),
+        )
+        .unwrap();
+        let path = Path::new("Dockerfile");
+        let source = "FROM debian:12\nUSER 10001\n";
+        let before = Baseline {
+            syntax_errors: syntax_errors(source),
+            counts: rule_counts(&super::super::lint::lint_text(path, source, &policy).findings),
+        };
+        assert!(before.check(path, source, &policy).is_ok());
+        assert_eq!(
+            before
+                .check(path, "FROM debian:12\nUSER 10001\nRUN <<EOF\nx\n", &policy)
+                .err()
+                .as_deref(),
+            Some("the file would not parse")
+        );
+        assert_eq!(
+            before
+                .check(path, "FROM debian:12\nUSER 10001\nMAINTAINER me\n", &policy)
+                .err()
+                .as_deref(),
+            Some("it would add a DL4000 finding")
+        );
     }
 
     #[test]

@@ -266,8 +266,8 @@ impl Run {
         self.warnings.extend(outcome.notes);
         self.warnings.extend(outcome.refused.iter().map(|refused| {
             format!(
-                "{}:{}: {} fix not applied, the file would not parse: {}",
-                refused.path, refused.line, refused.rule, refused.title
+                "{}:{}: {} fix `{}` not applied: {}",
+                refused.path, refused.line, refused.rule, refused.title, refused.reason
             )
         }));
         self.fixes = Some(fix::FixSummary {

@@ -27,7 +27,7 @@ struct JsonReport<'a> {
     policy_changes: Option<JsonPolicyChanges<'a>>,
     /// Added to design.md's shape, with `--fix` only: how many fixes were applied, how
     /// many findings remain (those above), and the fixes refused because the file
-    /// would not have parsed.
+    /// would not have parsed or another rule would have reported more.
     #[serde(skip_serializing_if = "Option::is_none")]
     fixes: Option<JsonFixes<'a>>,
 }
@@ -45,6 +45,7 @@ struct JsonRefusedFix<'a> {
     line: usize,
     rule: &'a str,
     title: &'a str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -391,6 +392,7 @@ fn write_json(out: &mut dyn Write, report: &Run) -> io::Result<()> {
                     line: refused.line,
                     rule: &refused.rule,
                     title: &refused.title,
+                    reason: &refused.reason,
                 })
                 .collect(),
         }),
