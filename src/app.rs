@@ -96,10 +96,7 @@ fn gate_with_fixes(
         eprintln!("dockgate: warning: {note}");
     }
     for refused in &outcome.refused {
-        eprintln!(
-            "dockgate: warning: {}:{}: {} fix `{}` not applied: {}",
-            refused.path, refused.line, refused.rule, refused.title, refused.reason
-        );
+        eprintln!("dockgate: warning: {refused}");
     }
     for error in &outcome.errors {
         eprintln!("dockgate: error: {error}");

@@ -52,6 +52,16 @@ pub struct RefusedFix {
     pub reason: String,
 }
 
+impl std::fmt::Display for RefusedFix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {} fix `{}` not applied: {}",
+            self.path, self.line, self.rule, self.title, self.reason
+        )
+    }
+}
+
 /// One file `--fix` changed.
 #[derive(Debug, Clone)]
 pub struct FixedFile {

@@ -68,25 +68,9 @@ pub(super) fn discover(paths: &[PathBuf], policy: &Policy) -> workspace::Discove
 /// the findings that come back are those the report would show (ShellCheck's
 /// aside: they carry no fix).
 pub(super) fn lint_text(path: &Path, source: &str, policy: &Policy) -> FileRun {
-    let display = path.display().to_string();
-    let relative = relative_to(path, &policy.root);
     let dockerfile = crate::dockerfile::parse(source);
     let model = Model::new(&dockerfile);
-    let build_context = workspace::BuildContext::load(path, &policy.root);
-    let findings = rules::lint_in_context(
-        &display,
-        &dockerfile,
-        &model,
-        Some(&build_context),
-        &policy.rule_set(&relative),
-    );
-    let mut files = [FileRun::dockerfile_file(
-        display,
-        relative,
-        (dockerfile, model),
-        findings,
-        false,
-    )];
+    let mut files = [lint_parsed(path, (dockerfile, model), policy, false)];
     super::suppress::apply(policy, &mut files, &mut [], None);
     let [file] = files;
     file
@@ -199,29 +183,34 @@ fn lint_file(
     keep_syntax: bool,
     shellcheck: Option<ScriptOptions>,
 ) -> Result<(FileRun, Vec<Script>), InputError> {
-    let display = path.display().to_string();
-    let relative = relative_to(path, &policy.root);
     let (dockerfile, model) = read_dockerfile(path)?;
-    let build_context = workspace::BuildContext::load(path, &policy.root);
-    let findings = rules::lint_in_context(
-        &display,
-        &dockerfile,
-        &model,
-        Some(&build_context),
-        &policy.rule_set(&relative),
-    );
     let scripts = match shellcheck {
         Some(options) => shellcheck::script::scripts(&dockerfile, &model, options),
         None => Vec::new(),
     };
-    let file = FileRun::dockerfile_file(
-        display,
-        relative,
-        (dockerfile, model),
-        findings,
-        keep_syntax,
-    );
+    let file = lint_parsed(path, (dockerfile, model), policy, keep_syntax);
     Ok((file, scripts))
+}
+
+/// Lints the parsed Dockerfile at `path` with the rules the policy sets for its path
+/// and the build context it is built from; nothing suppressed yet.
+fn lint_parsed(
+    path: &Path,
+    parsed: (Dockerfile, Model),
+    policy: &Policy,
+    keep_syntax: bool,
+) -> FileRun {
+    let display = path.display().to_string();
+    let relative = relative_to(path, &policy.root);
+    let build_context = workspace::BuildContext::load(path, &policy.root);
+    let findings = rules::lint_in_context(
+        &display,
+        &parsed.0,
+        &parsed.1,
+        Some(&build_context),
+        &policy.rule_set(&relative),
+    );
+    FileRun::dockerfile_file(display, relative, parsed, findings, keep_syntax)
 }
 
 /// `path` relative to `root` with `/` separators, as policy globs match it.

@@ -257,6 +257,7 @@ impl Run {
     /// Records what `--fix` did before this run linted the fixed files: the summary,
     /// and the files it could not write (each an input error).
     pub fn with_fixes(mut self, outcome: fix::FixOutcome) -> Run {
+        let fixed = outcome.fixed();
         if !outcome.errors.is_empty() {
             self.verdict.input_errors = true;
             self.verdict.passed = false;
@@ -264,14 +265,10 @@ impl Run {
         self.errors.extend(outcome.errors);
         self.errors.sort_by(|a, b| a.path.cmp(&b.path));
         self.warnings.extend(outcome.notes);
-        self.warnings.extend(outcome.refused.iter().map(|refused| {
-            format!(
-                "{}:{}: {} fix `{}` not applied: {}",
-                refused.path, refused.line, refused.rule, refused.title, refused.reason
-            )
-        }));
+        self.warnings
+            .extend(outcome.refused.iter().map(ToString::to_string));
         self.fixes = Some(fix::FixSummary {
-            fixed: outcome.files.iter().map(|file| file.fixed).sum(),
+            fixed,
             refused: outcome.refused,
         });
         self
