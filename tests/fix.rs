@@ -218,3 +218,28 @@ fn a_fix_that_would_add_a_finding_is_refused_and_reported() {
     assert_eq!(json["fixes"]["refused"][0]["line"], 2, "{json:#}");
     assert!(rules_of(&json).contains(&"DL3027"));
 }
+
+#[test]
+fn rules_code_names_the_fix_and_its_applicability() {
+    let dir = tree(&[]);
+    let output = dockgate(dir.path())
+        .args(["rules", "DL3020"])
+        .output()
+        .unwrap();
+    let page = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success());
+    assert!(
+        page.contains("\nFix (safe): Replace `ADD` with `COPY`\n"),
+        "{page}"
+    );
+    let output = dockgate(dir.path())
+        .args(["rules", "DL3009"])
+        .output()
+        .unwrap();
+    let page = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        page.contains("\nFix (unsafe): Remove the apt lists at the end of the RUN\n"),
+        "{page}"
+    );
+    assert!(page.contains("From: hadolint"), "{page}");
+}
