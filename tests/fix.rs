@@ -77,6 +77,14 @@ fn unsafe_fixes_applies_both_and_json_counts_them() {
 }
 
 #[test]
+fn a_file_named_twice_is_fixed_once() {
+    let dir = project(BROKEN);
+    let (code, stdout, stderr) = run(dir.path(), &["--fix", "Dockerfile", "./Dockerfile"]);
+    assert_ne!(code, 2, "{stdout}{stderr}");
+    assert_eq!(read(dir.path()), SAFE_FIXED, "{stderr}");
+}
+
+#[test]
 fn a_second_fix_changes_nothing() {
     let dir = project(BROKEN);
     run(dir.path(), &["--fix", "--unsafe-fixes"]);

@@ -116,7 +116,12 @@ pub struct FixSummary {
 
 /// Applies the allowed fixes to every Dockerfile under `paths` the policy selects.
 pub fn fix_paths(paths: &[PathBuf], policy: &Policy, mode: FixMode) -> FixOutcome {
-    let discovery = super::lint::discover(paths, policy);
+    let mut discovery = super::lint::discover(paths, policy);
+    // A file named twice (`Dockerfile ./Dockerfile`) is fixed once.
+    let mut seen = HashSet::new();
+    discovery
+        .files
+        .retain(|path| seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())));
     let results: Vec<Result<FileOutcome, InputError>> = discovery
         .files
         .par_iter()
