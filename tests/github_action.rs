@@ -10,7 +10,6 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use support::fake_github::fixture_repo::FixtureRepo;
 use support::fake_github::{FakeGithub, Fault, FaultKind};
@@ -53,15 +52,8 @@ fn run_action_with(
     std::fs::write(runner.join("output"), "").unwrap();
     std::fs::write(runner.join("step_summary.md"), "").unwrap();
     let before = fake.requests().len();
-    let mut command = Command::cargo_bin("dockgate").unwrap();
-    command
-        .arg("github")
-        .current_dir(repo.workspace())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", std::env::var("HOME").unwrap_or_default())
-        .envs(env)
-        .envs(support::action::inputs(&token));
+    let mut command = support::action::github_command(&repo.workspace());
+    command.envs(env).envs(support::action::inputs(&token));
     for (name, value) in inputs {
         command.env(format!("INPUT_{}", name.to_ascii_uppercase()), value);
     }

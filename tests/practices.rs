@@ -13,28 +13,15 @@ use dockgate::report::Format;
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod support;
+
 fn fixtures() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/practices")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// The project `name`, copied into a fresh directory.
 fn project(name: &str) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    copy_dir(&fixtures().join(name), dir.path());
-    dir
+    support::copy_project(&fixtures().join(name))
 }
 
 fn dockgate(dir: &Path) -> Command {
@@ -48,20 +35,7 @@ fn dockgate(dir: &Path) -> Command {
 
 /// `dockgate lint --format json ARGS .` in `dir`: the exit code and the report.
 fn lint_with(dir: &Path, args: &[&str]) -> (i32, Value) {
-    let output = dockgate(dir)
-        .args(["lint", "--format", "json"])
-        .args(args)
-        .arg(".")
-        .output()
-        .unwrap();
-    let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
-        panic!(
-            "not JSON ({error}): {}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    (output.status.code().unwrap(), json)
+    support::lint_json(dir, args)
 }
 
 /// The report's findings as `CODE line`.
@@ -192,7 +166,7 @@ fn the_dockerfile_s_own_ignore_file_wins_over_the_context_s() {
 fn the_context_can_be_the_repository_root() {
     // `docker build -f svc/Dockerfile .`: the root's ignore file applies.
     let dir = TempDir::new().unwrap();
-    copy_dir(&fixtures().join("DG1011-missing"), &dir.path().join("svc"));
+    support::copy_dir(&fixtures().join("DG1011-missing"), &dir.path().join("svc"));
     fs::write(
         dir.path().join(".dockerignore"),
         ".git\n**/.env*\n**/*.pem\n**/*.key\n**/id_rsa*\n",

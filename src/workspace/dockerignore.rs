@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 /// One line of a `.dockerignore`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Pattern {
+    /// The pattern as BuildKit keeps it: cleaned, without a leading `/` or `!`.
+    text: String,
     tokens: Vec<Token>,
     /// `!pattern`: matching paths are sent after all.
     exclusion: bool,
@@ -65,6 +67,7 @@ impl Dockerignore {
                 // does one longer than any real path (its match would recurse that deep).
                 let usable = !cleaned.is_empty() && cleaned != "." && cleaned.len() <= MAX_PATTERN;
                 usable.then(|| Pattern {
+                    text: cleaned.to_string(),
                     tokens: compile(cleaned),
                     exclusion,
                 })
@@ -101,6 +104,47 @@ impl Dockerignore {
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }
+
+    /// Whether some pattern re-includes paths (`!pattern`): BuildKit's
+    /// `PatternMatcher.Exclusions`.
+    pub fn has_exclusions(&self) -> bool {
+        self.patterns.iter().any(|pattern| pattern.exclusion)
+    }
+
+    /// Whether a pattern leaves out every entry of the context root (`*`, `**`,
+    /// `**/*`), BuildKit's `copySourceRootIgnored`.
+    pub fn excludes_every_root_entry(&self) -> bool {
+        self.patterns.iter().any(|pattern| {
+            !pattern.exclusion && matches!(pattern.text.as_str(), "*" | "**" | "**/*")
+        })
+    }
+
+    /// BuildKit's `PatternMatcher.MatchesOrParentMatches`, used for COPY sources: like
+    /// [`Dockerignore::excludes`] but on `file` as given (a leading `/` kept, so only
+    /// a pattern that matches the empty parent, `*`, matches `/app`), its parents taken
+    /// as Go's `filepath.Dir` splits them.
+    pub fn matches_or_parent_matches(&self, file: &str) -> bool {
+        let parent = match file.rfind('/') {
+            Some(at) => clean(&file[..=at]),
+            None => ".".to_string(),
+        };
+        let directories: Vec<&str> = parent.split('/').collect();
+        let mut matched = false;
+        for pattern in &self.patterns {
+            if pattern.exclusion != matched {
+                continue;
+            }
+            let mut hit = matches(&pattern.tokens, file);
+            if !hit && parent != "." {
+                hit = (1..=directories.len())
+                    .any(|count| matches(&pattern.tokens, &directories[..count].join("/")));
+            }
+            if hit {
+                matched = !pattern.exclusion;
+            }
+        }
+        matched
+    }
 }
 
 /// `a`, `a/b` for `a/b/c`: the parent directories of a relative path.
@@ -109,8 +153,8 @@ fn parents(path: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Go's `filepath.Clean` on a `/` path: repeated and trailing separators, `.` and
-/// resolvable `..` segments removed.
-fn clean(path: &str) -> String {
+/// resolvable `..` segments removed. BuildKit cleans patterns and `COPY` sources so.
+pub fn clean(path: &str) -> String {
     let rooted = path.starts_with('/');
     let mut segments: Vec<&str> = Vec::new();
     for segment in path.split('/') {
@@ -471,5 +515,23 @@ mod tests {
         assert!(file.excludes("a/x/y/b"));
         assert!(!file.excludes("a/xb"));
         assert!(!file.excludes("c/a/b"));
+    }
+
+    /// BuildKit's `MatchesOrParentMatches`, as CopyIgnoredFile (DG1114) uses it.
+    #[test]
+    fn matches_or_parent_matches_like_buildkit() {
+        let file = ignore("dist\n*/tmp/*\n");
+        assert!(file.matches_or_parent_matches("dist"));
+        assert!(file.matches_or_parent_matches("dist/app.js"));
+        assert!(file.matches_or_parent_matches("a/tmp/b"));
+        assert!(!file.matches_or_parent_matches("src/dist"));
+        // A leading `/` is kept: only a pattern matching the empty parent applies.
+        assert!(!file.matches_or_parent_matches("/dist"));
+        assert!(ignore("*\n").matches_or_parent_matches("/dist"));
+        assert!(ignore("*\n").matches_or_parent_matches("."));
+        assert!(!ignore(".*\n").matches_or_parent_matches("src"));
+        assert!(ignore("**\n!Dockerfile\n").has_exclusions());
+        assert!(ignore("**/*\n").excludes_every_root_entry());
+        assert!(!ignore(".*\n").excludes_every_root_entry());
     }
 }

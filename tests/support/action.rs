@@ -46,3 +46,17 @@ pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
     }
     outputs
 }
+
+/// `dockgate github` in WORKSPACE with nothing of the test's environment but `PATH` and
+/// `HOME`, as a container action starts: the caller adds the runner's `GITHUB_*` and
+/// `INPUT_*`.
+pub fn github_command(workspace: &std::path::Path) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("dockgate").expect("binary");
+    command
+        .arg("github")
+        .current_dir(workspace)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::var("HOME").unwrap_or_default());
+    command
+}

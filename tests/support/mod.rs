@@ -18,6 +18,29 @@ pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// A temporary directory holding a copy of the directory `from` (a fixture project),
+/// so that nothing around the fixture (this repository's policy or `.dockerignore`)
+/// applies to it.
+pub fn copy_project(from: &std::path::Path) -> tempfile::TempDir {
+    let dir = tempfile::TempDir::new().unwrap();
+    copy_dir(from, dir.path());
+    dir
+}
+
+/// Copies the directory `from` to `to`, recursively.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
 /// `dockgate` run in `dir`, without the environment that would reach a real GitHub or
 /// Docker Engine.
 pub fn dockgate(dir: &std::path::Path) -> assert_cmd::Command {
@@ -34,6 +57,24 @@ pub fn dockgate(dir: &std::path::Path) -> assert_cmd::Command {
         command.env_remove(name);
     }
     command
+}
+
+/// `dockgate lint --format json ARGS .` in `dir`: the exit code and the report.
+pub fn lint_json(dir: &std::path::Path, args: &[&str]) -> (i32, serde_json::Value) {
+    let output = dockgate(dir)
+        .args(["lint", "--format", "json"])
+        .args(args)
+        .arg(".")
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "not JSON ({error}): {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code().unwrap(), json)
 }
 
 /// Writes `text` to `path` under `dir`, making the directories it needs.

@@ -3,6 +3,7 @@
 use crate::rules::Rule;
 
 mod base_image;
+mod buildkit_checks;
 mod copies;
 mod labels;
 mod practices;
@@ -107,4 +108,9 @@ register_rules! {
     dg1050,
     dg1051,
     dg1052,
+    dg1110,
+    dg1111,
+    dg1112,
+    dg1113,
+    dg1114,
 }
