@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use crate::cli::{
-    CheckArgs, Cli, Command, DebugCommand, GithubArgs, ImageArgs, ImageOptions, LintArgs,
+    CheckArgs, Cli, Command, DebugCommand, FixArgs, GithubArgs, ImageArgs, ImageOptions, LintArgs,
     PolicyArg, ReportArgs, ReviewArg,
 };
 use crate::commands;
@@ -69,11 +69,50 @@ fn lint(args: &LintArgs) -> anyhow::Result<ExitStatus> {
         paths: args.paths.clone(),
         ..settings(&args.report)
     };
-    gate(
-        &settings,
-        &policy_request(&args.policy, &args.review),
-        &args.report,
-    )
+    let policy = gate::load_policy(&policy_request(&args.policy, &args.review))?;
+    gate_with_fixes(&settings, policy, &args.fix, &args.report)
+}
+
+/// Runs the gate; with `--fix` after fixing the Dockerfiles, with `--diff` instead
+/// (printing what `--fix` would change).
+fn gate_with_fixes(
+    settings: &Settings,
+    policy: crate::policy::Policy,
+    fix: &FixArgs,
+    report: &ReportArgs,
+) -> anyhow::Result<ExitStatus> {
+    let Some(mode) = fix.mode() else {
+        return finish(gate::run(settings, policy), report);
+    };
+    let outcome = gate::fix::fix_paths(&settings.paths, &policy, mode);
+    if mode.write {
+        return finish(gate::run(settings, policy).with_fixes(outcome), report);
+    }
+    // `--diff`: the diff on stdout, the count on stderr, as ruff does.
+    let mut out = io::stdout().lock();
+    out.write_all(outcome.diff().as_bytes())?;
+    out.flush()?;
+    for note in &outcome.notes {
+        eprintln!("dockgate: warning: {note}");
+    }
+    for refused in &outcome.refused {
+        eprintln!("dockgate: warning: {refused}");
+    }
+    for error in &outcome.errors {
+        eprintln!("dockgate: error: {error}");
+    }
+    let fixed = outcome.fixed();
+    eprintln!(
+        "Would fix {fixed} {}.",
+        if fixed == 1 { "finding" } else { "findings" }
+    );
+    Ok(if !outcome.errors.is_empty() {
+        ExitStatus::Error
+    } else if fixed > 0 {
+        ExitStatus::Failed
+    } else {
+        ExitStatus::Passed
+    })
 }
 
 /// `dockgate image`: check built images, reported in the order given.
@@ -102,7 +141,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
         image: image_settings(&args.image),
         ..settings(&args.report)
     };
-    finish(gate::run(&settings, policy), &args.report)
+    gate_with_fixes(&settings, policy, &args.fix, &args.report)
 }
 
 /// `dockgate github`: `check` with the action's inputs, reported to GitHub.

@@ -57,10 +57,45 @@ pub struct LintArgs {
     pub report: ReportArgs,
 
     #[command(flatten)]
+    pub fix: FixArgs,
+
+    #[command(flatten)]
     pub policy: PolicyArg,
 
     #[command(flatten)]
     pub review: ReviewArg,
+}
+
+/// Applying the findings' fixes to the Dockerfiles.
+#[derive(Debug, Clone, Args)]
+#[command(group = clap::ArgGroup::new("apply").multiple(true).args(["fix", "diff"]))]
+pub struct FixArgs {
+    /// Apply the safe fixes (the image is built the same) to the Dockerfiles, then
+    /// report what remains. Fixes are applied in rounds until none applies; a fix
+    /// that would make a file unparsable is refused and reported. A finding a pragma,
+    /// an exception or the policy silences is not fixed.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With `--fix` or `--diff`: apply the unsafe fixes too (they may change the image:
+    /// `--no-install-recommends`, removing the apt lists, ...).
+    #[arg(long, requires = "apply")]
+    pub unsafe_fixes: bool,
+
+    /// Print a unified diff of what `--fix` would change, instead of the report, and
+    /// change nothing. Exit 1 when there is something to fix, 0 when not.
+    #[arg(long)]
+    pub diff: bool,
+}
+
+impl FixArgs {
+    /// What to do, when fixes are asked for.
+    pub fn mode(&self) -> Option<crate::gate::fix::FixMode> {
+        (self.fix || self.diff).then_some(crate::gate::fix::FixMode {
+            unsafe_fixes: self.unsafe_fixes,
+            write: !self.diff,
+        })
+    }
 }
 
 /// Where the report goes, and what fails the run.
@@ -217,6 +252,9 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub report: ReportArgs,
+
+    #[command(flatten)]
+    pub fix: FixArgs,
 
     #[command(flatten)]
     pub image: ImageOptions,

@@ -69,16 +69,47 @@ pub struct Edit {
     pub content: String,
 }
 
-/// A suggested fix: a title for humans ("Replace `ADD` with `COPY`") and the edits
-/// that carry it out. Several edits apply together or not at all; they never overlap.
+/// Whether applying a fix keeps the image as it was (ruff's applicability).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// The fix may change the image or the build (`--no-install-recommends` installs
+    /// fewer packages, removing the apt lists breaks a later `apt-get install`):
+    /// `--fix` applies it only with `--unsafe-fixes`.
+    Unsafe,
+    /// The image is built the same (`MAINTAINER` -> `LABEL`, `ADD` -> `COPY` of a
+    /// local file, `-y`): `--fix` applies it.
+    Safe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+impl fmt::Display for Applicability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A suggested fix: a title for humans ("Replace `ADD` with `COPY`"), the edits that
+/// carry it out, and whether it is safe. Several edits apply together or not at all;
+/// they never overlap.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
     pub title: String,
     pub edits: Vec<Edit>,
+    pub applicability: Applicability,
 }
 
 impl Fix {
-    /// A fix made of one replacement.
+    /// A safe fix made of one replacement; [`Fix::with_applicability`] marks an unsafe
+    /// one.
     pub fn replace(title: impl Into<String>, range: TextRange, content: impl Into<String>) -> Fix {
         Fix {
             title: title.into(),
@@ -86,7 +117,34 @@ impl Fix {
                 range,
                 content: content.into(),
             }],
+            applicability: Applicability::Safe,
         }
+    }
+
+    /// The same fix, with `applicability`.
+    pub fn with_applicability(self, applicability: Applicability) -> Fix {
+        Fix {
+            applicability,
+            ..self
+        }
+    }
+
+    /// The same fix, marked unsafe (it may change the image).
+    pub fn unsafe_fix(self) -> Fix {
+        self.with_applicability(Applicability::Unsafe)
+    }
+
+    /// Whether two fixes touch the same text: they cannot be applied in one round.
+    /// Insertions at the same place overlap too (their order would matter).
+    pub fn overlaps(&self, other: &Fix) -> bool {
+        self.edits.iter().any(|a| {
+            other.edits.iter().any(|b| {
+                a.range.start < b.range.end && b.range.start < a.range.end
+                    || a.range.start == b.range.start
+                    || a.range.is_empty() && (b.range.start..=b.range.end).contains(&a.range.start)
+                    || b.range.is_empty() && (a.range.start..=a.range.end).contains(&b.range.start)
+            })
+        })
     }
 
     /// Applies the edits to `source` (they must come from findings on that source).
@@ -313,6 +371,7 @@ mod tests {
                     content: "COPY".into(),
                 },
             ],
+            applicability: Applicability::Safe,
         };
         assert_eq!(fix.apply("ADD b c"), "COPY B c");
     }

@@ -127,6 +127,8 @@ fn json_has_the_documented_shape() {
         findings[0]["fix"]["edits"][0]["content"],
         "LABEL maintainer=\"me\""
     );
+    // `--fix` applies a safe fix; an unsafe one only with `--unsafe-fixes`.
+    assert_eq!(findings[0]["fix"]["applicability"], "safe");
 }
 
 #[test]

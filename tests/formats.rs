@@ -482,6 +482,7 @@ mod sarif {
             fix["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"],
             "COPY"
         );
+        assert_eq!(fix["properties"]["applicability"], "safe");
 
         let metadata = rule(&log, "DL3020");
         assert_eq!(metadata["name"], "add-instead-of-copy", "{metadata:#}");

@@ -80,6 +80,11 @@ fn every_rule_is_documented() {
             doc.contains("## Fix\n"),
             "{code}: a fixable rule documents its fix in a `## Fix` section, others have none"
         );
+        assert_eq!(
+            rule.fixable,
+            !rule.fixes.is_empty(),
+            "{code}: a fixable rule declares its fixes (`fix: Safe(\"title\")` or `Unsafe(...)` after `fixable`), others none"
+        );
         assert!(!rule.message.is_empty(), "{code}: needs a message");
     }
 }
@@ -118,6 +123,29 @@ fn rule_pages_come_from_the_doc_comments() {
         Some("DL3006")
     );
     assert!(rules::find("DL9999").is_none());
+}
+
+#[test]
+fn rule_pages_name_the_fix_and_where_the_rule_comes_from() {
+    let page = |code: &str| docs::rule_page(rules::find(code).expect("registered"));
+    let add = page("DL3020");
+    assert!(
+        add.contains("\nFix (safe): Replace `ADD` with `COPY`\n"),
+        "{add}"
+    );
+    assert!(add.contains("Fix: safe · From: hadolint"), "{add}");
+    let recommends = page("DL3015");
+    assert!(
+        recommends.contains("\nFix (unsafe): Add `--no-install-recommends`\n"),
+        "{recommends}"
+    );
+    let json = page("DL3025");
+    assert!(
+        json.contains("Fix: safe, unsafe · From: hadolint; BuildKit `JSONArgsRecommended`"),
+        "{json}"
+    );
+    let own = page("DG1001");
+    assert!(own.contains("Fix: none · From: dockgate"), "{own}");
 }
 
 /// The findings of every rule on a fixture, one per line, with fixes applied-as-text.

@@ -21,10 +21,7 @@ pub(super) fn lint_paths(
     policy: &Policy,
     keep_syntax: bool,
 ) -> (Vec<FileRun>, Vec<InputError>, Vec<String>) {
-    let mut discovery = workspace::discover(paths);
-    discovery
-        .files
-        .retain(|path| policy.includes(&relative_to(path, &policy.root)));
+    let discovery = discover(paths, policy);
     if discovery.files.is_empty() && discovery.errors.is_empty() {
         // Not an error (a repository may have no Dockerfiles yet), but likely a wrong path.
         eprintln!("dockgate: warning: no Dockerfiles found");
@@ -77,6 +74,28 @@ fn unknown_checks(file: &FileRun) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// The Dockerfiles under `paths` that the policy selects.
+pub(super) fn discover(paths: &[PathBuf], policy: &Policy) -> workspace::Discovery {
+    let mut discovery = workspace::discover(paths);
+    discovery
+        .files
+        .retain(|path| policy.includes(&relative_to(path, &policy.root)));
+    discovery
+}
+
+/// Lints `source` as the text of the Dockerfile at `path` (what `--fix` made of it),
+/// with the rules the policy sets for the path, and applies the suppression step:
+/// the findings that come back are those the report would show (ShellCheck's
+/// aside: they carry no fix).
+pub(super) fn lint_text(path: &Path, source: &str, policy: &Policy) -> FileRun {
+    let dockerfile = crate::dockerfile::parse(source);
+    let model = Model::new(&dockerfile);
+    let mut files = [lint_parsed(path, (dockerfile, model), policy, false)];
+    super::suppress::apply(policy, &mut files, &mut [], None);
+    let [file] = files;
+    file
 }
 
 /// Checks the scripts of every file with ShellCheck, when the policy runs it and a
@@ -186,31 +205,36 @@ fn lint_file(
     keep_syntax: bool,
     shellcheck: Option<ScriptOptions>,
 ) -> Result<(FileRun, Vec<Script>), InputError> {
-    let display = path.display().to_string();
-    let relative = relative_to(path, &policy.root);
     let (dockerfile, model) = read_dockerfile(path)?;
-    let build_context = workspace::BuildContext::load(path, &policy.root);
-    let mut rule_set = policy.rule_set(&relative);
-    rules::check_directive::enable_experimental(&dockerfile, &mut rule_set);
-    let findings = rules::lint_in_context(
-        &display,
-        &dockerfile,
-        &model,
-        Some(&build_context),
-        &rule_set,
-    );
     let scripts = match shellcheck {
         Some(options) => shellcheck::script::scripts(&dockerfile, &model, options),
         None => Vec::new(),
     };
-    let file = FileRun::dockerfile_file(
-        display,
-        relative,
-        (dockerfile, model),
-        findings,
-        keep_syntax,
-    );
+    let file = lint_parsed(path, (dockerfile, model), policy, keep_syntax);
     Ok((file, scripts))
+}
+
+/// Lints the parsed Dockerfile at `path` with the rules the policy sets for its path
+/// and the build context it is built from; nothing suppressed yet.
+fn lint_parsed(
+    path: &Path,
+    parsed: (Dockerfile, Model),
+    policy: &Policy,
+    keep_syntax: bool,
+) -> FileRun {
+    let display = path.display().to_string();
+    let relative = relative_to(path, &policy.root);
+    let build_context = workspace::BuildContext::load(path, &policy.root);
+    let mut rule_set = policy.rule_set(&relative);
+    rules::check_directive::enable_experimental(&parsed.0, &mut rule_set);
+    let findings = rules::lint_in_context(
+        &display,
+        &parsed.0,
+        &parsed.1,
+        Some(&build_context),
+        &rule_set,
+    );
+    FileRun::dockerfile_file(display, relative, parsed, findings, keep_syntax)
 }
 
 /// `path` relative to `root` with `/` separators, as policy globs match it.

@@ -11,6 +11,7 @@
 //! verdict and the policy that produced it. Nothing here prints findings or decides an
 //! exit code; [`suppress`] is the one place findings are dropped.
 
+pub mod fix;
 mod images;
 mod lint;
 pub mod suppress;
@@ -81,6 +82,8 @@ pub struct Run {
     /// With `--policy-base`: how the change weakens the policy (each weakening is also
     /// a DG0004 finding) and the exceptions it adds, with their owners.
     pub policy_changes: Option<Review>,
+    /// With `--fix`: how many fixes were applied before the findings above were found.
+    pub fixes: Option<fix::FixSummary>,
 }
 
 impl Run {
@@ -246,5 +249,28 @@ pub fn run(settings: &Settings, mut policy: Policy) -> Run {
         images,
         errors,
         verdict,
+        fixes: None,
+    }
+}
+
+impl Run {
+    /// Records what `--fix` did before this run linted the fixed files: the summary,
+    /// and the files it could not write (each an input error).
+    pub fn with_fixes(mut self, outcome: fix::FixOutcome) -> Run {
+        let fixed = outcome.fixed();
+        if !outcome.errors.is_empty() {
+            self.verdict.input_errors = true;
+            self.verdict.passed = false;
+        }
+        self.errors.extend(outcome.errors);
+        self.errors.sort_by(|a, b| a.path.cmp(&b.path));
+        self.warnings.extend(outcome.notes);
+        self.warnings
+            .extend(outcome.refused.iter().map(ToString::to_string));
+        self.fixes = Some(fix::FixSummary {
+            fixed,
+            refused: outcome.refused,
+        });
+        self
     }
 }

@@ -118,8 +118,13 @@ pub fn body(finding: &Finding, fingerprint: &str, suggestion: Option<&Suggestion
         body.push_str(&format!("\n\n*Why:* {why}"));
     }
     if let (Some(suggestion), Some(fix)) = (suggestion, &finding.fix) {
+        // As `dockgate lint --fix` sees it: an unsafe fix needs `--unsafe-fixes`.
+        let applicability = match fix.applicability {
+            crate::finding::Applicability::Safe => "",
+            crate::finding::Applicability::Unsafe => " (unsafe fix: it may change the image)",
+        };
         body.push_str(&format!(
-            "\n\n{}:\n\n```suggestion\n{}\n```",
+            "\n\n{}{applicability}:\n\n```suggestion\n{}\n```",
             fix.title, suggestion.text
         ));
     }
@@ -145,5 +150,25 @@ mod tests {
         assert!(why.starts_with("Without a pin"), "{why}");
         assert!(why.ends_with('.') && !why.contains(". "), "{why}");
         assert!(doc_url("DL3008").ends_with("rules.md#dl3008-apt-get-unpinned"));
+    }
+
+    #[test]
+    fn an_unsafe_suggestion_says_so() {
+        let source = "FROM debian:12\nRUN apt-get install -y curl\n";
+        let dockerfile = crate::dockerfile::parse(source);
+        let findings = crate::rules::lint(
+            "Dockerfile",
+            &dockerfile,
+            &crate::rules::RuleSet::only("DL3015"),
+        );
+        let file = FileRun::plain("Dockerfile".into(), source.into(), findings.clone());
+        let suggestion = suggestion(&findings[0], &file);
+        let body = body(&findings[0], "f", suggestion.as_ref());
+        assert!(
+            body.contains(
+                "Add `--no-install-recommends` (unsafe fix: it may change the image):\n\n```suggestion\n"
+            ),
+            "{body}"
+        );
     }
 }

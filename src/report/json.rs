@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Reporter;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Finding, Severity};
 use crate::gate::{FileRun, Run};
 use crate::policy::Review;
 
@@ -25,6 +25,27 @@ struct JsonReport<'a> {
     /// policy (each also a DG0004 finding) and the exceptions the change adds.
     #[serde(skip_serializing_if = "Option::is_none")]
     policy_changes: Option<JsonPolicyChanges<'a>>,
+    /// Added to design.md's shape, with `--fix` only: how many fixes were applied, how
+    /// many findings remain (those above), and the fixes refused because the file
+    /// would not have parsed or another rule would have reported more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixes: Option<JsonFixes<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFixes<'a> {
+    fixed: usize,
+    remaining: usize,
+    refused: Vec<JsonRefusedFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRefusedFix<'a> {
+    path: &'a str,
+    line: usize,
+    rule: &'a str,
+    title: &'a str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -84,6 +105,8 @@ struct JsonFinding<'a> {
 #[derive(Serialize)]
 struct JsonFix<'a> {
     title: &'a str,
+    /// Added: `safe` (`--fix` applies it) or `unsafe` (only with `--unsafe-fixes`).
+    applicability: Applicability,
     edits: Vec<JsonEdit<'a>>,
 }
 
@@ -214,6 +237,7 @@ fn json_fix<'a>(file: &FileRun, fix: &'a crate::finding::Fix) -> JsonFix<'a> {
     let (source, lines) = (file.source(), file.lines());
     JsonFix {
         title: &fix.title,
+        applicability: fix.applicability,
         edits: fix
             .edits
             .iter()
@@ -357,6 +381,21 @@ fn write_json(out: &mut dyn Write, report: &Run) -> io::Result<()> {
             })
             .collect(),
         policy_changes: report.policy_changes.as_ref().map(policy_changes),
+        fixes: report.fixes.as_ref().map(|fixes| JsonFixes {
+            fixed: fixes.fixed,
+            remaining: report.findings().count(),
+            refused: fixes
+                .refused
+                .iter()
+                .map(|refused| JsonRefusedFix {
+                    path: &refused.path,
+                    line: refused.line,
+                    rule: &refused.rule,
+                    title: &refused.title,
+                    reason: &refused.reason,
+                })
+                .collect(),
+        }),
     };
     serde_json::to_writer_pretty(&mut *out, &json)?;
     writeln!(out)

@@ -293,6 +293,8 @@ fn sarif_fix(fix: &crate::finding::Fix, file: &FileRun, workspace: &Path) -> Val
         .collect();
     json!({
         "description": { "text": fix.title },
+        // `safe` fixes `dockgate lint --fix` applies; `unsafe` ones need `--unsafe-fixes`.
+        "properties": { "applicability": fix.applicability.as_str() },
         "artifactChanges": [{
             "artifactLocation": artifact(&file.path, workspace),
             "replacements": replacements,

@@ -178,9 +178,13 @@ fn write_finding(
     );
     if let Some(fix) = &finding.fix {
         let gutter_width = digits(lines.position(source, location.range.end).line);
+        let unsafe_note = match fix.applicability {
+            crate::finding::Applicability::Safe => "",
+            crate::finding::Applicability::Unsafe => " (unsafe fix)",
+        };
         let _ = writeln!(
             text,
-            "{:gutter_width$} {help}= help:{help:#} {}",
+            "{:gutter_width$} {help}= help:{help:#} {}{unsafe_note}",
             "",
             fix.title,
             help = styles.help
@@ -537,6 +541,17 @@ fn write_summary(text: &mut String, report: &Run, styles: &Styles) {
         }
     };
     let _ = writeln!(text, "; {verdict}.");
+    if let Some(fixes) = &report.fixes {
+        let _ = writeln!(text, "{}", fix_summary(fixes.fixed, total));
+    }
+}
+
+/// `Fixed 3 findings (2 remaining).`, as ruff words it.
+pub fn fix_summary(fixed: usize, remaining: usize) -> String {
+    format!(
+        "Fixed {fixed} {} ({remaining} remaining).",
+        plural(fixed, "finding", "findings")
+    )
 }
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
@@ -574,6 +589,7 @@ mod tests {
             errors: Vec::new(),
             warnings: Vec::new(),
             policy_changes: None,
+            fixes: None,
             verdict: crate::gate::Verdict {
                 fail_on: Some(Severity::Warning),
                 passed: false,

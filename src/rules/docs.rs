@@ -47,9 +47,47 @@ pub fn rule_page(rule: &Rule) -> String {
     let mut page = format!("# {}: {}\n\n", rule.code, rule.name);
     let _ = writeln!(page, "{}\n", metadata(rule));
     let _ = writeln!(page, "Message: {}\n", rule.message);
+    page.push_str(&fixes(rule));
     page.push_str(&settings(rule));
     page.push_str(&rule.doc());
     page
+}
+
+/// The fixes the rule declares, one line each: `Fix (safe): Replace `ADD` with `COPY``.
+fn fixes(rule: &Rule) -> String {
+    let mut text = String::new();
+    for fix in rule.fixes {
+        let _ = writeln!(text, "Fix ({}): {}", fix.applicability, fix.title);
+    }
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    text
+}
+
+/// What the fixes of `rule` are: `safe`, `unsafe`, `safe, unsafe`, or empty.
+fn applicabilities(rule: &Rule) -> String {
+    let mut kinds: Vec<&str> = rule
+        .fixes
+        .iter()
+        .map(|fix| fix.applicability.as_str())
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds.join(", ")
+}
+
+/// Where the rule comes from: hadolint (`DL` codes), ShellCheck (`SC`), BuildKit's
+/// build checks (a rule with `buildkit` set), or dockgate's own.
+pub fn origin(rule: &Rule) -> String {
+    let hadolint = rule.code.starts_with("DL");
+    match (hadolint, rule.buildkit) {
+        _ if super::shellcheck::is_code(rule.code) => "ShellCheck".to_string(),
+        (true, Some(check)) => format!("hadolint; BuildKit `{check}`"),
+        (true, None) => "hadolint".to_string(),
+        (false, Some(check)) => format!("BuildKit `{check}`"),
+        (false, None) => "dockgate".to_string(),
+    }
 }
 
 /// What a policy can set for the rule, from its declarations: each option (in
@@ -83,14 +121,15 @@ fn settings(rule: &Rule) -> String {
 /// The one-line metadata summary: `Severity: warning · Category: ... · Fix: ...`.
 fn metadata(rule: &Rule) -> String {
     let mut line = format!(
-        "Default severity: {} · Category: {} · Fix: {}",
+        "Default severity: {} · Category: {} · Fix: {} · From: {}",
         rule.severity,
         rule.category,
-        if rule.fixable { "available" } else { "none" }
+        match applicabilities(rule) {
+            kinds if kinds.is_empty() => "none".to_string(),
+            kinds => kinds,
+        },
+        origin(rule)
     );
-    if let Some(check) = rule.buildkit {
-        line.push_str(&format!(" · BuildKit check: `{check}`"));
-    }
     if !rule.enabled_by_default {
         line.push_str(" · Off by default");
     }
@@ -132,20 +171,28 @@ pub fn markdown(rules: &[&Rule]) -> String {
     doc.push_str(
         "Every rule dockgate checks, with its default severity. `dockgate rules CODE` \
          prints the same page in the terminal. Codes `DLxxxx` mean what they mean in \
-         hadolint, so `# hadolint ignore=...` pragmas keep working.\n\n",
+         hadolint, so `# hadolint ignore=...` pragmas keep working.\n\n\
+         *From* says where a rule comes from: **hadolint** (its `DL` rules, same code \
+         and meaning; ShellCheck's `SC` codes run through a `shellcheck` program and are \
+         not listed here), **BuildKit** (the build check of that name, as \
+         `docker build --check` runs it; `# check=skip=NAME` skips it) or **dockgate** \
+         (its own `DG` rules). *Fix* says whether `dockgate lint --fix` applies the \
+         rule's fix (`safe`) or only with `--unsafe-fixes` (`unsafe`: it may change \
+         the image).\n\n",
     );
-    doc.push_str("| Code | Name | Severity | Category | Fix | Message |\n");
-    doc.push_str("| --- | --- | --- | --- | --- | --- |\n");
+    doc.push_str("| Code | Name | Severity | Category | From | Fix | Message |\n");
+    doc.push_str("| --- | --- | --- | --- | --- | --- | --- |\n");
     for rule in rules {
         let _ = writeln!(
             doc,
-            "| [{code}](#{anchor}) | `{name}` | {severity} | {category} | {fix} | {message} |",
+            "| [{code}](#{anchor}) | `{name}` | {severity} | {category} | {origin} | {fix} | {message} |",
             code = rule.code,
             anchor = anchor(rule),
             name = rule.name,
             severity = rule.severity,
             category = rule.category,
-            fix = if rule.fixable { "yes" } else { "" },
+            origin = origin(rule),
+            fix = applicabilities(rule),
             message = rule.message.replace('|', "\\|"),
         );
     }
@@ -158,6 +205,7 @@ pub fn markdown(rules: &[&Rule]) -> String {
             metadata(rule)
         );
         let _ = writeln!(doc, "Message: {}\n", rule.message);
+        doc.push_str(&fixes(rule));
         // The rule's own sections are `##`; nest them under the rule's heading (but
         // leave `#` comments in code examples alone).
         let mut in_code = false;

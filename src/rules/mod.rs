@@ -212,6 +212,10 @@ pub struct Rule {
     pub category: Category,
     /// Whether the rule's findings carry a [`crate::finding::Fix`].
     pub fixable: bool,
+    /// The fixes the rule offers, declared with it (`fix: Safe("Add `-y`")`), so the
+    /// docs name them without running the rule; every fix a finding carries is one of
+    /// these (the rule's fix tests check it).
+    pub fixes: &'static [DeclaredFix],
     /// The message of a finding, unless the check words it itself.
     pub message: &'static str,
     /// The doc comment, one `#[doc]` line per line (each with rustdoc's leading space).
@@ -283,6 +287,13 @@ impl fmt::Debug for Rule {
     }
 }
 
+/// A fix a rule declares: its title and whether it is safe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeclaredFix {
+    pub applicability: crate::finding::Applicability,
+    pub title: &'static str,
+}
+
 /// Declares a rule: the doc comment above it becomes the rule's documentation.
 ///
 /// ```ignore
@@ -294,6 +305,7 @@ impl fmt::Debug for Rule {
 ///     severity: Error,
 ///     category: Deprecation,
 ///     fixable: true,
+///     fix: Safe("Replace `MAINTAINER` with `LABEL maintainer=...`"),
 ///     message: "MAINTAINER is deprecated",
 ///     check: check,
 /// }
@@ -322,6 +334,7 @@ macro_rules! declare_rule {
             severity: $severity,
             category: $category,
             fixable: $fixable,
+            fixes: &[],
             message: $message,
             options: &[],
             enabled_by_default: true,
@@ -336,6 +349,7 @@ macro_rules! declare_rule {
         severity: $severity:ident,
         category: $category:ident,
         fixable: $fixable:literal,
+        $(fix: $applicability:ident($title:literal),)*
         message: $message:literal,
         $(buildkit: $buildkit:literal,)?
         $(enabled_by_default: $enabled:literal,)?
@@ -350,6 +364,10 @@ macro_rules! declare_rule {
             severity: $severity,
             category: $category,
             fixable: $fixable,
+            fixes: &[$($crate::rules::DeclaredFix {
+                applicability: $crate::finding::Applicability::$applicability,
+                title: $title,
+            }),*],
             message: $message,
             options: &[$($($option),*)?],
             enabled_by_default: $crate::declare_rule!(@enabled $($enabled)?),
@@ -365,6 +383,7 @@ macro_rules! declare_rule {
         severity: $severity:ident,
         category: $category:ident,
         fixable: $fixable:literal,
+        fixes: $fixes:expr,
         message: $message:literal,
         options: $options:expr,
         enabled_by_default: $enabled:expr,
@@ -378,6 +397,7 @@ macro_rules! declare_rule {
             severity: $crate::finding::Severity::$severity,
             category: $crate::rules::Category::$category,
             fixable: $fixable,
+            fixes: $fixes,
             message: $message,
             raw_doc: concat!($($doc, "\n"),*),
             options: $options,
@@ -407,6 +427,7 @@ macro_rules! declare_rule {
             severity: $crate::finding::Severity::$severity,
             category: $crate::rules::Category::$category,
             fixable: false,
+            fixes: &[],
             message: $message,
             raw_doc: concat!($($doc, "\n"),*),
             options: &[$($($option),*)?],

@@ -44,6 +44,7 @@ pub fn find(code: &str) -> Option<&'static Rule> {
             severity: Severity::Warning,
             category: Category::Correctness,
             fixable: false,
+            fixes: &[],
             message: "ShellCheck finding",
             raw_doc: Box::leak(doc.into_boxed_str()),
             options: &[],

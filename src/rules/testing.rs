@@ -147,11 +147,28 @@ pub fn assert_fix(code: &str, source: &str, fixed: &str) {
         "fix `{}` on:\n{source}",
         fix.title
     );
+    assert_declared(code, fix);
     let again = findings(code, fixed);
     assert!(
         again.is_empty(),
         "{code} still reports the fixed file:\n{fixed}\n{}",
         describe(&again)
+    );
+}
+
+/// Asserts that `fix` is one the rule `code` declares (`fix: Safe("title")`), with the
+/// same applicability, so `dockgate rules CODE` tells the truth about it.
+#[track_caller]
+pub fn assert_declared(code: &str, fix: &crate::finding::Fix) {
+    let rule = rules::find(code).unwrap_or_else(|| panic!("no rule {code}"));
+    let declared = rule
+        .fixes
+        .iter()
+        .any(|declared| declared.title == fix.title && declared.applicability == fix.applicability);
+    assert!(
+        declared,
+        "{code} offers the {} fix `{}`, which it does not declare (declared: {:?})",
+        fix.applicability, fix.title, rule.fixes
     );
 }
 

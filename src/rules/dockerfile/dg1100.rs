@@ -35,6 +35,7 @@ crate::declare_rule! {
     severity: Style,
     category: BestPractice,
     fixable: true,
+    fix: Safe("Write `AS` in the casing of `FROM`"),
     message: "The 'as' keyword should match the case of the 'from' keyword",
     buildkit: "FromAsCasing",
     check: check,
@@ -62,7 +63,7 @@ fn check(context: &mut Context) {
         let finding = context.report(instruction, keyword.range);
         finding.message = message;
         finding.fix = Some(Fix::replace(
-            format!("Write `{expected}` like `{from}`"),
+            RULE.fixes[0].title,
             keyword.range,
             expected,
         ));

@@ -40,6 +40,7 @@ crate::declare_rule! {
     severity: Style,
     category: BestPractice,
     fixable: true,
+    fix: Safe("Write the stage name in lowercase"),
     message: "Stage names should be lowercase",
     buildkit: "StageNameCasing",
     check: check,
@@ -59,7 +60,7 @@ fn check(context: &mut Context) {
         let finding = context.report(instruction, name.range);
         finding.message = message;
         finding.fix = Some(Fix::replace(
-            format!("Rename the stage `{lower}`"),
+            RULE.fixes[0].title,
             name.range,
             lower,
         ));

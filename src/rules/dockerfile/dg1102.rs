@@ -44,6 +44,7 @@ crate::declare_rule! {
     severity: Style,
     category: BestPractice,
     fixable: true,
+    fix: Safe("Write the instruction in the casing of the others"),
     message: "All commands within the Dockerfile should use the same casing (either upper or lower)",
     buildkit: "ConsistentInstructionCasing",
     check: check,
@@ -83,7 +84,7 @@ fn check(context: &mut Context) {
         let finding = context.report(instruction, instruction.name_range);
         finding.message = message;
         finding.fix = Some(Fix::replace(
-            format!("Write `{expected}`"),
+            RULE.fixes[0].title,
             instruction.name_range,
             expected,
         ));

@@ -42,6 +42,7 @@ crate::declare_rule! {
     severity: Warning,
     category: Deprecation,
     fixable: true,
+    fix: Safe("Write `KEY=value`"),
     message: "Legacy key/value format with whitespace separator should not be used",
     buildkit: "LegacyKeyValueFormat",
     check: check,
@@ -84,8 +85,7 @@ fn joined(context: &Context, pair: &KeyValue) -> Option<Fix> {
     } else {
         return None;
     };
-    let title = format!("Write `{}={}`", pair.key.value, &content[1..]);
-    Some(Fix::replace(title, TextRange::new(gap.start, pair.value.range.end), content))
+    Some(Fix::replace(RULE.fixes[0].title, TextRange::new(gap.start, pair.value.range.end), content))
 }
 
 #[cfg(test)]

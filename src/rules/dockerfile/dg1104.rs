@@ -41,6 +41,7 @@ crate::declare_rule! {
     severity: Warning,
     category: Syntax,
     fixable: true,
+    fix: Safe("Delete the empty continuation lines"),
     message: "Empty continuation line",
     buildkit: "NoEmptyContinuation",
     check: check,
@@ -70,8 +71,9 @@ fn check(context: &mut Context) {
             })
             .collect();
         let fix = Fix {
-            title: "Delete the empty continuation lines".into(),
+            title: RULE.fixes[0].title.into(),
             edits,
+            applicability: crate::finding::Applicability::Safe,
         };
         let finding = match owner {
             Some(index) => context.report(&instructions[index], lines[0]),

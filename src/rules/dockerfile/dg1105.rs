@@ -40,6 +40,7 @@ crate::declare_rule! {
     severity: Style,
     category: BestPractice,
     fixable: true,
+    fix: Safe("Write the protocol in lowercase"),
     message: "Protocol in EXPOSE instruction should be lowercase",
     buildkit: "ExposeProtoCasing",
     check: check,
@@ -56,7 +57,7 @@ fn check(context: &mut Context) {
             "Defined protocol '{}' in EXPOSE instruction should be lowercase",
             spec.raw
         );
-        spec.report(context, message, port);
+        spec.report(context, message, RULE.fixes[0].title, port);
     }
 }
 

@@ -39,6 +39,7 @@ crate::declare_rule! {
     severity: Warning,
     category: Correctness,
     fixable: true,
+    fix: Safe("Keep only the container port"),
     message: "IP address and host-port mapping should not be used in EXPOSE instruction",
     buildkit: "ExposeInvalidFormat",
     check: check,
@@ -57,7 +58,7 @@ fn check(context: &mut Context) {
             "EXPOSE instruction should not define an IP address or host-port mapping, found '{}'",
             spec.raw
         );
-        spec.report(context, message, port);
+        spec.report(context, message, RULE.fixes[0].title, port);
     }
 }
 

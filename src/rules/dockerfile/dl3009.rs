@@ -42,6 +42,7 @@ crate::declare_rule! {
     severity: Info,
     category: BestPractice,
     fixable: true,
+    fix: Unsafe("Remove the apt lists at the end of the RUN"),
     message: "Delete the apt lists (/var/lib/apt/lists) after installing something",
     check: check,
 }
@@ -101,7 +102,9 @@ fn append_removal(run: &Instruction, source: &str) -> Option<Fix> {
         "Remove the apt lists at the end of the RUN",
         TextRange::empty(command.range.start + trimmed.len()),
         format!(" && rm -rf {LISTS}/*"),
-    ))
+    )
+    // A later `apt-get install` in the image (or a derived one) now needs an update.
+    .unsafe_fix())
 }
 
 #[cfg(test)]

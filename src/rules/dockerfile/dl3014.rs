@@ -36,6 +36,7 @@ crate::declare_rule! {
     severity: Warning,
     category: Correctness,
     fixable: true,
+    fix: Safe("Add `-y`"),
     message: "Use the `-y` switch to avoid manual input `apt-get -y install <package>`",
     check: check,
 }

@@ -1,5 +1,6 @@
 //! DL3015: `apt-get install` without `--no-install-recommends`.
 
+use crate::finding::Fix;
 use crate::rules::Context;
 
 use super::scripts::{APT_GET_VALUE_FLAGS, apt_get_installs, insert_after_subcommand, runs};
@@ -35,6 +36,7 @@ crate::declare_rule! {
     severity: Info,
     category: BestPractice,
     fixable: true,
+    fix: Unsafe("Add `--no-install-recommends`"),
     message: "Avoid additional packages by specifying `--no-install-recommends`",
     check: check,
 }
@@ -49,12 +51,14 @@ fn check(context: &mut Context) {
                     .any(|word| word.value.contains("APT::Install-Recommends=false"))
         });
         if let Some(command) = missing {
+            // Fewer packages: what a recommended package provided may be missing.
             let fix = insert_after_subcommand(
                 command,
                 APT_GET_VALUE_FLAGS,
                 "Add `--no-install-recommends`",
                 "--no-install-recommends",
-            );
+            )
+            .map(Fix::unsafe_fix);
             let range = command.name().map_or(command.range, |word| word.range);
             context.report(run.instruction, range).fix = fix;
         }

@@ -36,6 +36,7 @@ crate::declare_rule! {
     severity: Info,
     category: BestPractice,
     fixable: true,
+    fix: Unsafe("Add `--no-cache`"),
     message: "Use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` when done installing packages",
     check: check,
 }
@@ -50,7 +51,9 @@ fn check(context: &mut Context) {
             .commands_with("apk", &["add"], APK_VALUE_FLAGS)
             .find(|command| !command.has_flag(&["--no-cache"]));
         if let Some(command) = missing {
-            let fix = insert_after_subcommand(command, APK_VALUE_FLAGS, "Add `--no-cache`", "--no-cache");
+            // Without the local index a later `apk add` in the image needs an update first.
+            let fix = insert_after_subcommand(command, APK_VALUE_FLAGS, "Add `--no-cache`", "--no-cache")
+                .map(crate::finding::Fix::unsafe_fix);
             context.report(run.instruction, command_word(command)).fix = fix;
         }
     }

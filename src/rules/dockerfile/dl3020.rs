@@ -46,6 +46,7 @@ crate::declare_rule! {
     severity: Error,
     category: BestPractice,
     fixable: true,
+    fix: Safe("Replace `ADD` with `COPY`"),
     message: "Use COPY instead of ADD for files and folders",
     check: check,
 }

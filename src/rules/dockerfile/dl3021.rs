@@ -33,6 +33,7 @@ crate::declare_rule! {
     severity: Error,
     category: Correctness,
     fixable: true,
+    fix: Safe("Add a trailing `/` to the destination"),
     message: "COPY with more than 2 arguments requires the last argument to end with /",
     check: check,
 }

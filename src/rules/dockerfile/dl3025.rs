@@ -42,7 +42,9 @@ crate::declare_rule! {
     /// When the command is plain words (no quotes, variables, redirections or other
     /// shell syntax), rewrites it in JSON form. Otherwise there is no fix: the command
     /// needs a shell, so write `["/bin/sh", "-c", "..."]` yourself, or better, a script
-    /// that ends with `exec`.
+    /// that ends with `exec`. The fix is safe for `CMD`; for `ENTRYPOINT` it is
+    /// unsafe, because an exec-form `ENTRYPOINT` receives the `CMD` and `docker run`
+    /// arguments a shell-form one ignores.
     ///
     /// ## Options
     /// - `healthcheck`: also report `HEALTHCHECK CMD` in shell form, as hadolint does.
@@ -54,6 +56,8 @@ crate::declare_rule! {
     severity: Warning,
     category: BestPractice,
     fixable: true,
+    fix: Safe("Use the JSON (exec) form"),
+    fix: Unsafe("Use the JSON (exec) form (the `CMD` then becomes the `ENTRYPOINT`'s arguments)"),
     message: "Use arguments JSON notation for CMD and ENTRYPOINT arguments",
     buildkit: "JSONArgsRecommended",
     options: [RuleOption::new("healthcheck", OptionKind::Bool, "Also report `HEALTHCHECK CMD` in shell form, as hadolint does.")],
@@ -75,8 +79,14 @@ fn check(context: &mut Context) {
         };
         // Flags on CMD are a BuildKit error; a rewrite would hide them.
         let fix = match instruction.flags.is_empty() {
-            true => exec_form(&command.value)
-                .map(|json| Fix::replace("Use the JSON (exec) form", command.range, json)),
+            true => exec_form(&command.value).map(|json| {
+                // A shell-form ENTRYPOINT ignores CMD and `docker run` arguments; in
+                // exec form it receives them, so the container may start differently.
+                match instruction.keyword {
+                    Keyword::Entrypoint => Fix::replace(ENTRYPOINT_FIX, command.range, json).unsafe_fix(),
+                    _ => Fix::replace("Use the JSON (exec) form", command.range, json),
+                }
+            }),
             false => None,
         };
         context.report(instruction, command.range).fix = fix;
@@ -84,6 +94,8 @@ fn check(context: &mut Context) {
 }
 
 /// The JSON form of `command` when it is plain words a shell would pass on unchanged.
+const ENTRYPOINT_FIX: &str = "Use the JSON (exec) form (the `CMD` then becomes the `ENTRYPOINT`'s arguments)";
+
 fn exec_form(command: &str) -> Option<String> {
     let is_plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
     let words: Vec<&str> = command.split_ascii_whitespace().collect();
@@ -137,5 +149,14 @@ mod tests {
         );
         let found = findings("DL3025", "FROM debian:12\nCMD echo $HOME > /tmp/x\n");
         assert!(found[0].fix.is_none());
+    }
+
+    #[test]
+    fn the_entrypoint_fix_is_unsafe() {
+        assert_fix("DL3025", "FROM debian:12\nENTRYPOINT nginx\n", "FROM debian:12\nENTRYPOINT [\"nginx\"]\n");
+        let cmd = findings("DL3025", "FROM debian:12\nCMD nginx\n");
+        let entrypoint = findings("DL3025", "FROM debian:12\nENTRYPOINT nginx\n");
+        assert_eq!(cmd[0].fix.as_ref().map(|fix| fix.applicability), Some(crate::finding::Applicability::Safe));
+        assert_eq!(entrypoint[0].fix.as_ref().map(|fix| fix.applicability), Some(crate::finding::Applicability::Unsafe));
     }
 }

@@ -38,6 +38,7 @@ crate::declare_rule! {
     severity: Warning,
     category: BestPractice,
     fixable: true,
+    fix: Safe("Use `apt-get`"),
     message: "Do not use apt as it is meant to be an end-user tool, use apt-get or apt-cache instead",
     check: check,
 }

@@ -35,6 +35,7 @@ crate::declare_rule! {
     severity: Warning,
     category: Correctness,
     fixable: true,
+    fix: Safe("Add `-y`"),
     message: "Non-interactive switch missing from `zypper` command: `zypper install -y`",
     check: check,
 }

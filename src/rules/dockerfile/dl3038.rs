@@ -34,6 +34,7 @@ crate::declare_rule! {
     severity: Warning,
     category: Correctness,
     fixable: true,
+    fix: Safe("Add `-y`"),
     message: "Use the -y switch to avoid manual input `dnf install -y <package>`",
     check: check,
 }

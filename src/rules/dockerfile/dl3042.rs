@@ -37,6 +37,7 @@ crate::declare_rule! {
     severity: Warning,
     category: BestPractice,
     fixable: true,
+    fix: Unsafe("Add `--no-cache-dir`"),
     message: "Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`",
     check: check,
 }
@@ -73,7 +74,9 @@ fn check(context: &mut Context) {
                 "Add `--no-cache-dir`",
                 TextRange::empty(install.range.end),
                 " --no-cache-dir",
-            );
+            )
+            // The image changes: pip's cache is no longer in it.
+            .unsafe_fix();
             context.report(run.instruction, command_word(command)).fix = Some(fix);
         }
     }

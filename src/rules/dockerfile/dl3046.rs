@@ -40,6 +40,7 @@ crate::declare_rule! {
     severity: Warning,
     category: BestPractice,
     fixable: true,
+    fix: Unsafe("Add `-l`"),
     message: "`useradd` without flag `-l` and high UID will result in excessively large Image.",
     check: check,
 }
@@ -70,7 +71,8 @@ fn check(context: &mut Context) {
             !command.has_flag(&["-l", "--no-log-init"]) && uid(command.args()).is_some_and(is_high)
         })?;
         let word = command_word(command);
-        let fix = Fix::replace("Add `-l`", TextRange::empty(word.end), " -l");
+        // The user is then missing from lastlog and faillog.
+        let fix = Fix::replace("Add `-l`", TextRange::empty(word.end), " -l").unsafe_fix();
         Some((word, Some(fix)))
     });
 }

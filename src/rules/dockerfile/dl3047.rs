@@ -37,6 +37,7 @@ crate::declare_rule! {
     severity: Info,
     category: BestPractice,
     fixable: true,
+    fix: Safe("Add `--progress=dot:giga`"),
     message: "Avoid use of wget without progress bar. Use `wget --progress=dot:giga <url>`. Or consider using `-q` or `-nv` (shorthands for `--quiet` or `--no-verbose`).",
     check: check,
 }

@@ -34,6 +34,7 @@ crate::declare_rule! {
     severity: Warning,
     category: BestPractice,
     fixable: true,
+    fix: Safe("Remove `--platform=$TARGETPLATFORM`"),
     message: "Setting `FROM --platform` to predefined `$TARGETPLATFORM` in is redundant as this is the default behavior",
     buildkit: "RedundantTargetPlatform",
     check: check,

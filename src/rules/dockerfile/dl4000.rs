@@ -35,6 +35,7 @@ crate::declare_rule! {
     severity: Error,
     category: Deprecation,
     fixable: true,
+    fix: Safe("Replace `MAINTAINER` with `LABEL maintainer=...`"),
     message: "MAINTAINER is deprecated",
     buildkit: "MaintainerDeprecated",
     check: check,

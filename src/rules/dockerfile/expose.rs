@@ -24,12 +24,12 @@ pub(super) struct PortSpec<'a> {
 }
 
 impl PortSpec<'_> {
-    /// Reports `message` on the port's word, with a fix that writes it as `port` when
+    /// Reports `message` on the port's word, with the fix `title` that writes it as `port` when
     /// the word is written without variables.
-    pub fn report(&self, context: &mut Context, message: String, port: String) {
+    pub fn report(&self, context: &mut Context, message: String, title: &str, port: String) {
         let fix = self
             .literal
-            .then(|| Fix::replace(format!("Write `{port}`"), self.word.range, port));
+            .then(|| Fix::replace(title, self.word.range, port));
         let finding = context.report(self.instruction, self.word.range);
         finding.message = message;
         finding.fix = fix;
