@@ -245,3 +245,59 @@ fn every_hook_is_a_valid_pre_commit_manifest_entry() {
         .expect("pre-commit runs");
     assert!(output.status.success(), "{}", text(&output));
 }
+
+/// The README's `.pre-commit-config.yaml` example: first ```yaml block of its
+/// "pre-commit" section.
+fn readme_example() -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## pre-commit\n")
+        .nth(1)
+        .expect("the README has a `## pre-commit` section");
+    let start = section.find("```yaml\n").expect("with a ```yaml example") + 8;
+    let end = section[start..].find("\n```").unwrap() + start;
+    section[start..end].to_string() + "\n"
+}
+
+#[test]
+fn readme_example_is_a_valid_config_naming_this_repositorys_hooks() {
+    if !pre_commit_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join(".pre-commit-config.yaml");
+    std::fs::write(&config, readme_example()).unwrap();
+    let output = Command::new("pre-commit")
+        .arg("validate-config")
+        .arg(&config)
+        .output()
+        .expect("pre-commit runs");
+    assert!(output.status.success(), "{}", text(&output));
+
+    let manifest: serde_yaml_ng::Value = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap(),
+    )
+    .unwrap();
+    let ids: Vec<&str> = manifest
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|hook| hook["id"].as_str().unwrap())
+        .collect();
+    let example: serde_yaml_ng::Value = serde_yaml_ng::from_str(&readme_example()).unwrap();
+    for hook in example["repos"][0]["hooks"].as_sequence().unwrap() {
+        let id = hook["id"].as_str().unwrap();
+        assert!(
+            ids.contains(&id),
+            "the README's hook `{id}` is one of {ids:?}"
+        );
+    }
+    // The README's table lists every hook.
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for id in &ids {
+        assert!(
+            readme.contains(&format!("| `{id}` |")),
+            "the README's table lists `{id}`"
+        );
+    }
+}
