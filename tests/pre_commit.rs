@@ -10,6 +10,8 @@
 //! `cargo install`, a release build: it shares this checkout's target directory, so it
 //! reuses `cargo build --release` and the previous run's artifacts.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -113,13 +115,8 @@ fn hooks_repository() -> tempfile::TempDir {
 
 /// A git repository holding `files`, staged (pre-commit's `--all-files` is what git tracks).
 fn fixture_repository(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = support::tree(files);
     git(dir.path(), &["init", "--quiet"]);
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
     git(dir.path(), &["add", "--all"]);
     dir
 }
@@ -163,31 +160,35 @@ fn text(output: &Output) -> String {
 /// The good repository passes with every Dockerfile linted; the bad one fails with
 /// the finding shown.
 fn assert_pass_and_fail(hook_name: &str, run: impl Fn(&Path) -> Output) {
-    let good = good_repository();
-    let output = run(good.path());
-    let shown = text(&output);
-    assert_eq!(output.status.code(), Some(0), "good repository:\n{shown}");
+    let shown = assert_hook_verdict(hook_name, &run(good_repository().path()), "Passed");
+    let shown_bad = assert_hook_verdict(hook_name, &run(bad_repository().path()), "Failed");
     assert!(
-        shown
-            .lines()
-            .any(|line| line.starts_with(hook_name) && line.ends_with("Passed")),
-        "the hook ran and passed:\n{shown}"
+        shown_bad.contains("docker/app.Dockerfile:1:6: DL3006 [warning] Always tag the version"),
+        "the finding is shown:\n{shown_bad}"
     );
+    assert!(
+        !shown.contains("README.md"),
+        "the README is not linted:\n{shown}"
+    );
+}
 
-    let bad = bad_repository();
-    let output = run(bad.path());
-    let shown = text(&output);
-    assert_eq!(output.status.code(), Some(1), "bad repository:\n{shown}");
+/// pre-commit's exit code and its line for the hook say `verdict` (Passed: 0, Failed:
+/// 1; a hook with no file to check would say Skipped). Returns pre-commit's output.
+fn assert_hook_verdict(hook_name: &str, output: &Output, verdict: &str) -> String {
+    let shown = text(output);
+    let code = if verdict == "Passed" { 0 } else { 1 };
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "expected {verdict}:\n{shown}"
+    );
     assert!(
         shown
             .lines()
-            .any(|line| line.starts_with(hook_name) && line.ends_with("Failed")),
-        "the hook failed:\n{shown}"
+            .any(|line| line.starts_with(hook_name) && line.ends_with(verdict)),
+        "the hook's line says {verdict}:\n{shown}"
     );
-    assert!(
-        shown.contains("docker/app.Dockerfile:1:6: DL3006 [warning] Always tag the version"),
-        "the finding is shown:\n{shown}"
-    );
+    shown
 }
 
 #[test]
@@ -246,19 +247,6 @@ fn every_hook_is_a_valid_pre_commit_manifest_entry() {
     assert!(output.status.success(), "{}", text(&output));
 }
 
-/// The README's `.pre-commit-config.yaml` example: first ```yaml block of its
-/// "pre-commit" section.
-fn readme_example() -> String {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let section = readme
-        .split("\n## pre-commit\n")
-        .nth(1)
-        .expect("the README has a `## pre-commit` section");
-    let start = section.find("```yaml\n").expect("with a ```yaml example") + 8;
-    let end = section[start..].find("\n```").unwrap() + start;
-    section[start..end].to_string() + "\n"
-}
-
 #[test]
 fn readme_example_is_a_valid_config_naming_this_repositorys_hooks() {
     if !pre_commit_available() {
@@ -266,7 +254,7 @@ fn readme_example_is_a_valid_config_naming_this_repositorys_hooks() {
     }
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join(".pre-commit-config.yaml");
-    std::fs::write(&config, readme_example()).unwrap();
+    std::fs::write(&config, support::readme_yaml_example("pre-commit")).unwrap();
     let output = Command::new("pre-commit")
         .arg("validate-config")
         .arg(&config)
@@ -284,7 +272,8 @@ fn readme_example_is_a_valid_config_naming_this_repositorys_hooks() {
         .iter()
         .map(|hook| hook["id"].as_str().unwrap())
         .collect();
-    let example: serde_yaml_ng::Value = serde_yaml_ng::from_str(&readme_example()).unwrap();
+    let example: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&support::readme_yaml_example("pre-commit")).unwrap();
     for hook in example["repos"][0]["hooks"].as_sequence().unwrap() {
         let id = hook["id"].as_str().unwrap();
         assert!(
