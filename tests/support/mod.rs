@@ -83,3 +83,17 @@ pub fn write(dir: &std::path::Path, path: &str, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
 }
+
+/// The first ```yaml block of the README's `## HEADING` section (an example the tests
+/// check against the real consumer).
+pub fn readme_yaml_example(heading: &str) -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let section = readme
+        .split(&format!("\n## {heading}\n"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("the README has a `## {heading}` section"));
+    let start = section.find("```yaml\n").expect("with a ```yaml example") + 8;
+    let end = section[start..].find("\n```").unwrap() + start;
+    section[start..end].to_string() + "\n"
+}
