@@ -425,6 +425,33 @@ fn version_names_the_commit() {
     );
 }
 
+/// The README's main job on this repository: `dockgate check .` finds the action's
+/// Dockerfile (and not the broken ones under `tests/` and `fuzz/`, nor `target/`), lints
+/// it with the repository's `dockgate.yml` (on `builtin:strict`) and passes; the
+/// Dockerfile passes `builtin:strict` named directly too.
+#[test]
+fn the_repository_checks_itself() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    dockgate()
+        .current_dir(root)
+        .args(["check", "."])
+        .assert()
+        .success()
+        .stdout("No problems found in 1 file; passed (--fail-on info).\n");
+    dockgate()
+        .current_dir(root)
+        .args(["policy", "validate"])
+        .assert()
+        .success()
+        .stdout("dockgate.yml: valid (builtin:recommended -> builtin:strict -> dockgate.yml)\n");
+    dockgate()
+        .current_dir(root)
+        .args(["lint", "--config", "builtin:strict", "Dockerfile"])
+        .assert()
+        .success()
+        .stdout("No problems found in 1 file; passed (--fail-on info).\n");
+}
+
 #[test]
 fn rules_lists_every_rule() {
     let output = dockgate().arg("rules").assert().success();
