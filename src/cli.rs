@@ -14,7 +14,11 @@ use crate::units::Size;
 /// Exit status: 0 passed, 1 policy failed, 2 usage, config or input error (the message
 /// is on stderr).
 #[derive(Debug, Parser)]
-#[command(name = "dockgate", version, arg_required_else_help = true)]
+#[command(
+    name = "dockgate",
+    version = env!("DOCKGATE_LONG_VERSION"),
+    arg_required_else_help = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

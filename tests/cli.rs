@@ -396,6 +396,62 @@ fn usage_errors_exit_2() {
         .stdout(predicate::str::contains("--fail-on"));
 }
 
+/// `--version` names the commit it was built from: `dockgate 0.1.0 (1a2b3c4)`, the
+/// `DOCKGATE_COMMIT` the build was given, else git's short HEAD.
+#[test]
+fn version_names_the_commit() {
+    let output = dockgate().arg("--version").assert().success();
+    let stdout = String::from_utf8_lossy(&output.get_output().stdout).to_string();
+    let expected_commit = match option_env!("DOCKGATE_COMMIT") {
+        Some(commit) if !commit.trim().is_empty() => commit.trim().to_string(),
+        _ => {
+            let git = std::process::Command::new("git")
+                .args(["rev-parse", "--short", "HEAD"])
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .output()
+                .expect("git runs");
+            if !git.status.success() {
+                // Outside a git checkout (a source tarball) the version stands alone.
+                assert_eq!(stdout, format!("dockgate {}\n", env!("CARGO_PKG_VERSION")));
+                return;
+            }
+            String::from_utf8(git.stdout).unwrap().trim().to_string()
+        }
+    };
+    assert_eq!(
+        stdout,
+        format!(
+            "dockgate {} ({expected_commit})\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
+
+/// The README's main job on this repository: `dockgate check .` finds the action's
+/// Dockerfile (and not the broken ones under `tests/` and `fuzz/`, nor `target/`), lints
+/// it with the repository's `dockgate.yml` (on `builtin:strict`) and passes; the
+/// Dockerfile passes `builtin:strict` named directly too.
+#[test]
+fn the_repository_checks_itself() {
+    let passed = "No problems found in 1 file; passed (--fail-on info).\n";
+    let chain = "dockgate.yml: valid (builtin:recommended -> builtin:strict -> dockgate.yml)\n";
+    for (args, stdout) in [
+        (&["check", "."][..], passed),
+        (&["policy", "validate"][..], chain),
+        (
+            &["lint", "--config", "builtin:strict", "Dockerfile"][..],
+            passed,
+        ),
+    ] {
+        dockgate()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(args)
+            .assert()
+            .success()
+            .stdout(stdout);
+    }
+}
+
 #[test]
 fn rules_lists_every_rule() {
     let output = dockgate().arg("rules").assert().success();

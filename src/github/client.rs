@@ -12,12 +12,19 @@
 
 use std::cell::RefCell;
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use http::HeaderValue;
 use http::{HeaderMap, Method, StatusCode};
-use octocrab::Octocrab;
+use octocrab::service::middleware::auth_header::AuthHeaderLayer;
+use octocrab::service::middleware::base_uri::BaseUriLayer;
+use octocrab::service::middleware::extra_headers::ExtraHeadersLayer;
+use octocrab::{AuthState, Octocrab, OctocrabBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+use super::connector;
 
 /// How often and how long to retry an idempotent request.
 #[derive(Debug, Clone, Copy)]
@@ -154,6 +161,12 @@ impl fmt::Debug for Api {
 /// How long a GET may take before it counts as unanswered.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long a TCP (and TLS) connection may take to open.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// GitHub refuses requests without one.
+const USER_AGENT: &str = concat!("dockgate/", env!("CARGO_PKG_VERSION"));
+
 impl Api {
     /// A client of the API at `api_url` (`GITHUB_API_URL`: github.com or a GitHub
     /// Enterprise Server's `https://HOST/api/v3`).
@@ -163,19 +176,43 @@ impl Api {
             .build()
             .map_err(|error| format!("cannot start the HTTP client: {error}"))?;
         let url = api_url.trim_end_matches('/').to_string();
+        let base_uri: http::Uri = url
+            .parse()
+            .ok()
+            .filter(|uri: &http::Uri| uri.scheme().is_some() && uri.authority().is_some())
+            .ok_or_else(|| format!("`GITHUB_API_URL` is not a URL: `{url}`"))?;
         let octocrab = {
-            // Octocrab's connector needs the runtime that will drive it.
+            // The connector's resolver needs the runtime that will drive it.
             let _guard = runtime.enter();
-            Octocrab::builder()
-                .base_uri(url.as_str())
-                .map_err(|_| format!("`GITHUB_API_URL` is not a URL: `{url}`"))?
-                .personal_token(token.to_string())
-                .add_header(
+            let connector = connector::connector(CONNECT_TIMEOUT, TIMEOUT)
+                .map_err(|error| format!("cannot start the HTTP client: {error}"))?;
+            let client =
+                hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                    .build(connector);
+            let authorization = HeaderValue::from_str(&format!("Bearer {token}"))
+                .map_err(|_| "the GitHub token has characters a header cannot carry".to_string())?;
+            let headers = vec![
+                (
+                    http::header::USER_AGENT,
+                    HeaderValue::from_static(USER_AGENT),
+                ),
+                (
                     http::header::ACCEPT,
-                    "application/vnd.github+json".to_string(),
-                )
-                .set_connect_timeout(Some(Duration::from_secs(10)))
-                .set_read_timeout(Some(TIMEOUT))
+                    HeaderValue::from_static("application/vnd.github+json"),
+                ),
+            ];
+            // As octocrab's own builder stacks them: the token only goes to the API's
+            // host, whatever URL a call names.
+            OctocrabBuilder::new_empty()
+                .with_service(client)
+                .with_layer(&BaseUriLayer::new(base_uri.clone()))
+                .with_layer(&ExtraHeadersLayer::new(Arc::new(headers)))
+                .with_layer(&AuthHeaderLayer::new(
+                    Some(authorization),
+                    base_uri.clone(),
+                    base_uri,
+                ))
+                .with_auth(AuthState::None)
                 .build()
                 .map_err(|error| format!("cannot start the HTTP client: {error}"))?
         };

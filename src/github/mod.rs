@@ -14,6 +14,7 @@
 pub mod check_run;
 pub mod client;
 pub mod comment;
+mod connector;
 pub mod context;
 pub mod diff;
 pub mod inputs;
