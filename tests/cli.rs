@@ -685,3 +685,40 @@ fn fixes_in_the_json_report_apply_and_the_finding_is_gone() {
         );
     }
 }
+
+#[test]
+fn values_of_variables_named_as_secrets_never_reach_the_text_report() {
+    let dir = TempDir::new().unwrap();
+    let dockerfile = dir.path().join("Dockerfile");
+    fs::write(
+        &dockerfile,
+        "FROM debian:12-slim\nENV DB_PASSWORD=hunter2 MODE=prod\nARG API_TOKEN=tok3n-value\nUSER 10001\n",
+    )
+    .unwrap();
+    let policy = dir.path().join("dockgate.yml");
+    fs::write(
+        &policy,
+        "extends: [builtin:recommended]\nrules:\n  DG1113: warning\n",
+    )
+    .unwrap();
+    let output = dockgate()
+        .args(["lint", "--format", "text", "--config"])
+        .arg(&policy)
+        .arg(&dockerfile)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    // DL3064 and DG1113 report both names; the snippets show the lines, masked.
+    assert!(
+        stdout.contains("DL3064") && stdout.contains("DG1113"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ENV DB_PASSWORD=******* MODE=prod"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("hunter2") && !stdout.contains("tok3n"),
+        "{stdout}"
+    );
+}

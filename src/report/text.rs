@@ -79,8 +79,9 @@ fn write_text(out: &mut dyn Write, report: &Run, color: bool) -> io::Result<()> 
         if file.findings.is_empty() {
             continue;
         }
-        // Secret values (tokens, private keys) are shown by their prefix only.
-        let source = crate::image::secrets::mask(file.source());
+        // Secret values (tokens, private keys) are shown by their prefix only, and the
+        // values of variables named as secrets not at all.
+        let source = mask_secret_names(file, crate::image::secrets::mask(file.source()));
         for finding in &file.findings {
             write_finding(&mut text, file, &source, finding, &styles);
         }
@@ -556,6 +557,34 @@ pub fn fix_summary(fixed: usize, remaining: usize) -> String {
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
+}
+
+/// `source` with the values of `ARG`/`ENV` variables named as secrets (`DB_PASSWORD`)
+/// replaced by `*`, byte for byte, so columns and underlines stay where they were.
+fn mask_secret_names<'a>(
+    file: &FileRun,
+    source: std::borrow::Cow<'a, str>,
+) -> std::borrow::Cow<'a, str> {
+    // `lint` keeps no parse tree; the few files with findings are parsed again here.
+    let ranges = match file.dockerfile() {
+        Some((dockerfile, _)) => crate::rules::dockerfile::secret_value_ranges(dockerfile),
+        None => {
+            crate::rules::dockerfile::secret_value_ranges(&crate::dockerfile::parse(file.source()))
+        }
+    };
+    if ranges.is_empty() {
+        return source;
+    }
+    let mut bytes = source.into_owned().into_bytes();
+    for range in ranges {
+        for byte in bytes.get_mut(range.start..range.end).into_iter().flatten() {
+            if byte.is_ascii() && !byte.is_ascii_whitespace() && *byte != b'\\' {
+                *byte = b'*';
+            }
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII: still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8(bytes).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -84,7 +84,7 @@ crate::declare_rule! {
 }
 
 /// Whether BuildKit takes `name` for a secret's.
-fn is_secret_name(name: &str) -> bool {
+pub(super) fn is_secret_name(name: &str) -> bool {
     let has = |tokens: &[&str]| {
         name.split('_')
             .any(|part| tokens.iter().any(|token| part.eq_ignore_ascii_case(token)))

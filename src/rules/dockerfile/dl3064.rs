@@ -73,7 +73,7 @@ fn check(context: &mut Context) {
     }
 }
 
-fn is_sensitive(name: &str) -> bool {
+pub(super) fn is_sensitive(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let words: Vec<&str> = lower
         .split(['_', '-', '.'])

@@ -9,7 +9,10 @@ mod expose;
 mod labels;
 mod practices;
 mod scripts;
+mod secret_names;
 mod stage_names;
+
+pub use secret_names::secret_value_ranges;
 
 /// Declares each rule module and lists its `RULE` in [`RULES`]: registering a rule is
 /// adding its module name here.
