@@ -8,9 +8,11 @@
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod dns;
 pub mod dockerfile;
 pub mod finding;
 pub mod gate;
+pub mod git;
 pub mod github;
 pub mod image;
 pub mod policy;

@@ -5,13 +5,12 @@
 //! A line outside every hunk is never commented on: GitHub would reject the whole
 //! review with a 422.
 
+use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
-use std::process::Command;
-
-use serde::Deserialize;
 
 use super::client::{Api, ApiError};
+use crate::git;
 
 /// One hunk's new side: lines `start..=end`, of which `added` are new.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -128,31 +127,6 @@ fn new_range(header: &str) -> Option<(usize, usize)> {
     Some((start, count))
 }
 
-/// Splits `git diff` output into files (by their new path), deleted files left out.
-pub fn parse_git_diff(text: &str) -> HashMap<String, FileDiff> {
-    let mut files = HashMap::new();
-    let mut path: Option<String> = None;
-    let mut patch = String::new();
-    let mut flush = |path: &mut Option<String>, patch: &mut String| {
-        if let Some(path) = path.take() {
-            files.insert(path, parse_patch(patch));
-        }
-        patch.clear();
-    };
-    for line in text.lines() {
-        if line.starts_with("diff --git ") {
-            flush(&mut path, &mut patch);
-        } else if let Some(new) = line.strip_prefix("+++ ") {
-            path = new.strip_prefix("b/").map(str::to_string);
-        } else if line.starts_with("@@ ") || path.is_some() {
-            patch.push_str(line);
-            patch.push('\n');
-        }
-    }
-    flush(&mut path, &mut patch);
-    files
-}
-
 #[derive(Deserialize)]
 struct PullFile {
     filename: String,
@@ -231,43 +205,35 @@ pub fn load(
     ))
 }
 
-/// `git diff BASE...HEAD` in `workspace`, limited to `paths` when there are any. The
-/// workspace is trusted explicitly: inside the action's container it belongs to
-/// another user, and git would refuse to read it.
+/// What `git diff --find-renames BASE...HEAD -- PATHS` says of the files changed in
+/// `workspace`, read in process: the action's image has no `git`, and its checkout
+/// belongs to another user.
 fn git_diff(
     workspace: &Path,
     base: &str,
     head: &str,
     paths: &[String],
 ) -> Result<HashMap<String, FileDiff>, String> {
-    let mut command = Command::new("git");
-    command
-        .arg("-c")
-        .arg(format!("safe.directory={}", workspace.display()))
-        .args(["-c", "core.quotePath=false", "-C"])
-        .arg(workspace)
-        .args([
-            "diff",
-            "--no-color",
-            "--no-ext-diff",
-            "--find-renames",
-            "--unified=3",
-        ])
-        .arg(format!("{base}...{head}"))
-        .arg("--")
-        .args(paths);
-    let output = command
-        .output()
-        .map_err(|error| format!("cannot run git: {error}"))?;
-    if !output.status.success() {
-        return Err(String::from_utf8_lossy(&output.stderr).trim().to_string());
-    }
-    Ok(parse_git_diff(&String::from_utf8_lossy(&output.stdout)))
+    let repository = git::Repository::discover(workspace).map_err(|error| match error {
+        git::OpenError::NotARepository => "not a git repository".to_string(),
+        git::OpenError::Unreadable(why) => why,
+    })?;
+    Ok(repository
+        .changed_files(base, head, paths)?
+        .into_iter()
+        .map(|file| {
+            (
+                file.path,
+                parse_patch(&git::unified_hunks(&file.old, &file.new)),
+            )
+        })
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::process::Command;
 
     const PATCH: &str = "@@ -1,3 +1,4 @@\n FROM debian\n-RUN apt-get update\n+RUN apt-get update \\\n+  && apt-get install -y curl\n USER app\n@@ -10,2 +11,3 @@ CMD\n x\n+y\n z\n";
 
@@ -285,14 +251,6 @@ mod tests {
         assert!(!diff.in_one_hunk("Dockerfile", 4, 11), "two hunks");
         assert!(!diff.in_one_hunk("Dockerfile", 6, 6), "between hunks");
         assert!(!diff.is_added("other/Dockerfile", 2));
-    }
-
-    #[test]
-    fn git_diff_output_by_new_path() {
-        let text = "diff --git a/old/Dockerfile b/new/Dockerfile\nsimilarity index 90%\nrename from old/Dockerfile\nrename to new/Dockerfile\n--- a/old/Dockerfile\n+++ b/new/Dockerfile\n@@ -1 +1 @@\n-FROM a\n+FROM b\ndiff --git a/gone b/gone\n--- a/gone\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n";
-        let files = parse_git_diff(text);
-        assert_eq!(files.len(), 1);
-        assert_eq!(files["new/Dockerfile"].hunks[0].added, BTreeSet::from([1]));
     }
 
     #[test]
@@ -319,5 +277,39 @@ mod tests {
         let files = git_diff(dir.path(), &base, &head, &["Dockerfile".to_string()]).unwrap();
         assert_eq!(files["Dockerfile"].hunks[0].added, BTreeSet::from([2, 3]));
         assert!(git_diff(dir.path(), "nope", &head, &[]).is_err());
+
+        // A rename is listed under its new path, with the lines it changed; a deleted
+        // file is left out; the diff starts at the merge base (`BASE...HEAD`).
+        let lines: String = (1..=20).map(|n| format!("RUN step {n}\n")).collect();
+        std::fs::write(
+            dir.path().join("old.Dockerfile"),
+            format!("FROM a\n{lines}"),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("gone"), "x\n").unwrap();
+        git(&["add", "."]);
+        git(&["commit", "-qm", "more"]);
+        let base = git(&["rev-parse", "HEAD"]);
+        git(&["checkout", "-qb", "topic"]);
+        git(&["mv", "old.Dockerfile", "new.Dockerfile"]);
+        git(&["rm", "-q", "gone"]);
+        std::fs::write(
+            dir.path().join("new.Dockerfile"),
+            format!("FROM b\n{lines}"),
+        )
+        .unwrap();
+        git(&["commit", "-qam", "rename"]);
+        let head = git(&["rev-parse", "HEAD"]);
+        git(&["checkout", "-q", &base]);
+        std::fs::write(dir.path().join("Dockerfile"), "FROM base-only\n").unwrap();
+        git(&["commit", "-qam", "on the base branch only"]);
+        let moved_base = git(&["rev-parse", "HEAD"]);
+        let files = git_diff(dir.path(), &moved_base, &head, &[]).unwrap();
+        let mut paths: Vec<&String> = files.keys().collect();
+        paths.sort();
+        assert_eq!(paths, ["new.Dockerfile"]);
+        let hunk = &files["new.Dockerfile"].hunks[0];
+        assert_eq!((hunk.start, hunk.end), (1, 4));
+        assert_eq!(hunk.added, BTreeSet::from([1]));
     }
 }

@@ -167,6 +167,7 @@ impl GithubFetcher {
             Some(client) => client.clone(),
             None => {
                 let client = reqwest::blocking::Client::builder()
+                    .dns_resolver(crate::dns::for_reqwest())
                     .user_agent(concat!("dockgate/", env!("CARGO_PKG_VERSION")))
                     .timeout(Duration::from_secs(30))
                     .build()

@@ -1,12 +1,13 @@
 //! Where local policy files are read from: the working tree, or a git revision of it
-//! (`--policy-base REF`, `git cat-file blob REF:PATH`).
+//! (`--policy-base REF`, read in process as `git cat-file blob REF:PATH` would).
 //!
 //! A revision covers the files of its repository only; a path outside the repository
 //! (an absolute `extends`, a hadolint file in the home directory) is not versioned
 //! there, so it is read from disk in both.
 
 use std::path::{Component, Path, PathBuf};
-use std::process::Command;
+
+use crate::git;
 
 /// The files policies are read from.
 #[derive(Debug, Clone, Default)]
@@ -22,7 +23,7 @@ pub struct Revision {
     /// The revision as the user named it (`origin/main`, a SHA).
     pub name: String,
     /// The commit it names.
-    commit: String,
+    commit: gix::ObjectId,
     /// The repository's top directory.
     top: PathBuf,
     /// The run's root, canonical; relative paths are relative to it.
@@ -39,13 +40,10 @@ impl Revision {
         let canonical = root
             .canonicalize()
             .map_err(|error| format!("cannot read `{}`: {error}", root.display()))?;
-        let top = git(&canonical, &["rev-parse", "--show-toplevel"]).map_err(|error| {
-            // git's own words only when they say more than "not a git repository"
-            // (git missing, a repository it refuses to read).
-            let why = if error.contains("not a git repository") {
-                String::new()
-            } else {
-                format!(" ({error})")
+        let repository = git::Repository::discover(&canonical).map_err(|error| {
+            let why = match error {
+                git::OpenError::NotARepository => String::new(),
+                git::OpenError::Unreadable(why) => format!(" ({why})"),
             };
             format!(
                 "--policy-base {name}: `{}` is not in a git repository{why}",
@@ -55,23 +53,32 @@ impl Revision {
         if name.trim().is_empty() || name.starts_with('-') {
             return Err(format!("--policy-base `{name}` is not a git revision"));
         }
-        let commit = git(
-            &canonical,
-            &["rev-parse", "--verify", "--quiet", "--end-of-options", &format!("{name}^{{commit}}")],
-        )
-        .map_err(|_| {
+        let commit = repository.commit(name).map_err(|_| {
             format!(
                 "--policy-base {name}: no such commit in the git repository at `{}` (fetch it first: shallow clones lack the base)",
-                top.trim()
+                repository.top().display()
             )
         })?;
         Ok(Revision {
             name: name.to_string(),
-            commit: commit.trim().to_string(),
-            top: PathBuf::from(top.trim()),
+            commit,
+            top: repository.top().to_path_buf(),
             root: canonical,
             given_root: root.to_path_buf(),
         })
+    }
+
+    /// The file at `inside` in this revision, `None` when there is none.
+    fn file(&self, inside: &str) -> Result<Option<Vec<u8>>, String> {
+        // Opened for each read (a few per run): gix's repository handle stays on the
+        // thread that opened it, and a tree is shared.
+        let repository = git::Repository::discover(&self.top).map_err(|error| match error {
+            git::OpenError::NotARepository => {
+                format!("`{}` is no longer a git repository", self.top.display())
+            }
+            git::OpenError::Unreadable(why) => why,
+        })?;
+        repository.file(self.commit, inside)
     }
 
     /// `path` inside the repository, relative to its top with `/` separators; `None`
@@ -83,10 +90,6 @@ impl Revision {
         let text = inside.to_string_lossy().replace('\\', "/");
         (!text.is_empty()).then_some(text)
     }
-
-    fn object(&self, inside: &str) -> String {
-        format!("{}:{inside}", self.commit)
-    }
 }
 
 impl Tree {
@@ -95,11 +98,7 @@ impl Tree {
         match self {
             Tree::Working => path.is_file(),
             Tree::Revision(revision) => match revision.in_repository(path) {
-                Some(inside) => git(
-                    &revision.top,
-                    &["cat-file", "-t", &revision.object(&inside)],
-                )
-                .is_ok_and(|kind| kind.trim() == "blob"),
+                Some(inside) => matches!(revision.file(&inside), Ok(Some(_))),
                 None => path.is_file(),
             },
         }
@@ -110,15 +109,14 @@ impl Tree {
         match self {
             Tree::Working => std::fs::read(path),
             Tree::Revision(revision) => match revision.in_repository(path) {
-                Some(inside) if self.is_file(path) => git_bytes(
-                    &revision.top,
-                    &["cat-file", "blob", &revision.object(&inside)],
-                )
-                .map_err(std::io::Error::other),
-                Some(_) => Err(std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    format!("not a file at {}", revision.name),
-                )),
+                Some(inside) => match revision.file(&inside) {
+                    Ok(Some(bytes)) => Ok(bytes),
+                    Ok(None) => Err(std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!("not a file at {}", revision.name),
+                    )),
+                    Err(error) => Err(std::io::Error::other(error)),
+                },
                 None => std::fs::read(path),
             },
         }
@@ -146,29 +144,6 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     normalized
-}
-
-fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    git_bytes(dir, args).map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-}
-
-fn git_bytes(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    // Inside the action's container the checkout belongs to another user, and git
-    // refuses to read such a repository unless told it is safe. These calls only read
-    // objects, which runs nothing from the repository.
-    let output = Command::new("git")
-        .args(["-c", "safe.directory=*", "-C"])
-        .arg(dir)
-        .args(args)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
-        .map_err(|error| format!("cannot run git: {error}"))?;
-    if output.status.success() {
-        Ok(output.stdout)
-    } else {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        Err(stderr.trim().trim_start_matches("fatal: ").to_string())
-    }
 }
 
 #[cfg(test)]

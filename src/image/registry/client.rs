@@ -100,6 +100,7 @@ impl RegistryClient {
             .collect::<Result<Vec<Url>>>()?;
         let build = |accept_invalid_certs: bool| {
             let mut builder = Client::builder()
+                .dns_resolver(crate::dns::for_reqwest())
                 .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(options.timeout)
                 // reqwest's blocking timeout bounds each read of a body, not the whole body.
