@@ -37,8 +37,8 @@ const BASE: &str = "FROM debian:12-slim\nWORKDIR /app\n";
 /// DL3008 (apt-get without versions; ShellCheck has nothing to say), DL3020 (ADD of a
 /// plain file, with a fix) and DL3002 (USER root) on added lines.
 /// The change also turns DL3007 off: a weakening the policy review finds (DG0004).
-const BASE_POLICY: &str = "extends: builtin:recommended\n";
-const HEAD_POLICY: &str = "extends: builtin:recommended\nrules:\n  DL3007: off\n";
+const BASE_POLICY: &str = "extends: [builtin:recommended]\n";
+const HEAD_POLICY: &str = "extends: [builtin:recommended]\nrules:\n  DL3007: off\n";
 const HEAD: &str = "FROM debian:12-slim\nWORKDIR /app\nRUN apt-get install -y curl\nADD app.tar.gz /app/\nADD config.txt /app/\nUSER root\n";
 
 fn repo_root() -> &'static Path {
