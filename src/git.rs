@@ -31,6 +31,15 @@ pub enum OpenError {
     Unreadable(String),
 }
 
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::NotARepository => f.write_str("not a git repository"),
+            OpenError::Unreadable(why) => f.write_str(why),
+        }
+    }
+}
+
 /// A file changed between two commits, by its path in the newer one.
 pub struct ChangedFile {
     pub path: String,

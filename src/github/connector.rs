@@ -1,12 +1,6 @@
 //! The HTTPS connector of the GitHub client: hyper's connector with host names resolved
-//! by hickory, a resolver in pure Rust.
-//!
-//! octocrab's own connector resolves through glibc's `getaddrinfo`, which in a static
-//! binary (the action's image) needs glibc's NSS modules at run time, and the image has
-//! none. hickory reads `/etc/hosts` and `/etc/resolv.conf` itself (Docker writes both
-//! into every container), so `localhost`, the runner's hosts and DNS names all resolve.
-//! reqwest's clients (registries, remote policies) use the same resolver
-//! ([`crate::dns`]).
+//! by hickory ([`crate::dns`], shared with reqwest's clients) rather than octocrab's
+//! default, glibc's `getaddrinfo`, which the static binary cannot use.
 
 use std::sync::Arc;
 use std::time::Duration;

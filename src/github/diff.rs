@@ -5,9 +5,10 @@
 //! A line outside every hunk is never commented on: GitHub would reject the whole
 //! review with a 422.
 
-use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
+
+use serde::Deserialize;
 
 use super::client::{Api, ApiError};
 use crate::git;
@@ -214,10 +215,7 @@ fn git_diff(
     head: &str,
     paths: &[String],
 ) -> Result<HashMap<String, FileDiff>, String> {
-    let repository = git::Repository::discover(workspace).map_err(|error| match error {
-        git::OpenError::NotARepository => "not a git repository".to_string(),
-        git::OpenError::Unreadable(why) => why,
-    })?;
+    let repository = git::Repository::discover(workspace).map_err(|error| error.to_string())?;
     Ok(repository
         .changed_files(base, head, paths)?
         .into_iter()

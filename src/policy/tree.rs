@@ -72,12 +72,8 @@ impl Revision {
     fn file(&self, inside: &str) -> Result<Option<Vec<u8>>, String> {
         // Opened for each read (a few per run): gix's repository handle stays on the
         // thread that opened it, and a tree is shared.
-        let repository = git::Repository::discover(&self.top).map_err(|error| match error {
-            git::OpenError::NotARepository => {
-                format!("`{}` is no longer a git repository", self.top.display())
-            }
-            git::OpenError::Unreadable(why) => why,
-        })?;
+        let repository = git::Repository::discover(&self.top)
+            .map_err(|error| format!("`{}`: {error}", self.top.display()))?;
         repository.file(self.commit, inside)
     }
 
