@@ -111,6 +111,14 @@ impl Lexer {
     }
 
     pub fn process(&self, word: &str, env: &dyn Env) -> Result<Processed, LexError> {
+        match self.plain(word) {
+            Some(plain) => Ok(plain),
+            None => self.scan(word, env),
+        }
+    }
+
+    /// BuildKit's scan, character by character.
+    fn scan(&self, word: &str, env: &dyn Env) -> Result<Processed, LexError> {
         let mut scanner = Scanner {
             lexer: *self,
             chars: scanner_chars(word),
@@ -137,6 +145,21 @@ impl Lexer {
         })
     }
 
+    /// A word without `$`, quotes or escapes is itself, split on whitespace: most
+    /// words are, and scanning them character by character is most of a lint.
+    fn plain(&self, word: &str) -> Option<Processed> {
+        let text = word.strip_prefix('\u{FEFF}').unwrap_or(word);
+        let special = |c: char| c == '$' || c == self.escape || c == '\'' || c == '"';
+        if text.contains(special) {
+            return None;
+        }
+        Some(Processed {
+            result: text.to_string(),
+            words: text.split_whitespace().map(str::to_string).collect(),
+            ..Processed::default()
+        })
+    }
+
     /// The expanded word ([`Processed::result`]).
     pub fn process_word(&self, word: &str, env: &dyn Env) -> Result<String, LexError> {
         Ok(self.process(word, env)?.result)
@@ -151,10 +174,10 @@ impl Lexer {
 /// The characters Go's `text/scanner` yields for `text`: everything, except a byte
 /// order mark in first position.
 fn scanner_chars(text: &str) -> Vec<char> {
-    text.strip_prefix('\u{FEFF}')
-        .unwrap_or(text)
-        .chars()
-        .collect()
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let mut chars = Vec::with_capacity(text.len());
+    chars.extend(text.chars());
+    chars
 }
 
 /// Go's `unicode.IsSpace`: the Latin-1 spaces plus Unicode White_Space, which is exactly

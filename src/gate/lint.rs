@@ -28,12 +28,13 @@ pub(super) fn lint_paths(
     }
     let mut errors = discovery.errors;
     let shellcheck = policy.shellcheck();
+    let ignore_files = workspace::IgnoreFiles::default();
     let results: Vec<Result<(FileRun, Vec<Script>), InputError>> = discovery
         .files
         .par_iter()
         .map(|path| {
             let scripts = shellcheck.enabled.then_some(shellcheck.scripts);
-            lint_file(path, policy, keep_syntax, scripts)
+            lint_file(path, policy, &ignore_files, keep_syntax, scripts)
         })
         .collect();
     let mut linted = Vec::new();
@@ -92,7 +93,8 @@ pub(super) fn discover(paths: &[PathBuf], policy: &Policy) -> workspace::Discove
 pub(super) fn lint_text(path: &Path, source: &str, policy: &Policy) -> FileRun {
     let dockerfile = crate::dockerfile::parse(source);
     let model = Model::new(&dockerfile);
-    let mut files = [lint_parsed(path, (dockerfile, model), policy, false)];
+    let ignore_files = workspace::IgnoreFiles::default();
+    let mut files = [lint_parsed(path, (dockerfile, model), policy, &ignore_files, false)];
     super::suppress::apply(policy, &mut files, &mut [], None);
     let [file] = files;
     file
@@ -202,6 +204,7 @@ pub(super) fn add_policy_findings(files: &mut Vec<FileRun>, reports: &[PolicyFin
 fn lint_file(
     path: &Path,
     policy: &Policy,
+    ignore_files: &workspace::IgnoreFiles,
     keep_syntax: bool,
     shellcheck: Option<ScriptOptions>,
 ) -> Result<(FileRun, Vec<Script>), InputError> {
@@ -210,7 +213,7 @@ fn lint_file(
         Some(options) => shellcheck::script::scripts(&dockerfile, &model, options),
         None => Vec::new(),
     };
-    let file = lint_parsed(path, (dockerfile, model), policy, keep_syntax);
+    let file = lint_parsed(path, (dockerfile, model), policy, ignore_files, keep_syntax);
     Ok((file, scripts))
 }
 
@@ -220,11 +223,12 @@ fn lint_parsed(
     path: &Path,
     parsed: (Dockerfile, Model),
     policy: &Policy,
+    ignore_files: &workspace::IgnoreFiles,
     keep_syntax: bool,
 ) -> FileRun {
     let display = path.display().to_string();
     let relative = relative_to(path, &policy.root);
-    let build_context = workspace::BuildContext::load(path, &policy.root);
+    let build_context = ignore_files.context(path, &policy.root);
     let mut rule_set = policy.rule_set(&relative);
     rules::check_directive::enable_experimental(&parsed.0, &mut rule_set);
     let findings = rules::lint_in_context(

@@ -19,6 +19,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use super::{FileRun, ImageRun, Settings, Verdict};
 use crate::finding::{Finding, Location};
 use crate::policy::{FailOn, Policy, Review};
@@ -39,17 +41,17 @@ pub(super) fn apply(
         locked: policy.locked_rules(),
         pragmas: policy.pragma_mode(),
     };
-    let mut rule_sets: BTreeMap<String, RuleSet> = BTreeMap::new();
-    for file in files.iter_mut() {
+    files.par_iter_mut().for_each(|file| {
         let mut findings = std::mem::take(&mut file.findings);
         findings.retain(|finding| suppression.keeps(finding, Some(file)));
         if file.pragmas.check_error {
             suppression.raise_buildkit_checks(&mut findings);
         }
-        findings.extend(suppression.pragma_findings(file, &mut rule_sets));
+        findings.extend(suppression.pragma_findings(file));
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         file.findings = findings;
-    }
+    });
+    let mut rule_sets: BTreeMap<String, RuleSet> = BTreeMap::new();
     let files: &[FileRun] = files;
     let file_of = |location: &Location| {
         named
@@ -125,11 +127,7 @@ impl Suppression<'_> {
 
     /// Findings about the pragma comments of `file` that the policy does not honour:
     /// DG0002 for a missing reason, DG0003 where pragmas are forbidden.
-    fn pragma_findings(
-        &self,
-        file: &FileRun,
-        rule_sets: &mut BTreeMap<String, RuleSet>,
-    ) -> Vec<Finding> {
+    fn pragma_findings(&self, file: &FileRun) -> Vec<Finding> {
         let rule = match self.pragmas {
             PragmaMode::Allowed => return Vec::new(),
             PragmaMode::ReasonRequired => &rules::policy::dg0002::RULE,
@@ -138,10 +136,7 @@ impl Suppression<'_> {
         if file.pragmas.comments.is_empty() {
             return Vec::new();
         }
-        let rules = rule_sets
-            .entry(file.relative.clone())
-            .or_insert_with(|| self.policy.rule_set(&file.relative));
-        let Some(severity) = rules.severity(rule.code) else {
+        let Some(severity) = self.policy.rule_set(&file.relative).severity(rule.code) else {
             return Vec::new();
         };
         file.pragmas

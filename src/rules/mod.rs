@@ -460,7 +460,13 @@ pub fn all() -> &'static [&'static Rule] {
 /// The rule with this code (case-insensitive) or kebab-case name; ShellCheck's codes
 /// (`SC2086`) are rules too.
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
-    all()
+    let rules = all();
+    // A finding names its rule by the exact code: every finding is looked up, so the
+    // common case is a binary search, not a scan.
+    if let Ok(index) = rules.binary_search_by(|rule| rule.code.cmp(code_or_name)) {
+        return Some(rules[index]);
+    }
+    rules
         .iter()
         .copied()
         .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name)

@@ -8,7 +8,9 @@
 //! number of them; a pattern that matches a directory matches everything under it;
 //! `!pattern` re-includes; the last pattern that matches a path decides.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// One line of a `.dockerignore`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -345,53 +347,21 @@ pub struct BuildContext {
     pub root: PathBuf,
     /// `<Dockerfile name>.dockerignore` next to the Dockerfile: it wins over the
     /// context's `.dockerignore`, whatever the context.
-    pub own_ignore: Option<Dockerignore>,
+    pub own_ignore: Option<Arc<Dockerignore>>,
     /// `.dockerignore` in the Dockerfile's directory.
-    pub dir_ignore: Option<Dockerignore>,
+    pub dir_ignore: Option<Arc<Dockerignore>>,
     /// `.dockerignore` in the root.
-    pub root_ignore: Option<Dockerignore>,
+    pub root_ignore: Option<Arc<Dockerignore>>,
 }
 
 impl BuildContext {
-    /// Reads the ignore files for the Dockerfile at `dockerfile` in a workspace rooted
-    /// at `root`. An ignore file that cannot be read as text counts as missing.
-    pub fn load(dockerfile: &Path, root: &Path) -> BuildContext {
-        let dockerfile_dir = match dockerfile.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let read = |path: PathBuf| {
-            let text = std::fs::read_to_string(&path).ok()?;
-            Some(Dockerignore::parse(path, &text))
-        };
-        let own_ignore = dockerfile.file_name().and_then(|name| {
-            let mut name = name.to_os_string();
-            name.push(".dockerignore");
-            read(dockerfile_dir.join(name))
-        });
-        let dir_ignore = read(dockerfile_dir.join(".dockerignore"));
-        let same_dir = same_directory(&dockerfile_dir, root);
-        let root_ignore = if same_dir {
-            dir_ignore.clone()
-        } else {
-            read(root.join(".dockerignore"))
-        };
-        BuildContext {
-            dockerfile_dir,
-            root: root.to_path_buf(),
-            own_ignore,
-            dir_ignore,
-            root_ignore,
-        }
-    }
-
     /// The ignore file BuildKit uses when the context is the repository root (`true`)
     /// or the Dockerfile's directory.
     pub fn ignore_file(&self, context_at_root: bool) -> Option<&Dockerignore> {
-        self.own_ignore.as_ref().or(if context_at_root {
-            self.root_ignore.as_ref()
+        self.own_ignore.as_deref().or(if context_at_root {
+            self.root_ignore.as_deref()
         } else {
-            self.dir_ignore.as_ref()
+            self.dir_ignore.as_deref()
         })
     }
 
@@ -403,6 +373,73 @@ impl BuildContext {
             &self.dockerfile_dir
         }
     }
+}
+
+/// The ignore files of one run, each read once: a tree's Dockerfiles share the root's
+/// and often their directory's.
+#[derive(Debug, Default)]
+pub struct IgnoreFiles {
+    read: Mutex<HashMap<PathBuf, Option<Arc<Dockerignore>>>>,
+    /// Whether a Dockerfile directory is the root itself.
+    at_root: Mutex<HashMap<PathBuf, bool>>,
+}
+
+impl IgnoreFiles {
+    /// The build context of the Dockerfile at `dockerfile` in a workspace rooted at
+    /// `root`. An ignore file that cannot be read as text counts as missing.
+    pub fn context(&self, dockerfile: &Path, root: &Path) -> BuildContext {
+        let dockerfile_dir = match dockerfile.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        // Its own name: no other Dockerfile shares it, so it is not kept.
+        let own_ignore = dockerfile.file_name().and_then(|name| {
+            let mut name = name.to_os_string();
+            name.push(".dockerignore");
+            read_ignore(&dockerfile_dir.join(name)).map(Arc::new)
+        });
+        let dir_ignore = self.shared(dockerfile_dir.join(".dockerignore"));
+        let root_ignore = if self.is_root(&dockerfile_dir, root) {
+            dir_ignore.clone()
+        } else {
+            self.shared(root.join(".dockerignore"))
+        };
+        BuildContext {
+            dockerfile_dir,
+            root: root.to_path_buf(),
+            own_ignore,
+            dir_ignore,
+            root_ignore,
+        }
+    }
+
+    fn shared(&self, path: PathBuf) -> Option<Arc<Dockerignore>> {
+        if let Some(known) = lock(&self.read).get(&path) {
+            return known.clone();
+        }
+        // Read outside the lock; two threads reading the same file both get its text.
+        let ignore = read_ignore(&path).map(Arc::new);
+        lock(&self.read).entry(path).or_insert(ignore).clone()
+    }
+
+    fn is_root(&self, dir: &Path, root: &Path) -> bool {
+        if let Some(&known) = lock(&self.at_root).get(dir) {
+            return known;
+        }
+        let same = same_directory(dir, root);
+        lock(&self.at_root).insert(dir.to_path_buf(), same);
+        same
+    }
+}
+
+/// A poisoned cache is still a correct cache: entries are whole when inserted.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn read_ignore(path: &Path) -> Option<Dockerignore> {
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(Dockerignore::parse(path, &text))
 }
 
 fn same_directory(a: &Path, b: &Path) -> bool {

@@ -5,4 +5,4 @@ mod discover;
 mod dockerignore;
 
 pub use discover::{Discovery, InputError, discover, is_dockerfile_name};
-pub use dockerignore::{BuildContext, Dockerignore, clean as clean_path};
+pub use dockerignore::{BuildContext, Dockerignore, IgnoreFiles, clean as clean_path};

@@ -933,6 +933,20 @@ proptest::proptest! {
     }
 
     #[test]
+    fn plain_words_skip_the_scan_and_get_its_result(
+        input in "[-a-z0-9 \t\n\u{feff}\u{a0}\u{2003}é:/=.@]{0,32}",
+    ) {
+        for lexer in [
+            Lexer::new('\\'),
+            Lexer { raw_quotes: true, raw_escapes: true, skip_unset_env: true, ..Lexer::new('`') },
+            Lexer { skip_process_quotes: true, ..Lexer::new('\\') },
+        ] {
+            proptest::prop_assert!(lexer.plain(&input).is_some());
+            proptest::prop_assert_eq!(lexer.process(&input, &()), lexer.scan(&input, &()));
+        }
+    }
+
+    #[test]
     fn patterns_agree_with_a_naive_backtracker(
         pattern in r"[ab*?\n]{0,6}",
         value in r"[ab\n]{0,8}",

@@ -429,6 +429,12 @@ pub(super) fn extract_builder_flags(line: &str) -> (usize, Vec<RawFlag>) {
         Word,
         Quote,
     }
+    // Most instructions have no flags: say so without scanning the whole line.
+    match line.char_indices().find(|&(_, c)| !is_space(c)) {
+        None => return (line.len(), Vec::new()),
+        Some((pos, _)) if !line[pos..].starts_with("--") => return (pos, Vec::new()),
+        Some(_) => {}
+    }
     let chars: Vec<(usize, char)> = line.char_indices().collect();
     let mut flags = Vec::new();
     let mut phase = Phase::Spaces;

@@ -32,7 +32,8 @@ pub fn command_count(instruction: &Instruction) -> usize {
 /// `cmd` or PowerShell script) cannot be counted: it is
 /// taken for one command, as hadolint takes it.
 fn count_commands(script: &str) -> usize {
-    let chars: Vec<char> = script.chars().collect();
+    let mut chars = Vec::with_capacity(script.len());
+    chars.extend(script.chars());
     let mut count = 0;
     let mut valid = true;
     let mut segment = String::new();

@@ -149,8 +149,12 @@ impl Command {
     /// Whether the command is `name` (or a path ending in `/name`).
     pub fn is(&self, name: &str) -> bool {
         self.name().is_some_and(|word| {
-            let value = word.value.as_str();
-            value == name || value.rsplit_once('/').is_some_and(|(_, base)| base == name)
+            // Rules ask this of every command many times: a suffix test, not a search.
+            match word.value.strip_suffix(name) {
+                Some("") => true,
+                Some(rest) => rest.ends_with('/') && !name.contains('/'),
+                None => false,
+            }
         })
     }
 
@@ -321,8 +325,7 @@ pub fn shell_at(dockerfile: &Dockerfile, model: &Model, index: usize) -> ShellSe
         .instructions
         .get(index)
         .map_or(0, |instruction| instruction.range.start);
-    let pragmas = pragma::shell_pragmas(dockerfile);
-    let declared = pragma::pragma_at(&pragmas, start).filter(|pragma| {
+    let declared = pragma::pragma_at(model.shell_pragmas(), start).filter(|pragma| {
         shell
             .as_ref()
             .is_none_or(|(range, _)| pragma.range.start > range.start)

@@ -266,7 +266,8 @@ impl<'c> Lexer<'c> {
 
     fn word(&mut self) -> Result<(), ParseError> {
         let start = self.i;
-        let mut value = String::new();
+        // Room for most words: growing from empty a character at a time reallocates.
+        let mut value = String::with_capacity(32);
         let mut quoted = false;
         let mut dynamic = false;
         while let Some(c) = self.peek(0) {

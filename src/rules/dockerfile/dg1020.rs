@@ -48,9 +48,31 @@ crate::declare_rule! {
 }
 
 /// A place a value was read from, for the message.
-struct Place {
-    what: String,
-    text: String,
+/// What a place is, said only for the few that hold a secret.
+#[derive(Clone, Copy)]
+enum What<'a> {
+    Argument(&'a str),
+    Value(&'a str, &'a str),
+    Heredoc(&'a str, &'a str),
+    Run,
+}
+
+impl What<'_> {
+    fn describe(self) -> String {
+        match self {
+            What::Argument(keyword) => keyword.to_ascii_uppercase(),
+            What::Value(keyword, key) => format!("{} `{key}`", keyword.to_ascii_uppercase()),
+            What::Heredoc(keyword, name) => {
+                format!("the {} heredoc `{name}`", keyword.to_ascii_uppercase())
+            }
+            What::Run => "RUN".into(),
+        }
+    }
+}
+
+struct Place<'a> {
+    what: What<'a>,
+    text: &'a str,
     /// Where `text` starts in the source, when its characters map one to one.
     range: TextRange,
 }
@@ -68,7 +90,7 @@ fn words_of(args: &Args) -> Vec<(&Word, Option<&Word>)> {
 fn check(context: &mut Context) {
     let mut places: Vec<(usize, Place)> = Vec::new();
     for (index, instruction) in context.instructions().iter().enumerate() {
-        let keyword = instruction.name.to_ascii_uppercase();
+        let keyword = instruction.name.as_str();
         let instruction = match (&instruction.keyword, &instruction.args) {
             (Keyword::Onbuild, Args::Onbuild(inner)) => inner.as_ref(),
             _ => instruction,
@@ -76,45 +98,48 @@ fn check(context: &mut Context) {
         if instruction.keyword != Keyword::Run {
             for (word, key) in words_of(&instruction.args) {
                 let what = match key {
-                    Some(key) => format!("{keyword} `{}`", key.value),
-                    None => keyword.clone(),
+                    Some(key) => What::Value(keyword, &key.value),
+                    None => What::Argument(keyword),
                 };
-                places.push((index, Place { what, text: word.value.clone(), range: word.range }));
+                places.push((index, Place { what, text: &word.value, range: word.range }));
             }
         }
         for heredoc in &instruction.heredocs {
             places.push((index, Place {
-                what: format!("the {keyword} heredoc `{}`", heredoc.name),
-                text: heredoc.content.clone(),
+                what: What::Heredoc(keyword, &heredoc.name),
+                text: &heredoc.content,
                 range: heredoc.range,
             }));
         }
     }
-    for run in runs(context) {
+    let runs = runs(context);
+    for run in &runs {
         for command in &run.script.commands {
             for word in command.assignments.iter().chain(&command.argv) {
-                places.push((run.index, Place { what: "RUN".into(), text: word.value.clone(), range: word.range }));
+                places.push((run.index, Place { what: What::Run, text: &word.value, range: word.range }));
             }
         }
     }
     places.sort_by_key(|(index, place)| (*index, place.range.start));
-    let mut reported: Vec<TextRange> = Vec::new();
+    let mut found_in: Vec<(usize, TextRange, String)> = Vec::new();
     for (index, place) in places {
         let Some(found) = secrets::find(place.text.as_bytes()).into_iter().next() else {
             continue;
         };
-        if reported.iter().any(|range| range.start <= place.range.start && place.range.end <= range.end) {
+        if found_in.iter().any(|(_, range, _)| range.start <= place.range.start && place.range.end <= range.end) {
             continue;
         }
-        reported.push(place.range);
-        let instruction = &context.instructions()[index];
         let message = format!(
             "{} holds {} (`{}`): pass it at build time with `RUN --mount=type=secret` instead",
-            place.what,
+            place.what.describe(),
             found.kind.describe(),
-            found.redacted(&place.text)
+            found.redacted(place.text)
         );
-        context.report(instruction, place.range).message = message;
+        found_in.push((index, place.range, message));
+    }
+    for (index, range, message) in found_in {
+        let instruction = &context.instructions()[index];
+        context.report(instruction, range).message = message;
     }
 }
 

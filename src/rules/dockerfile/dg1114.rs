@@ -136,7 +136,10 @@ mod tests {
         assert_catches_not("DG1114", "FROM scratch\nCOPY Dockerfile .");
         // The repository root's ignore file applies only with `context_at_root`.
         let root_only = crate::workspace::BuildContext {
-            root_ignore: Some(crate::workspace::Dockerignore::parse(".dockerignore", "x\n")),
+            root_ignore: Some(std::sync::Arc::new(crate::workspace::Dockerignore::parse(
+                ".dockerignore",
+                "x\n",
+            ))),
             ..Default::default()
         };
         let source = "FROM scratch\nCOPY x .";

@@ -50,12 +50,22 @@ crate::declare_rule! {
 fn check(context: &mut Context) {
     // The flags of the previous instruction when it was a one-command RUN.
     let mut previous: Option<Vec<String>> = None;
-    for instruction in context.instructions() {
+    let instructions = context.instructions();
+    for (index, instruction) in instructions.iter().enumerate() {
         if instruction.keyword != Keyword::Run {
             previous = None;
             continue;
         }
         let flags: Vec<String> = instruction.flags.iter().map(|f| f.raw.clone()).collect();
+        // Counting is a scan of the script: skip it for a RUN with no RUN beside it
+        // that it could be merged with.
+        let next_is_run = instructions
+            .get(index + 1)
+            .is_some_and(|next| next.keyword == Keyword::Run);
+        if !next_is_run && previous.as_ref() != Some(&flags) {
+            previous = None;
+            continue;
+        }
         let single = command_count(instruction) == 1;
         if single && previous.as_ref() == Some(&flags) {
             context.report(instruction, instruction.range);
