@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Reporter;
@@ -11,26 +12,6 @@ use crate::policy::Review;
 
 /// The version of the JSON shape; bumped only if a field changes meaning.
 const VERSION: u32 = 1;
-
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    version: u32,
-    passed: bool,
-    findings: Vec<JsonFinding<'a>>,
-    /// One entry per image checked (`dockgate image`, later `check`).
-    images: Vec<JsonImage<'a>>,
-    /// Inputs that could not be read (each also makes the exit code 2).
-    errors: Vec<JsonError<'a>>,
-    /// Added to design.md's shape, with `--policy-base` only: the weakenings of the
-    /// policy (each also a DG0004 finding) and the exceptions the change adds.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    policy_changes: Option<JsonPolicyChanges<'a>>,
-    /// Added to design.md's shape, with `--fix` only: how many fixes were applied, how
-    /// many findings remain (those above), and the fixes refused because the file
-    /// would not have parsed or another rule would have reported more.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fixes: Option<JsonFixes<'a>>,
-}
 
 #[derive(Serialize)]
 struct JsonFixes<'a> {
@@ -232,6 +213,138 @@ impl Reporter for Json {
     }
 }
 
+/// serde_json's pretty layout (an indent of two spaces) for a value `depth` levels
+/// into a document, so that parts of one document can be rendered apart.
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn line<W: ?Sized + Write>(&self, writer: &mut W, comma: bool) -> io::Result<()> {
+        writer.write_all(if comma { b",\n" } else { b"\n" })?;
+        self.indent(writer)
+    }
+
+    fn indent<W: ?Sized + Write>(&self, writer: &mut W) -> io::Result<()> {
+        (0..self.depth).try_for_each(|_| writer.write_all(b"  "))
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        self.line(writer, !first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        self.line(writer, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Appends `value` as pretty JSON `depth` levels into a document.
+fn render_at(out: &mut Vec<u8>, depth: usize, value: &impl Serialize) -> serde_json::Result<()> {
+    let formatter = Nested { depth, has_value: false };
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
+}
+
+/// The report object, entry by entry, laid out as `serde_json::to_writer_pretty` lays
+/// it out: its entries are rendered apart (the findings in parallel) and joined here.
+struct Document {
+    out: Vec<u8>,
+    entries: usize,
+}
+
+impl Document {
+    fn new() -> Document {
+        Document { out: b"{".to_vec(), entries: 0 }
+    }
+
+    fn key(&mut self, key: &str) {
+        let separator: &[u8] = if self.entries == 0 { b"\n  " } else { b",\n  " };
+        self.out.extend_from_slice(separator);
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\": ");
+        self.entries += 1;
+    }
+
+    fn entry(&mut self, key: &str, value: &impl Serialize) -> serde_json::Result<()> {
+        self.key(key);
+        render_at(&mut self.out, 1, value)
+    }
+
+    /// An array entry of elements already rendered two levels deep.
+    fn rendered_array(&mut self, key: &str, elements: &[Vec<u8>]) {
+        self.key(key);
+        self.out.push(b'[');
+        for (index, element) in elements.iter().enumerate() {
+            self.out.extend_from_slice(if index == 0 { b"\n    " } else { b",\n    " });
+            self.out.extend_from_slice(element);
+        }
+        if !elements.is_empty() {
+            self.out.extend_from_slice(b"\n  ");
+        }
+        self.out.push(b']');
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.out.extend_from_slice(if self.entries == 0 { b"}" } else { b"\n}" });
+        self.out
+    }
+}
+
+/// A finding rendered as an element of the report's `findings`.
+fn rendered_finding(finding: &Finding, fix: Option<JsonFix>) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(512);
+    render_at(&mut out, 2, &JsonFinding::new(finding, fix))?;
+    Ok(out)
+}
+
 /// A fix's edits as positions in `file`.
 fn json_fix<'a>(file: &FileRun, fix: &'a crate::finding::Fix) -> JsonFix<'a> {
     let (source, lines) = (file.source(), file.lines());
@@ -293,20 +406,23 @@ fn policy_changes(review: &Review) -> JsonPolicyChanges<'_> {
 }
 
 fn write_json(out: &mut dyn Write, report: &Run) -> io::Result<()> {
-    let mut findings = Vec::new();
-    for file in &report.files {
-        for finding in &file.findings {
-            let fix = finding.fix.as_ref().map(|fix| json_fix(file, fix));
-            findings.push(JsonFinding::new(finding, fix));
-        }
-    }
+    // A tree's report is mostly its findings: rendered file by file in parallel.
+    let mut findings: Vec<Vec<u8>> = report
+        .files
+        .par_iter()
+        .flat_map_iter(|file| {
+            file.findings.iter().map(move |finding| {
+                rendered_finding(finding, finding.fix.as_ref().map(|fix| json_fix(file, fix)))
+            })
+        })
+        .collect::<serde_json::Result<_>>()?;
     let mut images = Vec::with_capacity(report.images.len());
     for image in &report.images {
         let inspection = &image.inspection;
         let facts = &inspection.facts;
         for finding in &image.findings {
             // Line and column are 0 unless the finding was placed on a Dockerfile line.
-            findings.push(JsonFinding::new(finding, None));
+            findings.push(rendered_finding(finding, None)?);
         }
         images.push(JsonImage {
             reference: &facts.reference,
@@ -367,37 +483,105 @@ fn write_json(out: &mut dyn Write, report: &Run) -> io::Result<()> {
                 }),
         });
     }
-    let json = JsonReport {
-        version: VERSION,
-        passed: report.verdict.passed,
-        findings,
-        images,
-        errors: report
-            .errors
+    let errors: Vec<JsonError> = report
+        .errors
+        .iter()
+        .map(|error| JsonError {
+            path: &error.path,
+            message: &error.message,
+        })
+        .collect();
+    let mut document = Document::new();
+    document.entry("version", &VERSION)?;
+    document.entry("passed", &report.verdict.passed)?;
+    document.rendered_array("findings", &findings);
+    // One entry per image checked (`dockgate image`, later `check`).
+    document.entry("images", &images)?;
+    // Inputs that could not be read (each also makes the exit code 2).
+    document.entry("errors", &errors)?;
+    // Added to design.md's shape, with `--policy-base` only: the weakenings of the
+    // policy (each also a DG0004 finding) and the exceptions the change adds.
+    if let Some(review) = &report.policy_changes {
+        document.entry("policy_changes", &policy_changes(review))?;
+    }
+    // Added to design.md's shape, with `--fix` only: how many fixes were applied, how
+    // many findings remain (those above), and the fixes refused because the file
+    // would not have parsed or another rule would have reported more.
+    if let Some(fixes) = &report.fixes {
+        let refused: Vec<JsonRefusedFix> = fixes
+            .refused
             .iter()
-            .map(|error| JsonError {
-                path: &error.path,
-                message: &error.message,
+            .map(|refused| JsonRefusedFix {
+                path: &refused.path,
+                line: refused.line,
+                rule: &refused.rule,
+                title: &refused.title,
+                reason: &refused.reason,
             })
-            .collect(),
-        policy_changes: report.policy_changes.as_ref().map(policy_changes),
-        fixes: report.fixes.as_ref().map(|fixes| JsonFixes {
+            .collect();
+        document.entry("fixes", &JsonFixes {
             fixed: fixes.fixed,
             remaining: report.findings().count(),
-            refused: fixes
-                .refused
-                .iter()
-                .map(|refused| JsonRefusedFix {
-                    path: &refused.path,
-                    line: refused.line,
-                    rule: &refused.rule,
-                    title: &refused.title,
-                    reason: &refused.reason,
-                })
-                .collect(),
-        }),
-    };
-    // One buffer, one write: token by token through `dyn Write` was most of the cost.
-    out.write_all(&serde_json::to_vec_pretty(&json)?)?;
+            refused,
+        })?;
+    }
+    out.write_all(&document.finish())?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Sample {
+        number: u32,
+        text: &'static str,
+        children: Vec<Sample>,
+        empty: Vec<u32>,
+        nothing: Option<u32>,
+    }
+
+    fn sample(number: u32, children: Vec<Sample>) -> Sample {
+        Sample {
+            number,
+            text: "quote \" newline \n tab \t",
+            children,
+            empty: Vec::new(),
+            nothing: None,
+        }
+    }
+
+    fn rendered(depth: usize, value: &impl Serialize) -> Vec<u8> {
+        let mut out = Vec::new();
+        render_at(&mut out, depth, value).unwrap();
+        out
+    }
+
+    #[test]
+    fn parts_rendered_apart_join_into_serde_jsons_pretty_layout() {
+        let nested = sample(1, vec![sample(2, vec![sample(3, Vec::new())]), sample(4, Vec::new())]);
+        assert_eq!(rendered(0, &nested), serde_json::to_vec_pretty(&nested).unwrap());
+
+        #[derive(Serialize)]
+        struct Whole<'a> {
+            version: u32,
+            items: &'a [Sample],
+            none: &'a [Sample],
+            rest: &'a Sample,
+        }
+        let items = [sample(5, vec![sample(6, Vec::new())]), sample(7, Vec::new())];
+        let mut document = Document::new();
+        document.entry("version", &1).unwrap();
+        let elements: Vec<Vec<u8>> = items.iter().map(|item| rendered(2, item)).collect();
+        document.rendered_array("items", &elements);
+        document.rendered_array("none", &[]);
+        document.entry("rest", &nested).unwrap();
+        let whole = Whole { version: 1, items: &items, none: &[], rest: &nested };
+        assert_eq!(
+            String::from_utf8(document.finish()).unwrap(),
+            serde_json::to_string_pretty(&whole).unwrap()
+        );
+        assert_eq!(Document::new().finish(), b"{}");
+    }
 }
