@@ -8,7 +8,8 @@
 //! number of them; a pattern that matches a directory matches everything under it;
 //! `!pattern` re-includes; the last pattern that matches a path decides.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -382,6 +383,10 @@ pub struct IgnoreFiles {
     read: Mutex<HashMap<PathBuf, Option<Arc<Dockerignore>>>>,
     /// Whether a Dockerfile directory is the root itself.
     at_root: Mutex<HashMap<PathBuf, bool>>,
+    /// The `*.dockerignore` names in each Dockerfile directory (`None`: it cannot be
+    /// listed), so that a Dockerfile's own ignore file is looked for without an open
+    /// that fails for nearly every one.
+    own_names: Mutex<HashMap<PathBuf, Option<Arc<HashSet<OsString>>>>>,
 }
 
 impl IgnoreFiles {
@@ -396,6 +401,10 @@ impl IgnoreFiles {
         let own_ignore = dockerfile.file_name().and_then(|name| {
             let mut name = name.to_os_string();
             name.push(".dockerignore");
+            let listed = self.ignore_names(&dockerfile_dir);
+            if listed.is_some_and(|names| !names.contains(&name)) {
+                return None;
+            }
             read_ignore(&dockerfile_dir.join(name)).map(Arc::new)
         });
         let dir_ignore = self.shared(dockerfile_dir.join(".dockerignore"));
@@ -420,6 +429,19 @@ impl IgnoreFiles {
         // Read outside the lock; two threads reading the same file both get its text.
         let ignore = read_ignore(&path).map(Arc::new);
         lock(&self.read).entry(path).or_insert(ignore).clone()
+    }
+
+    fn ignore_names(&self, dir: &Path) -> Option<Arc<HashSet<OsString>>> {
+        if let Some(known) = lock(&self.own_names).get(dir) {
+            return known.clone();
+        }
+        let names = std::fs::read_dir(dir).ok().map(|entries| {
+            let names = entries
+                .filter_map(|entry| Some(entry.ok()?.file_name()))
+                .filter(|name| name.as_encoded_bytes().ends_with(b".dockerignore"));
+            Arc::new(names.collect::<HashSet<OsString>>())
+        });
+        lock(&self.own_names).entry(dir.to_path_buf()).or_insert(names).clone()
     }
 
     fn is_root(&self, dir: &Path, root: &Path) -> bool {

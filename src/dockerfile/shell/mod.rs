@@ -404,37 +404,41 @@ pub fn logical_chars(source: &str, range: TextRange, escape: char) -> Vec<Char> 
     let text = source.get(range.start..range.end).unwrap_or("");
     let bytes = text.as_bytes();
     let mut chars = Vec::with_capacity(text.len());
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        if c == escape {
-            // A continuation: the escape, optional blanks, then the end of the line.
-            let mut j = i + c.len_utf8();
-            while j < bytes.len() && matches!(bytes[j], b' ' | b'\t') {
-                j += 1;
-            }
-            if j < bytes.len() && bytes[j] == b'\r' {
-                j += 1;
-            }
-            if j >= bytes.len() || bytes[j] == b'\n' {
-                let mut next = (j + 1).min(bytes.len());
-                // Empty and comment lines inside a continuation are dropped.
-                loop {
-                    let line_end = text[next..].find('\n').map_or(text.len(), |e| next + e);
-                    let line = text[next..line_end].trim();
-                    if next < text.len() && (line.is_empty() || line.starts_with('#')) {
-                        next = (line_end + 1).min(text.len());
-                    } else {
-                        break;
-                    }
-                }
-                while iter.peek().is_some_and(|&(k, _)| k < next) {
-                    iter.next();
-                }
-                continue;
-            }
+    let copy = |chars: &mut Vec<Char>, from: usize, to: usize| {
+        chars.extend(text[from..to].char_indices().map(|(i, c)| (c, range.start + from + i)));
+    };
+    // Copied a stretch at a time, from one escape character to the next.
+    let mut at = 0;
+    while let Some(found) = text[at..].find(escape) {
+        let i = at + found;
+        copy(&mut chars, at, i);
+        // A continuation: the escape, optional blanks, then the end of the line.
+        let mut j = i + escape.len_utf8();
+        while j < bytes.len() && matches!(bytes[j], b' ' | b'\t') {
+            j += 1;
         }
-        chars.push((c, range.start + i));
+        if j < bytes.len() && bytes[j] == b'\r' {
+            j += 1;
+        }
+        if j >= bytes.len() || bytes[j] == b'\n' {
+            let mut next = (j + 1).min(bytes.len());
+            // Empty and comment lines inside a continuation are dropped.
+            loop {
+                let line_end = text[next..].find('\n').map_or(text.len(), |e| next + e);
+                let line = text[next..line_end].trim();
+                if next < text.len() && (line.is_empty() || line.starts_with('#')) {
+                    next = (line_end + 1).min(text.len());
+                } else {
+                    break;
+                }
+            }
+            at = next;
+            continue;
+        }
+        chars.push((escape, range.start + i));
+        at = i + escape.len_utf8();
     }
+    copy(&mut chars, at, text.len());
     chars
 }
 
@@ -504,12 +508,7 @@ pub fn parse_run(dockerfile: &Dockerfile, instruction: &Instruction) -> Option<S
             }
             script.commands.retain(|c| !c.argv.is_empty());
             for heredoc in &run.heredocs {
-                let start = heredoc.range.start;
-                let chars: Vec<Char> = heredoc
-                    .content
-                    .char_indices()
-                    .map(|(i, c)| (c, start + i))
-                    .collect();
+                let chars = chars_at(&heredoc.content, heredoc.range.start);
                 script.append(parse_chars(&chars).ok()?);
             }
             Some(script)
@@ -537,12 +536,15 @@ fn exec_shell_script(source: &str, argv: &[ShellWord]) -> Option<Script> {
     if raw.len() != script.value.len() + 2 || raw.get(1..raw.len() - 1)? != script.value {
         return None;
     }
-    let chars: Vec<Char> = script
-        .value
-        .char_indices()
-        .map(|(i, c)| (c, script.range.start + 1 + i))
-        .collect();
-    parse_chars(&chars).ok()
+    parse_chars(&chars_at(&script.value, script.range.start + 1)).ok()
+}
+
+/// The characters of `text`, found at `start` in the source, with their offsets.
+fn chars_at(text: &str, start: usize) -> Vec<Char> {
+    // Sized for the text up front: collecting grows it from a quarter, copying twice.
+    let mut chars = Vec::with_capacity(text.len());
+    chars.extend(text.char_indices().map(|(i, c)| (c, start + i)));
+    chars
 }
 
 /// Each instruction's script, parsed on first use and kept for every rule.

@@ -310,3 +310,57 @@ fn a_windows_base_image_runs_cmd() {
         assert_eq!(shell(source), sh(true), "{source}");
     }
 }
+
+/// `logical_chars` a character at a time, as it was first written: the reference the
+/// stretch-at-a-time version must agree with.
+fn logical_chars_by_char(source: &str, range: TextRange, escape: char) -> Vec<Char> {
+    let text = source.get(range.start..range.end).unwrap_or("");
+    let bytes = text.as_bytes();
+    let mut chars = Vec::new();
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if c == escape {
+            let mut j = i + c.len_utf8();
+            while j < bytes.len() && matches!(bytes[j], b' ' | b'\t') {
+                j += 1;
+            }
+            if j < bytes.len() && bytes[j] == b'\r' {
+                j += 1;
+            }
+            if j >= bytes.len() || bytes[j] == b'\n' {
+                let mut next = (j + 1).min(bytes.len());
+                loop {
+                    let line_end = text[next..].find('\n').map_or(text.len(), |e| next + e);
+                    let line = text[next..line_end].trim();
+                    if next < text.len() && (line.is_empty() || line.starts_with('#')) {
+                        next = (line_end + 1).min(text.len());
+                    } else {
+                        break;
+                    }
+                }
+                while iter.peek().is_some_and(|&(k, _)| k < next) {
+                    iter.next();
+                }
+                continue;
+            }
+        }
+        chars.push((c, range.start + i));
+    }
+    chars
+}
+
+proptest::proptest! {
+    #[test]
+    fn logical_chars_agree_with_the_character_at_a_time_reference(
+        text in "[a \\t\\r\\n#\\\\`é]{0,40}",
+        backtick in proptest::bool::ANY,
+    ) {
+        let source = format!("RUN {text}");
+        let range = TextRange::new(4, source.len());
+        let escape = if backtick { '`' } else { '\\' };
+        proptest::prop_assert_eq!(
+            logical_chars(&source, range, escape),
+            logical_chars_by_char(&source, range, escape)
+        );
+    }
+}
