@@ -831,6 +831,7 @@ pub fn lint_in_context(
         let Check::Dockerfile(check) = rule.check else {
             continue;
         };
+        let before = findings.len();
         let mut context = Context {
             dockerfile,
             model,
@@ -844,17 +845,21 @@ pub fn lint_in_context(
         };
         check(&mut context);
         findings = context.findings;
+        // A message that quotes the Dockerfile never carries a secret value in full (the
+        // rule's own message quotes nothing).
+        for finding in &mut findings[before..] {
+            if finding.message != rule.message
+                && let std::borrow::Cow::Owned(redacted) =
+                    crate::image::secrets::redact_all(&finding.message)
+            {
+                finding.message = redacted;
+            }
+        }
     }
     for finding in &mut findings {
         if let Some(location) = &mut finding.location {
             location.path = path.to_string();
             location.locate(&dockerfile.source, lines);
-        }
-        // A message that quotes the Dockerfile never carries a secret value in full.
-        if let std::borrow::Cow::Owned(redacted) =
-            crate::image::secrets::redact_all(&finding.message)
-        {
-            finding.message = redacted;
         }
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

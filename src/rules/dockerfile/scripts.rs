@@ -106,7 +106,8 @@ pub(super) fn command_word(command: &Command) -> crate::source::TextRange {
 /// command and the index in its argv of the word `pip`'s arguments start after.
 pub(super) fn pip_commands(script: &Script) -> impl Iterator<Item = (&Command, usize)> {
     script.commands.iter().filter_map(|command| {
-        let name = command.name()?.value.rsplit('/').next()?.to_string();
+        let value = &command.name()?.value;
+        let name = value.rsplit_once('/').map_or(value.as_str(), |(_, base)| base);
         let is_pip = |name: &str| {
             name.strip_prefix("pip")
                 .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit() || c == '.'))
@@ -115,10 +116,10 @@ pub(super) fn pip_commands(script: &Script) -> impl Iterator<Item = (&Command, u
             name.strip_prefix("python")
                 .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit() || c == '.'))
         };
-        if is_pip(&name) {
+        if is_pip(name) {
             return Some((command, 0));
         }
-        if is_python(&name) {
+        if is_python(name) {
             let args = command.args();
             let at = args.iter().position(|w| w.value == "-m")?;
             if args.get(at + 1).is_some_and(|w| is_pip(&w.value)) {
