@@ -94,7 +94,13 @@ pub(super) fn lint_text(path: &Path, source: &str, policy: &Policy) -> FileRun {
     let dockerfile = crate::dockerfile::parse(source);
     let model = Model::new(&dockerfile);
     let ignore_files = workspace::IgnoreFiles::default();
-    let mut files = [lint_parsed(path, (dockerfile, model), policy, &ignore_files, false)];
+    let mut files = [lint_parsed(
+        path,
+        (dockerfile, model),
+        policy,
+        &ignore_files,
+        false,
+    )];
     super::suppress::apply(policy, &mut files, &mut [], None);
     let [file] = files;
     file

@@ -498,10 +498,17 @@ mod tests {
         assert!(by_content(b"XAKIAQWERTYUIOPASDFGH").is_empty());
         // The shortest secret there is passes the length gate.
         assert_eq!(b"AKIAQWERTYUIOPASDFGH".len(), SHORTEST_SECRET);
-        assert_eq!(by_content(b"AKIAQWERTYUIOPASDFGH"), vec![SecretKind::AwsAccessKey]);
+        assert_eq!(
+            by_content(b"AKIAQWERTYUIOPASDFGH"),
+            vec![SecretKind::AwsAccessKey]
+        );
         for pattern in PATTERNS {
             if let Tail::Chars { min, .. } = pattern.tail {
-                assert!(pattern.prefix.len() + min >= SHORTEST_SECRET, "{}", pattern.prefix);
+                assert!(
+                    pattern.prefix.len() + min >= SHORTEST_SECRET,
+                    "{}",
+                    pattern.prefix
+                );
             }
         }
         assert!(by_content(b"aws_access_key_id = AKIAIOSFODNN7EXAMPLE").is_empty());

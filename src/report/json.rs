@@ -255,7 +255,11 @@ impl serde_json::ser::Formatter for Nested {
         self.close(writer, b"]")
     }
 
-    fn begin_array_value<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         self.line(writer, !first)
     }
 
@@ -272,7 +276,11 @@ impl serde_json::ser::Formatter for Nested {
         self.close(writer, b"}")
     }
 
-    fn begin_object_key<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         self.line(writer, !first)
     }
 
@@ -288,7 +296,10 @@ impl serde_json::ser::Formatter for Nested {
 
 /// Appends `value` as pretty JSON `depth` levels into a document.
 fn render_at(out: &mut Vec<u8>, depth: usize, value: &impl Serialize) -> serde_json::Result<()> {
-    let formatter = Nested { depth, has_value: false };
+    let formatter = Nested {
+        depth,
+        has_value: false,
+    };
     value.serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
 }
 
@@ -301,7 +312,10 @@ struct Document {
 
 impl Document {
     fn new() -> Document {
-        Document { out: b"{".to_vec(), entries: 0 }
+        Document {
+            out: b"{".to_vec(),
+            entries: 0,
+        }
     }
 
     fn key(&mut self, key: &str) {
@@ -323,7 +337,8 @@ impl Document {
         self.key(key);
         self.out.push(b'[');
         for (index, element) in elements.iter().enumerate() {
-            self.out.extend_from_slice(if index == 0 { b"\n    " } else { b",\n    " });
+            self.out
+                .extend_from_slice(if index == 0 { b"\n    " } else { b",\n    " });
             self.out.extend_from_slice(element);
         }
         if !elements.is_empty() {
@@ -333,7 +348,8 @@ impl Document {
     }
 
     fn finish(mut self) -> Vec<u8> {
-        self.out.extend_from_slice(if self.entries == 0 { b"}" } else { b"\n}" });
+        self.out
+            .extend_from_slice(if self.entries == 0 { b"}" } else { b"\n}" });
         self.out
     }
 }
@@ -519,11 +535,14 @@ fn write_json(out: &mut dyn Write, report: &Run) -> io::Result<()> {
                 reason: &refused.reason,
             })
             .collect();
-        document.entry("fixes", &JsonFixes {
-            fixed: fixes.fixed,
-            remaining: report.findings().count(),
-            refused,
-        })?;
+        document.entry(
+            "fixes",
+            &JsonFixes {
+                fixed: fixes.fixed,
+                remaining: report.findings().count(),
+                refused,
+            },
+        )?;
     }
     out.write_all(&document.finish())?;
     writeln!(out)
@@ -560,8 +579,17 @@ mod tests {
 
     #[test]
     fn parts_rendered_apart_join_into_serde_jsons_pretty_layout() {
-        let nested = sample(1, vec![sample(2, vec![sample(3, Vec::new())]), sample(4, Vec::new())]);
-        assert_eq!(rendered(0, &nested), serde_json::to_vec_pretty(&nested).unwrap());
+        let nested = sample(
+            1,
+            vec![
+                sample(2, vec![sample(3, Vec::new())]),
+                sample(4, Vec::new()),
+            ],
+        );
+        assert_eq!(
+            rendered(0, &nested),
+            serde_json::to_vec_pretty(&nested).unwrap()
+        );
 
         #[derive(Serialize)]
         struct Whole<'a> {
@@ -570,14 +598,22 @@ mod tests {
             none: &'a [Sample],
             rest: &'a Sample,
         }
-        let items = [sample(5, vec![sample(6, Vec::new())]), sample(7, Vec::new())];
+        let items = [
+            sample(5, vec![sample(6, Vec::new())]),
+            sample(7, Vec::new()),
+        ];
         let mut document = Document::new();
         document.entry("version", &1).unwrap();
         let elements: Vec<Vec<u8>> = items.iter().map(|item| rendered(2, item)).collect();
         document.rendered_array("items", &elements);
         document.rendered_array("none", &[]);
         document.entry("rest", &nested).unwrap();
-        let whole = Whole { version: 1, items: &items, none: &[], rest: &nested };
+        let whole = Whole {
+            version: 1,
+            items: &items,
+            none: &[],
+            rest: &nested,
+        };
         assert_eq!(
             String::from_utf8(document.finish()).unwrap(),
             serde_json::to_string_pretty(&whole).unwrap()

@@ -57,8 +57,9 @@ pub fn findings_in(
 /// A build context whose directory has a `.dockerignore` with `patterns` (none: no
 /// ignore file at all).
 pub fn context_with_ignore(patterns: Option<&str>) -> crate::workspace::BuildContext {
-    let ignore = patterns
-        .map(|text| std::sync::Arc::new(crate::workspace::Dockerignore::parse(".dockerignore", text)));
+    let ignore = patterns.map(|text| {
+        std::sync::Arc::new(crate::workspace::Dockerignore::parse(".dockerignore", text))
+    });
     crate::workspace::BuildContext {
         dir_ignore: ignore.clone(),
         root_ignore: ignore,

@@ -441,7 +441,10 @@ impl IgnoreFiles {
                 .filter(|name| name.as_encoded_bytes().ends_with(b".dockerignore"));
             Arc::new(names.collect::<HashSet<OsString>>())
         });
-        lock(&self.own_names).entry(dir.to_path_buf()).or_insert(names).clone()
+        lock(&self.own_names)
+            .entry(dir.to_path_buf())
+            .or_insert(names)
+            .clone()
     }
 
     fn is_root(&self, dir: &Path, root: &Path) -> bool {
@@ -456,7 +459,9 @@ impl IgnoreFiles {
 
 /// A poisoned cache is still a correct cache: entries are whole when inserted.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn read_ignore(path: &Path) -> Option<Dockerignore> {

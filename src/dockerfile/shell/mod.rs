@@ -405,7 +405,11 @@ pub fn logical_chars(source: &str, range: TextRange, escape: char) -> Vec<Char> 
     let bytes = text.as_bytes();
     let mut chars = Vec::with_capacity(text.len());
     let copy = |chars: &mut Vec<Char>, from: usize, to: usize| {
-        chars.extend(text[from..to].char_indices().map(|(i, c)| (c, range.start + from + i)));
+        chars.extend(
+            text[from..to]
+                .char_indices()
+                .map(|(i, c)| (c, range.start + from + i)),
+        );
     };
     // Copied a stretch at a time, from one escape character to the next.
     let mut at = 0;

@@ -107,7 +107,9 @@ pub(super) fn command_word(command: &Command) -> crate::source::TextRange {
 pub(super) fn pip_commands(script: &Script) -> impl Iterator<Item = (&Command, usize)> {
     script.commands.iter().filter_map(|command| {
         let value = &command.name()?.value;
-        let name = value.rsplit_once('/').map_or(value.as_str(), |(_, base)| base);
+        let name = value
+            .rsplit_once('/')
+            .map_or(value.as_str(), |(_, base)| base);
         let is_pip = |name: &str| {
             name.strip_prefix("pip")
                 .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit() || c == '.'))
