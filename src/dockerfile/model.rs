@@ -18,7 +18,6 @@
 //!   see each other in order; the pairs of one ENV all see the scope before the ENV.
 
 use crate::dockerfile::lex::{Env, LexError, Lexer, Lookup, Processed};
-use crate::dockerfile::shell::pragma::{ShellPragma, shell_pragmas};
 use crate::dockerfile::syntax::{Args, Dockerfile, Instruction, Keyword, Word};
 use crate::source::TextRange;
 use std::ops::Range;
@@ -255,8 +254,6 @@ pub struct Model {
     escape: char,
     /// The keyword of each instruction, for questions about earlier instructions.
     keywords: Vec<Keyword>,
-    /// The file's `# hadolint shell=...` comments, read once for every RUN's shell.
-    shell_pragmas: Vec<ShellPragma>,
 }
 
 impl Model {
@@ -266,7 +263,6 @@ impl Model {
             stages: Vec::new(),
             escape: dockerfile.escape,
             keywords: dockerfile.instructions.iter().map(|i| i.keyword).collect(),
-            shell_pragmas: shell_pragmas(dockerfile),
         };
         for (index, instruction) in dockerfile.instructions.iter().enumerate() {
             if instruction.keyword == Keyword::From {
@@ -500,11 +496,6 @@ impl Model {
     /// The escape character of the file.
     pub fn escape(&self) -> char {
         self.escape
-    }
-
-    /// The file's shell pragmas, in file order.
-    pub fn shell_pragmas(&self) -> &[ShellPragma] {
-        &self.shell_pragmas
     }
 
     /// The stage an instruction belongs to (`None` before the first FROM).

@@ -735,6 +735,11 @@ impl<'a> Context<'a> {
         self.scripts.get(self.dockerfile, self.model, index)
     }
 
+    /// The shell in effect at instruction `index`.
+    pub fn shell(&self, index: usize) -> crate::dockerfile::shell::ShellSetting {
+        self.scripts.shell(self.dockerfile, self.model, index)
+    }
+
     pub fn source(&self) -> &'a str {
         &self.dockerfile.source
     }

@@ -8,7 +8,8 @@
 //! comment lines), and its heredocs after it; or, for `RUN <<EOF`, the body alone.
 
 use crate::dockerfile::model::Model;
-use crate::dockerfile::shell::{ShellOrigin, ShellSetting, shell_at};
+use crate::dockerfile::shell::pragma::{ShellPragma, shell_pragmas};
+use crate::dockerfile::shell::{ShellOrigin, ShellSetting, shell_with};
 use crate::dockerfile::{Args, Dockerfile, Instruction, Keyword};
 use crate::source::TextRange;
 
@@ -96,15 +97,16 @@ pub struct ScriptOptions {
 }
 
 /// The shell ShellCheck checks instruction `index` with: the one the build runs it
-/// with ([`shell_at`]), or `/bin/sh` where `options` asks for hadolint's choice and
+/// with ([`crate::dockerfile::shell::shell_at`]), or `/bin/sh` where `options` asks for hadolint's choice and
 /// hadolint resets it.
 fn shell_for(
     dockerfile: &Dockerfile,
     model: &Model,
+    pragmas: &[ShellPragma],
     index: usize,
     options: ScriptOptions,
 ) -> Vec<String> {
-    let shell = shell_at(dockerfile, model, index);
+    let shell = shell_with(dockerfile, model, pragmas, index);
     if options.hadolint_shell && hadolint_resets(dockerfile, model, index, &shell) {
         return vec!["/bin/sh".to_string(), "-c".to_string()];
     }
@@ -183,13 +185,14 @@ fn names_in_scope(model: &Model, index: usize) -> Vec<String> {
 /// The scripts of every shell-form `RUN` (and `ONBUILD RUN`) of the file.
 pub fn scripts(dockerfile: &Dockerfile, model: &Model, options: ScriptOptions) -> Vec<Script> {
     let mut scripts = Vec::new();
+    let pragmas = shell_pragmas(dockerfile);
     for (index, instruction) in dockerfile.instructions.iter().enumerate() {
         let run = match (&instruction.keyword, &instruction.args) {
             (Keyword::Run, _) => instruction,
             (Keyword::Onbuild, Args::Onbuild(inner)) if inner.keyword == Keyword::Run => inner,
             _ => continue,
         };
-        let Some(shebang) = shebang(&shell_for(dockerfile, model, index, options)) else {
+        let Some(shebang) = shebang(&shell_for(dockerfile, model, &pragmas, index, options)) else {
             continue;
         };
         // An ONBUILD trigger runs in a build downstream, whose variables are unknown

@@ -311,6 +311,17 @@ impl ShellSetting {
 /// pragma written after it ([`pragma`]), else the default of the base image: `cmd /S
 /// /C` for a Windows image, `/bin/sh -c` for any other.
 pub fn shell_at(dockerfile: &Dockerfile, model: &Model, index: usize) -> ShellSetting {
+    shell_with(dockerfile, model, &pragma::shell_pragmas(dockerfile), index)
+}
+
+/// [`shell_at`] with the file's shell pragmas ([`pragma::shell_pragmas`]) read once
+/// for all of its RUNs.
+pub fn shell_with(
+    dockerfile: &Dockerfile,
+    model: &Model,
+    pragmas: &[pragma::ShellPragma],
+    index: usize,
+) -> ShellSetting {
     let shell = model.last_before(index, Keyword::Shell).and_then(|i| {
         let instruction = dockerfile.instructions.get(i)?;
         match &instruction.args {
@@ -325,7 +336,7 @@ pub fn shell_at(dockerfile: &Dockerfile, model: &Model, index: usize) -> ShellSe
         .instructions
         .get(index)
         .map_or(0, |instruction| instruction.range.start);
-    let declared = pragma::pragma_at(model.shell_pragmas(), start).filter(|pragma| {
+    let declared = pragma::pragma_at(pragmas, start).filter(|pragma| {
         shell
             .as_ref()
             .is_none_or(|(range, _)| pragma.range.start > range.start)
@@ -555,6 +566,7 @@ fn chars_at(text: &str, start: usize) -> Vec<Char> {
 #[derive(Debug, Default)]
 pub struct Scripts {
     cells: Vec<std::sync::OnceLock<Option<Script>>>,
+    pragmas: std::sync::OnceLock<Vec<pragma::ShellPragma>>,
 }
 
 impl Scripts {
@@ -563,7 +575,17 @@ impl Scripts {
             cells: (0..dockerfile.instructions.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
+            pragmas: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The shell in effect at instruction `index` ([`shell_at`]), the file's pragmas
+    /// read once.
+    pub fn shell(&self, dockerfile: &Dockerfile, model: &Model, index: usize) -> ShellSetting {
+        let pragmas = self
+            .pragmas
+            .get_or_init(|| pragma::shell_pragmas(dockerfile));
+        shell_with(dockerfile, model, pragmas, index)
     }
 
     /// The script of instruction `index` when it is a RUN (or ONBUILD RUN) in a POSIX
@@ -573,7 +595,7 @@ impl Scripts {
         cell.get_or_init(|| {
             let instruction = dockerfile.instructions.get(index)?;
             run_of(instruction)?;
-            if !shell_at(dockerfile, model, index).is_posix() {
+            if !self.shell(dockerfile, model, index).is_posix() {
                 return None;
             }
             parse_run(dockerfile, instruction)

@@ -1,6 +1,5 @@
 //! DL4006: a pipe without `pipefail`.
 
-use crate::dockerfile::shell::shell_at;
 use crate::rules::Context;
 
 use super::scripts::runs;
@@ -48,7 +47,7 @@ crate::declare_rule! {
 
 fn check(context: &mut Context) {
     for run in runs(context) {
-        if shell_at(context.dockerfile(), context.model(), run.index).pipefail() {
+        if context.shell(run.index).pipefail() {
             continue;
         }
         let unguarded = run
