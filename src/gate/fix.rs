@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use crate::dockerfile::parser::instruction_errors;
 use crate::finding::{Applicability, Edit, Finding, Fix};
 use crate::policy::Policy;
-use crate::workspace::InputError;
+use crate::workspace::{IgnoreFiles, InputError};
 
 /// At most this many rounds per file: each round applies at least one fix, and a fix
 /// that keeps reappearing must not loop for ever.
@@ -122,10 +122,12 @@ pub fn fix_paths(paths: &[PathBuf], policy: &Policy, mode: FixMode) -> FixOutcom
     discovery
         .files
         .retain(|path| seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())));
+    // Every round of every file lints in the same build contexts: read them once.
+    let ignore_files = IgnoreFiles::default();
     let results: Vec<Result<FileOutcome, InputError>> = discovery
         .files
         .par_iter()
-        .map(|path| fix_file(path, policy, mode))
+        .map(|path| fix_file(path, policy, &ignore_files, mode))
         .collect();
     let mut outcome = FixOutcome {
         errors: discovery.errors,
@@ -176,7 +178,12 @@ impl<'a> Encoded<'a> {
     }
 }
 
-fn fix_file(path: &Path, policy: &Policy, mode: FixMode) -> Result<FileOutcome, InputError> {
+fn fix_file(
+    path: &Path,
+    policy: &Policy,
+    ignore_files: &IgnoreFiles,
+    mode: FixMode,
+) -> Result<FileOutcome, InputError> {
     let bytes = std::fs::read(path).map_err(|error| InputError::io(path, &error))?;
     let Some(encoded) = Encoded::of(&bytes) else {
         return Ok(FileOutcome::Skipped(format!(
@@ -184,7 +191,7 @@ fn fix_file(path: &Path, policy: &Policy, mode: FixMode) -> Result<FileOutcome, 
             path.display()
         )));
     };
-    let (after, fixed, refused) = fix_text(path, encoded.text, policy, mode);
+    let (after, fixed, refused) = fix_text(path, encoded.text, policy, ignore_files, mode);
     if fixed == 0 {
         return Ok(FileOutcome::Fixed(None, refused));
     }
@@ -211,11 +218,12 @@ fn fix_text(
     path: &Path,
     original: &str,
     policy: &Policy,
+    ignore_files: &IgnoreFiles,
     mode: FixMode,
 ) -> (String, usize, Vec<RefusedFix>) {
     let crlf = original.contains("\r\n");
     let mut source = original.to_string();
-    let mut file = super::lint::lint_text(path, &source, policy);
+    let mut file = super::lint::lint_text(path, &source, policy, ignore_files);
     let mut fixed = 0;
     let mut refused = Vec::new();
     let mut refused_keys: HashSet<(String, String, String)> = HashSet::new();
@@ -244,7 +252,7 @@ fn fix_text(
             syntax_errors: syntax_errors(&source),
             counts: rule_counts(&file.findings),
         };
-        let check = |text: &str| before.check(path, text, policy);
+        let check = |text: &str| before.check(path, text, policy, ignore_files);
         let all = apply_all(&source, chosen.iter().map(|candidate| &candidate.fix));
         if let Ok(linted) = check(&all) {
             (source, file) = (all, linted);
@@ -275,7 +283,7 @@ fn fix_text(
         } else if let Some(first) = good.first() {
             // Each is fine alone but not together: the first now, the rest next round.
             source = first.apply(&source);
-            file = super::lint::lint_text(path, &source, policy);
+            file = super::lint::lint_text(path, &source, policy, ignore_files);
             fixed += 1;
         }
     }
@@ -315,11 +323,17 @@ struct Baseline {
 
 impl Baseline {
     /// The text linted when it passes; else why not.
-    fn check(&self, path: &Path, text: &str, policy: &Policy) -> Result<super::FileRun, String> {
+    fn check(
+        &self,
+        path: &Path,
+        text: &str,
+        policy: &Policy,
+        ignore_files: &IgnoreFiles,
+    ) -> Result<super::FileRun, String> {
         if syntax_errors(text) > self.syntax_errors {
             return Err("the file would not parse".to_string());
         }
-        let linted = super::lint::lint_text(path, text, policy);
+        let linted = super::lint::lint_text(path, text, policy, ignore_files);
         let counts = rule_counts(&linted.findings);
         let mut grown: Vec<&str> = counts
             .iter()
@@ -432,22 +446,35 @@ mod tests {
         )
         .unwrap();
         let path = Path::new("Dockerfile");
+        let ignore_files = IgnoreFiles::default();
         let source = "FROM debian:12\nUSER 10001\n";
         let before = Baseline {
             syntax_errors: syntax_errors(source),
-            counts: rule_counts(&super::super::lint::lint_text(path, source, &policy).findings),
+            counts: rule_counts(
+                &super::super::lint::lint_text(path, source, &policy, &ignore_files).findings,
+            ),
         };
-        assert!(before.check(path, source, &policy).is_ok());
+        assert!(before.check(path, source, &policy, &ignore_files).is_ok());
         assert_eq!(
             before
-                .check(path, "FROM debian:12\nUSER 10001\nRUN <<EOF\nx\n", &policy)
+                .check(
+                    path,
+                    "FROM debian:12\nUSER 10001\nRUN <<EOF\nx\n",
+                    &policy,
+                    &ignore_files
+                )
                 .err()
                 .as_deref(),
             Some("the file would not parse")
         );
         assert_eq!(
             before
-                .check(path, "FROM debian:12\nUSER 10001\nMAINTAINER me\n", &policy)
+                .check(
+                    path,
+                    "FROM debian:12\nUSER 10001\nMAINTAINER me\n",
+                    &policy,
+                    &ignore_files
+                )
                 .err()
                 .as_deref(),
             Some("it would add a DL4000 finding")

@@ -90,15 +90,19 @@ pub(super) fn discover(paths: &[PathBuf], policy: &Policy) -> workspace::Discove
 /// with the rules the policy sets for the path, and applies the suppression step:
 /// the findings that come back are those the report would show (ShellCheck's
 /// aside: they carry no fix).
-pub(super) fn lint_text(path: &Path, source: &str, policy: &Policy) -> FileRun {
+pub(super) fn lint_text(
+    path: &Path,
+    source: &str,
+    policy: &Policy,
+    ignore_files: &workspace::IgnoreFiles,
+) -> FileRun {
     let dockerfile = crate::dockerfile::parse(source);
     let model = Model::new(&dockerfile);
-    let ignore_files = workspace::IgnoreFiles::default();
     let mut files = [lint_parsed(
         path,
         (dockerfile, model),
         policy,
-        &ignore_files,
+        ignore_files,
         false,
     )];
     super::suppress::apply(policy, &mut files, &mut [], None);
